@@ -1,0 +1,66 @@
+/**
+ * EventId: who produced an event, plus the ids of every event it was derived from.
+ *
+ * As in Tremor, the own id is (source, stream, event) and derived ids are kept as a min/max range
+ * per (source, stream). A sink's ack or fail carries the EventId back; each operator or source
+ * finds *its own* ids in it with `rangeFor(sourceId)`.
+ */
+export const DEFAULT_STREAM_ID = 0;
+
+export interface TrackedRange {
+  readonly sourceId: number;
+  readonly streamId: number;
+  minEventId: number;
+  maxEventId: number;
+}
+
+export class EventId {
+  /** Ranges of the ids this event was derived from (its own id included once tracking starts). */
+  readonly tracked: TrackedRange[] = [];
+
+  constructor(
+    readonly sourceId: number,
+    readonly streamId: number,
+    readonly eventId: number,
+  ) {}
+
+  /** Records that this event was derived from `other` (and everything `other` tracks). */
+  track(other: EventId): void {
+    if (this.tracked.length === 0) this.widen(this.sourceId, this.streamId, this.eventId, this.eventId);
+    this.widen(other.sourceId, other.streamId, other.eventId, other.eventId);
+    for (const range of other.tracked) this.widen(range.sourceId, range.streamId, range.minEventId, range.maxEventId);
+  }
+
+  /** The (min, max) event ids of `sourceId` that this id names, own id first; undefined if none. */
+  rangeFor(sourceId: number, streamId = DEFAULT_STREAM_ID): { min: number; max: number } | undefined {
+    for (const range of this.tracked) {
+      if (range.sourceId === sourceId && range.streamId === streamId) return { min: range.minEventId, max: range.maxEventId };
+    }
+    if (this.sourceId === sourceId && this.streamId === streamId) return { min: this.eventId, max: this.eventId };
+    return undefined;
+  }
+
+  toString(): string {
+    return `${this.sourceId}:${this.streamId}:${this.eventId}`;
+  }
+
+  private widen(sourceId: number, streamId: number, min: number, max: number): void {
+    const existing = this.tracked.find((r) => r.sourceId === sourceId && r.streamId === streamId);
+    if (existing) {
+      existing.minEventId = Math.min(existing.minEventId, min);
+      existing.maxEventId = Math.max(existing.maxEventId, max);
+    } else {
+      this.tracked.push({ sourceId, streamId, minEventId: min, maxEventId: max });
+    }
+  }
+}
+
+/**
+ * Runtime-unique ids for sources, operators and sinks (disjoint ranges as in Tremor, so an id in
+ * an EventId tells what kind of thing produced it). Not stable across restarts; the WAL keeps its
+ * own stable identity on disk.
+ */
+let nextUid = 1;
+export function allocateUid(): number {
+  return nextUid++;
+}

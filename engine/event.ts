@@ -1,0 +1,28 @@
+import type { EventId } from './event-id.ts';
+import type { RecordValue, Value } from '../queries/values/value.ts';
+
+/**
+ * Per-operator data that travels down with an event and comes back on the insights for it,
+ * keyed by the operator's uid.
+ */
+export type OpMeta = Readonly<Record<string, Value>>;
+
+export interface Event {
+  id: EventId;
+  /** What a query sees as `event`. */
+  data: Value;
+  /** What a query sees as `$`. */
+  meta: RecordValue;
+  /** Nanoseconds since the epoch (a JS number: about 256 ns resolution at today's dates). */
+  ingestNs: number;
+  /** The source wants exactly one ack or fail for this event. */
+  transactional: boolean;
+  opMeta: OpMeta;
+}
+
+// Wall clock at start-up plus the monotonic clock since, so nanosecond stamps never go backwards.
+const wallClockOffsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+export function nowNs(): number {
+  return Number(wallClockOffsetNs + process.hrtime.bigint());
+}

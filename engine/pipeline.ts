@@ -1,0 +1,32 @@
+/**
+ * What a running pipeline offers to the runtime and connectors. The executor implements it.
+ */
+import type { Event } from './event.ts';
+import type { Insight } from './insight.ts';
+
+export interface PipelineHandlers {
+  /** An event reached an output node (`out`, `err`, `out/p`, ...). */
+  onOutput(port: string, event: Event): void;
+  /** An insight reached an input (`in`, `in/p`) and must go on to the source linked there. */
+  onInsight(inputPort: string, insight: Insight): void;
+}
+
+export interface Pipeline {
+  readonly id: string;
+  /** Input ports (`in`, and `in/p` for each `from in/p`). */
+  readonly inputs: readonly string[];
+  /** Output ports (`out`, `err`, `metrics`, and `out/p` for each `into out/p`). */
+  readonly outputs: readonly string[];
+  /** Opens operator stores; call once before the first event. */
+  start(handlers: PipelineHandlers): Promise<void>;
+  /** Runs one event through the whole graph before returning (run to completion). */
+  send(inputPort: string, event: Event): void;
+  /** Declares whether the source linked to `inputPort` wants acks/fails (only those get them). */
+  setTransactional(inputPort: string, transactional: boolean): void;
+  /** An insight from a sink linked to `outputPort`. */
+  contraflow(outputPort: string, insight: Insight): void;
+  /** One 100 ms tick (the runtime drives the timer; tests call it directly). */
+  tick(nowNs: number): void;
+  /** Closes every operator (the WAL closes its store). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,65 @@
+/**
+ * The operator interface: every node of a pipeline that is not a built-in input/output implements it.
+ *
+ * Modelled on Tremor's `Operator` trait (`on_event`, `on_signal`, `on_contraflow`, with flags saying
+ * which an operator handles). Calls are synchronous and run to completion; an operator whose work
+ * finishes later (the WAL waits for an LMDB commit) reports it through `OperatorContext.emitLater` /
+ * `insightLater`, which the executor routes as if the operator had returned them.
+ */
+import type { Event } from '../engine/event.ts';
+import type { Insight } from '../engine/insight.ts';
+import type { Value } from '../queries/values/value.ts';
+
+/** What one call produced: events on output ports, and insights to send upstream. */
+export interface OperatorOutput {
+  events: Array<[port: string, event: Event]>;
+  insights: Insight[];
+}
+
+export interface Operator {
+  /** Called for every event that reaches one of the node's input ports. */
+  onEvent(port: string, event: Event): OperatorOutput;
+  /** Set when the operator wants the pipeline's 100 ms tick. */
+  onTick?(nowNs: number): OperatorOutput;
+  /**
+   * Called for insights coming back from downstream (in reverse topological order).
+   * Return `'stop'` to absorb the insight (the WAL is a firewall for what it handles),
+   * `'pass'` to let it travel on upstream unchanged.
+   */
+  onContraflow?(insight: Insight): 'stop' | 'pass';
+  /** Opens what the operator needs (stores, files) before the first event. */
+  start?(): Promise<void>;
+  /** Releases everything; after it resolves nothing is half-written. */
+  close?(): Promise<void>;
+}
+
+export interface OperatorContext {
+  /** The node's name in the query (`on_disk_wal`). */
+  readonly nodeId: string;
+  /** The pipeline's id (the `.trickle` file stem). */
+  readonly pipelineId: string;
+  /** Runtime-unique id of this operator instance; use it as the source id of events it creates. */
+  readonly uid: number;
+  /** Emit an event on one of this node's output ports outside an `onEvent`/`onTick` call. */
+  emitLater(port: string, event: Event): void;
+  /** Send an insight upstream outside an `onEvent`/`onTick`/`onContraflow` call. */
+  insightLater(insight: Insight): void;
+  /** Report a problem that does not stop the operator (written to stderr by the runtime). */
+  warn(message: string): void;
+}
+
+/** Thrown by a factory when the `with` parameters are wrong; the compiler adds the source position. */
+export class OperatorConfigError extends Error {
+  constructor(message: string, readonly key?: string) {
+    super(message);
+  }
+}
+
+export interface OperatorFactory {
+  /** Validates `params` (throwing OperatorConfigError) and builds the operator. */
+  create(params: Record<string, Value> | undefined, context: OperatorContext): Operator;
+}
+
+export function emptyOutput(): OperatorOutput {
+  return { events: [], insights: [] };
+}
