@@ -1,0 +1,16 @@
+/**
+ * `module::name` -> operator factory. A query that creates an operator of a type not listed here
+ * fails to build with an error naming the type.
+ */
+import type { OperatorFactory } from './operator.ts';
+import { walOperatorFactory } from './qos/wal/index.ts';
+
+const factories = new Map<string, OperatorFactory>([['qos::wal', walOperatorFactory]]);
+
+export function lookupOperator(operatorType: string): OperatorFactory | undefined {
+  return factories.get(operatorType);
+}
+
+export function knownOperatorTypes(): string[] {
+  return [...factories.keys()];
+}
