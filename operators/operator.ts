@@ -40,6 +40,12 @@ export interface OperatorContext {
   readonly pipelineId: string;
   /** Runtime-unique id of this operator instance; use it as the source id of events it creates. */
   readonly uid: number;
+  /**
+   * Where an operator with no explicit storage `dir` keeps persistent state (rill's
+   * `server run --data-dir`), as `<dataDir>/<pipelineId>/<nodeId>`. Undefined: such operators use
+   * a temporary store, as Tremor does.
+   */
+  readonly dataDir?: string;
   /** Emit an event on one of this node's output ports outside an `onEvent`/`onTick` call. */
   emitLater(port: string, event: Event): void;
   /** Send an insight upstream outside an `onEvent`/`onTick`/`onContraflow` call. */
