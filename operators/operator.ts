@@ -29,6 +29,12 @@ export interface Operator {
   onContraflow?(insight: Insight): 'stop' | 'pass';
   /** Opens what the operator needs (stores, files) before the first event. */
   start?(): Promise<void>;
+  /**
+   * Set when the operator can have work in flight that will produce events or insights later
+   * (a pending commit, stored events not yet emitted while downstream is open). Returns true when
+   * there is none; `rill run` waits for it at the end of its input before closing.
+   */
+  isIdle?(): boolean;
   /** Releases everything; after it resolves nothing is half-written. */
   close?(): Promise<void>;
 }

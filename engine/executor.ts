@@ -1,0 +1,368 @@
+/**
+ * The executor: runs a pipeline graph (see graph.ts) and implements `Pipeline`.
+ *
+ * Execution model
+ * - One *step* runs to completion before the next begins: an event sent in, one operator's tick
+ *   output, an event an operator emits later, or an insight. Calls that arrive while a step is
+ *   running (a sink acking from inside `onOutput`, an operator's `emitLater`) are queued and run
+ *   right after it, so nothing re-enters the graph.
+ * - Inside a step events travel depth-first; a port with several links feeds them in statement
+ *   order (each link but the last gets a copy). This is the order Tremor's LIFO stack plus final
+ *   reverse shows at the outputs.
+ * - Outputs and insights are collected during the step. At its end the insights go upstream
+ *   first, then the outputs are handed to `onOutput`. If the step threw (a select's runtime error,
+ *   an operator failure), its outputs are discarded as a whole and the error is reported through
+ *   `onError`; a transactional output that was discarded is failed back through contraflow, so
+ *   whoever emitted it (a WAL) sends it again.
+ * - Contraflow visits the upstream operators that handle it in reverse topological order and
+ *   stops at one that returns `'stop'`; then trigger/restore go to every upstream input and
+ *   ack/fail only to transactional ones. An operator's own insights start at its upstream side.
+ */
+import type { Event } from './event.ts';
+import { isDeliveryInsight, type Insight } from './insight.ts';
+import type { Pipeline, PipelineHandlers } from './pipeline.ts';
+import type { PipelineGraph } from './graph.ts';
+import type { CompiledQuery, OperatorStatement } from '../queries/compiled-query.ts';
+import type { Operator, OperatorContext } from '../operators/operator.ts';
+import { allocateUid } from './event-id.ts';
+import { copyEvent } from './copy-event.ts';
+import {
+  InputNode,
+  OperatorFailure,
+  OperatorNode,
+  OutputNode,
+  RuntimeNode,
+  ScriptNode,
+  SelectNode,
+  StreamNode,
+  type StepSink,
+} from './nodes.ts';
+import { renderRuntimeError } from './render-runtime-error.ts';
+
+export interface ExecutorOptions {
+  id: string;
+  dataDir?: string;
+  /** A runtime error that dropped an event; `rendered` shows the source line and a caret. */
+  onError?: (error: Error, rendered: string) => void;
+  /** An operator's `ctx.warn`. */
+  onWarning?: (message: string) => void;
+  /** Builds the operator of a `create operator` statement (throws on bad config). */
+  createOperator(statement: OperatorStatement, context: OperatorContext): Operator;
+}
+
+type DeferredWork =
+  | { kind: 'event'; node: RuntimeNode; port: string; event: Event }
+  | { kind: 'insight'; node: RuntimeNode; insight: Insight }
+  | { kind: 'tick'; nowNs: number };
+
+export class PipelineExecutor implements Pipeline, StepSink {
+  readonly id: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+
+  private readonly nodes: RuntimeNode[];
+  private readonly inputNodes = new Map<string, InputNode>();
+  private readonly outputNodes = new Map<string, OutputNode>();
+  /** Operator nodes in topological order (ticks, start and close follow it). */
+  private readonly operatorNodes: OperatorNode[] = [];
+  private readonly tickingNodes: OperatorNode[] = [];
+
+  private handlers: PipelineHandlers | undefined;
+  private closed = false;
+  private busy = false;
+  private readonly deferred: DeferredWork[] = [];
+
+  // Per-step buffers, reused so a step allocates nothing of its own.
+  private readonly stepOutputPorts: string[] = [];
+  private readonly stepOutputEvents: Event[] = [];
+  private readonly stepInsightProducers: RuntimeNode[] = [];
+  private readonly stepInsights: Insight[] = [];
+
+  /** Counts outputs and insights handed out; `rill run` watches it to see when the pipeline is quiet. */
+  deliveries = 0;
+
+  constructor(
+    private readonly query: CompiledQuery,
+    graph: PipelineGraph,
+    private readonly options: ExecutorOptions,
+  ) {
+    this.id = options.id;
+    this.nodes = graph.nodes.map((node) => this.createNode(node.index, node.name, node.role, node.statement));
+    for (const link of graph.links) {
+      this.nodes[link.from].addLink(link.fromPort, { target: this.nodes[link.to], port: link.toPort });
+    }
+    this.inputs = [...this.inputNodes.keys()];
+    this.outputs = [...this.outputNodes.keys()];
+    for (const index of graph.topologicalOrder) {
+      const node = this.nodes[index];
+      if (!(node instanceof OperatorNode)) continue;
+      this.operatorNodes.push(node);
+      if (node.operator.onTick) this.tickingNodes.push(node);
+    }
+    this.planContraflow(graph);
+  }
+
+  async start(handlers: PipelineHandlers): Promise<void> {
+    for (const node of this.operatorNodes) await node.operator.start?.();
+    this.handlers = handlers;
+    this.runExclusively(() => undefined);
+  }
+
+  send(inputPort: string, event: Event): void {
+    const input = this.inputNodes.get(inputPort);
+    if (!input) throw new Error(`pipeline \`${this.id}\` has no input \`${inputPort}\` (it has ${this.inputs.join(', ')})`);
+    this.requireStarted('send');
+    if (this.busy) {
+      this.deferred.push({ kind: 'event', node: input, port: 'out', event });
+      return;
+    }
+    this.busy = true;
+    try {
+      this.runEventStep(input, 'out', event);
+      this.drainDeferred();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  setTransactional(inputPort: string, transactional: boolean): void {
+    const input = this.inputNodes.get(inputPort);
+    if (!input) throw new Error(`pipeline \`${this.id}\` has no input \`${inputPort}\``);
+    input.transactional = transactional;
+  }
+
+  contraflow(outputPort: string, insight: Insight): void {
+    const output = this.outputNodes.get(outputPort);
+    if (!output) throw new Error(`pipeline \`${this.id}\` has no output \`${outputPort}\` (it has ${this.outputs.join(', ')})`);
+    this.requireStarted('contraflow');
+    this.schedule({ kind: 'insight', node: output, insight });
+  }
+
+  tick(nowNs: number): void {
+    this.requireStarted('tick');
+    this.schedule({ kind: 'tick', nowNs });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const node of this.operatorNodes) await node.operator.close?.();
+  }
+
+  /** True when no step is queued and every operator that can tell says it has nothing in flight. */
+  isIdle(): boolean {
+    if (this.busy || this.deferred.length > 0) return false;
+    return this.operatorNodes.every((node) => node.operator.isIdle?.() ?? true);
+  }
+
+  // StepSink: called by the nodes while a step runs.
+
+  forward(node: RuntimeNode, port: string, event: Event): void {
+    const links = port === 'out' ? node.outLinks : node.links.get(port);
+    if (links === undefined || links.length === 0) return;
+    const last = links.length - 1;
+    for (let i = 0; i < last; i++) links[i].target.receive(links[i].port, copyEvent(event), this);
+    links[last].target.receive(links[last].port, event, this);
+  }
+
+  output(port: string, event: Event): void {
+    this.stepOutputPorts.push(port);
+    this.stepOutputEvents.push(event);
+  }
+
+  insight(producer: RuntimeNode, insight: Insight): void {
+    this.stepInsightProducers.push(producer);
+    this.stepInsights.push(insight);
+  }
+
+  // Steps.
+
+  private schedule(work: DeferredWork): void {
+    if (this.busy || !this.handlers) {
+      this.deferred.push(work);
+      return;
+    }
+    this.runExclusively(() => this.perform(work));
+  }
+
+  private runExclusively(work: () => void): void {
+    this.busy = true;
+    try {
+      work();
+      this.drainDeferred();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private drainDeferred(): void {
+    while (this.deferred.length > 0) this.perform(this.deferred.shift()!);
+  }
+
+  private perform(work: DeferredWork): void {
+    if (work.kind === 'event') this.runEventStep(work.node, work.port, work.event);
+    else if (work.kind === 'insight') this.routeInsight(work.node, work.insight);
+    else for (const node of this.tickingNodes) this.runTickStep(node, work.nowNs);
+  }
+
+  private runEventStep(node: RuntimeNode, port: string, event: Event): void {
+    let failure: unknown;
+    try {
+      this.forward(node, port, event);
+    } catch (error) {
+      failure = error;
+    }
+    this.finishStep(failure);
+  }
+
+  private runTickStep(node: OperatorNode, nowNs: number): void {
+    let failure: unknown;
+    try {
+      let output;
+      try {
+        output = node.operator.onTick!(nowNs);
+      } catch (error) {
+        throw new OperatorFailure(node.name, error);
+      }
+      node.deliver(output.events, output.insights, this);
+    } catch (error) {
+      failure = error;
+    }
+    this.finishStep(failure);
+  }
+
+  /** Insights first, then outputs; on failure the outputs are dropped as a whole. */
+  private finishStep(failure: unknown): void {
+    const ports = this.stepOutputPorts;
+    const events = this.stepOutputEvents;
+    const producers = this.stepInsightProducers;
+    const insights = this.stepInsights;
+    try {
+      if (failure !== undefined) {
+        this.report(failure);
+        for (let i = 0; i < events.length; i++) {
+          const dropped = events[i];
+          if (dropped.transactional) {
+            this.deferred.push({ kind: 'insight', node: this.outputNodes.get(ports[i])!, insight: { kind: 'fail', id: dropped.id, opMeta: dropped.opMeta } });
+          }
+        }
+        ports.length = 0;
+        events.length = 0;
+      }
+      for (let i = 0; i < insights.length; i++) this.routeInsight(producers[i], insights[i]);
+      producers.length = 0;
+      insights.length = 0;
+      const handlers = this.handlers!;
+      for (let i = 0; i < events.length; i++) {
+        this.deliveries++;
+        handlers.onOutput(ports[i], events[i]);
+      }
+    } finally {
+      ports.length = 0;
+      events.length = 0;
+      producers.length = 0;
+      insights.length = 0;
+    }
+  }
+
+  private routeInsight(from: RuntimeNode, insight: Insight): void {
+    const route = from.route;
+    for (const node of route.operators) {
+      let verdict: 'stop' | 'pass';
+      try {
+        verdict = node.operator.onContraflow!(insight);
+      } catch (error) {
+        this.report(new OperatorFailure(node.name, error));
+        verdict = 'pass';
+      }
+      if (verdict === 'stop') return;
+    }
+    const delivery = isDeliveryInsight(insight);
+    for (const input of route.inputs) {
+      if (delivery && !input.transactional) continue;
+      this.deliveries++;
+      this.handlers!.onInsight(input.name, insight);
+    }
+  }
+
+  private report(failure: unknown): void {
+    const error = failure instanceof Error ? failure : new Error(String(failure));
+    const rendered = renderRuntimeError(error, this.query.source, this.id);
+    if (this.options.onError) this.options.onError(error, rendered);
+    else process.stderr.write(`${rendered}\n`);
+  }
+
+  private requireStarted(call: string): void {
+    if (!this.handlers) throw new Error(`pipeline \`${this.id}\`: start() must be called before ${call}()`);
+  }
+
+  // Construction.
+
+  private createNode(index: number, name: string, role: 'input' | 'output' | 'statement', statement: PipelineGraph['nodes'][number]['statement']): RuntimeNode {
+    const uid = allocateUid();
+    if (role === 'input') {
+      const node = new InputNode(index, name, uid);
+      this.inputNodes.set(name, node);
+      return node;
+    }
+    if (role === 'output') {
+      const node = new OutputNode(index, name, uid);
+      this.outputNodes.set(name, node);
+      return node;
+    }
+    switch (statement!.kind) {
+      case 'select':
+        return new SelectNode(index, name, uid, statement!);
+      case 'script':
+        return new ScriptNode(index, name, uid, statement!.instantiate());
+      case 'stream':
+        return new StreamNode(index, name, uid);
+      case 'operator': {
+        const node = new OperatorNode(index, name, uid);
+        node.operator = this.options.createOperator(statement!, this.operatorContext(node));
+        return node;
+      }
+    }
+  }
+
+  private operatorContext(node: OperatorNode): OperatorContext {
+    return {
+      nodeId: node.name,
+      pipelineId: this.id,
+      uid: node.uid,
+      dataDir: this.options.dataDir,
+      emitLater: (port, event) => {
+        if (!this.closed) this.schedule({ kind: 'event', node, port, event });
+      },
+      insightLater: (insight) => {
+        if (!this.closed) this.schedule({ kind: 'insight', node, insight });
+      },
+      warn: (message) => {
+        const text = `pipeline \`${this.id}\`, operator \`${node.name}\`: ${message}`;
+        if (this.options.onWarning) this.options.onWarning(text);
+        else process.stderr.write(`warning: ${text}\n`);
+      },
+    };
+  }
+
+  /** For every node: the contraflow operators and the inputs upstream of it. */
+  private planContraflow(graph: PipelineGraph): void {
+    const predecessors: number[][] = graph.nodes.map(() => []);
+    for (const link of graph.links) predecessors[link.to].push(link.from);
+    const reverseTopological = [...graph.topologicalOrder].reverse();
+    for (const node of this.nodes) {
+      const upstream = new Set<number>();
+      const pending = [...predecessors[node.index]];
+      while (pending.length > 0) {
+        const index = pending.pop()!;
+        if (upstream.has(index)) continue;
+        upstream.add(index);
+        pending.push(...predecessors[index]);
+      }
+      const ordered = reverseTopological.filter((index) => upstream.has(index)).map((index) => this.nodes[index]);
+      node.route = {
+        operators: ordered.filter((n): n is OperatorNode => n instanceof OperatorNode && n.operator.onContraflow !== undefined),
+        inputs: ordered.filter((n): n is InputNode => n instanceof InputNode),
+      };
+    }
+  }
+}
