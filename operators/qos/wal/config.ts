@@ -1,0 +1,111 @@
+/**
+ * `qos::wal` configuration: validation of the `with` block, with errors that name the key.
+ *
+ * Tremor accepted unknown keys silently (a typo such as `max_element` gave a WAL without that
+ * limit); rill rejects them and suggests the nearest valid key.
+ */
+import { OperatorConfigError } from '../../operator.ts';
+import { FloatValue, type Value } from '../../../queries/values/value.ts';
+
+export interface WalConfig {
+  /** Most stored events emitted per read (per incoming event, tick or landed commit). */
+  readCount: number;
+  maxElements?: number;
+  maxBytes?: number;
+  /** Where the LMDB environment lives; undefined = the context's data dir or a temporary store. */
+  dir?: string;
+  /** Accepted for Tremor compatibility; rill is durable before every ack anyway. */
+  flushOnEvent: boolean;
+  /** rill extension: most events emitted and not yet acked or failed. Unbounded by default (Tremor). */
+  maxInFlight?: number;
+}
+
+const INTEGER_KEYS = ['read_count', 'max_elements', 'max_bytes', 'max_in_flight'] as const;
+const VALID_KEYS = [...INTEGER_KEYS, 'dir', 'flush_on_evnt'] as const;
+
+export const MISSING_LIMIT_MESSAGE = 'WAL operator needs at least one of `max_elements` or `max_bytes` config entries.';
+
+export function parseWalConfig(params: Record<string, Value> | undefined, nodeId: string): WalConfig {
+  if (params === undefined) throw new OperatorConfigError(`Operator config for ${nodeId} is missing`);
+  for (const key of Object.keys(params)) {
+    if (!(VALID_KEYS as readonly string[]).includes(key)) {
+      const suggestion = nearestKey(key);
+      const hint = suggestion ? `; did you mean \`${suggestion}\`?` : `; valid keys: ${VALID_KEYS.join(', ')}`;
+      throw new OperatorConfigError(`unknown qos::wal config key \`${key}\`${hint}`, key);
+    }
+  }
+  if (params.read_count === undefined) {
+    throw new OperatorConfigError('qos::wal config needs `read_count` (the most stored events emitted per read)', 'read_count');
+  }
+  const config: WalConfig = {
+    readCount: positiveInteger(params, 'read_count'),
+    flushOnEvent: false,
+  };
+  if (params.max_elements !== undefined) config.maxElements = positiveInteger(params, 'max_elements');
+  if (params.max_bytes !== undefined) config.maxBytes = positiveInteger(params, 'max_bytes');
+  if (params.max_in_flight !== undefined) config.maxInFlight = positiveInteger(params, 'max_in_flight');
+  if (config.maxElements === undefined && config.maxBytes === undefined) {
+    throw new OperatorConfigError(MISSING_LIMIT_MESSAGE);
+  }
+  if (params.dir !== undefined) {
+    if (typeof params.dir !== 'string' || params.dir === '') {
+      throw new OperatorConfigError(`qos::wal config \`dir\` must be a non-empty string, got ${describe(params.dir)}`, 'dir');
+    }
+    config.dir = params.dir;
+  }
+  if (params.flush_on_evnt !== undefined) {
+    if (typeof params.flush_on_evnt !== 'boolean') {
+      throw new OperatorConfigError(`qos::wal config \`flush_on_evnt\` must be a boolean, got ${describe(params.flush_on_evnt)}`, 'flush_on_evnt');
+    }
+    config.flushOnEvent = params.flush_on_evnt;
+  }
+  return config;
+}
+
+function positiveInteger(params: Record<string, Value>, key: (typeof INTEGER_KEYS)[number]): number {
+  const value = params[key];
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new OperatorConfigError(`qos::wal config \`${key}\` must be an integer, got ${describe(value)}`, key);
+  }
+  if (value < 1) throw new OperatorConfigError(`qos::wal config \`${key}\` must be at least 1, got ${value}`, key);
+  if (!Number.isSafeInteger(value)) throw new OperatorConfigError(`qos::wal config \`${key}\` is too large: ${value}`, key);
+  return value;
+}
+
+function describe(value: Value): string {
+  if (value === null) return 'null';
+  if (value instanceof FloatValue) return `the float ${value.value}.0`;
+  if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the float ${value}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'boolean') return `the boolean ${value}`;
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Uint8Array) return 'binary';
+  return 'a record';
+}
+
+/** The valid key closest to `key` by edit distance, if it is close enough to be a likely typo. */
+function nearestKey(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of VALID_KEYS) {
+    const distance = editDistance(key, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

@@ -1,0 +1,280 @@
+/**
+ * `qos::wal`: stores every incoming event durably (store.ts), acks transactional inputs once their
+ * commit is on disk, and emits stored events downstream until a downstream ack deletes them.
+ *
+ * State kept in memory is bounded by the work in flight, never by the backlog:
+ * - `nextReadSeq`: the next stored event never emitted by this process (reads go by key range);
+ * - `inFlight`: events emitted and neither acked nor failed (seq -> record bytes);
+ * - `awaitingResend`: failed events waiting to go out again (seq -> record bytes);
+ * - `commits`: commits in progress, with the upstream acks that wait for them.
+ *
+ * When it emits (each time at most `read_count` events, and, with `max_in_flight`, only while fewer
+ * than that many are in flight): on every incoming event and every tick (as Tremor), and also via
+ * `emitLater` whenever one of its commits lands, so a stored event goes out as soon as it is durable
+ * instead of waiting for the next event or tick. Redeliveries go first, in sequence order, then
+ * events never emitted, in sequence order.
+ */
+import { EventId } from '../../../engine/event-id.ts';
+import type { Event } from '../../../engine/event.ts';
+import type { Insight } from '../../../engine/insight.ts';
+import { emptyOutput, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
+import type { WalConfig } from './config.ts';
+import { decodeRecord, encodeRecord } from './record.ts';
+import { WalStore } from './store.ts';
+
+const OUT_PORT = 'out';
+
+/** An upstream ack or fail waiting for the commit that holds (or refused) its event. */
+interface PendingAck {
+  id: EventId;
+  opMeta: Event['opMeta'];
+}
+
+interface CommitInProgress {
+  durable: Promise<void>;
+  /** One past the highest sequence number appended in this commit (0 if none). */
+  endSeq: number;
+  upstreamAcks: PendingAck[];
+  /** Non-transactional events in this commit (lost if the commit is refused). */
+  unacknowledgedEvents: number;
+  settled?: 'durable' | 'refused';
+}
+
+export class WalOperator implements Operator {
+  private store: WalStore | undefined;
+  private broken = true;
+  private diskFull = false;
+  private upstreamTriggered = false;
+  private closing = false;
+  private committedEnd = 0;
+  private nextReadSeq = 0;
+  private readonly inFlight = new Map<number, number>();
+  private readonly awaitingResend = new Map<number, number>();
+  private readonly commits: CommitInProgress[] = [];
+  private probing = false;
+
+  constructor(
+    private readonly config: WalConfig,
+    private readonly context: OperatorContext,
+    /** Absolute directory of the store; undefined = a temporary store. */
+    private readonly dir: string | undefined,
+  ) {}
+
+  async start(): Promise<void> {
+    const { readCount, maxElements, maxBytes, maxInFlight } = this.config;
+    this.store = await WalStore.open(this.dir, { readCount, maxElements, maxBytes, maxInFlight });
+    this.committedEnd = this.store.nextSeq;
+    this.nextReadSeq = this.store.bounds()?.first ?? this.store.nextSeq;
+  }
+
+  /** Where the store lives (a temporary directory when no `dir` was configured). */
+  get path(): string {
+    return this.openStore().path;
+  }
+
+  get epoch(): string {
+    return this.openStore().epoch;
+  }
+
+  onEvent(_port: string, event: Event): OperatorOutput {
+    const store = this.openStore();
+    const output = emptyOutput();
+    if (event.transactional && this.isFull()) {
+      // Refused, not stored: the source keeps it and may send it again after our restore.
+      output.insights.push({ kind: 'fail', id: event.id, opMeta: event.opMeta });
+    } else {
+      const record = encodeRecord({ originalId: event.id, ingestNs: event.ingestNs, opMeta: event.opMeta, meta: event.meta, data: event.data });
+      const seq = store.append(record);
+      const commit = this.currentCommit();
+      commit.endSeq = seq + 1;
+      if (event.transactional) commit.upstreamAcks.push({ id: event.id, opMeta: event.opMeta });
+      else commit.unacknowledgedEvents += 1;
+    }
+    const change = this.fullnessChange();
+    if (change) output.insights.push(change);
+    if (!this.broken) for (const event of this.read()) output.events.push([OUT_PORT, event]);
+    return output;
+  }
+
+  onTick(): OperatorOutput {
+    const output = emptyOutput();
+    if (this.diskFull && !this.probing) this.probeDisk();
+    const change = this.fullnessChange();
+    if (change) output.insights.push(change);
+    if (!this.broken) for (const event of this.read()) output.events.push([OUT_PORT, event]);
+    return output;
+  }
+
+  onContraflow(insight: Insight): 'stop' | 'pass' {
+    if (insight.kind === 'trigger') {
+      this.broken = true;
+      return 'stop';
+    }
+    if (insight.kind === 'restore') {
+      this.broken = false;
+      return 'stop';
+    }
+    const range = insight.id?.rangeFor(this.context.uid);
+    if (range === undefined) return 'pass';
+    if (insight.kind === 'ack') this.acknowledge(range.min, range.max);
+    else this.fail(range.min, range.max);
+    return 'stop';
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.store?.close();
+  }
+
+  /** Deletes the acked events this process emitted (in flight or waiting for a resend). */
+  private acknowledge(min: number, max: number): void {
+    const store = this.openStore();
+    for (const pending of [this.inFlight, this.awaitingResend]) {
+      for (const seq of seqsInRange(pending, min, max)) {
+        store.remove(seq, pending.get(seq) as number);
+        pending.delete(seq);
+      }
+    }
+    this.currentCommit();
+    const change = this.fullnessChange();
+    if (change) this.context.insightLater(change);
+  }
+
+  /** Re-sends the failed events and every later one still in flight; acked events are gone already. */
+  private fail(min: number, max: number): void {
+    const failed = seqsInRange(this.inFlight, min, max);
+    if (failed.length === 0) return;
+    const firstFailed = Math.min(...failed);
+    for (const [seq, bytes] of this.inFlight) {
+      if (seq >= firstFailed) {
+        this.awaitingResend.set(seq, bytes);
+        this.inFlight.delete(seq);
+      }
+    }
+  }
+
+  /** Up to `read_count` events: redeliveries first, then committed events never emitted. */
+  private read(): Event[] {
+    const store = this.openStore();
+    let budget = this.config.readCount;
+    if (this.config.maxInFlight !== undefined) budget = Math.min(budget, this.config.maxInFlight - this.inFlight.size);
+    const events: Event[] = [];
+    if (budget > 0 && this.awaitingResend.size > 0) {
+      for (const seq of [...this.awaitingResend.keys()].sort((a, b) => a - b)) {
+        if (budget === 0) break;
+        this.awaitingResend.delete(seq);
+        const bytes = store.get(seq);
+        if (bytes === undefined) continue;
+        events.push(this.emit(seq, bytes));
+        budget--;
+      }
+    }
+    if (budget > 0 && this.nextReadSeq < this.committedEnd) {
+      const records = store.read(this.nextReadSeq, this.committedEnd, budget);
+      for (const record of records) {
+        events.push(this.emit(record.seq, record.bytes));
+        this.nextReadSeq = record.seq + 1;
+      }
+      // Fewer than asked means nothing else is stored below committedEnd (gaps are refused commits).
+      if (records.length < budget) this.nextReadSeq = this.committedEnd;
+    }
+    return events;
+  }
+
+  private emit(seq: number, bytes: Buffer): Event {
+    const stored = decodeRecord(bytes);
+    const id = new EventId(this.context.uid, 0, seq);
+    id.track(stored.originalId);
+    this.inFlight.set(seq, bytes.length);
+    return {
+      id,
+      data: stored.data,
+      meta: { ...stored.meta, wal: { epoch: this.openStore().epoch, seq } },
+      ingestNs: stored.ingestNs,
+      transactional: true,
+      opMeta: stored.opMeta,
+    };
+  }
+
+  /** The bookkeeping for the commit that the store's current batch will become. */
+  private currentCommit(): CommitInProgress {
+    const durable = this.openStore().commit();
+    const last = this.commits[this.commits.length - 1];
+    if (last !== undefined && last.durable === durable) return last;
+    const commit: CommitInProgress = { durable, endSeq: 0, upstreamAcks: [], unacknowledgedEvents: 0 };
+    this.commits.push(commit);
+    durable.then(
+      () => this.settle(commit, 'durable'),
+      (error: unknown) => this.settle(commit, 'refused', error),
+    );
+    return commit;
+  }
+
+  private settle(commit: CommitInProgress, outcome: 'durable' | 'refused', error?: unknown): void {
+    commit.settled = outcome;
+    if (outcome === 'refused') {
+      if (!this.diskFull) this.context.warn(`qos::wal ${this.context.nodeId}: store full or failing, refusing events (${(error as Error).message})`);
+      this.diskFull = true;
+      if (commit.unacknowledgedEvents > 0) {
+        this.context.warn(`qos::wal ${this.context.nodeId}: ${commit.unacknowledgedEvents} non-transactional event(s) could not be stored and are lost`);
+      }
+    } else {
+      // Commits settle in order, so a durable one after a refused one means space is back.
+      this.diskFull = false;
+    }
+    // Commits settle in order; the loop only guards the watermark against any reordering.
+    while (this.commits.length > 0 && this.commits[0].settled !== undefined) {
+      const done = this.commits.shift() as CommitInProgress;
+      this.committedEnd = Math.max(this.committedEnd, done.endSeq);
+      const kind = done.settled === 'durable' ? 'ack' : 'fail';
+      for (const pending of done.upstreamAcks) this.context.insightLater({ kind, id: pending.id, opMeta: pending.opMeta });
+    }
+    const change = this.fullnessChange();
+    if (change) this.context.insightLater(change);
+    if (!this.broken && !this.closing) for (const event of this.read()) this.context.emitLater(OUT_PORT, event);
+  }
+
+  private probeDisk(): void {
+    this.probing = true;
+    const durable = this.openStore().probe();
+    this.currentCommit();
+    durable.then(
+      () => (this.probing = false),
+      () => (this.probing = false),
+    );
+  }
+
+  private isFull(): boolean {
+    const store = this.openStore();
+    const { maxElements, maxBytes } = this.config;
+    return (
+      this.diskFull ||
+      (maxElements !== undefined && store.storedEvents >= maxElements) ||
+      (maxBytes !== undefined && store.storedBytes >= maxBytes)
+    );
+  }
+
+  /** The trigger or restore to send upstream if fullness changed since we last told upstream. */
+  private fullnessChange(): Insight | undefined {
+    const full = this.isFull();
+    if (full === this.upstreamTriggered) return undefined;
+    this.upstreamTriggered = full;
+    return { kind: full ? 'trigger' : 'restore', opMeta: {} };
+  }
+
+  private openStore(): WalStore {
+    if (this.store === undefined) throw new Error(`qos::wal ${this.context.nodeId}: used before start()`);
+    return this.store;
+  }
+}
+
+/** The keys of `pending` within [min, max], without walking a wide range key by key. */
+function seqsInRange(pending: Map<number, number>, min: number, max: number): number[] {
+  const seqs: number[] = [];
+  if (max - min < pending.size) {
+    for (let seq = min; seq <= max; seq++) if (pending.has(seq)) seqs.push(seq);
+  } else {
+    for (const seq of pending.keys()) if (seq >= min && seq <= max) seqs.push(seq);
+  }
+  return seqs;
+}

@@ -1,0 +1,335 @@
+/**
+ * The WAL's durable store: one LMDB environment per directory (lmdb-js).
+ *
+ * On-disk layout (format version 1)
+ * ---------------------------------
+ * `<dir>/data.mdb`, `<dir>/lock.mdb`: one LMDB environment, nothing else in the directory.
+ * - Root database (JSON values), three keys:
+ *   - `"identity"` -> `{"magic":"rill-wal","formatVersion":1,"epoch":"<32 hex digits>","createdAt":"<ISO time>"}`,
+ *     written once when the store is created. The random epoch names this store for ever: with a
+ *     sequence number it forms the delivery id (`$.wal = {epoch, seq}`) receivers use to drop duplicates.
+ *   - `"counters"` -> `{"storedEvents":n,"storedBytes":n,"nextSeq":n}`, rewritten in every commit, in
+ *     the same transaction as the records it counts (read-modify-write inside the transaction, so it
+ *     can never disagree with the records even when a commit fails). `storedBytes` is the sum over
+ *     stored records of (8 key bytes + record bytes), never the file size (LMDB files do not shrink).
+ *     `nextSeq` is never reused, even when the store is empty, so delivery ids stay unique.
+ *   - `"limits"` -> the operator config (`readCount`, `maxElements`, `maxBytes`, `maxInFlight`) of the
+ *     last run, for `rill wal inspect` only.
+ * - Database `"events"`: key = sequence number (lmdb-js ordered-binary, numeric order), value = the
+ *   event record (record.ts). A record exists exactly while its event is not acked: an ack deletes it,
+ *   so acks are persisted per event and the acked prefix is everything below the first key.
+ *
+ * When things are persisted: `append`/`remove` queue work in memory; at the end of the current
+ * JavaScript turn (a microtask) everything queued becomes one `transaction`, which lmdb-js commits on
+ * its writer thread, merging transactions queued while a commit is running (group commit). The
+ * environment is opened with `overlappingSync: false` and without `noSync`: with lmdb-js defaults on
+ * Linux (`overlappingSync: true`) a write promise resolves when the commit is *visible*, before the
+ * fdatasync; with `overlappingSync: false` LMDB syncs inside `mdb_txn_commit`, so the promise returned
+ * by `commit()` resolves only once the commit is durable on disk.
+ */
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const WAL_MAGIC = 'rill-wal';
+export const WAL_FORMAT_VERSION = 1;
+/** Bytes a record's key counts for in `storedBytes`. */
+export const KEY_BYTES = 8;
+const LMDB_FILES = ['data.mdb', 'lock.mdb'];
+
+export interface WalIdentity {
+  magic: string;
+  formatVersion: number;
+  epoch: string;
+  createdAt: string;
+}
+
+export interface WalCounters {
+  storedEvents: number;
+  storedBytes: number;
+  nextSeq: number;
+}
+
+export interface WalLimitsRecord {
+  readCount: number;
+  maxElements?: number;
+  maxBytes?: number;
+  maxInFlight?: number;
+}
+
+export interface StoredRecord {
+  seq: number;
+  bytes: Buffer;
+}
+
+/** The directory is not a rill WAL, is damaged, or cannot be opened; the message names the path. */
+export class WalStoreError extends Error {}
+
+interface PendingBatch {
+  puts: StoredRecord[];
+  removes: number[];
+  eventsDelta: number;
+  bytesDelta: number;
+  durable: Promise<void>;
+  settle: (error?: unknown) => void;
+}
+
+export class WalStore {
+  private batch: PendingBatch | undefined;
+  private lastCommit: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    readonly identity: WalIdentity,
+    private readonly root: RootDatabase,
+    private readonly events: Database<Buffer, number>,
+    private counters: WalCounters,
+    private readonly temporary: boolean,
+  ) {}
+
+  /**
+   * Opens (or creates) the WAL in `dir`; with no `dir`, a temporary store deleted on close.
+   * Refuses a directory that holds anything but a rill WAL, without changing it.
+   */
+  static async open(dir: string | undefined, limits?: WalLimitsRecord): Promise<WalStore> {
+    const temporary = dir === undefined;
+    const path = dir ?? mkdtempSync(join(tmpdir(), 'rill-wal-'));
+    const state = classifyDirectory(path);
+    if (state === 'new') mkdirSync(path, { recursive: true });
+    const root = openEnvironment(path, false);
+    try {
+      if (state === 'new') await initialise(root);
+      const identity = readIdentity(root, path);
+      const events = root.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
+      const counters = readCounters(root, events, path);
+      const store = new WalStore(path, identity, root, events, counters, temporary);
+      if (limits) await root.put('limits', limits);
+      return store;
+    } catch (error) {
+      await root.close();
+      if (temporary) rmSync(path, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Opens an existing WAL read-only (for `rill wal inspect`): nothing in `dir` is changed. */
+  static openReadOnly(dir: string): WalStore {
+    if (classifyDirectory(dir) === 'new') throw new WalStoreError(`${dir}: not a rill WAL (no such directory or it is empty)`);
+    const root = openEnvironment(dir, true);
+    try {
+      const identity = readIdentity(root, dir);
+      // `create: false` (an lmdb-js option its types omit): inspecting never creates anything.
+      const events = root.openDB<Buffer, number>({ name: 'events', encoding: 'binary', create: false } as { name: string });
+      return new WalStore(dir, identity, root, events, readCounters(root, events, dir), false);
+    } catch (error) {
+      void root.close();
+      throw error;
+    }
+  }
+
+  get epoch(): string {
+    return this.identity.epoch;
+  }
+
+  /** Events stored or queued for storing, not yet acked (in-memory view, ahead of the disk by one commit). */
+  get storedEvents(): number {
+    return this.counters.storedEvents;
+  }
+
+  get storedBytes(): number {
+    return this.counters.storedBytes;
+  }
+
+  get nextSeq(): number {
+    return this.counters.nextSeq;
+  }
+
+  storedLimits(): WalLimitsRecord | undefined {
+    return this.root.get('limits') as WalLimitsRecord | undefined;
+  }
+
+  /** Queues a record; it is durable when the promise of the current `commit()` resolves. */
+  append(bytes: Buffer): number {
+    const batch = this.openBatch();
+    const seq = this.counters.nextSeq++;
+    batch.puts.push({ seq, bytes });
+    batch.eventsDelta += 1;
+    batch.bytesDelta += KEY_BYTES + bytes.length;
+    this.counters.storedEvents += 1;
+    this.counters.storedBytes += KEY_BYTES + bytes.length;
+    return seq;
+  }
+
+  /** Queues the deletion of an acked record of `recordBytes` bytes. */
+  remove(seq: number, recordBytes: number): void {
+    const batch = this.openBatch();
+    batch.removes.push(seq);
+    batch.eventsDelta -= 1;
+    batch.bytesDelta -= KEY_BYTES + recordBytes;
+    this.counters.storedEvents -= 1;
+    this.counters.storedBytes -= KEY_BYTES + recordBytes;
+  }
+
+  /**
+   * The durable commit of everything queued in this turn (a resolved promise if nothing is).
+   * It rejects if LMDB refuses the commit (disk full, ...): then none of it was stored.
+   */
+  commit(): Promise<void> {
+    return this.batch ? this.batch.durable : Promise.resolve();
+  }
+
+  /** Writes the counters again (an empty commit): how a full store probes whether space came back. */
+  probe(): Promise<void> {
+    this.openBatch();
+    return this.commit();
+  }
+
+  /** Up to `limit` committed records with `fromSeq <= seq < endSeq`, in order. */
+  read(fromSeq: number, endSeq: number, limit: number): StoredRecord[] {
+    const records: StoredRecord[] = [];
+    if (fromSeq >= endSeq || limit <= 0) return records;
+    for (const { key, value } of this.events.getRange({ start: fromSeq, end: endSeq, limit })) {
+      records.push({ seq: key, bytes: value });
+    }
+    return records;
+  }
+
+  /** One committed record, if still stored. */
+  get(seq: number): Buffer | undefined {
+    return this.events.get(seq);
+  }
+
+  /** Lowest and highest stored sequence numbers (committed records only). */
+  bounds(): { first: number; last: number } | undefined {
+    let first: number | undefined;
+    for (const key of this.events.getKeys({ limit: 1 })) first = key;
+    if (first === undefined) return undefined;
+    let last = first;
+    for (const key of this.events.getKeys({ reverse: true, limit: 1 })) last = key;
+    return { first, last };
+  }
+
+  /** Waits for every queued commit, then closes the environment (and deletes a temporary one). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.batch) this.seal(this.batch);
+    await this.lastCommit.catch(() => undefined);
+    await this.root.close();
+    if (this.temporary) rmSync(this.path, { recursive: true, force: true });
+  }
+
+  private openBatch(): PendingBatch {
+    if (this.closed) throw new WalStoreError(`${this.path}: WAL store is closed`);
+    if (this.batch) return this.batch;
+    let settle!: (error?: unknown) => void;
+    const durable = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    // Callers attach their own handlers; this one keeps an unobserved rejection from crashing the process.
+    durable.catch(() => undefined);
+    const batch: PendingBatch = { puts: [], removes: [], eventsDelta: 0, bytesDelta: 0, durable, settle };
+    this.batch = batch;
+    queueMicrotask(() => this.seal(batch));
+    return batch;
+  }
+
+  private seal(batch: PendingBatch): void {
+    if (this.batch !== batch) return;
+    this.batch = undefined;
+    const lastSeq = batch.puts.length > 0 ? batch.puts[batch.puts.length - 1].seq : -1;
+    const committed = this.root.transaction(() => {
+      for (const record of batch.puts) this.events.put(record.seq, record.bytes);
+      for (const seq of batch.removes) this.events.remove(seq);
+      const stored = this.root.get('counters') as WalCounters;
+      this.root.put('counters', {
+        storedEvents: stored.storedEvents + batch.eventsDelta,
+        storedBytes: stored.storedBytes + batch.bytesDelta,
+        nextSeq: Math.max(stored.nextSeq, lastSeq + 1),
+      } satisfies WalCounters);
+    });
+    this.lastCommit = committed;
+    committed.then(
+      () => batch.settle(),
+      (error: unknown) => {
+        // Nothing of the batch was stored: take it back out of the in-memory counters.
+        this.counters.storedEvents -= batch.eventsDelta;
+        this.counters.storedBytes -= batch.bytesDelta;
+        batch.settle(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  }
+}
+
+type DirectoryState = 'new' | 'existing';
+
+function classifyDirectory(path: string): DirectoryState {
+  if (!existsSync(path)) return 'new';
+  if (!statSync(path).isDirectory()) throw new WalStoreError(`${path}: not a rill WAL (it is a file, not a directory)`);
+  const entries = readdirSync(path);
+  if (entries.length === 0) return 'new';
+  const foreign = entries.filter((name) => !LMDB_FILES.includes(name));
+  if (foreign.length > 0) {
+    throw new WalStoreError(`${path}: not a rill WAL (unexpected ${foreign.length === 1 ? 'file' : 'files'} ${foreign.slice(0, 3).join(', ')}); refusing to use it`);
+  }
+  if (!entries.includes('data.mdb')) throw new WalStoreError(`${path}: not a rill WAL (no data.mdb)`);
+  return 'existing';
+}
+
+function openEnvironment(path: string, readOnly: boolean): RootDatabase {
+  try {
+    return open({ path, encoding: 'json', overlappingSync: false, readOnly, maxDbs: 4 });
+  } catch (error) {
+    throw new WalStoreError(`${path}: damaged or unreadable WAL (${(error as Error).message})`);
+  }
+}
+
+async function initialise(root: RootDatabase): Promise<void> {
+  const identity: WalIdentity = {
+    magic: WAL_MAGIC,
+    formatVersion: WAL_FORMAT_VERSION,
+    epoch: randomBytes(16).toString('hex'),
+    createdAt: new Date().toISOString(),
+  };
+  const counters: WalCounters = { storedEvents: 0, storedBytes: 0, nextSeq: 0 };
+  await root.transaction(() => {
+    root.put('identity', identity);
+    root.put('counters', counters);
+  });
+}
+
+function readIdentity(root: RootDatabase, path: string): WalIdentity {
+  let identity: unknown;
+  try {
+    identity = root.get('identity');
+  } catch (error) {
+    throw new WalStoreError(`${path}: not a rill WAL (no readable identity record: ${(error as Error).message})`);
+  }
+  if (typeof identity !== 'object' || identity === null) throw new WalStoreError(`${path}: not a rill WAL (no identity record)`);
+  const { magic, formatVersion, epoch } = identity as Partial<WalIdentity>;
+  if (magic !== WAL_MAGIC) throw new WalStoreError(`${path}: not a rill WAL (identity magic is ${JSON.stringify(magic)}, expected "${WAL_MAGIC}")`);
+  if (formatVersion !== WAL_FORMAT_VERSION) {
+    throw new WalStoreError(`${path}: unsupported rill WAL format version ${JSON.stringify(formatVersion)} (this rill reads version ${WAL_FORMAT_VERSION})`);
+  }
+  if (typeof epoch !== 'string' || !/^[0-9a-f]{32}$/.test(epoch)) throw new WalStoreError(`${path}: damaged rill WAL (bad epoch in identity record)`);
+  return identity as WalIdentity;
+}
+
+function readCounters(root: RootDatabase, events: Database<Buffer, number>, path: string): WalCounters {
+  const counters = root.get('counters') as Partial<WalCounters> | undefined;
+  const valid =
+    counters !== undefined &&
+    [counters.storedEvents, counters.storedBytes, counters.nextSeq].every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
+  if (!valid) throw new WalStoreError(`${path}: damaged rill WAL (missing or invalid counters record)`);
+  const entries = events.getStats() as { entryCount: number };
+  if (entries.entryCount !== counters.storedEvents) {
+    throw new WalStoreError(`${path}: damaged rill WAL (counters say ${counters.storedEvents} events, the store holds ${entries.entryCount})`);
+  }
+  for (const lastSeq of events.getKeys({ reverse: true, limit: 1 })) {
+    if (lastSeq >= (counters.nextSeq as number)) throw new WalStoreError(`${path}: damaged rill WAL (event ${lastSeq} is at or past nextSeq ${counters.nextSeq})`);
+  }
+  return { ...(counters as WalCounters) };
+}
