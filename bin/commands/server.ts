@@ -1,0 +1,92 @@
+/**
+ * `rill server run -f FILE...`: runs Tremor 0.11 artefacts (onramp/offramp/binding/mapping YAML
+ * and `.trickle` pipelines) until SIGINT or SIGTERM, like `tremor server run -f`.
+ */
+import type { Command } from 'commander';
+import { loadArtefacts } from '../../engine/runtime/load.ts';
+import { LoadErrors } from '../../engine/runtime/config-error.ts';
+import { Runtime } from '../../engine/runtime/runtime.ts';
+import { formatStatus } from '../../engine/runtime/status-line.ts';
+import { startEmbeddedReceivers, type EmbeddedReceivers } from '../../engine/runtime/embedded-receiver.ts';
+
+interface ServerRunOptions {
+  artefacts: string[];
+  quiet?: boolean;
+  dataDir?: string;
+  embeddedReceiver?: boolean;
+  statusInterval: string;
+}
+
+/** How long a clean shutdown may take before the process gives up and exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+export function registerServerCommand(program: Command): void {
+  const server = program.command('server').description('Run Tremor 0.11 artefacts (YAML onramps/offramps/bindings/mappings and .trickle pipelines)');
+  server
+    .command('run')
+    .description('Load the artefact files and run them until SIGINT or SIGTERM')
+    .requiredOption('-f, --artefacts <files...>', 'artefact files: .yaml/.yml (onramp, offramp, binding, mapping) and .trickle (pipeline named after the file)')
+    .option('-q, --quiet', 'do not print the periodic status line')
+    .option('-d, --data-dir <dir>', 'where qos::wal operators without an explicit `dir` persist (<dir>/<pipeline>/<operator>); default: a temporary store removed on shutdown')
+    .option('--embedded-receiver', 'if nothing listens on a ws offramp URL, start a WebSocket receiver there that prints each message it receives')
+    .option('--status-interval <seconds>', 'seconds between status lines', '5')
+    .action(async (options: ServerRunOptions) => {
+      process.exitCode = await serverRun(options);
+      if (process.exitCode !== 0) process.exit(process.exitCode);
+    });
+}
+
+async function serverRun(options: ServerRunOptions): Promise<number> {
+  const log = (message: string): void => void process.stderr.write(`rill: ${message}\n`);
+  let plan;
+  try {
+    plan = loadArtefacts(options.artefacts, {
+      dataDir: options.dataDir,
+      warn: (message) => process.stderr.write(`${message}\n`),
+      onPipelineError: (pipeline, rendered) => process.stderr.write(`${pipeline}: ${rendered}\n`),
+    });
+  } catch (error) {
+    if (!(error instanceof LoadErrors)) throw error;
+    for (const problem of error.problems) process.stderr.write(`${problem}\n`);
+    const count = error.problems.length;
+    log(`${count} problem${count === 1 ? '' : 's'} in the configuration; nothing was started`);
+    return 1;
+  }
+
+  let receivers: EmbeddedReceivers | undefined;
+  if (options.embeddedReceiver) {
+    const urls = plan.sinks.filter((sink) => sink.spec.type === 'ws').map((sink) => sink.spec.config.url as string);
+    receivers = await startEmbeddedReceivers(urls, (message) => process.stdout.write(`${message}\n`), log);
+  }
+
+  const runtime = new Runtime(plan, { log });
+  await runtime.start();
+  const statusIntervalMs = Math.max(0.5, Number(options.statusInterval) || 5) * 1000;
+  const statusTimer = options.quiet ? undefined : setInterval(() => log(formatStatus(runtime.stats())), statusIntervalMs);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: string): void => {
+      if (stopping) {
+        log(`${signal} again: exiting without a clean shutdown`);
+        process.exit(130);
+      }
+      stopping = true;
+      log(`${signal}: shutting down`);
+      setTimeout(() => {
+        log('shutdown took too long; exiting');
+        process.exit(1);
+      }, SHUTDOWN_TIMEOUT_MS).unref();
+      resolve();
+    };
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+  });
+  if (statusTimer !== undefined) clearInterval(statusTimer);
+  await runtime.stop();
+  await receivers?.close();
+  if (!options.quiet) log(formatStatus(runtime.stats()));
+  log('stopped');
+  // stdin or a lingering socket must not keep a stopped server alive.
+  process.exit(0);
+}

@@ -1,0 +1,105 @@
+/**
+ * The interface between the runtime and its connectors (Tremor 0.11 onramps and offramps).
+ *
+ * A **source** produces event payloads; the runtime wraps them into `Event`s (ids, ingest time)
+ * and sends them to every pipeline linked to it. Circuit-breaker insights come back as
+ * `trigger()` / `restore()`; a transactional source also gets `ack(eventId)` / `fail(eventId)`.
+ *
+ * A **sink** receives the events that reach a linked pipeline output. It reports its circuit
+ * state with `context.trigger()` / `context.restore()` (the runtime forwards them to every linked
+ * pipeline) and settles each event through the `Delivery` it was handed: `ack()` once written,
+ * `fail()` when it could not be. The runtime only forwards these for transactional events, so a
+ * sink can settle every event without checking.
+ */
+import type { Event } from '../engine/event.ts';
+import type { RecordValue, Value } from '../queries/values/value.ts';
+import type { Codec } from './codec.ts';
+
+export interface SourceContext {
+  /** Hands one payload to the runtime, which numbers it (0, 1, 2, ... per source) and sends it on. */
+  emit(data: Value, meta?: RecordValue): void;
+  /** A problem that does not stop the source (printed on stderr). */
+  warn(message: string): void;
+}
+
+export interface Source {
+  /** Whether the events of this source want an ack or fail (only those get them). */
+  readonly transactional: boolean;
+  start(context: SourceContext): Promise<void>;
+  /** Circuit breaker: stop producing until `restore()`. */
+  trigger(): void;
+  restore(): void;
+  /** Delivery confirmed up to and including this event number (transactional sources only). */
+  ack?(eventNumber: number): void;
+  /** Delivery failed from this event number on (transactional sources only). */
+  fail?(eventNumber: number): void;
+  /** Stops producing; nothing is emitted after it resolves. */
+  stop(): Promise<void>;
+}
+
+export interface Delivery {
+  /** The event was written (for ws: the frame went to the socket). */
+  ack(): void;
+  /** The event could not be written; `reason` is printed on stderr. */
+  fail(reason: string): void;
+}
+
+export interface SinkContext {
+  /** Circuit breaker: the sink cannot take events now. */
+  trigger(): void;
+  /** The sink can take events again. */
+  restore(): void;
+  warn(message: string): void;
+}
+
+export interface Sink {
+  start(context: SinkContext): Promise<void>;
+  /**
+   * Whether the sink can take events right now. When a pipeline output is linked to it, the
+   * runtime sends `restore` to that pipeline if true and `trigger` if false (Tremor's
+   * `restore_or_break(is_active())`), so a `qos::wal` upstream starts emitting only when it should.
+   */
+  isActive(): boolean;
+  send(event: Event, delivery: Delivery): void;
+  /** Flushes and releases the sink's resources. */
+  stop(): Promise<void>;
+}
+
+/** What an artefact's YAML gives a connector factory, already checked against `configKeys`. */
+export interface ConnectorSettings {
+  /** The artefact's `id`. */
+  id: string;
+  config: RecordValue;
+  codec: Codec;
+  /** Tells the user something about the configuration (printed on stderr with the file name). */
+  warn(message: string): void;
+}
+
+/** How one `config` key is checked: its type and whether it must be present. */
+export interface ConfigKeySpec {
+  type: 'string' | 'integer' | 'boolean' | 'number';
+  required?: boolean;
+}
+
+export interface SourceFactory {
+  readonly kind: 'source';
+  /** Tremor's onramp `type` (`metronome`). */
+  readonly type: string;
+  readonly configKeys: Readonly<Record<string, ConfigKeySpec>>;
+  /** Builds the source; throws `ConnectorConfigError` for values the key specs cannot express. */
+  create(settings: ConnectorSettings): Source;
+}
+
+export interface SinkFactory {
+  readonly kind: 'sink';
+  readonly type: string;
+  readonly configKeys: Readonly<Record<string, ConfigKeySpec>>;
+  create(settings: ConnectorSettings): Sink;
+}
+
+/** A configuration value a connector rejects; the runtime adds the file and artefact names. */
+export class ConnectorConfigError extends Error {
+  constructor(message: string, readonly key?: string) {
+    super(message);
+  }
+}

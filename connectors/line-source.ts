@@ -1,0 +1,91 @@
+/**
+ * `file` and `stdin` onramps: one event per input line, decoded with the artefact's codec (JSON
+ * lines by default). Empty lines are skipped; a line that does not decode is reported with its
+ * line number and skipped.
+ *
+ * Not transactional (as Tremor 0.11's file onramp). A `trigger` stops reading at the next line
+ * and a `restore` goes on from there, so nothing is dropped while paused; the end of the input
+ * simply ends the source.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface, type Interface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { Codec } from './codec.ts';
+import type { Source, SourceContext, SourceFactory } from './connector.ts';
+
+export class LineSource implements Source {
+  readonly transactional = false;
+  private lines?: Interface;
+  private stopped = false;
+  /** Resolves the wait of a paused reader; set while triggered. */
+  private paused?: { promise: Promise<void>; resume: () => void };
+  private reading?: Promise<void>;
+
+  constructor(
+    private readonly openInput: () => Readable,
+    private readonly codec: Codec,
+    private readonly inputName: string,
+  ) {}
+
+  async start(context: SourceContext): Promise<void> {
+    const input = this.openInput();
+    input.on('error', (error) => context.warn(`cannot read ${this.inputName}: ${error.message}`));
+    this.lines = createInterface({ input, crlfDelay: Infinity });
+    this.reading = this.read(this.lines, context);
+  }
+
+  trigger(): void {
+    if (this.paused) return;
+    let resume!: () => void;
+    const promise = new Promise<void>((resolve) => (resume = resolve));
+    this.paused = { promise, resume };
+  }
+
+  restore(): void {
+    const paused = this.paused;
+    this.paused = undefined;
+    paused?.resume();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.restore();
+    this.lines?.close();
+    await this.reading;
+  }
+
+  private async read(lines: Interface, context: SourceContext): Promise<void> {
+    let lineNumber = 0;
+    for await (const line of lines) {
+      lineNumber++;
+      while (this.paused) await this.paused.promise;
+      if (this.stopped) return;
+      if (line.trim() === '') continue;
+      let data;
+      try {
+        data = this.codec.decode(line);
+      } catch (error) {
+        context.warn(`${this.inputName}:${lineNumber}: cannot decode as ${this.codec.name}: ${(error as Error).message}`);
+        continue;
+      }
+      context.emit(data);
+    }
+  }
+}
+
+export const fileSourceFactory: SourceFactory = {
+  kind: 'source',
+  type: 'file',
+  configKeys: { source: { type: 'string', required: true } },
+  create(settings) {
+    const path = settings.config.source as string;
+    return new LineSource(() => createReadStream(path), settings.codec, path);
+  },
+};
+
+export const stdinSourceFactory: SourceFactory = {
+  kind: 'source',
+  type: 'stdin',
+  configKeys: {},
+  create: (settings) => new LineSource(() => process.stdin, settings.codec, 'stdin'),
+};

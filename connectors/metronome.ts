@@ -1,0 +1,78 @@
+/**
+ * `metronome` onramp: one event every `config.interval` milliseconds,
+ * `{"onramp":"metronome","ingest_ns":<ns>,"id":<n>}` with ids 0, 1, 2, ... per process.
+ *
+ * As in Tremor 0.11 it is not transactional. A `trigger` stops it and a `restore` starts it
+ * again one interval later: ticks missed while stopped are never made up.
+ */
+import { nowNs } from '../engine/event.ts';
+import type { Source, SourceContext, SourceFactory } from './connector.ts';
+import { ConnectorConfigError } from './connector.ts';
+
+export class MetronomeSource implements Source {
+  readonly transactional = false;
+  private context?: SourceContext;
+  private timer?: NodeJS.Timeout;
+  private nextId = 0;
+  private triggered = false;
+  private stopped = false;
+
+  constructor(private readonly intervalMs: number) {}
+
+  async start(context: SourceContext): Promise<void> {
+    this.context = context;
+    this.schedule();
+  }
+
+  trigger(): void {
+    this.triggered = true;
+    this.cancel();
+  }
+
+  restore(): void {
+    this.triggered = false;
+    if (this.timer === undefined) this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancel();
+  }
+
+  /** Whether the metronome is currently paused by a trigger (for status reports and tests). */
+  get paused(): boolean {
+    return this.triggered;
+  }
+
+  // One timer per tick rather than setInterval, so a restore starts a fresh interval and nothing
+  // queued while paused fires late.
+  private schedule(): void {
+    if (this.stopped || this.triggered || this.context === undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.tick();
+      this.schedule();
+    }, this.intervalMs);
+  }
+
+  private tick(): void {
+    if (this.stopped || this.triggered || this.context === undefined) return;
+    this.context.emit({ onramp: 'metronome', ingest_ns: nowNs(), id: this.nextId++ });
+  }
+
+  private cancel(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+export const metronomeFactory: SourceFactory = {
+  kind: 'source',
+  type: 'metronome',
+  configKeys: { interval: { type: 'integer', required: true } },
+  create(settings) {
+    const interval = settings.config.interval as number;
+    if (interval < 1) throw new ConnectorConfigError('`interval` must be at least 1 (milliseconds)', 'interval');
+    return new MetronomeSource(interval);
+  },
+};

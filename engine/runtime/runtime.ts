@@ -1,0 +1,327 @@
+/**
+ * Runs a loaded plan: starts sinks, pipelines and sources, routes events downstream and insights
+ * upstream between them, ticks every pipeline every 100 ms, and shuts everything down in order.
+ *
+ * Start order follows Tremor's `link_binding`: sinks first, then pipelines linked to them (each
+ * linked pipeline output gets the sink's current circuit state: `restore` if it can take events,
+ * `trigger` if not), and sources last, so no event is produced before its path exists.
+ *
+ * Routing:
+ * - source event -> every pipeline input linked to it;
+ * - pipeline output -> every sink or pipeline input linked to it;
+ * - sink ack/fail (transactional events only) -> the pipeline output the event came from;
+ * - sink trigger/restore -> every pipeline output linked to the sink;
+ * - pipeline input insight -> the source(s) linked there (ack/fail only to transactional ones), or
+ *   the upstream pipeline output.
+ */
+import { EventId, allocateUid, DEFAULT_STREAM_ID } from '../event-id.ts';
+import { nowNs, type Event } from '../event.ts';
+import type { Insight } from '../insight.ts';
+import type { Pipeline } from '../pipeline.ts';
+import type { Delivery } from '../../connectors/connector.ts';
+import type { RecordValue, Value } from '../../queries/values/value.ts';
+import { copyEvent } from '../copy-event.ts';
+import type { PipelineInstance, RuntimePlan, SinkInstance, SourceInstance } from './load.ts';
+import { instanceName, type Endpoint } from './endpoint.ts';
+
+export const TICK_INTERVAL_MS = 100;
+
+export interface RuntimeOptions {
+  /** Messages about the running system (connections, circuit changes, failures); default stderr. */
+  log?: (message: string) => void;
+}
+
+export interface SourceStats {
+  name: string;
+  emitted: number;
+  /** `open` = producing, `triggered` = paused by a downstream trigger. */
+  circuit: 'open' | 'triggered';
+  transactional: boolean;
+}
+
+export interface PipelineStats {
+  name: string;
+  eventsIn: number;
+  eventsOut: number;
+}
+
+export interface SinkStats {
+  name: string;
+  received: number;
+  acked: number;
+  failed: number;
+  active: boolean;
+}
+
+export interface RuntimeStats {
+  sources: SourceStats[];
+  pipelines: PipelineStats[];
+  sinks: SinkStats[];
+}
+
+type Target = { kind: 'sink'; node: SinkNode } | { kind: 'pipeline'; node: PipelineNode; port: string };
+type Upstream = { kind: 'source'; node: SourceNode } | { kind: 'pipeline'; node: PipelineNode; port: string };
+
+interface SourceNode {
+  instance: SourceInstance;
+  uid: number;
+  nextEventNumber: number;
+  emitted: number;
+  triggered: boolean;
+  targets: Array<{ node: PipelineNode; port: string }>;
+}
+
+interface PipelineNode {
+  instance: PipelineInstance;
+  pipeline: Pipeline;
+  eventsIn: number;
+  eventsOut: number;
+  targets: Map<string, Target[]>;
+  upstreams: Map<string, Upstream[]>;
+}
+
+interface SinkNode {
+  instance: SinkInstance;
+  received: number;
+  acked: number;
+  failed: number;
+  upstreams: Array<{ node: PipelineNode; port: string }>;
+}
+
+export class Runtime {
+  private readonly sources = new Map<string, SourceNode>();
+  private readonly pipelines = new Map<string, PipelineNode>();
+  private readonly sinks = new Map<string, SinkNode>();
+  private readonly log: (message: string) => void;
+  private tickTimer?: NodeJS.Timeout;
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(plan: RuntimePlan, options: RuntimeOptions = {}) {
+    this.log = options.log ?? ((message) => process.stderr.write(`rill: ${message}\n`));
+    for (const instance of plan.sinks) this.sinks.set(instance.name, { instance, received: 0, acked: 0, failed: 0, upstreams: [] });
+    for (const instance of plan.pipelines) {
+      this.pipelines.set(instance.name, { instance, pipeline: instance.pipeline, eventsIn: 0, eventsOut: 0, targets: new Map(), upstreams: new Map() });
+    }
+    for (const instance of plan.sources) {
+      this.sources.set(instance.name, { instance, uid: allocateUid(), nextEventNumber: 0, emitted: 0, triggered: false, targets: [] });
+    }
+    for (const link of plan.links) this.wire(link.from, link.to);
+  }
+
+  /** Starts everything; resolves once sources are producing. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error('the runtime was already started');
+    this.state = 'running';
+    for (const node of this.sinks.values()) await this.startSink(node);
+    for (const node of this.pipelines.values()) await this.startPipeline(node);
+    // Only now, with every pipeline started, can a sink's state be told to the pipelines linked to it.
+    for (const sink of this.sinks.values()) {
+      const kind = sink.instance.sink.isActive() ? 'restore' : 'trigger';
+      for (const upstream of sink.upstreams) upstream.node.pipeline.contraflow(upstream.port, { kind, opMeta: {} });
+    }
+    this.tickTimer = setInterval(() => this.tick(), TICK_INTERVAL_MS);
+    for (const node of this.sources.values()) await this.startSource(node);
+  }
+
+  /** Stops sources, closes pipelines (WALs close their stores), then stops sinks. */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    for (const node of this.sources.values()) await this.guard(`stopping ${node.instance.name}`, () => node.instance.source.stop());
+    if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
+    for (const node of this.pipelines.values()) await this.guard(`closing ${node.instance.name}`, () => node.pipeline.close());
+    for (const node of this.sinks.values()) await this.guard(`stopping ${node.instance.name}`, () => node.instance.sink.stop());
+    this.state = 'stopped';
+  }
+
+  stats(): RuntimeStats {
+    return {
+      sources: [...this.sources.values()].map((node) => ({
+        name: node.instance.name,
+        emitted: node.emitted,
+        circuit: node.triggered ? 'triggered' : 'open',
+        transactional: node.instance.source.transactional,
+      })),
+      pipelines: [...this.pipelines.values()].map((node) => ({ name: node.instance.name, eventsIn: node.eventsIn, eventsOut: node.eventsOut })),
+      sinks: [...this.sinks.values()].map((node) => ({
+        name: node.instance.name,
+        received: node.received,
+        acked: node.acked,
+        failed: node.failed,
+        active: node.instance.sink.isActive(),
+      })),
+    };
+  }
+
+  private wire(from: Endpoint, to: Endpoint): void {
+    const fromName = instanceName(from);
+    const toName = instanceName(to);
+    if (from.kind === 'onramp') {
+      const target = this.pipelines.get(toName)!;
+      this.sources.get(fromName)!.targets.push({ node: target, port: to.port });
+      addTo(target.upstreams, to.port, { kind: 'source', node: this.sources.get(fromName)! });
+      return;
+    }
+    const pipeline = this.pipelines.get(fromName)!;
+    if (to.kind === 'offramp') {
+      const sink = this.sinks.get(toName)!;
+      addTo(pipeline.targets, from.port, { kind: 'sink', node: sink });
+      sink.upstreams.push({ node: pipeline, port: from.port });
+    } else {
+      const downstream = this.pipelines.get(toName)!;
+      addTo(pipeline.targets, from.port, { kind: 'pipeline', node: downstream, port: to.port });
+      addTo(downstream.upstreams, to.port, { kind: 'pipeline', node: pipeline, port: from.port });
+    }
+  }
+
+  private async startSink(node: SinkNode): Promise<void> {
+    const name = node.instance.name;
+    const broadcast = (kind: 'trigger' | 'restore'): void => {
+      if (this.state !== 'running') return;
+      for (const upstream of node.upstreams) upstream.node.pipeline.contraflow(upstream.port, { kind, opMeta: {} });
+    };
+    await node.instance.sink.start({
+      trigger: () => broadcast('trigger'),
+      restore: () => broadcast('restore'),
+      warn: (message) => this.log(`${name}: ${message}`),
+    });
+  }
+
+  private async startPipeline(node: PipelineNode): Promise<void> {
+    for (const [port, upstreams] of node.upstreams) {
+      const transactional = upstreams.some((upstream) => upstream.kind === 'pipeline' || upstream.node.instance.source.transactional);
+      node.pipeline.setTransactional(port, transactional);
+    }
+    await node.pipeline.start({
+      onOutput: (port, event) => this.routeOutput(node, port, event),
+      onInsight: (port, insight) => this.routeInsight(node, port, insight),
+    });
+  }
+
+  private async startSource(node: SourceNode): Promise<void> {
+    const source = node.instance.source;
+    await source.start({
+      emit: (data, meta) => this.emit(node, data, meta),
+      warn: (message) => this.log(`${node.instance.name}: ${message}`),
+    });
+  }
+
+  private emit(node: SourceNode, data: Value, meta: RecordValue = {}): void {
+    if (this.state !== 'running') return;
+    const event: Event = {
+      id: new EventId(node.uid, DEFAULT_STREAM_ID, node.nextEventNumber++),
+      data,
+      meta,
+      ingestNs: nowNs(),
+      transactional: node.instance.source.transactional,
+      opMeta: {},
+    };
+    node.emitted++;
+    const last = node.targets.length - 1;
+    node.targets.forEach((target, index) => {
+      target.node.eventsIn++;
+      this.guardSync(`${target.node.instance.name}`, () => target.node.pipeline.send(target.port, index === last ? event : copyEvent(event)));
+    });
+  }
+
+  private routeOutput(node: PipelineNode, port: string, event: Event): void {
+    node.eventsOut++;
+    const targets = node.targets.get(port);
+    if (targets === undefined) return;
+    const last = targets.length - 1;
+    targets.forEach((target, index) => {
+      const copy = index === last ? event : copyEvent(event);
+      if (target.kind === 'sink') {
+        target.node.received++;
+        target.node.instance.sink.send(copy, this.delivery(node, port, target.node, copy));
+      } else {
+        target.node.eventsIn++;
+        this.guardSync(target.node.instance.name, () => target.node.pipeline.send(target.port, copy));
+      }
+    });
+  }
+
+  /** Settles one event at most once; only transactional events send an insight back. */
+  private delivery(pipeline: PipelineNode, port: string, sink: SinkNode, event: Event): Delivery {
+    let settled = false;
+    const settle = (kind: 'ack' | 'fail'): boolean => {
+      if (settled) return false;
+      settled = true;
+      if (kind === 'ack') sink.acked++;
+      else sink.failed++;
+      if (event.transactional && this.state === 'running') {
+        pipeline.pipeline.contraflow(port, { kind, id: event.id, opMeta: event.opMeta });
+      }
+      return true;
+    };
+    return {
+      ack: () => void settle('ack'),
+      fail: (reason) => {
+        // Failures while the sink is down repeat for every event; say it once per failure streak.
+        if (settle('fail') && sink.failed - sink.acked <= 1) this.log(`${sink.instance.name}: event failed: ${reason}`);
+      },
+    };
+  }
+
+  private routeInsight(node: PipelineNode, port: string, insight: Insight): void {
+    for (const upstream of node.upstreams.get(port) ?? []) {
+      if (upstream.kind === 'pipeline') {
+        if (this.state === 'running') upstream.node.pipeline.contraflow(upstream.port, insight);
+        continue;
+      }
+      this.deliverToSource(upstream.node, insight);
+    }
+  }
+
+  private deliverToSource(node: SourceNode, insight: Insight): void {
+    const source = node.instance.source;
+    switch (insight.kind) {
+      case 'trigger':
+        if (!node.triggered) this.log(`${node.instance.name}: paused (circuit breaker triggered downstream)`);
+        node.triggered = true;
+        source.trigger();
+        break;
+      case 'restore':
+        if (node.triggered) this.log(`${node.instance.name}: resumed (circuit breaker restored downstream)`);
+        node.triggered = false;
+        source.restore();
+        break;
+      case 'ack':
+      case 'fail': {
+        const range = insight.id?.rangeFor(node.uid);
+        if (!source.transactional || range === undefined) break;
+        if (insight.kind === 'ack') source.ack?.(range.max);
+        else source.fail?.(range.min);
+        break;
+      }
+    }
+  }
+
+  private tick(): void {
+    const now = nowNs();
+    for (const node of this.pipelines.values()) this.guardSync(node.instance.name, () => node.pipeline.tick(now));
+  }
+
+  /** A failure inside one pipeline must not stop the others; it is reported and the runtime goes on. */
+  private guardSync(what: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.log(`${what}: ${(error as Error).message}`);
+    }
+  }
+
+  private async guard(what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.log(`${what}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function addTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
