@@ -47,6 +47,11 @@ export class LineSource implements Source {
     paused?.resume();
   }
 
+  /** Resolves when the whole input has been read (or the source was stopped). */
+  get finished(): Promise<void> {
+    return this.reading ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.restore();

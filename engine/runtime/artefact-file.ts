@@ -7,7 +7,7 @@
  * unknown keys with a suggestion. Each problem becomes a ConfigError naming the file, the
  * artefact and the key, at the key's line and column.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLError, type YAMLMap } from 'yaml';
 import type { RecordValue } from '../../queries/values/value.ts';
 import type { ConfigKeySpec } from '../../connectors/connector.ts';
 import { sinkFactories, sourceFactories } from '../../connectors/registry.ts';
@@ -77,11 +77,8 @@ class ArtefactReader {
   constructor(private readonly file: string, text: string) {
     const document = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: true });
     if (document.errors.length > 0) {
-      for (const error of document.errors) {
-        const [line, column] = error.linePos ? [error.linePos[0].line, error.linePos[0].col] : [undefined, undefined];
-        const summary = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        this.errors.push(new ConfigError(file, `invalid YAML: ${summary}${this.yamlHint(text)}`, line ? { line, column: column! } : undefined));
-      }
+      // One error per file: after the first, a YAML parser's further complaints are echoes of it.
+      this.errors.push(this.unindentedListEntry(text) ?? this.yamlError(document.errors[0]));
       return;
     }
     const root = document.contents;
@@ -96,11 +93,31 @@ class ArtefactReader {
     }
   }
 
-  /** The seed's fragments are lists followed by unindented keys; say what they are missing. */
-  private yamlHint(text: string): string {
-    return /^- id:/m.test(text) && /^[a-z"]/m.test(text.replace(/^- id:.*$/m, ''))
-      ? ' (the keys of a list entry must be indented under its first key, and the list must sit under `onramp:`, `offramp:` or `binding:`)'
-      : '';
+  private yamlError(error: YAMLError): ConfigError {
+    const summary = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const position = error.linePos ? { line: error.linePos[0].line, column: error.linePos[0].col } : undefined;
+    return new ConfigError(this.file, `invalid YAML: ${summary}`, position);
+  }
+
+  /**
+   * The seed's fragments (web-page scrapes) are a `- id: x` line followed by keys at the top level
+   * instead of indented under it; name the first such key rather than the parser's token soup.
+   */
+  private unindentedListEntry(text: string): ConfigError | undefined {
+    const lines = text.split('\n');
+    const entry = lines.findIndex((line) => /^- \S/.test(line));
+    if (entry < 0) return undefined;
+    for (let index = entry + 1; index < lines.length; index++) {
+      const key = /^("?)([^"\s:#][^"]*?)\1\s*:/.exec(lines[index]);
+      if (!key) continue;
+      const linkHint = key[2].startsWith('/') ? '; links go under `links:` of a binding entry' : '';
+      return new ConfigError(
+        this.file,
+        `invalid YAML: key "${key[2]}" is not part of the list entry "${lines[entry].trim()}" above it: indent it under that entry's first key, and put the list under \`onramp:\`, \`offramp:\` or \`binding:\` (a Tremor 0.11 artefact file is a mapping with the keys onramp, offramp, binding, mapping${linkHint})`,
+        { line: index + 1, column: 1 },
+      );
+    }
+    return undefined;
   }
 
   private readRoot(root: YAMLMap): void {
