@@ -10,6 +10,7 @@ import type { Event } from '../../engine/event.ts';
 import type { Insight } from '../../engine/insight.ts';
 import type { Operator, OperatorContext } from '../../operators/operator.ts';
 import { walOperatorFactory } from '../../operators/qos/wal/index.ts';
+import type { WalOperator } from '../../operators/qos/wal/operator.ts';
 import type { Value } from '../../queries/values/value.ts';
 
 export class HarnessContext implements OperatorContext {
@@ -47,9 +48,9 @@ export function temporaryDirectory(prefix = 'rill-wal-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startWal(params: Record<string, Value>, context: HarnessContext): Promise<Operator> {
-  const operator = walOperatorFactory.create(params, context);
-  await operator.start?.();
+export async function startWal(params: Record<string, Value>, context: HarnessContext): Promise<WalOperator> {
+  const operator = walOperatorFactory.create(params, context) as WalOperator;
+  await operator.start();
   return operator;
 }
 
@@ -65,13 +66,9 @@ export function inputEvent(sourceId: number, n: number, transactional: boolean, 
   };
 }
 
-/** Lets lmdb-js commits land and their callbacks run. */
+/** Lets every commit in progress land and its callbacks (acks upstream, emits) run. */
 export async function settle(operator: Operator): Promise<void> {
-  const store = (operator as unknown as { store?: { commit(): Promise<void> } }).store;
-  for (let i = 0; i < 3; i++) {
-    await store?.commit().catch(() => undefined);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  await (operator as WalOperator).flushed();
 }
 
 export function ackFor(event: Event): Insight {

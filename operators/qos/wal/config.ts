@@ -88,7 +88,9 @@ function nearestKey(key: string): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of VALID_KEYS) {
-    const distance = editDistance(key, candidate);
+    // A key that extends or shortens a valid one (`directory`, `max`) counts as a near miss.
+    const isPrefix = key.startsWith(candidate) || candidate.startsWith(key);
+    const distance = isPrefix ? 1 : editDistance(key, candidate);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

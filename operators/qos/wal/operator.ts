@@ -121,6 +121,20 @@ export class WalOperator implements Operator {
     return 'stop';
   }
 
+  /** Resolves once no commit of this operator is in progress (their acks and emits are sent). */
+  async flushed(): Promise<void> {
+    while (this.commits.length > 0) {
+      await Promise.allSettled(this.commits.map((commit) => commit.durable));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** No commit in progress and, while downstream is open, nothing stored left to emit. */
+  isIdle(): boolean {
+    if (this.commits.length > 0) return false;
+    return this.broken || (this.awaitingResend.size === 0 && this.nextReadSeq >= this.committedEnd);
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await this.store?.close();

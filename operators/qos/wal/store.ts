@@ -29,7 +29,7 @@
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -276,7 +276,36 @@ function classifyDirectory(path: string): DirectoryState {
     throw new WalStoreError(`${path}: not a rill WAL (unexpected ${foreign.length === 1 ? 'file' : 'files'} ${foreign.slice(0, 3).join(', ')}); refusing to use it`);
   }
   if (!entries.includes('data.mdb')) throw new WalStoreError(`${path}: not a rill WAL (no data.mdb)`);
+  checkLmdbHeader(path);
   return 'existing';
+}
+
+// LMDB meta pages (pages 0 and 1): page flags at byte 18 (P_META = 0x08), magic 0xBEEFC0DE at 24,
+// data format version at 28, page size at 48. LMDB trusts these and can crash the process on a
+// garbage file, so they are checked before LMDB sees the file.
+const LMDB_MAGIC = 0xbeefc0de;
+const LMDB_DATA_VERSION = 2;
+
+function checkLmdbHeader(path: string): void {
+  const file = join(path, 'data.mdb');
+  const size = statSync(file).size;
+  const damaged = (what: string) => new WalStoreError(`${path}: damaged or unreadable WAL (data.mdb ${what}); refusing to use it`);
+  const descriptor = openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(64);
+    if (readSync(descriptor, header, 0, 64, 0) < 64) throw damaged('is too short');
+    const pageSize = header.readUInt32LE(48);
+    const validPageSize = pageSize >= 512 && pageSize <= 65536 && (pageSize & (pageSize - 1)) === 0;
+    if (!validPageSize || size < 2 * pageSize) throw damaged('has no valid meta pages');
+    const second = Buffer.alloc(64);
+    readSync(descriptor, second, 0, 64, pageSize);
+    for (const page of [header, second]) {
+      if ((page.readUInt16LE(18) & 0x08) === 0 || page.readUInt32LE(24) !== LMDB_MAGIC) throw damaged('is not an LMDB file');
+      if (page.readUInt32LE(28) !== LMDB_DATA_VERSION) throw damaged(`has LMDB data version ${page.readUInt32LE(28)}`);
+    }
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 function openEnvironment(path: string, readOnly: boolean): RootDatabase {
