@@ -52,8 +52,8 @@ function createOperator(
   } catch (error) {
     if (!(error instanceof OperatorConfigError)) throw error;
     const span = (error.key !== undefined ? statement.paramSpans[error.key] : undefined) ?? statement.span;
-    const message = `Invalid config for operator \`${statement.nodeId}\` (${statement.operatorType}): ${error.message}`;
-    return fail(query, new Diagnostic(message, span));
+    // The operator's own text as is: some of it is Tremor's exact wording that users search for.
+    return fail(query, new Diagnostic(error.message, span));
   }
 }
 

@@ -131,6 +131,7 @@ export class PipelineExecutor implements Pipeline, StepSink {
     input.transactional = transactional;
   }
 
+  /** After `close()` insights are ignored: the operators they were for are gone. */
   contraflow(outputPort: string, insight: Insight): void {
     const output = this.outputNodes.get(outputPort);
     if (!output) throw new Error(`pipeline \`${this.id}\` has no output \`${outputPort}\` (it has ${this.outputs.join(', ')})`);
@@ -146,6 +147,10 @@ export class PipelineExecutor implements Pipeline, StepSink {
   async close(): Promise<void> {
     this.closed = true;
     for (const node of this.operatorNodes) await node.operator.close?.();
+  }
+
+  get hasOperators(): boolean {
+    return this.operatorNodes.length > 0;
   }
 
   /** True when no step is queued and every operator that can tell says it has nothing in flight. */
@@ -177,6 +182,7 @@ export class PipelineExecutor implements Pipeline, StepSink {
   // Steps.
 
   private schedule(work: DeferredWork): void {
+    if (this.closed) return;
     if (this.busy || !this.handlers) {
       this.deferred.push(work);
       return;
@@ -330,12 +336,8 @@ export class PipelineExecutor implements Pipeline, StepSink {
       pipelineId: this.id,
       uid: node.uid,
       dataDir: this.options.dataDir,
-      emitLater: (port, event) => {
-        if (!this.closed) this.schedule({ kind: 'event', node, port, event });
-      },
-      insightLater: (insight) => {
-        if (!this.closed) this.schedule({ kind: 'insight', node, insight });
-      },
+      emitLater: (port, event) => this.schedule({ kind: 'event', node, port, event }),
+      insightLater: (insight) => this.schedule({ kind: 'insight', node, insight }),
       warn: (message) => {
         const text = `pipeline \`${this.id}\`, operator \`${node.name}\`: ${message}`;
         if (this.options.onWarning) this.options.onWarning(text);
@@ -344,7 +346,7 @@ export class PipelineExecutor implements Pipeline, StepSink {
     };
   }
 
-  /** For every node: the contraflow operators and the inputs upstream of it. */
+  /** For every node: the contraflow operators (reverse topological) and the inputs (in order) upstream of it. */
   private planContraflow(graph: PipelineGraph): void {
     const predecessors: number[][] = graph.nodes.map(() => []);
     for (const link of graph.links) predecessors[link.to].push(link.from);
@@ -361,7 +363,7 @@ export class PipelineExecutor implements Pipeline, StepSink {
       const ordered = reverseTopological.filter((index) => upstream.has(index)).map((index) => this.nodes[index]);
       node.route = {
         operators: ordered.filter((n): n is OperatorNode => n instanceof OperatorNode && n.operator.onContraflow !== undefined),
-        inputs: ordered.filter((n): n is InputNode => n instanceof InputNode),
+        inputs: ordered.filter((n): n is InputNode => n instanceof InputNode).reverse(),
       };
     }
   }
