@@ -107,6 +107,8 @@ class Model {
   readonly inputs: Input[] = [];
   readonly deliveries: Delivery[] = [];
   duplicateAllowance = 0;
+  /** Acks whose deletion has not landed yet (until the next settle or reopen). */
+  deletionsInProgress = 0;
   nonTransactionalWhileFull = { count: 0, bytes: 0 };
   largestRecord = 0;
   epoch: string | undefined;
@@ -122,7 +124,7 @@ class Model {
   readable(): number {
     if (this.broken) return 0;
     let budget = this.limits.readCount;
-    if (this.limits.maxInFlight !== undefined) budget = Math.min(budget, this.limits.maxInFlight - this.inFlight.size);
+    if (this.limits.maxInFlight !== undefined) budget = Math.min(budget, this.limits.maxInFlight - this.inFlight.size - this.deletionsInProgress);
     let available = [...this.awaitingResend].filter((seq) => this.stored.has(seq)).length;
     for (const seq of this.stored.keys()) if (seq < this.committedBelow && !this.emittedThisLifetime.has(seq)) available++;
     return Math.max(0, Math.min(budget, available));
@@ -161,7 +163,9 @@ class Model {
       this.emittedThisLifetime.add(seq);
     }
     this.inFlight.add(seq);
-    if (this.limits.maxInFlight !== undefined) expect(this.inFlight.size).toBeLessThanOrEqual(this.limits.maxInFlight);
+    if (this.limits.maxInFlight !== undefined) {
+      expect(this.inFlight.size + this.deletionsInProgress).toBeLessThanOrEqual(this.limits.maxInFlight);
+    }
     this.deliveries.push({ event, seq, lifetime: this.lifetime });
   }
 
@@ -173,6 +177,7 @@ class Model {
     const n = this.stored.get(seq) as number;
     this.stored.delete(seq);
     this.storedBytes -= this.inputs[n].bytes;
+    this.deletionsInProgress++;
   }
 
   failed(seq: number): void {
@@ -234,6 +239,7 @@ function upstreamInsights(model: Model, insights: Insight[], synchronous: boolea
 async function settleAndCheck(model: Model, wal: WalOperator, context: HarnessContext): Promise<void> {
   model.committedBelow = model.nextSeq;
   await settle(wal);
+  model.deletionsInProgress = 0;
   const later = context.drain();
   upstreamInsights(model, later.insights, false);
   for (const event of later.events) model.emitted(event);
@@ -322,6 +328,7 @@ async function runScenario(limits: Limits, steps: Step[]): Promise<void> {
         case 'reopen': {
           model.committedBelow = model.nextSeq;
           await wal.close();
+          model.deletionsInProgress = 0;
           const later = context.drain();
           upstreamInsights(model, later.insights, false);
           expect(later.events, 'nothing emitted while closing').toEqual([]);

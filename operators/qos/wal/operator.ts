@@ -37,6 +37,8 @@ interface CommitInProgress {
   upstreamAcks: PendingAck[];
   /** Non-transactional events in this commit (lost if the commit is refused). */
   unacknowledgedEvents: number;
+  /** Acked events whose deletion this commit makes durable. */
+  deletions: number;
   settled?: 'durable' | 'refused';
 }
 
@@ -51,6 +53,8 @@ export class WalOperator implements Operator {
   private readonly inFlight = new Map<number, number>();
   private readonly awaitingResend = new Map<number, number>();
   private readonly commits: CommitInProgress[] = [];
+  /** Acked events whose deletion is not durable yet. */
+  private deletionsInProgress = 0;
   private probing = false;
 
   constructor(
@@ -143,13 +147,17 @@ export class WalOperator implements Operator {
   /** Deletes the acked events this process emitted (in flight or waiting for a resend). */
   private acknowledge(min: number, max: number): void {
     const store = this.openStore();
+    let deletions = 0;
     for (const pending of [this.inFlight, this.awaitingResend]) {
       for (const seq of seqsInRange(pending, min, max)) {
         store.remove(seq, pending.get(seq) as number);
         pending.delete(seq);
+        deletions++;
       }
     }
-    this.currentCommit();
+    if (deletions === 0) return;
+    this.currentCommit().deletions += deletions;
+    this.deletionsInProgress += deletions;
     const change = this.fullnessChange();
     if (change) this.context.insightLater(change);
   }
@@ -171,7 +179,11 @@ export class WalOperator implements Operator {
   private read(): Event[] {
     const store = this.openStore();
     let budget = this.config.readCount;
-    if (this.config.maxInFlight !== undefined) budget = Math.min(budget, this.config.maxInFlight - this.inFlight.size);
+    // An acked event counts as in flight until its deletion is durable: a crash before that
+    // delivers it again, so max_in_flight bounds the duplicates a crash can cause.
+    if (this.config.maxInFlight !== undefined) {
+      budget = Math.min(budget, this.config.maxInFlight - this.inFlight.size - this.deletionsInProgress);
+    }
     const events: Event[] = [];
     if (budget > 0 && this.awaitingResend.size > 0) {
       for (const seq of [...this.awaitingResend.keys()].sort((a, b) => a - b)) {
@@ -215,7 +227,7 @@ export class WalOperator implements Operator {
     const durable = this.openStore().commit();
     const last = this.commits[this.commits.length - 1];
     if (last !== undefined && last.durable === durable) return last;
-    const commit: CommitInProgress = { durable, endSeq: 0, upstreamAcks: [], unacknowledgedEvents: 0 };
+    const commit: CommitInProgress = { durable, endSeq: 0, upstreamAcks: [], unacknowledgedEvents: 0, deletions: 0 };
     this.commits.push(commit);
     durable.then(
       () => this.settle(commit, 'durable'),
@@ -240,6 +252,7 @@ export class WalOperator implements Operator {
     while (this.commits.length > 0 && this.commits[0].settled !== undefined) {
       const done = this.commits.shift() as CommitInProgress;
       this.committedEnd = Math.max(this.committedEnd, done.endSeq);
+      this.deletionsInProgress -= done.deletions;
       const kind = done.settled === 'durable' ? 'ack' : 'fail';
       for (const pending of done.upstreamAcks) this.context.insightLater({ kind, id: pending.id, opMeta: pending.opMeta });
     }
