@@ -55,7 +55,7 @@ export type ScriptOutcome =
   | { kind: 'emit'; port: string; data: Value; meta: RecordValue }
   | { kind: 'drop' }
   /** Runtime error: `rendered` is the Dumb-highlighter text, `data` the payload at error time. */
-  | { kind: 'error'; rendered: string; data: Value; meta: RecordValue };
+  | { kind: 'error'; rendered: string; data: Value; meta: RecordValue; diagnostic?: Diagnostic };
 
 /** One running instance of a script node; it owns its `state` (starts null, persists). */
 export interface ScriptInstance {

@@ -1,0 +1,311 @@
+/**
+ * Query statements -> CompiledQuery (trickle-spec §2, §8). Walks the statements in order, the way
+ * Tremor does: `from` must name `in` or a node created earlier, `into` is resolved after all
+ * statements; node names are unique and not reserved; with-parameters are constants.
+ */
+import type {
+  CreateOperatorStmt,
+  CreateScriptStmt,
+  DefineOperatorStmt,
+  DefineScriptStmt,
+  Expr,
+  QueryStmt,
+  SelectStmt,
+  StreamPort,
+  WithParam,
+} from '../ast.ts';
+import type {
+  CompiledStatement,
+  EventView,
+  OperatorStatement,
+  ScriptInstance,
+  ScriptStatement,
+  SelectStatement,
+  StreamRef,
+} from '../compiled-query.ts';
+import type { SourceSpan } from '../diagnostic.ts';
+import { Diagnostic } from '../diagnostic.ts';
+import { isRecord, type RecordValue, type Value } from '../values/value.ts';
+import { typeName } from '../values/ops.ts';
+import { renderDiagnostic } from '../diagnostics/render.ts';
+import type { Env } from './env.ts';
+import { CompileContext, Scope } from './context.ts';
+import { compileExpression } from './expressions.ts';
+import { bringIntoScope, compileScriptBody, type CompiledScriptBody } from './script.ts';
+
+const RESERVED_NODES = new Set(['in', 'out', 'err', 'metrics']);
+
+interface ScriptDefinition {
+  body: CompiledScriptBody;
+  params: Record<string, Value> | undefined;
+}
+
+export function compileStatements(statements: QueryStmt[], context: CompileContext): CompiledStatement[] {
+  const source = context.sourceMap.source;
+  const queryScope = new Scope(context, false);
+  const operatorDefinitions = new Map<string, DefineOperatorStmt>();
+  const scriptDefinitions = new Map<string, ScriptDefinition>();
+  const nodes = new Set<string>();
+  const compiled: CompiledStatement[] = [];
+  const pendingOperators: Array<{ statement: CreateOperatorStmt; index: number }> = [];
+  const pendingScripts: Array<{ statement: CreateScriptStmt; index: number }> = [];
+  const intos: StreamPort[] = [];
+  let selectCount = 0;
+
+  const claimName = (name: string, loc: CreateOperatorStmt['loc']): void => {
+    if (RESERVED_NODES.has(name)) {
+      throw context.compileError(loc, `Name \`${name}\` is reserved for built-in nodes, please use another name.`);
+    }
+    if (nodes.has(name)) throw context.compileError(loc, `Name \`${name}\` is already in use for another node, please use another name.`);
+    nodes.add(name);
+  };
+
+  for (const statement of statements) {
+    switch (statement.kind) {
+      case 'use':
+        bringIntoScope(statement, queryScope);
+        break;
+      case 'defineOperator':
+        if (statement.withoutWith) warnOperatorWithoutWith(statement, context);
+        operatorDefinitions.set(statement.name, statement);
+        break;
+      case 'defineScript':
+        scriptDefinitions.set(statement.name, defineScript(statement, context));
+        break;
+      case 'createOperator':
+        claimName(statement.name, statement.loc);
+        pendingOperators.push({ statement, index: compiled.length });
+        compiled.push(undefined as never);
+        break;
+      case 'createScript':
+        claimName(statement.name, statement.loc);
+        pendingScripts.push({ statement, index: compiled.length });
+        compiled.push(undefined as never);
+        break;
+      case 'createStream':
+        // Tremor silently ignores a stream whose name is already taken.
+        if (!nodes.has(statement.name) && !RESERVED_NODES.has(statement.name)) {
+          nodes.add(statement.name);
+          compiled.push({ kind: 'stream', nodeId: statement.name, span: context.sourceMap.span(statement.loc) });
+        }
+        break;
+      case 'select': {
+        if (statement.from.node !== 'in' && !nodes.has(statement.from.node)) throw undefinedStream(statement.from, context);
+        intos.push(statement.into);
+        compiled.push(compileSelect(statement, `select_${selectCount++}`, queryScope, context));
+        break;
+      }
+    }
+  }
+  for (const into of intos) {
+    if (!RESERVED_NODES.has(into.node) || into.node === 'in') {
+      if (!nodes.has(into.node)) throw undefinedStream(into, context);
+    }
+  }
+  for (const { statement, index } of pendingOperators) {
+    compiled[index] = createOperator(statement, operatorDefinitions, context);
+  }
+  for (const { statement, index } of pendingScripts) {
+    compiled[index] = createScript(statement, scriptDefinitions, source, context);
+  }
+  return compiled;
+}
+
+function undefinedStream(port: StreamPort, context: CompileContext): Diagnostic {
+  const nodeLoc = { start: port.loc.start, end: port.loc.start + port.node.length };
+  return context.compileError(nodeLoc, `Stream used in \`from\` or \`into\` is not defined: ${port.node}`);
+}
+
+function streamRef(port: StreamPort, defaultPort: string, context: CompileContext): StreamRef {
+  return { node: port.node, port: port.port ?? defaultPort, span: context.sourceMap.span(port.loc) };
+}
+
+function warnOperatorWithoutWith(statement: DefineOperatorStmt, context: CompileContext): void {
+  const source = context.sourceMap.source;
+  const params = (statement.params ?? []).map((param) => source.slice(param.loc.start, param.loc.end)).join(', ');
+  context.warn(
+    statement.loc,
+    `Non-standard operator definition without \`with … end\`: write \`define ${statement.module}::${statement.type} operator ${statement.name} with ${params} end;\``,
+  );
+}
+
+/** Whether an expression reads a local variable (a bare name that is not a constant). */
+function usesLocals(node: unknown, scope: Scope): boolean {
+  if (typeof node !== 'object' || node === null) return false;
+  const candidate = node as { kind?: string; root?: string; name?: string };
+  if (candidate.kind === 'path' && candidate.root === 'local' && !scope.consts.has(candidate.name as string)) return true;
+  return Object.values(node).some((child) => usesLocals(child, scope));
+}
+
+function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope, context: CompileContext): SelectStatement {
+  for (const clause of [statement.target, statement.where, statement.having]) {
+    if (clause && usesLocals(clause, queryScope)) {
+      throw context.compileError(clause.loc, 'Local variables are not allowed here');
+    }
+  }
+  const target = compileExpression(statement.target, queryScope, false).evaluate;
+  const where = statement.where ? compileExpression(statement.where, queryScope, false).evaluate : undefined;
+  const having = statement.having ? compileExpression(statement.having, queryScope, false).evaluate : undefined;
+  const isBareEvent = statement.target.kind === 'path' && statement.target.root === 'event' && statement.target.segments.length === 0;
+  const shape = isBareEvent ? (where || having ? 'simple' : 'passthrough') : 'normal';
+  const whereLoc = statement.where?.loc;
+  const havingLoc = statement.having?.loc;
+  // One environment per select node, reused for every event: selects run synchronously and never
+  // keep it, so this saves an allocation per event on the hot path.
+  const env: Env = { event: null, meta: {}, state: null, args: null, locals: [], ingestNs: 0 };
+  const requireBoolean = (value: Value, loc: SelectStmt['loc']): boolean => {
+    if (typeof value !== 'boolean') throw context.diagnostic(loc, `Conflicting types, got ${typeName(value)} but expected boolean`);
+    return value;
+  };
+
+  let run: (event: EventView) => Value | undefined;
+  if (shape === 'passthrough') run = (event) => event.data;
+  else if (shape === 'simple') {
+    run = (event) => {
+      env.event = event.data;
+      env.meta = event.meta;
+      env.ingestNs = event.ingestNs;
+      if (where && !requireBoolean(where(env), whereLoc!)) return undefined;
+      if (having && !requireBoolean(having(env), havingLoc!)) return undefined;
+      return event.data;
+    };
+  } else {
+    run = (event) => {
+      env.event = event.data;
+      env.meta = event.meta;
+      env.ingestNs = event.ingestNs;
+      if (where && !requireBoolean(where(env), whereLoc!)) return undefined;
+      const output = target(env);
+      if (having) {
+        // `having` sees the select's output as `event` and no metadata.
+        env.event = output;
+        env.meta = null;
+        if (!requireBoolean(having(env), havingLoc!)) return undefined;
+      }
+      return output;
+    };
+  }
+  return {
+    kind: 'select',
+    nodeId,
+    from: streamRef(statement.from, 'out', context),
+    into: streamRef(statement.into, 'in', context),
+    shape,
+    run,
+    span: context.sourceMap.span(statement.loc),
+  };
+}
+
+function defineScript(statement: DefineScriptStmt, context: CompileContext): ScriptDefinition {
+  const scope = new Scope(context, true);
+  return {
+    body: compileScriptBody(statement.body, scope),
+    params: statement.params ? constantParams(statement.params, context) : undefined,
+  };
+}
+
+function constantParams(params: WithParam[], context: CompileContext): Record<string, Value> {
+  const scope = new Scope(context, false);
+  const values: Record<string, Value> = {};
+  for (const param of params) {
+    let compiled;
+    try {
+      compiled = compileExpression(param.value, scope, false);
+    } catch (error) {
+      if (error instanceof Diagnostic && error.message === 'Local variables are not allowed here') {
+        throw context.compileError(param.value.loc, "The expression isn't constant and can't be evaluated at compile time");
+      }
+      throw error;
+    }
+    if (!compiled.constant) {
+      throw context.compileError(param.value.loc, "The expression isn't constant and can't be evaluated at compile time");
+    }
+    Object.defineProperty(values, param.name, { value: compiled.constant.value, enumerable: true, writable: true, configurable: true });
+  }
+  return values;
+}
+
+function paramSpans(params: WithParam[] | undefined, context: CompileContext): Record<string, SourceSpan> {
+  const spans: Record<string, SourceSpan> = {};
+  for (const param of params ?? []) spans[param.name] = context.sourceMap.span(param.nameLoc);
+  return spans;
+}
+
+function createOperator(
+  statement: CreateOperatorStmt,
+  definitions: Map<string, DefineOperatorStmt>,
+  context: CompileContext,
+): OperatorStatement {
+  const definitionName = statement.from?.name ?? statement.name;
+  const definition = definitions.get(definitionName);
+  if (!definition) throw context.compileError(statement.loc, `Operator definition \`${definitionName}\` is not defined`);
+  const defined = definition.params ? constantParams(definition.params, context) : undefined;
+  const created = statement.params ? constantParams(statement.params, context) : undefined;
+  const params = defined || created ? { ...defined, ...created } : undefined;
+  return {
+    kind: 'operator',
+    nodeId: statement.name,
+    operatorType: `${definition.module}::${definition.type}`,
+    params,
+    paramSpans: { ...paramSpans(definition.params, context), ...paramSpans(statement.params, context) },
+    span: context.sourceMap.span(statement.loc),
+  };
+}
+
+function createScript(
+  statement: CreateScriptStmt,
+  definitions: Map<string, ScriptDefinition>,
+  source: string,
+  context: CompileContext,
+): ScriptStatement {
+  const definitionName = statement.from?.name ?? statement.name;
+  const definition = definitions.get(definitionName);
+  if (!definition) throw context.compileError(statement.loc, `Script definition \`${definitionName}\` is not defined`);
+  // Create-time params overlay the defined ones, but only when the definition had a `with` clause
+  // (op/trickle/script.rs ignores them otherwise).
+  const created = statement.params ? constantParams(statement.params, context) : undefined;
+  const args: Value = definition.params ? { ...definition.params, ...created } : null;
+  const body = definition.body;
+  return {
+    kind: 'script',
+    nodeId: statement.name,
+    instantiate: () => instantiateScript(body, args, source),
+    span: context.sourceMap.span(statement.loc),
+  };
+}
+
+export function instantiateScript(body: CompiledScriptBody, args: Value, source: string): ScriptInstance {
+  let state: Value = null;
+  return {
+    run(event) {
+      const env: Env = {
+        event: event.data,
+        meta: event.meta,
+        state,
+        args,
+        locals: new Array(body.localCount),
+        ingestNs: event.ingestNs,
+      };
+      try {
+        const result = body.run(env);
+        state = env.state;
+        if (result.kind === 'drop') return { kind: 'drop' };
+        return { kind: 'emit', port: result.port, data: result.value, meta: metaRecord(env.meta) };
+      } catch (error) {
+        state = env.state;
+        if (!(error instanceof Diagnostic)) throw error;
+        return {
+          kind: 'error',
+          rendered: renderDiagnostic(error, source),
+          data: env.event,
+          meta: metaRecord(env.meta),
+          diagnostic: error,
+        };
+      }
+    },
+  };
+}
+
+function metaRecord(meta: Value): RecordValue {
+  return isRecord(meta) ? meta : {};
+}

@@ -1,0 +1,35 @@
+/**
+ * Renders a Diagnostic the way Tremor's "Dumb" highlighter does:
+ *
+ *     Error: 
+ *         3 |   match event.snot of
+ *           |               ^^^^ Conflicting types, got integer but expected record
+ *
+ * Context lines default to two either side of the span; a LocatedDiagnostic names its own.
+ * The caret line follows the line the span is on; an optional `NOTE:` hint line follows it.
+ */
+import type { Diagnostic } from '../diagnostic.ts';
+import { LocatedDiagnostic } from './located-diagnostic.ts';
+
+const DEFAULT_CONTEXT_LINES = 2;
+
+export function renderDiagnostic(diagnostic: Diagnostic, source: string): string {
+  const lines = source.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const { line, column, length } = diagnostic.span;
+  const context =
+    diagnostic instanceof LocatedDiagnostic
+      ? diagnostic.context
+      : { first: line - DEFAULT_CONTEXT_LINES, last: line + DEFAULT_CONTEXT_LINES };
+  const first = Math.max(1, Math.min(context.first, line));
+  const last = Math.min(lines.length, Math.max(context.last, line));
+  let text = diagnostic.severity === 'warning' ? 'Warning: \n' : 'Error: \n';
+  for (let current = first; current <= Math.max(last, line); current++) {
+    text += `${String(current).padStart(5)} | ${lines[current - 1] ?? ''}\n`;
+    if (current === line) {
+      text += `      | ${' '.repeat(Math.max(0, column - 1))}${'^'.repeat(Math.max(1, length))} ${diagnostic.message}\n`;
+      if (diagnostic.hint) text += `      | ${' '.repeat(Math.max(0, column - 1) + length + 1)}NOTE: ${diagnostic.hint}\n`;
+    }
+  }
+  return `${text}\n`;
+}

@@ -1,0 +1,28 @@
+/**
+ * The built-in module table `use` resolves against (trickle-spec §6): a `use a::b::c` brings in the
+ * module under its last path segment (or its alias).
+ */
+import type { StdModule } from './function.ts';
+import { systemModule } from './system.ts';
+import { stringModule } from './string.ts';
+import { recordModule } from './record.ts';
+import { arrayModule } from './array.ts';
+import { typeModule } from './type.ts';
+import { mathModule } from './math.ts';
+import { jsonModule } from './json.ts';
+import { floatModule, integerModule } from './numbers.ts';
+
+export const MODULES: ReadonlyMap<string, StdModule> = new Map([
+  ['tremor::system', systemModule],
+  ['std::string', stringModule],
+  ['std::record', recordModule],
+  ['std::array', arrayModule],
+  ['std::type', typeModule],
+  ['std::math', mathModule],
+  ['std::json', jsonModule],
+  ['std::integer', integerModule],
+  ['std::float', floatModule],
+]);
+
+export type { CallContext, StdFunction, StdModule } from './function.ts';
+export { FunctionError } from './function.ts';
