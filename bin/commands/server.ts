@@ -17,6 +17,20 @@ interface ServerRunOptions {
   statusInterval: string;
 }
 
+const HELP = `
+Files: .trickle files define pipelines named after the file (persistent.trickle is
+/pipeline/persistent); .yaml/.yml files hold \`onramp:\`/\`offramp:\` lists, \`binding:\` (links such as
+"/onramp/metronome/{instance}/out": ["/pipeline/persistent/{instance}/in"]) and \`mapping:\`
+(\`/binding/default/01: {instance: "01"}\` runs binding \`default\` as instance 01). See docs/connectors.md.
+
+A configuration problem (unknown key, unknown type, a link to something no file defines) is
+reported with the file, line and key, and nothing starts (exit status 1). Otherwise rill runs until
+SIGINT or SIGTERM, then stops the sources, closes the pipelines (a qos::wal closes its store) and
+the sinks, and exits 0. While running it prints a status line on stderr every few seconds.
+
+Example (the seed):
+  rill server run -f examples/persistent-gd/etc/tremor/config/* --embedded-receiver --data-dir .rill-data`;
+
 /** How long a clean shutdown may take before the process gives up and exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
@@ -30,6 +44,7 @@ export function registerServerCommand(program: Command): void {
     .option('-d, --data-dir <dir>', 'where qos::wal operators without an explicit `dir` persist (<dir>/<pipeline>/<operator>); default: a temporary store removed on shutdown')
     .option('--embedded-receiver', 'if nothing listens on a ws offramp URL, start a WebSocket receiver there that prints each message it receives')
     .option('--status-interval <seconds>', 'seconds between status lines', '5')
+    .addHelpText('after', HELP)
     .action(async (options: ServerRunOptions) => {
       process.exitCode = await serverRun(options);
       if (process.exitCode !== 0) process.exit(process.exitCode);
