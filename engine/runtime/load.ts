@@ -112,7 +112,7 @@ class Loader {
     }
     try {
       const query = compileQuery(source, file);
-      for (const warning of query.warnings) this.options.warn(renderDiagnostic(warning, source));
+      for (const warning of query.warnings) this.options.warn(renderWithFile(warning, source));
       this.queries.set(id, { file, query });
     } catch (error) {
       this.problems.push(...renderQueryError(error, source));
@@ -306,8 +306,8 @@ function renderQueryError(error: unknown, source: string): string[] {
   throw error;
 }
 
-/** `file:line:column: message` followed by the highlighted source. */
+/** `file:line:column: ` before the highlighted source, whose caret line carries the message. */
 function renderWithFile(diagnostic: Diagnostic, source: string): string {
   const { file, line, column } = diagnostic.span;
-  return `${file}:${line}:${column}: ${diagnostic.message}\n${renderDiagnostic(diagnostic, source)}`;
+  return `${file}:${line}:${column}: ${renderDiagnostic(diagnostic, source).trimEnd()}`;
 }

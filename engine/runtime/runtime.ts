@@ -95,6 +95,8 @@ export class Runtime {
   private readonly log: (message: string) => void;
   private tickTimer?: NodeJS.Timeout;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  /** Sinks may connect before the pipelines have opened their stores; their state is sent once they have. */
+  private pipelinesStarted = false;
 
   constructor(plan: RuntimePlan, options: RuntimeOptions = {}) {
     this.log = options.log ?? ((message) => process.stderr.write(`rill: ${message}\n`));
@@ -114,6 +116,7 @@ export class Runtime {
     this.state = 'running';
     for (const node of this.sinks.values()) await this.startSink(node);
     for (const node of this.pipelines.values()) await this.startPipeline(node);
+    this.pipelinesStarted = true;
     // Only now, with every pipeline started, can a sink's state be told to the pipelines linked to it.
     for (const sink of this.sinks.values()) {
       const kind = sink.instance.sink.isActive() ? 'restore' : 'trigger';
@@ -177,7 +180,7 @@ export class Runtime {
   private async startSink(node: SinkNode): Promise<void> {
     const name = node.instance.name;
     const broadcast = (kind: 'trigger' | 'restore'): void => {
-      if (this.state !== 'running') return;
+      if (this.state !== 'running' || !this.pipelinesStarted) return;
       for (const upstream of node.upstreams) upstream.node.pipeline.contraflow(upstream.port, { kind, opMeta: {} });
     };
     await node.instance.sink.start({
