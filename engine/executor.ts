@@ -240,34 +240,48 @@ export class PipelineExecutor implements Pipeline, StepSink {
   private finishStep(failure: unknown): void {
     const ports = this.stepOutputPorts;
     const events = this.stepOutputEvents;
-    const producers = this.stepInsightProducers;
-    const insights = this.stepInsights;
     try {
-      if (failure !== undefined) {
-        this.report(failure);
-        for (let i = 0; i < events.length; i++) {
-          const dropped = events[i];
-          if (dropped.transactional) {
-            this.deferred.push({ kind: 'insight', node: this.outputNodes.get(ports[i])!, insight: { kind: 'fail', id: dropped.id, opMeta: dropped.opMeta } });
-          }
-        }
-        ports.length = 0;
-        events.length = 0;
-      }
-      for (let i = 0; i < insights.length; i++) this.routeInsight(producers[i], insights[i]);
-      producers.length = 0;
-      insights.length = 0;
+      if (failure !== undefined) this.abandonOutputs(failure);
+      if (this.stepInsights.length > 0) this.routeStepInsights();
       const handlers = this.handlers!;
       for (let i = 0; i < events.length; i++) {
         this.deliveries++;
         handlers.onOutput(ports[i], events[i]);
       }
     } finally {
-      ports.length = 0;
-      events.length = 0;
-      producers.length = 0;
-      insights.length = 0;
+      // Emptied only when used: setting an array's length costs more than the rest of a passthrough step.
+      if (events.length > 0) {
+        ports.length = 0;
+        events.length = 0;
+      }
+      if (this.stepInsights.length > 0) {
+        this.stepInsightProducers.length = 0;
+        this.stepInsights.length = 0;
+      }
     }
+  }
+
+  /** Reports the failure; fails back every transactional output the step made, so its emitter resends it. */
+  private abandonOutputs(failure: unknown): void {
+    this.report(failure);
+    const ports = this.stepOutputPorts;
+    const events = this.stepOutputEvents;
+    for (let i = 0; i < events.length; i++) {
+      const dropped = events[i];
+      if (!dropped.transactional) continue;
+      const insight: Insight = { kind: 'fail', id: dropped.id, opMeta: dropped.opMeta };
+      this.deferred.push({ kind: 'insight', node: this.outputNodes.get(ports[i])!, insight });
+    }
+    ports.length = 0;
+    events.length = 0;
+  }
+
+  private routeStepInsights(): void {
+    const producers = this.stepInsightProducers;
+    const insights = this.stepInsights;
+    for (let i = 0; i < insights.length; i++) this.routeInsight(producers[i], insights[i]);
+    producers.length = 0;
+    insights.length = 0;
   }
 
   private routeInsight(from: RuntimeNode, insight: Insight): void {

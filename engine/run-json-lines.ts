@@ -30,6 +30,7 @@ export interface JsonLinesRun {
 }
 
 const TICK_MS = 100;
+const BATCH_BYTES = 1 << 20;
 
 /**
  * A number literal that is a float with an integral value (`6.0`, `1e3`), looked for only where JSON
@@ -39,9 +40,12 @@ const TICK_MS = 100;
  */
 const INTEGRAL_FLOAT_LITERAL = /[:,[][ \t\r\n]*-?[0-9]+(?:\.[0-9]*[eE]|\.0+(?![0-9])|[eE])/;
 const STARTS_WITH_NUMBER = /^[ \t\r\n]*-?[0-9]/;
+/** Cheaper to run over a whole chunk, and true whenever INTEGRAL_FLOAT_LITERAL is. */
+const NUMBER_WITH_FRACTION_OR_EXPONENT = /[:,[][ \t\r\n]*-?[0-9]+[.eE]/;
 
-function parseLine(line: string): Value {
-  if (INTEGRAL_FLOAT_LITERAL.test(line) || STARTS_WITH_NUMBER.test(line)) return parseJson(line);
+/** `chunkMayHoldFloats`: the hint matched somewhere in the line's chunk (tested once per chunk). */
+function parseLine(line: string, chunkMayHoldFloats: boolean): Value {
+  if ((chunkMayHoldFloats && INTEGRAL_FLOAT_LITERAL.test(line)) || STARTS_WITH_NUMBER.test(line)) return parseJson(line);
   return JSON.parse(line) as Value;
 }
 const EMPTY_OP_META = Object.freeze({});
@@ -77,13 +81,14 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
   let lineNumber = 0;
   let eventNumber = 0;
   let ingestNs = 0;
+  let chunkMayHoldFloats = true;
   const sendLine = (line: string): void => {
     lineNumber++;
     if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
     if (line.length === 0) return;
     let data: Value;
     try {
-      data = parseLine(line);
+      data = parseLine(line, chunkMayHoldFloats);
     } catch (error) {
       if (line.trim() !== '') stderr.note(`rill run: line ${lineNumber}: invalid JSON (${(error as Error).message}); line skipped`);
       return;
@@ -118,6 +123,7 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
     }
     if (start <= lastNewline) {
       const text = decode(bytes.subarray(start, lastNewline));
+      chunkMayHoldFloats = NUMBER_WITH_FRACTION_OR_EXPONENT.test(text);
       let lineStart = 0;
       for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', lineStart)) {
         sendLine(text.slice(lineStart, end));
@@ -125,6 +131,7 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
       }
       sendLine(lineStart === 0 ? text : text.slice(lineStart));
     }
+    chunkMayHoldFloats = true;
     if (lastNewline + 1 < bytes.length) carry = Buffer.from(bytes.subarray(lastNewline + 1));
     await stdout.flush();
     await stderr.flush();
@@ -155,11 +162,17 @@ async function waitUntilIdle(pipeline: PipelineExecutor, quietMs: number, stdout
   }
 }
 
-/** Collects output lines and writes them in one batch per input chunk; acks transactional events once written. */
+/**
+ * Collects output lines and writes them in one batch per input chunk; acks transactional events
+ * once written. Lines are encoded straight into a byte buffer: concatenating strings and encoding
+ * the result costs twice the copying.
+ */
 class BatchedWriter {
-  private text = '';
+  private buffer = Buffer.allocUnsafe(BATCH_BYTES);
+  private used = 0;
   private acks: Array<[port: string, insight: Insight]> = [];
   private acksInFlight = 0;
+  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(private readonly stream: Writable, private readonly pipeline: PipelineExecutor) {}
 
@@ -168,29 +181,42 @@ class BatchedWriter {
   }
 
   add(port: string, event: Event): void {
-    this.text += stringifyJson(event.data) + '\n';
+    this.line(stringifyJson(event.data));
     if (event.transactional) this.acks.push([port, { kind: 'ack', id: event.id, opMeta: event.opMeta }]);
   }
 
-  note(line: string): void {
-    this.text += line + '\n';
+  note(text: string): void {
+    this.line(text);
   }
 
   flush(): Promise<void> {
-    if (this.text.length === 0) return Promise.resolve();
-    const text = this.text;
+    if (this.used === 0) return this.lastWrite;
+    const bytes = this.buffer.subarray(0, this.used);
     const acks = this.acks;
-    this.text = '';
+    this.buffer = Buffer.allocUnsafe(BATCH_BYTES);
+    this.used = 0;
     this.acks = [];
     this.acksInFlight += acks.length;
     // Resolving on the write callback is also the backpressure: no more input is read until then.
     return new Promise((resolve, reject) => {
-      this.stream.write(text, (error) => {
+      this.stream.write(bytes, (error) => {
         this.acksInFlight -= acks.length;
         if (error) return reject(error);
         for (const [port, insight] of acks) this.pipeline.contraflow(port, insight);
         resolve();
       });
     });
+  }
+
+  private line(text: string): void {
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    const needed = text.length * 3 + 1;
+    if (this.used + needed > this.buffer.length) {
+      // Written now, awaited with the next flush (writes to one stream complete in order).
+      this.lastWrite = this.flush();
+      if (needed > this.buffer.length) this.buffer = Buffer.allocUnsafe(needed);
+    }
+    this.used += this.buffer.write(text, this.used);
+    this.buffer[this.used++] = NEWLINE;
   }
 }

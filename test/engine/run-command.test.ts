@@ -1,0 +1,109 @@
+/**
+ * `rill run` as a real child process: stdin and --in, err events on stderr, bad JSON lines,
+ * compile errors, and a query with a real `qos::wal` that must drain before rill exits.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const RILL = join(import.meta.dirname, '../../bin/rill.mjs');
+let workDir: string;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'rill-run-'));
+});
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function rill(args: string[], stdin = ''): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RILL, ...args], { cwd: workDir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+async function queryFile(name: string, text: string): Promise<string> {
+  const path = join(workDir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+describe('rill run', { timeout: 60_000 }, () => {
+  it('runs a query over stdin, writing `out` to stdout and `err` to stderr, keeping ints and floats apart', async () => {
+    const file = await queryFile(
+      'split.trickle',
+      'select event from in where event.n > 1 into out;\nselect {"rejected": event.n} from in where event.n <= 1 into err;\n',
+    );
+    const result = await rill(['run', file], '{"n":1}\n{"n":2,"f":6.0}\n{"n":3}');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('{"n":2,"f":6.0}\n{"n":3}\n');
+    expect(result.stderr).toContain('{"rejected":1}');
+  });
+
+  it('reads --in FILE, reports a bad JSON line with its number and goes on', async () => {
+    const file = await queryFile('pass.trickle', 'select event from in into out;\n');
+    const input = join(workDir, 'events.jsonl');
+    await writeFile(input, '{"a":1}\n{"a":\n\n{"a":3}\r\n');
+    const result = await rill(['run', file, '--in', input]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('{"a":1}\n{"a":3}\n');
+    expect(result.stderr).toMatch(/line 2: invalid JSON/);
+    expect(result.stderr).not.toMatch(/line [134]/);
+  });
+
+  it('exits 1 on a compile error, with file:line:column and the caret rendering', async () => {
+    const file = await queryFile('broken.trickle', 'select event from in into out;\nselect event from nowhere into out;\n');
+    const result = await rill(['run', file], '{"a":1}\n');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`${file}:2:19`);
+    expect(result.stderr).toMatch(/    2 \| select event from nowhere into out;\n\s+\| {18}\^+/);
+  });
+
+  it('drains a qos::wal before exiting: every event comes out once the sink restores and acks', async () => {
+    const file = await queryFile(
+      'wal.trickle',
+      [
+        'define qos::wal operator on_disk_wal with',
+        `  dir = ${JSON.stringify(join(workDir, 'wal-store'))}, read_count = 7, max_elements = 1000`,
+        'end;',
+        'create operator on_disk_wal;',
+        'select patch event of insert "hostname" => "test" end from in into on_disk_wal;',
+        'select event from on_disk_wal into out;',
+        '',
+      ].join('\n'),
+    );
+    const input = Array.from({ length: 200 }, (_, n) => JSON.stringify({ n })).join('\n');
+    const result = await rill(['run', file], input);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { n: number; hostname: string });
+    expect(lines.map((l) => l.n)).toEqual([...Array(200).keys()]);
+    expect(lines.every((l) => l.hostname === 'test')).toBe(true);
+  });
+
+  it('describes itself in --help', async () => {
+    const result = await rill(['run', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/--in <file>/);
+    expect(result.stdout).toMatch(/Exit status/);
+  });
+});
