@@ -76,5 +76,5 @@ async function runCommand(queryFile: string, inputFile: string | undefined): Pro
 /** `file:line:column: severity: message`, then the source line with its caret. */
 function describe(diagnostic: Diagnostic, source: string): string {
   const { file, line, column } = diagnostic.span;
-  return `${file}:${line}:${column}: ${diagnostic.severity}: ${diagnostic.message}\n${renderDiagnostic(diagnostic, source)}\n`;
+  return `${file}:${line}:${column}: ${diagnostic.severity}: ${diagnostic.message}\n${renderDiagnostic(diagnostic, source).trimEnd()}\n`;
 }
