@@ -33,6 +33,8 @@ export type Expr =
 export interface LiteralExpr {
   kind: 'literal';
   value: Value;
+  /** Written as a float literal (`6.0`): an integral value must stay a float. */
+  isFloat?: boolean;
   loc: Loc;
 }
 
@@ -89,7 +91,7 @@ export interface BinaryExpr {
 
 export interface UnaryExpr {
   kind: 'unary';
-  op: '+' | '-' | 'not';
+  op: '+' | '-' | 'not' | '!';
   operand: Expr;
   loc: Loc;
 }

@@ -38,8 +38,7 @@ export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): C
   switch (expr.kind) {
     case 'literal': {
       const { value } = expr;
-      const isFloatLiteral = (expr as { isFloat?: boolean }).isFloat === true;
-      return constant(isFloatLiteral && typeof value === 'number' && Number.isInteger(value) ? new FloatValue(value) : value);
+      return constant(expr.isFloat === true && typeof value === 'number' && Number.isInteger(value) ? new FloatValue(value) : value);
     }
     case 'string':
       return compileString(expr, scope);
@@ -211,6 +210,7 @@ function compileBinary(expr: BinaryExpr, scope: Scope): Compiled {
 }
 
 function compileUnary(expr: UnaryExpr, scope: Scope): Compiled {
+  if (expr.op === '!') throw scope.context.compileError(expr.loc, 'The bitwise operator `!` is not supported by rill');
   const operand = compileExpression(expr.operand, scope, false);
   const evaluateOperand = operand.evaluate;
   const { op } = expr;

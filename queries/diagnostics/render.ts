@@ -25,7 +25,8 @@ export function renderDiagnostic(diagnostic: Diagnostic, source: string): string
   const last = Math.min(lines.length, Math.max(context.last, line));
   let text = diagnostic.severity === 'warning' ? 'Warning: \n' : 'Error: \n';
   for (let current = first; current <= Math.max(last, line); current++) {
-    text += `${String(current).padStart(5)} | ${lines[current - 1] ?? ''}\n`;
+    // A position past the end of the source (end of stream) shows only the caret line.
+    if (current <= lines.length) text += `${String(current).padStart(5)} | ${lines[current - 1]}\n`;
     if (current === line) {
       text += `      | ${' '.repeat(Math.max(0, column - 1))}${'^'.repeat(Math.max(1, length))} ${diagnostic.message}\n`;
       if (diagnostic.hint) text += `      | ${' '.repeat(Math.max(0, column - 1) + length + 1)}NOTE: ${diagnostic.hint}\n`;

@@ -44,6 +44,7 @@ declare var minus: any;
 declare var star: any;
 declare var percent: any;
 declare var NOT: any;
+declare var bang: any;
 declare var PRESENT: any;
 declare var ABSENT: any;
 declare var lparen: any;
@@ -119,17 +120,22 @@ const grammar: Grammar = {
     {"name": "Query$ebnf$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
     {"name": "Query$ebnf$1", "symbols": [], "postprocess": () => null},
     {"name": "Query", "symbols": ["Statements", "Query$ebnf$1"], "postprocess": (d) => d[0]},
-    {"name": "Statements", "symbols": ["Statement"], "postprocess": (d) => [d[0]]},
-    {"name": "Statements", "symbols": ["Statements", (lexer.has("semi") ? {type: "semi"} : semi), "Statement"], "postprocess": (d) => [...d[0], d[2]]},
-    {"name": "Statements", "symbols": ["Statements", "Statement"], "postprocess": (d, _l, reject) => d[0][d[0].length - 1].withoutWith ? [...d[0], d[1]] : reject},
+    {"name": "Statements", "symbols": ["Item"], "postprocess": (d) => [d[0]]},
+    {"name": "Statements", "symbols": ["Statements", (lexer.has("semi") ? {type: "semi"} : semi), "Item"], "postprocess": (d) => [...d[0], d[2]]},
+    {"name": "Statements", "symbols": ["AfterBareDefine", "Item"], "postprocess": (d) => [...d[0], d[1]]},
+    {"name": "AfterBareDefine", "symbols": ["BareDefine"], "postprocess": (d) => [d[0]]},
+    {"name": "AfterBareDefine", "symbols": ["Statements", (lexer.has("semi") ? {type: "semi"} : semi), "BareDefine"], "postprocess": (d) => [...d[0], d[2]]},
+    {"name": "AfterBareDefine", "symbols": ["AfterBareDefine", "BareDefine"], "postprocess": (d) => [...d[0], d[1]]},
+    {"name": "Item", "symbols": ["Statement"], "postprocess": id},
+    {"name": "Item", "symbols": ["BareDefine"], "postprocess": id},
+    {"name": "BareDefine", "symbols": [(lexer.has("DEFINE") ? {type: "DEFINE"} : DEFINE), (lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon), (lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("OPERATOR") ? {type: "OPERATOR"} : OPERATOR), (lexer.has("ident") ? {type: "ident"} : ident), "WithParams"], "postprocess": (d) => ({ kind: 'defineOperator', module: d[1].value, type: d[3].value, name: d[5].value, params: d[6], withoutWith: true, loc: span(d[0], d[6][d[6].length - 1]) })},
     {"name": "Script$ebnf$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
     {"name": "Script$ebnf$1", "symbols": [], "postprocess": () => null},
     {"name": "Script", "symbols": ["ScriptItems", "Script$ebnf$1"], "postprocess": (d) => d[0]},
     {"name": "Statement", "symbols": ["Use"], "postprocess": id},
     {"name": "Statement$ebnf$1", "symbols": ["WithEnd"], "postprocess": id},
     {"name": "Statement$ebnf$1", "symbols": [], "postprocess": () => null},
-    {"name": "Statement", "symbols": [(lexer.has("DEFINE") ? {type: "DEFINE"} : DEFINE), (lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon), (lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("OPERATOR") ? {type: "OPERATOR"} : OPERATOR), (lexer.has("ident") ? {type: "ident"} : ident), "Statement$ebnf$1"], "postprocess": (d) => ({ kind: 'defineOperator', module: d[1].value, type: d[3].value, name: d[5].value, params: d[6] ?? undefined, withoutWith: false, loc: span(d[0], d[6] ?? d[5]) })},
-    {"name": "Statement", "symbols": [(lexer.has("DEFINE") ? {type: "DEFINE"} : DEFINE), (lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon), (lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("OPERATOR") ? {type: "OPERATOR"} : OPERATOR), (lexer.has("ident") ? {type: "ident"} : ident), "WithParams"], "postprocess": (d) => ({ kind: 'defineOperator', module: d[1].value, type: d[3].value, name: d[5].value, params: d[6], withoutWith: true, loc: span(d[0], d[6][d[6].length - 1]) })},
+    {"name": "Statement", "symbols": [(lexer.has("DEFINE") ? {type: "DEFINE"} : DEFINE), (lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon), (lexer.has("ident") ? {type: "ident"} : ident), (lexer.has("OPERATOR") ? {type: "OPERATOR"} : OPERATOR), (lexer.has("ident") ? {type: "ident"} : ident), "Statement$ebnf$1"], "postprocess": (d) => ({ kind: 'defineOperator', module: d[1].value, type: d[3].value, name: d[5].value, params: d[6] ?? undefined, withoutWith: false, loc: span(d[0], d[6] ? d[6].last : d[5]) })},
     {"name": "Statement$ebnf$2", "symbols": ["CreateFrom"], "postprocess": id},
     {"name": "Statement$ebnf$2", "symbols": [], "postprocess": () => null},
     {"name": "Statement$ebnf$3", "symbols": ["WithEnd"], "postprocess": id},
@@ -225,6 +231,7 @@ const grammar: Grammar = {
     {"name": "UnaryExpr", "symbols": ["UnaryExpr$subexpression$1", "UnaryExpr"], "postprocess": (d) => ({ kind: 'unary', op: d[0][0].text, operand: d[1], loc: span(d[0][0], d[1]) })},
     {"name": "UnaryExpr", "symbols": ["NotExpr"], "postprocess": id},
     {"name": "NotExpr", "symbols": [(lexer.has("NOT") ? {type: "NOT"} : NOT), "NotExpr"], "postprocess": (d) => ({ kind: 'unary', op: 'not', operand: d[1], loc: span(d[0], d[1]) })},
+    {"name": "NotExpr", "symbols": [(lexer.has("bang") ? {type: "bang"} : bang), "NotExpr"], "postprocess": (d) => ({ kind: 'unary', op: '!', operand: d[1], loc: span(d[0], d[1]) })},
     {"name": "NotExpr", "symbols": ["PresenceExpr"], "postprocess": id},
     {"name": "PresenceExpr$subexpression$1", "symbols": [(lexer.has("PRESENT") ? {type: "PRESENT"} : PRESENT)]},
     {"name": "PresenceExpr$subexpression$1", "symbols": [(lexer.has("ABSENT") ? {type: "ABSENT"} : ABSENT)]},

@@ -14,18 +14,24 @@ import { binary, list, path, span, stringExpr, tokenLoc, withParam } from './bui
 Query -> Statements %semi:?                                  {% (d) => d[0] %}
 
 # Statements are separated by `;`. The seed's operator definition without `with … end` may be
-# followed by the next statement directly (the scraped docs lost the `end;`).
-Statements -> Statement                                      {% (d) => [d[0]] %}
-  | Statements %semi Statement                               {% (d) => [...d[0], d[2]] %}
-  | Statements Statement                                     {% (d, _l, reject) => d[0][d[0].length - 1].withoutWith ? [...d[0], d[1]] : reject %}
+# followed by the next statement directly (the scraped docs lost the `end;`), so a list that ends
+# with one (AfterBareDefine) may go on without a `;`.
+Statements -> Item                                           {% (d) => [d[0]] %}
+  | Statements %semi Item                                    {% (d) => [...d[0], d[2]] %}
+  | AfterBareDefine Item                                     {% (d) => [...d[0], d[1]] %}
+AfterBareDefine -> BareDefine                                {% (d) => [d[0]] %}
+  | Statements %semi BareDefine                              {% (d) => [...d[0], d[2]] %}
+  | AfterBareDefine BareDefine                               {% (d) => [...d[0], d[1]] %}
+Item -> Statement                                            {% id %}
+  | BareDefine                                               {% id %}
+BareDefine -> %DEFINE %ident %coloncolon %ident %OPERATOR %ident WithParams
+      {% (d) => ({ kind: 'defineOperator', module: d[1].value, type: d[3].value, name: d[5].value, params: d[6], withoutWith: true, loc: span(d[0], d[6][d[6].length - 1]) }) %}
 
 Script -> ScriptItems %semi:?                                {% (d) => d[0] %}
 
 Statement -> Use                                             {% id %}
   | %DEFINE %ident %coloncolon %ident %OPERATOR %ident WithEnd:?
-      {% (d) => ({ kind: 'defineOperator', module: d[1].value, type: d[3].value, name: d[5].value, params: d[6] ?? undefined, withoutWith: false, loc: span(d[0], d[6] ?? d[5]) }) %}
-  | %DEFINE %ident %coloncolon %ident %OPERATOR %ident WithParams
-      {% (d) => ({ kind: 'defineOperator', module: d[1].value, type: d[3].value, name: d[5].value, params: d[6], withoutWith: true, loc: span(d[0], d[6][d[6].length - 1]) }) %}
+      {% (d) => ({ kind: 'defineOperator', module: d[1].value, type: d[3].value, name: d[5].value, params: d[6] ?? undefined, withoutWith: false, loc: span(d[0], d[6] ? d[6].last : d[5]) }) %}
   | %CREATE %OPERATOR %ident CreateFrom:? WithEnd:?
       {% (d) => ({ kind: 'createOperator', name: d[2].value, from: d[3] ?? undefined, params: d[4] ?? undefined, loc: span(d[0], d[4] ? d[4].at(-1) : d[3] ? d[3].last : d[2]) }) %}
   | %DEFINE %SCRIPT %ident (%WITH WithParams):? %SCRIPT ScriptItems %semi:? %END
@@ -99,6 +105,7 @@ MulExpr -> MulExpr (%star | %slash | %percent) UnaryExpr     {% (d) => binary(d[
 UnaryExpr -> (%plus | %minus) UnaryExpr                      {% (d) => ({ kind: 'unary', op: d[0][0].text, operand: d[1], loc: span(d[0][0], d[1]) }) %}
   | NotExpr                                                  {% id %}
 NotExpr -> %NOT NotExpr                                      {% (d) => ({ kind: 'unary', op: 'not', operand: d[1], loc: span(d[0], d[1]) }) %}
+  | %bang NotExpr                                            {% (d) => ({ kind: 'unary', op: '!', operand: d[1], loc: span(d[0], d[1]) }) %}
   | PresenceExpr                                             {% id %}
 PresenceExpr -> (%PRESENT | %ABSENT) Path                    {% (d) => ({ kind: 'presence', negate: d[0][0].type === 'ABSENT', path: d[1], loc: span(d[0][0], d[1]) }) %}
   | Primary                                                  {% id %}

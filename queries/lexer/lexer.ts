@@ -259,8 +259,8 @@ class Scanner {
     const start = this.pos;
     const code = src[start + 1];
     if (code === undefined) {
-      this.pos = src.length;
-      throw this.error('An unexpected end of stream was found', src.length, 1);
+      // Tremor reports the end of the stream without a source position: past the last line.
+      return this.throwEndOfStream();
     }
     this.pos = start + 2;
     switch (code) {
@@ -296,6 +296,11 @@ class Scanner {
       default:
         throw this.error(`An unexpected escape code '${code}' was found`, start, 2);
     }
+  }
+
+  private throwEndOfStream(): never {
+    const span = { file: this.file, line: this.lineStarts.length + 1, column: 1, length: 1 };
+    throw new Diagnostic('An unexpected end of stream was found', span);
   }
 
   private unterminatedInterpolation(interpolation: OpenInterpolation): Diagnostic {
