@@ -35,6 +35,11 @@ import { bringIntoScope, compileScriptBody, type CompiledScriptBody } from './sc
 
 const RESERVED_NODES = new Set(['in', 'out', 'err', 'metrics']);
 
+interface OperatorDefinition {
+  statement: DefineOperatorStmt;
+  params: Record<string, Value> | undefined;
+}
+
 interface ScriptDefinition {
   body: CompiledScriptBody;
   params: Record<string, Value> | undefined;
@@ -43,7 +48,7 @@ interface ScriptDefinition {
 export function compileStatements(statements: QueryStmt[], context: CompileContext): CompiledStatement[] {
   const source = context.sourceMap.source;
   const queryScope = new Scope(context, false);
-  const operatorDefinitions = new Map<string, DefineOperatorStmt>();
+  const operatorDefinitions = new Map<string, OperatorDefinition>();
   const scriptDefinitions = new Map<string, ScriptDefinition>();
   const nodes = new Set<string>();
   const compiled: CompiledStatement[] = [];
@@ -67,7 +72,10 @@ export function compileStatements(statements: QueryStmt[], context: CompileConte
         break;
       case 'defineOperator':
         if (statement.withoutWith) warnOperatorWithoutWith(statement, context);
-        operatorDefinitions.set(statement.name, statement);
+        operatorDefinitions.set(statement.name, {
+          statement,
+          params: statement.params ? constantParams(statement.params, context) : undefined,
+        });
         break;
       case 'defineScript':
         scriptDefinitions.set(statement.name, defineScript(statement, context));
@@ -233,13 +241,14 @@ function paramSpans(params: WithParam[] | undefined, context: CompileContext): R
 
 function createOperator(
   statement: CreateOperatorStmt,
-  definitions: Map<string, DefineOperatorStmt>,
+  definitions: Map<string, OperatorDefinition>,
   context: CompileContext,
 ): OperatorStatement {
   const definitionName = statement.from?.name ?? statement.name;
-  const definition = definitions.get(definitionName);
-  if (!definition) throw context.compileError(statement.loc, `Operator definition \`${definitionName}\` is not defined`);
-  const defined = definition.params ? constantParams(definition.params, context) : undefined;
+  const found = definitions.get(definitionName);
+  if (!found) throw context.compileError(statement.loc, `Operator definition \`${definitionName}\` is not defined`);
+  const definition = found.statement;
+  const defined = found.params;
   const created = statement.params ? constantParams(statement.params, context) : undefined;
   const params = defined || created ? { ...defined, ...created } : undefined;
   return {
