@@ -85,6 +85,8 @@ interface SinkNode {
   received: number;
   acked: number;
   failed: number;
+  /** Whether the last settled event failed: failures while a sink is down repeat, so only the first of a streak is logged. */
+  failing: boolean;
   upstreams: Array<{ node: PipelineNode; port: string }>;
 }
 
@@ -100,7 +102,7 @@ export class Runtime {
 
   constructor(plan: RuntimePlan, options: RuntimeOptions = {}) {
     this.log = options.log ?? ((message) => process.stderr.write(`rill: ${message}\n`));
-    for (const instance of plan.sinks) this.sinks.set(instance.name, { instance, received: 0, acked: 0, failed: 0, upstreams: [] });
+    for (const instance of plan.sinks) this.sinks.set(instance.name, { instance, received: 0, acked: 0, failed: 0, failing: false, upstreams: [] });
     for (const instance of plan.pipelines) {
       this.pipelines.set(instance.name, { instance, pipeline: instance.pipeline, eventsIn: 0, eventsOut: 0, targets: new Map(), upstreams: new Map() });
     }
@@ -250,18 +252,19 @@ export class Runtime {
     const settle = (kind: 'ack' | 'fail'): boolean => {
       if (settled) return false;
       settled = true;
+      const streakStarts = kind === 'fail' && !sink.failing;
+      sink.failing = kind === 'fail';
       if (kind === 'ack') sink.acked++;
       else sink.failed++;
       if (event.transactional && this.state === 'running') {
         pipeline.pipeline.contraflow(port, { kind, id: event.id, opMeta: event.opMeta });
       }
-      return true;
+      return streakStarts;
     };
     return {
       ack: () => void settle('ack'),
       fail: (reason) => {
-        // Failures while the sink is down repeat for every event; say it once per failure streak.
-        if (settle('fail') && sink.failed - sink.acked <= 1) this.log(`${sink.instance.name}: event failed: ${reason}`);
+        if (settle('fail')) this.log(`${sink.instance.name}: event failed: ${reason} (further failures in a row are only counted)`);
       },
     };
   }

@@ -41,3 +41,11 @@ export function emittedBeforeLastStatus(stderr: string): number | undefined {
 export function lastEmitted(stderr: string): number | undefined {
   return emittedCounts(stderr).at(-1);
 }
+
+/** Sent/acked/failed of the ws offramp in the engine's last status line (printed at shutdown). */
+export function finalSinkStats(stderr: string): { sent: number; acked: number; failed: number } {
+  const matches = [...stderr.matchAll(/offramp\/ws\/01 sent=(\d+) acked=(\d+) failed=(\d+)/g)];
+  const last = matches.at(-1);
+  if (!last) throw new Error(`no status line in:\n${stderr}`);
+  return { sent: Number(last[1]), acked: Number(last[2]), failed: Number(last[3]) };
+}

@@ -30,7 +30,8 @@ describe('engine killed with SIGKILL and restarted', () => {
     for (let run = 1; run <= KILLS + 1; run++) {
       const files = writeWalSetup({ dir, port, walDir: join(dir, 'wal'), intervalMs: 5, maxElements: 100_000, maxInFlight: MAX_IN_FLIGHT, run });
       const engine = startEngine(['-f', ...files, '--status-interval', '0.5']);
-      await waitFor(() => readReceived(messagesFile).filter((m) => m.run === run).length >= 40 || !engine.running, `40 events of run ${run}`);
+      // Long enough for a few status lines (every 0.5 s), which tell how far the metronome got.
+      await waitFor(() => readReceived(messagesFile).filter((m) => m.run === run).length >= 200 || !engine.running, `200 events of run ${run}`);
       expect(engine.running, engine.stderr).toBe(true);
       if (run <= KILLS) {
         await sleep(Math.random() * 300);
@@ -73,8 +74,9 @@ describe('engine killed with SIGKILL and restarted', () => {
       expect(run > prevRun || (run === prevRun && id === prevId + 1), `arrival ${i}: ${prevRun}:${prevId} then ${run}:${id}`).toBe(true);
     }
     expect(duplicates).toBeLessThanOrEqual(KILLS * MAX_IN_FLIGHT);
+    expect(emittedLongBeforeKill.size, 'killed runs with two status lines to compare against').toBeGreaterThanOrEqual(3);
     console.log(
-      `e2e engine SIGKILL: runs=${KILLS + 1} kills=${KILLS} events=${new Set(messages.map((m) => `${m.run}:${m.id}`)).size} messages=${messages.length} duplicates=${duplicates} gaps=0 lost_committed=0 lost_uncommitted_tail_at_least=${tailLost}`,
+      `e2e engine SIGKILL: runs=${KILLS + 1} kills=${KILLS} events=${new Set(messages.map((m) => `${m.run}:${m.id}`)).size} messages=${messages.length} duplicates=${duplicates} (bound ${KILLS * MAX_IN_FLIGHT}) gaps=0 lost_committed=0 lost_uncommitted_tail_at_least=${tailLost}`,
     );
   });
 });

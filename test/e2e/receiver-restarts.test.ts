@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, killAll, readConnections, readReceived, sleep, startEngine, startReceiver, waitFor, type Received } from './processes.ts';
 import { writeWalSetup } from './config.ts';
-import { countDuplicates, missingIds } from './analysis.ts';
+import { countDuplicates, finalSinkStats, missingIds } from './analysis.ts';
 
 const OUTAGES = 5;
 const dir = mkdtempSync(join(tmpdir(), 'rill-e2e-receiver-'));
@@ -35,7 +35,8 @@ describe('receiver stopped and restarted', () => {
     const sub = join(dir, 'restarts');
     mkdirSync(sub);
     const files = writeWalSetup({ dir: sub, port, walDir: join(sub, 'wal'), intervalMs: 5, maxElements: 100_000, maxInFlight: 50, run: 1 });
-    const engine = startEngine(['-f', ...files, '--quiet']);
+    // Status only at shutdown: its acked count tells what the offramp acked on write.
+    const engine = startEngine(['-f', ...files, '--status-interval', '600']);
     const receiverFiles: string[] = [];
 
     for (let instance = 0; instance <= OUTAGES; instance++) {
@@ -62,9 +63,11 @@ describe('receiver stopped and restarted', () => {
     const missing = missingIds(all.map((m) => m.id));
     const { explained, unexplained } = lossesAtOutages(perReceiver, missing);
     expect(unexplained, 'ids lost other than those written just before an outage').toEqual([]);
+    // Every frame the offramp acked reached a receiver, or is one of the lost: so each lost event was acked on write.
+    expect(finalSinkStats(engine.stderr).acked).toBe(all.length + missing.length);
     const duplicates = countDuplicates(all);
     console.log(
-      `e2e receiver restarts: outages=${OUTAGES} events=${new Set(all.map((m) => m.id)).size} messages=${all.length} lost_acked_on_write=${explained} duplicates=${duplicates}`,
+      `e2e receiver restarts: outages=${OUTAGES} events=${new Set(all.map((m) => m.id)).size} messages=${all.length} lost_acked_on_write=${explained} (${(explained / OUTAGES).toFixed(1)} per outage) duplicates=${duplicates}`,
     );
   });
 });
@@ -101,6 +104,7 @@ describe('receiver down until the WAL is full', () => {
     const missing = missingIds([...first, ...second].map((m) => m.id));
     const { explained, unexplained } = lossesAtOutages([first, second], missing);
     expect(unexplained, 'ids lost other than those written just before the outage').toEqual([]);
+    expect(finalSinkStats(engine.stderr).acked).toBe(first.length + second.length + missing.length);
     expect(new Set(emittedWhilePaused).size, 'metronome count while triggered').toBeLessThanOrEqual(1);
     // The pause shows in the data: consecutive ids with a long gap in ingest_ns.
     const sorted = [...new Map([...first, ...second].map((m) => [m.id, m])).values()].sort((a, b) => a.id - b.id);
