@@ -72,9 +72,11 @@ export class PipelineExecutor implements Pipeline, StepSink {
   private busy = false;
   private readonly deferred: DeferredWork[] = [];
 
-  // Per-step buffers, reused so a step allocates nothing of its own.
+  // Per-step buffers, reused so a step allocates nothing of its own. Outputs are counted rather
+  // than pushed and truncated: setting an array's length costs more than a passthrough step.
   private readonly stepOutputPorts: string[] = [];
-  private readonly stepOutputEvents: Event[] = [];
+  private readonly stepOutputEvents: Array<Event | undefined> = [];
+  private stepOutputCount = 0;
   private readonly stepInsightProducers: RuntimeNode[] = [];
   private readonly stepInsights: Insight[] = [];
 
@@ -170,8 +172,9 @@ export class PipelineExecutor implements Pipeline, StepSink {
   }
 
   output(port: string, event: Event): void {
-    this.stepOutputPorts.push(port);
-    this.stepOutputEvents.push(event);
+    this.stepOutputPorts[this.stepOutputCount] = port;
+    this.stepOutputEvents[this.stepOutputCount] = event;
+    this.stepOutputCount++;
   }
 
   insight(producer: RuntimeNode, insight: Insight): void {
@@ -244,16 +247,14 @@ export class PipelineExecutor implements Pipeline, StepSink {
       if (failure !== undefined) this.abandonOutputs(failure);
       if (this.stepInsights.length > 0) this.routeStepInsights();
       const handlers = this.handlers!;
-      for (let i = 0; i < events.length; i++) {
+      for (let i = 0; i < this.stepOutputCount; i++) {
+        const event = events[i]!;
+        events[i] = undefined;
         this.deliveries++;
-        handlers.onOutput(ports[i], events[i]);
+        handlers.onOutput(ports[i], event);
       }
     } finally {
-      // Emptied only when used: setting an array's length costs more than the rest of a passthrough step.
-      if (events.length > 0) {
-        ports.length = 0;
-        events.length = 0;
-      }
+      this.stepOutputCount = 0;
       if (this.stepInsights.length > 0) {
         this.stepInsightProducers.length = 0;
         this.stepInsights.length = 0;
@@ -266,14 +267,14 @@ export class PipelineExecutor implements Pipeline, StepSink {
     this.report(failure);
     const ports = this.stepOutputPorts;
     const events = this.stepOutputEvents;
-    for (let i = 0; i < events.length; i++) {
-      const dropped = events[i];
+    for (let i = 0; i < this.stepOutputCount; i++) {
+      const dropped = events[i]!;
+      events[i] = undefined;
       if (!dropped.transactional) continue;
       const insight: Insight = { kind: 'fail', id: dropped.id, opMeta: dropped.opMeta };
       this.deferred.push({ kind: 'insight', node: this.outputNodes.get(ports[i])!, insight });
     }
-    ports.length = 0;
-    events.length = 0;
+    this.stepOutputCount = 0;
   }
 
   private routeStepInsights(): void {

@@ -76,7 +76,7 @@ describe('rill run', { timeout: 60_000 }, () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`${file}:2:19`);
-    expect(result.stderr).toMatch(/    2 \| select event from nowhere into out;\n\s+\| {18}\^+/);
+    expect(result.stderr).toMatch(/    2 \| select event from nowhere into out;\n\s+\| {19}\^{7} Stream/);
   });
 
   it('drains a qos::wal before exiting: every event comes out once the sink restores and acks', async () => {
