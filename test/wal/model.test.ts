@@ -290,7 +290,7 @@ async function runScenario(limits: Limits, steps: Step[]): Promise<void> {
         }
         case 'tick': {
           const expected = model.readable();
-          const output = wal.onTick!(0);
+          const output = wal.onTick();
           expect(output.events.length, 'a tick emits exactly min(read_count, available)').toBe(expected);
           checkOutput(model, output);
           break;
@@ -362,7 +362,7 @@ async function runScenario(limits: Limits, steps: Step[]): Promise<void> {
     }
     for (let round = 0; model.stored.size > 0; round++) {
       expect(round, 'drain makes progress').toBeLessThan(1000);
-      const output = wal.onTick!(0);
+      const output = wal.onTick();
       checkOutput(model, output);
       for (const delivery of model.deliveries.filter((d) => d.lifetime === model.lifetime && model.inFlight.has(d.seq))) {
         expect(wal.onContraflow!({ kind: 'ack', id: delivery.event.id, opMeta: delivery.event.opMeta })).toBe('stop');

@@ -19,10 +19,16 @@ import type { Event } from '../../../engine/event.ts';
 import type { Insight } from '../../../engine/insight.ts';
 import { emptyOutput, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import type { WalConfig } from './config.ts';
-import { decodeRecord, encodeRecord } from './record.ts';
+import { decodeRecord, encodeRecord, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
 
 const OUT_PORT = 'out';
+/**
+ * Most recently stored events kept decoded in memory until their first emission, so the common
+ * case (downstream keeping up) emits without reading and parsing the record back. Bounded; past
+ * it events are read from the store as usual. Redeliveries always come from the store.
+ */
+const RECENT_EVENTS_LIMIT = 4096;
 
 /** An upstream ack or fail waiting for the commit that holds (or refused) its event. */
 interface PendingAck {
@@ -32,6 +38,8 @@ interface PendingAck {
 
 interface CommitInProgress {
   durable: Promise<void>;
+  /** The first sequence number appended in this commit (if any). */
+  firstSeq?: number;
   /** One past the highest sequence number appended in this commit (0 if none). */
   endSeq: number;
   upstreamAcks: PendingAck[];
@@ -51,6 +59,8 @@ export class WalOperator implements Operator {
   private committedEnd = 0;
   private nextReadSeq = 0;
   private readonly inFlight = new Map<number, number>();
+  /** Stored, never emitted events still in memory: seq -> event and record bytes. */
+  private readonly recentlyStored = new Map<number, { stored: StoredEvent; bytes: number }>();
   private readonly awaitingResend = new Map<number, number>();
   private readonly commits: CommitInProgress[] = [];
   /** Acked events whose deletion is not durable yet. */
@@ -87,9 +97,12 @@ export class WalOperator implements Operator {
       // Refused, not stored: the source keeps it and may send it again after our restore.
       output.insights.push({ kind: 'fail', id: event.id, opMeta: event.opMeta });
     } else {
-      const record = encodeRecord({ originalId: event.id, ingestNs: event.ingestNs, opMeta: event.opMeta, meta: event.meta, data: event.data });
+      const stored: StoredEvent = { originalId: event.id, ingestNs: event.ingestNs, opMeta: event.opMeta, meta: event.meta, data: event.data };
+      const record = encodeRecord(stored);
       const seq = store.append(record);
+      if (this.recentlyStored.size < RECENT_EVENTS_LIMIT) this.recentlyStored.set(seq, { stored, bytes: record.length });
       const commit = this.currentCommit();
+      commit.firstSeq ??= seq;
       commit.endSeq = seq + 1;
       if (event.transactional) commit.upstreamAcks.push({ id: event.id, opMeta: event.opMeta });
       else commit.unacknowledgedEvents += 1;
@@ -191,27 +204,37 @@ export class WalOperator implements Operator {
         this.awaitingResend.delete(seq);
         const bytes = store.get(seq);
         if (bytes === undefined) continue;
-        events.push(this.emit(seq, bytes));
+        events.push(this.emit(seq, decodeRecord(bytes), bytes.length));
         budget--;
       }
     }
-    if (budget > 0 && this.nextReadSeq < this.committedEnd) {
-      const records = store.read(this.nextReadSeq, this.committedEnd, budget);
+    while (budget > 0 && this.nextReadSeq < this.committedEnd) {
+      const seq = this.nextReadSeq;
+      const recent = this.recentlyStored.get(seq);
+      if (recent !== undefined) {
+        this.recentlyStored.delete(seq);
+        events.push(this.emit(seq, recent.stored, recent.bytes));
+        this.nextReadSeq = seq + 1;
+        budget--;
+        continue;
+      }
+      const records = store.read(seq, this.committedEnd, budget);
       for (const record of records) {
-        events.push(this.emit(record.seq, record.bytes));
+        this.recentlyStored.delete(record.seq);
+        events.push(this.emit(record.seq, decodeRecord(record.bytes), record.bytes.length));
         this.nextReadSeq = record.seq + 1;
       }
       // Fewer than asked means nothing else is stored below committedEnd (gaps are refused commits).
       if (records.length < budget) this.nextReadSeq = this.committedEnd;
+      break;
     }
     return events;
   }
 
-  private emit(seq: number, bytes: Buffer): Event {
-    const stored = decodeRecord(bytes);
+  private emit(seq: number, stored: StoredEvent, recordBytes: number): Event {
     const id = new EventId(this.context.uid, 0, seq);
     id.track(stored.originalId);
-    this.inFlight.set(seq, bytes.length);
+    this.inFlight.set(seq, recordBytes);
     return {
       id,
       data: stored.data,
@@ -239,6 +262,7 @@ export class WalOperator implements Operator {
   private settle(commit: CommitInProgress, outcome: 'durable' | 'refused', error?: unknown): void {
     commit.settled = outcome;
     if (outcome === 'refused') {
+      for (let seq = commit.firstSeq ?? commit.endSeq; seq < commit.endSeq; seq++) this.recentlyStored.delete(seq);
       if (!this.diskFull) this.context.warn(`qos::wal ${this.context.nodeId}: store full or failing, refusing events (${(error as Error).message})`);
       this.diskFull = true;
       if (commit.unacknowledgedEvents > 0) {

@@ -1,0 +1,293 @@
+/**
+ * `npm run bench -- wal [--json]`: qos::wal throughput against raw LMDB and against one durable
+ * commit per event, then a restart with 1,000,000 stored events (in a child process, so its memory
+ * is measured alone). Events are the corpus's ~630-byte log lines, cycled.
+ *
+ * Figures: wal_events_per_s, lmdb_raw_events_per_s, sync_per_event_events_per_s, wal_vs_lmdb_ratio,
+ * wal_vs_sync_per_event_ratio, restart_first_event_ms, drain_events_per_s, peak_rss_mb (anonymous
+ * memory: heap and native allocations) and peak_rss_with_mapped_file_mb (also counts the LMDB file
+ * pages the kernel maps in while reading, which are page cache, not process memory).
+ * Optional args: --events=N (throughput run, default 200000), --backlog=N (restart, default 1000000).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { open } from 'lmdb';
+import { buildPipeline } from '../engine/build-pipeline.ts';
+import { EventId } from '../engine/event-id.ts';
+import { nowNs, type Event } from '../engine/event.ts';
+import type { PipelineExecutor } from '../engine/executor.ts';
+import { encodeRecord } from '../operators/qos/wal/record.ts';
+import { WalStore } from '../operators/qos/wal/store.ts';
+import type { CompiledQuery } from '../queries/compiled-query.ts';
+import { parseJson } from '../queries/values/json.ts';
+import type { Value } from '../queries/values/value.ts';
+import type { Reporter } from './report.ts';
+
+const CORPUS = fileURLToPath(new URL('../../shared/trickle-corpus/queries/passthrough/in', import.meta.url));
+const SOURCE_UID = 1_000_000;
+const SEND_BATCH = 1000;
+/** The source keeps at most this many events unacked (a transactional source's window). */
+const SOURCE_WINDOW = 20_000;
+const THROUGHPUT_READ_COUNT = 1000;
+const SYNC_PER_EVENT_EVENTS = 2000;
+
+function loadCorpus(): Value[] {
+  return readFileSync(CORPUS, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(parseJson);
+}
+
+function corpusEvent(corpus: Value[], n: number): Event {
+  return {
+    id: new EventId(SOURCE_UID, 0, n),
+    data: corpus[n % corpus.length],
+    meta: {},
+    ingestNs: nowNs(),
+    transactional: true,
+    opMeta: {},
+  };
+}
+
+function argument(args: string[], name: string, fallback: number): number {
+  const given = args.find((arg) => arg.startsWith(`${name}=`));
+  return given === undefined ? fallback : Number(given.slice(name.length + 1));
+}
+
+/** `in -> qos::wal -> out`, compiled by the language's `compileQuery` when it can, else built by hand. */
+async function walPipeline(params: Record<string, Value>): Promise<PipelineExecutor> {
+  const withBlock = Object.entries(params)
+    .map(([key, value]) => `${key} = ${JSON.stringify(value)}`)
+    .join(', ');
+  const source = `define qos::wal operator wal with ${withBlock} end;\ncreate operator wal;\nselect event from in into wal;\nselect event from wal into out;\n`;
+  const compiler = new URL('../queries/index.ts', import.meta.url);
+  let query: CompiledQuery | undefined;
+  if (existsSync(fileURLToPath(compiler))) {
+    try {
+      const { compileQuery } = (await import(compiler.href)) as { compileQuery(text: string, file: string): CompiledQuery };
+      query = compileQuery(source, 'bench.trickle');
+    } catch {
+      query = undefined;
+    }
+  }
+  const span = { file: 'bench.trickle', line: 1, column: 1, length: 1 };
+  const passthrough = (nodeId: string, from: string, into: string) => ({
+    kind: 'select' as const,
+    nodeId,
+    from: { node: from, port: 'out', span },
+    into: { node: into, port: 'in', span },
+    shape: 'passthrough' as const,
+    run: (event: { data: Value }) => event.data,
+    span,
+  });
+  query ??= {
+    file: 'bench.trickle',
+    source,
+    warnings: [],
+    statements: [
+      { kind: 'operator', nodeId: 'wal', operatorType: 'qos::wal', params, paramSpans: {}, span },
+      passthrough('select_0', 'in', 'wal'),
+      passthrough('select_1', 'wal', 'out'),
+    ],
+  } as CompiledQuery;
+  return buildPipeline(query, { id: 'bench' });
+}
+
+/** Events/s through the WAL with a transactional source and a sink that acks every event. */
+async function measureWal(corpus: Value[], events: number, dir: string): Promise<number> {
+  const pipeline = await walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 });
+  pipeline.setTransactional('in', true);
+  let delivered = 0;
+  let ackedUpstream = 0;
+  let toAck: Event[] = [];
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  await pipeline.start({
+    onOutput(_port, event) {
+      toAck.push(event);
+    },
+    onInsight(_port, insight) {
+      if (insight.kind === 'ack') ackedUpstream++;
+    },
+  });
+  pipeline.contraflow('out', { kind: 'restore', opMeta: {} });
+  const ticker = setInterval(() => pipeline.tick(nowNs()), 100);
+  const started = performance.now();
+  let sent = 0;
+  const step = () => {
+    const acks = toAck;
+    toAck = [];
+    for (const event of acks) pipeline.contraflow('out', { kind: 'ack', id: event.id, opMeta: event.opMeta });
+    delivered += acks.length;
+    for (let i = 0; i < SEND_BATCH && sent < events && sent - ackedUpstream < SOURCE_WINDOW; i++) pipeline.send('in', corpusEvent(corpus, sent++));
+    if (delivered >= events && ackedUpstream >= events && pipeline.isIdle()) finish();
+    else setImmediate(step);
+  };
+  step();
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(ticker);
+  await pipeline.close();
+  return events / seconds;
+}
+
+/** Raw lmdb-js: the same records put and later removed, batched per turn, every commit durable. */
+async function measureRawLmdb(corpus: Value[], events: number, dir: string): Promise<number> {
+  const env = open({ path: dir, overlappingSync: false });
+  const db = env.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
+  const records = corpus.map((data, n) => encodeRecord({ originalId: new EventId(SOURCE_UID, 0, n), ingestNs: nowNs(), opMeta: {}, meta: {}, data }));
+  const started = performance.now();
+  const outstanding: Array<Promise<unknown>> = [];
+  for (let first = 0; first < events; first += SEND_BATCH) {
+    let commit: Promise<unknown> = Promise.resolve();
+    for (let seq = first; seq < Math.min(first + SEND_BATCH, events); seq++) commit = db.put(seq, records[seq % records.length]);
+    for (let seq = first - SEND_BATCH; seq >= 0 && seq < first; seq++) commit = db.remove(seq);
+    outstanding.push(commit);
+    // Like the WAL, keep a couple of commits in flight, never an unbounded queue.
+    if (outstanding.length >= 4) await outstanding.shift();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(outstanding);
+  const seconds = (performance.now() - started) / 1000;
+  await env.close();
+  return events / seconds;
+}
+
+/** One durable commit per event (put it, wait for the fsync'd commit), as a per-write-fsync log does. */
+async function measureSyncPerEvent(corpus: Value[], dir: string): Promise<number> {
+  const env = open({ path: dir, overlappingSync: false });
+  const db = env.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
+  const record = encodeRecord({ originalId: new EventId(SOURCE_UID, 0, 0), ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[0] });
+  const started = performance.now();
+  for (let seq = 0; seq < SYNC_PER_EVENT_EVENTS; seq++) await db.put(seq, record);
+  const seconds = (performance.now() - started) / 1000;
+  await env.close();
+  return SYNC_PER_EVENT_EVENTS / seconds;
+}
+
+/** Stores `backlog` corpus events in the WAL format (store appends, 10,000 per commit). */
+async function fillBacklog(corpus: Value[], backlog: number, dir: string): Promise<void> {
+  const store = await WalStore.open(dir, { readCount: THROUGHPUT_READ_COUNT, maxElements: 10_000_000 });
+  const records = corpus.map((data, n) => encodeRecord({ originalId: new EventId(SOURCE_UID, 0, n), ingestNs: nowNs(), opMeta: {}, meta: {}, data }));
+  const pending: Array<Promise<void>> = [];
+  for (let n = 0; n < backlog; n++) {
+    store.append(records[n % records.length]);
+    if (n % 10_000 === 9_999) {
+      pending.push(store.commit());
+      if (pending.length >= 4) await pending.shift();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  pending.push(store.commit());
+  await Promise.all(pending);
+  await store.close();
+}
+
+interface RestartFigures {
+  firstEventMs: number;
+  drained: number;
+  drainEventsPerS: number;
+  peakAnonymousMb: number;
+  peakRssMb: number;
+}
+
+/** In this (child) process: reopen the WAL, time the first delivery, drain it all with an acking sink. */
+async function restartChild(dir: string, backlog: number): Promise<RestartFigures> {
+  let peakAnonymousKb = 0;
+  const sampleMemory = () => {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const anonymous = /RssAnon:\s+(\d+)/.exec(status);
+    if (anonymous) peakAnonymousKb = Math.max(peakAnonymousKb, Number(anonymous[1]));
+  };
+  const sampler = setInterval(sampleMemory, 20);
+  const started = performance.now();
+  const pipeline = await walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 });
+  let firstEventMs = -1;
+  let delivered = 0;
+  let toAck: Event[] = [];
+  await pipeline.start({
+    onOutput(_port, event) {
+      if (firstEventMs < 0) firstEventMs = performance.now() - started;
+      toAck.push(event);
+    },
+    onInsight() {},
+  });
+  pipeline.contraflow('out', { kind: 'restore', opMeta: {} });
+  const ticker = setInterval(() => pipeline.tick(nowNs()), 100);
+  let drainStarted = 0;
+  await new Promise<void>((resolve) => {
+    const step = () => {
+      if (firstEventMs >= 0 && drainStarted === 0) drainStarted = performance.now();
+      const acks = toAck;
+      toAck = [];
+      for (const event of acks) pipeline.contraflow('out', { kind: 'ack', id: event.id, opMeta: event.opMeta });
+      delivered += acks.length;
+      if (delivered >= backlog && pipeline.isIdle()) resolve();
+      else setImmediate(step);
+    };
+    step();
+  });
+  const drainSeconds = (performance.now() - drainStarted) / 1000;
+  clearInterval(ticker);
+  await pipeline.close();
+  clearInterval(sampler);
+  sampleMemory();
+  return {
+    firstEventMs,
+    drained: delivered,
+    drainEventsPerS: delivered / drainSeconds,
+    peakAnonymousMb: peakAnonymousKb / 1024,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function runRestartChild(dir: string, backlog: number): Promise<RestartFigures> {
+  return new Promise((resolve, reject) => {
+    const self = fileURLToPath(import.meta.url);
+    const child = spawn(process.execPath, ['--import', 'tsx', self, '--restart-child', dir, String(backlog)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(output) as RestartFigures) : reject(new Error(`restart child exited with ${code}`))));
+  });
+}
+
+export async function run(reporter: Reporter, args: string[]): Promise<void> {
+  const events = argument(args, '--events', 200_000);
+  const backlog = argument(args, '--backlog', 1_000_000);
+  const corpus = loadCorpus();
+  const base = mkdtempSync(join(tmpdir(), 'rill-bench-wal-'));
+  try {
+    reporter.note(`${events} events of ~630 bytes through in -> qos::wal (read_count ${THROUGHPUT_READ_COUNT}) -> out, acking sink, durable before ack`);
+    const wal = await measureWal(corpus, events, join(base, 'wal'));
+    reporter.figure('wal_events_per_s', wal, 'events/s');
+    const raw = await measureRawLmdb(corpus, events, join(base, 'raw'));
+    reporter.figure('lmdb_raw_events_per_s', raw, 'events/s');
+    const syncPerEvent = await measureSyncPerEvent(corpus, join(base, 'sync'));
+    reporter.figure('sync_per_event_events_per_s', syncPerEvent, 'events/s');
+    reporter.figure('wal_vs_lmdb_ratio', wal / raw);
+    reporter.figure('wal_vs_sync_per_event_ratio', wal / syncPerEvent);
+
+    reporter.note(`filling a WAL with ${backlog} events, then restarting it in a child process`);
+    const backlogDir = join(base, 'backlog');
+    const fillStarted = performance.now();
+    await fillBacklog(corpus, backlog, backlogDir);
+    reporter.note(`filled in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
+    const restart = await runRestartChild(backlogDir, backlog);
+    if (restart.drained !== backlog) throw new Error(`restart drained ${restart.drained} of ${backlog} events`);
+    reporter.figure('restart_first_event_ms', restart.firstEventMs, 'ms');
+    reporter.figure('drain_events_per_s', restart.drainEventsPerS, 'events/s');
+    reporter.figure('peak_rss_mb', restart.peakAnonymousMb, 'MB (anonymous: heap + native)');
+    reporter.figure('peak_rss_with_mapped_file_mb', restart.peakRssMb, 'MB (maxRSS, includes mapped LMDB pages)');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--restart-child' && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const figures = await restartChild(process.argv[3], Number(process.argv[4]));
+  process.stdout.write(JSON.stringify(figures));
+}
