@@ -16,7 +16,7 @@ export function parseJson(text: string): Value {
 
 export function stringifyJson(value: Value): string {
   if (!containsBoxed(value)) return JSON.stringify(value);
-  return JSON.stringify(value, boxedReplacer).replace(FLOAT_MARKER_QUOTED, (_match, literal: string) => literal);
+  return writeExact(value);
 }
 
 function containsBoxed(value: Value): boolean {
@@ -30,23 +30,41 @@ function containsBoxed(value: Value): boolean {
   return false;
 }
 
-// A FloatValue cannot be written as a bare `6.0` by JSON.stringify, so it becomes a marker string
-// that is then rewritten in the output text. The marker contains a NUL, which JSON.stringify always
-// escapes inside real strings, so it can never collide with user data.
-const FLOAT_MARKER = '\u0000rill-float:';
-const FLOAT_MARKER_QUOTED = /"\\u0000rill-float:([^"]*)"/g;
-
-function boxedReplacer(this: unknown, _key: string, value: unknown): unknown {
-  if (value instanceof FloatValue) return FLOAT_MARKER + formatFloat(value.value);
-  if (value instanceof Uint8Array) return Array.from(value);
-  return value;
+/** The slow path: a value holding an integral float (`6.0`) or bytes (written as an array of numbers). */
+function writeExact(value: Value): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+  }
+  if (value instanceof FloatValue) return formatFloat(value.value);
+  if (value instanceof Uint8Array) return `[${value.join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map(writeExact).join(',')}]`;
+  let text = '{';
+  for (const key of Object.keys(value)) {
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(key)}:${writeExact(value[key])}`;
+  }
+  return `${text}}`;
 }
 
 export function formatFloat(n: number): string {
   if (!Number.isFinite(n)) return 'null';
-  return Number.isInteger(n) ? `${n}.0` : String(n);
+  // Large magnitudes print in exponent form (`1e+21`), which JSON already reads as a float.
+  return Number.isInteger(n) && Math.abs(n) < 1e21 ? `${n}.0` : String(n);
 }
 
+const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+
+/**
+ * The slow path: a small recursive-descent parser that keeps `6.0` a float. Written for speed too
+ * (sticky regexes, no substring copies for plain strings) since log lines with integral floats
+ * take this path on every event.
+ */
 class ExactJsonParser {
   private pos = 0;
   constructor(private readonly text: string) {}
@@ -60,18 +78,18 @@ class ExactJsonParser {
   }
 
   private parseValue(): Value {
-    const ch = this.text[this.pos];
-    if (ch === '{') return this.parseObject();
-    if (ch === '[') return this.parseArray();
-    if (ch === '"') return this.parseString();
-    if (ch === '-' || (ch >= '0' && ch <= '9')) return this.parseNumber();
+    const code = this.text.charCodeAt(this.pos);
+    if (code === 0x7b /* { */) return this.parseObject();
+    if (code === 0x5b /* [ */) return this.parseArray();
+    if (code === 0x22 /* " */) return this.parseString();
+    if (code === 0x2d /* - */ || (code >= 0x30 && code <= 0x39)) return this.parseNumber();
     for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
       if (this.text.startsWith(word, this.pos)) {
         this.pos += word.length;
         return value;
       }
     }
-    return this.fail(`unexpected character ${JSON.stringify(ch ?? 'end of input')}`);
+    return this.fail(`unexpected character ${JSON.stringify(this.text[this.pos] ?? 'end of input')}`);
   }
 
   private parseObject(): Value {
@@ -90,7 +108,10 @@ class ExactJsonParser {
       if (this.text[this.pos] !== ':') this.fail("expected ':'");
       this.pos++;
       this.skipWhitespace();
-      Object.defineProperty(record, key, { value: this.parseValue(), enumerable: true, writable: true, configurable: true });
+      const value = this.parseValue();
+      // `__proto__` must become an own key, not the record's prototype.
+      if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+      else record[key] = value;
       this.skipWhitespace();
       const next = this.text[this.pos++];
       if (next === '}') return record;
@@ -117,30 +138,44 @@ class ExactJsonParser {
   }
 
   private parseString(): string {
+    const text = this.text;
     const start = this.pos;
-    this.pos++;
-    while (this.pos < this.text.length) {
-      const ch = this.text[this.pos];
-      if (ch === '\\') this.pos += 2;
-      else if (ch === '"') {
-        this.pos++;
-        return JSON.parse(this.text.slice(start, this.pos)) as string;
-      } else this.pos++;
+    let escaped = false;
+    for (let i = start + 1; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 0x5c /* \ */) {
+        escaped = true;
+        i++;
+      } else if (code === 0x22 /* " */) {
+        this.pos = i + 1;
+        return escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
+      } else if (code < 0x20) {
+        this.pos = i;
+        this.fail('control character in string');
+      }
     }
     return this.fail('unterminated string');
   }
 
   private parseNumber(): Value {
-    const match = /^-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(this.text.slice(this.pos, this.pos + 400));
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
     if (!match) return this.fail('invalid number');
-    this.pos += match[0].length;
+    this.pos = NUMBER.lastIndex;
     const n = Number(match[0]);
     const isFloatLiteral = match[1] !== undefined || match[2] !== undefined;
     return isFloatLiteral && Number.isInteger(n) ? new FloatValue(n) : n;
   }
 
   private skipWhitespace(): void {
-    while (this.pos < this.text.length && ' \t\n\r'.includes(this.text[this.pos])) this.pos++;
+    const text = this.text;
+    let pos = this.pos;
+    for (;;) {
+      const code = text.charCodeAt(pos);
+      if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) break;
+      pos++;
+    }
+    this.pos = pos;
   }
 
   private fail(message: string): never {
