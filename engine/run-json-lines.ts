@@ -51,6 +51,10 @@ function parseLine(line: string, chunkMayHoldFloats: boolean): Value {
 const EMPTY_OP_META = Object.freeze({});
 
 export async function runJsonLines(pipeline: PipelineExecutor, run: JsonLinesRun): Promise<void> {
+  // A failed write also rejects the flush that made it; the listener only keeps the stream's
+  // 'error' event (EPIPE when the reader went away) from becoming an uncaught exception.
+  run.stdout.on('error', () => undefined);
+  run.stderr.on('error', () => undefined);
   const stdout = new BatchedWriter(run.stdout, pipeline);
   const stderr = new BatchedWriter(run.stderr, pipeline);
   const writtenOutputs = pipeline.outputs.filter((port) => port !== 'metrics' && !port.startsWith('metrics/'));
@@ -189,8 +193,17 @@ class BatchedWriter {
     this.line(text);
   }
 
+  /** Writes what is batched; resolves once it and every earlier batch are written (rejects if one failed). */
   flush(): Promise<void> {
-    if (this.used === 0) return this.lastWrite;
+    if (this.used > 0) {
+      this.lastWrite = Promise.all([this.lastWrite, this.writeOut()]).then(() => undefined);
+      // Marked handled here; whoever awaits it later still sees the rejection.
+      this.lastWrite.catch(() => undefined);
+    }
+    return this.lastWrite;
+  }
+
+  private writeOut(): Promise<void> {
     const bytes = this.buffer.subarray(0, this.used);
     const acks = this.acks;
     this.buffer = Buffer.allocUnsafe(BATCH_BYTES);
@@ -212,8 +225,8 @@ class BatchedWriter {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
     const needed = text.length * 3 + 1;
     if (this.used + needed > this.buffer.length) {
-      // Written now, awaited with the next flush (writes to one stream complete in order).
-      this.lastWrite = this.flush();
+      // Written now, awaited with the next flush.
+      void this.flush();
       if (needed > this.buffer.length) this.buffer = Buffer.allocUnsafe(needed);
     }
     this.used += this.buffer.write(text, this.used);

@@ -63,6 +63,11 @@ async function runCommand(queryFile: string, inputFile: string | undefined): Pro
     await runJsonLines(pipeline, { input, stdout: process.stdout, stderr: process.stderr });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') {
+      // The reader of stdout went away (`rill run q | head`): stop quietly, as a filter does.
+      await pipeline.close();
+      return 0;
+    }
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
       process.stderr.write(`rill run: cannot read input file ${inputFile}: ${(error as Error).message}\n`);
       await pipeline.close();

@@ -100,6 +100,34 @@ describe('rill run', { timeout: 60_000 }, () => {
     expect(lines.every((l) => l.hostname === 'test')).toBe(true);
   });
 
+  it("runs the seed's non-standard text as written, warning about each non-standard form", async () => {
+    const seed = [
+      'use tremor::system;',
+      '',
+      'define qos::wal operator on_disk_wal',
+      'read_count = 20,',
+      'max_elements = 1000, # Capacity limit of 1000 stored events',
+      'max_bytes = 10485760 # Capacity limit of 1MB of events',
+      '',
+      'create operator on_disk_wal;',
+      '',
+      'select patch event of',
+      'insert hostname = system::hostname()',
+      'from in into on_disk_wal;',
+      '',
+      'select event from on_disk_wal into out;',
+      '',
+    ].join('\n');
+    const file = await queryFile('persistent.trickle', seed);
+    const result = await rill(['run', file], '{"onramp":"metronome","id":0}\n{"onramp":"metronome","id":1}\n');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: number; hostname: unknown });
+    expect(lines.map((l) => l.id)).toEqual([0, 1]);
+    expect(typeof lines[0].hostname).toBe('string');
+    expect(result.stderr).toContain(`${file}:6:1: warning:`);
+    expect(result.stderr).toContain(`${file}:11:1: warning:`);
+  });
+
   it('describes itself in --help', async () => {
     const result = await rill(['run', '--help']);
     expect(result.code).toBe(0);
