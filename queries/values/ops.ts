@@ -133,7 +133,12 @@ export function setKey(record: RecordValue, key: string, value: Value): void {
   else record[key] = value;
 }
 
-/** A shallow copy of a record that keeps every key as an own property. */
+/**
+ * A shallow copy of a record that keeps every key as an own property. `Object.assign` is several
+ * times faster than a spread on records from JSON.parse (it is the seed select's hot path), but it
+ * assigns, so a `__proto__` key would set the prototype: such records take the spread.
+ */
 export function copyRecord(record: RecordValue): RecordValue {
-  return { ...record };
+  if (Object.hasOwn(record, '__proto__')) return { ...record };
+  return Object.assign({}, record);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Value } from '../../queries/values/value.ts';
+import { parseJson } from '../../queries/values/json.ts';
 import { at, evaluate, runScript, runtimeError, scriptCompileFailure } from './helpers.ts';
 
 describe('arithmetic and comparison', () => {
@@ -83,6 +84,11 @@ describe('patch and merge', () => {
     expect(evaluate(script, { x: 1, gone: 0, m: 'mv', r: { a: 1 } })).toBe(
       '{"x":2,"r":{"b":2},"u":null,"moved":"mv","copied":"mv","new":5,"top":true}',
     );
+  });
+
+  it('copies records with a `__proto__` key as data', () => {
+    const event = parseJson('{"__proto__": {"x": 1}, "b": 2}');
+    expect(evaluate('patch event of insert "a" => 1 end', event)).toBe('{"__proto__":{"x":1},"b":2,"a":1}');
   });
 
   it('reports insert/update/merge conflicts', () => {
