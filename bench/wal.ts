@@ -10,7 +10,7 @@
  * Optional args: --events=N (throughput run, default 200000), --backlog=N (restart, default 1000000).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,7 +21,7 @@ import { nowNs, type Event } from '../engine/event.ts';
 import type { PipelineExecutor } from '../engine/executor.ts';
 import { encodeRecord } from '../operators/qos/wal/record.ts';
 import { WalStore } from '../operators/qos/wal/store.ts';
-import type { CompiledQuery } from '../queries/compiled-query.ts';
+import { compileQuery } from '../queries/index.ts';
 import { parseJson } from '../queries/values/json.ts';
 import type { Value } from '../queries/values/value.ts';
 import type { Reporter } from './report.ts';
@@ -57,48 +57,18 @@ function argument(args: string[], name: string, fallback: number): number {
   return given === undefined ? fallback : Number(given.slice(name.length + 1));
 }
 
-/** `in -> qos::wal -> out`, compiled by the language's `compileQuery` when it can, else built by hand. */
-async function walPipeline(params: Record<string, Value>): Promise<PipelineExecutor> {
+/** `in -> qos::wal -> out` in the real engine. */
+function walPipeline(params: Record<string, Value>): PipelineExecutor {
   const withBlock = Object.entries(params)
     .map(([key, value]) => `${key} = ${JSON.stringify(value)}`)
     .join(', ');
   const source = `define qos::wal operator wal with ${withBlock} end;\ncreate operator wal;\nselect event from in into wal;\nselect event from wal into out;\n`;
-  const compiler = new URL('../queries/index.ts', import.meta.url);
-  let query: CompiledQuery | undefined;
-  if (existsSync(fileURLToPath(compiler))) {
-    try {
-      const { compileQuery } = (await import(compiler.href)) as { compileQuery(text: string, file: string): CompiledQuery };
-      query = compileQuery(source, 'bench.trickle');
-    } catch {
-      query = undefined;
-    }
-  }
-  const span = { file: 'bench.trickle', line: 1, column: 1, length: 1 };
-  const passthrough = (nodeId: string, from: string, into: string) => ({
-    kind: 'select' as const,
-    nodeId,
-    from: { node: from, port: 'out', span },
-    into: { node: into, port: 'in', span },
-    shape: 'passthrough' as const,
-    run: (event: { data: Value }) => event.data,
-    span,
-  });
-  query ??= {
-    file: 'bench.trickle',
-    source,
-    warnings: [],
-    statements: [
-      { kind: 'operator', nodeId: 'wal', operatorType: 'qos::wal', params, paramSpans: {}, span },
-      passthrough('select_0', 'in', 'wal'),
-      passthrough('select_1', 'wal', 'out'),
-    ],
-  } as CompiledQuery;
-  return buildPipeline(query, { id: 'bench' });
+  return buildPipeline(compileQuery(source, 'bench.trickle'), { id: 'bench' });
 }
 
 /** Events/s through the WAL with a transactional source and a sink that acks every event. */
 async function measureWal(corpus: Value[], events: number, dir: string): Promise<number> {
-  const pipeline = await walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 });
+  const pipeline = walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 });
   pipeline.setTransactional('in', true);
   let delivered = 0;
   let ackedUpstream = 0;
@@ -204,7 +174,7 @@ async function restartChild(dir: string, backlog: number): Promise<RestartFigure
   };
   const sampler = setInterval(sampleMemory, 20);
   const started = performance.now();
-  const pipeline = await walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 });
+  const pipeline = walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 });
   let firstEventMs = -1;
   let delivered = 0;
   let toAck: Event[] = [];

@@ -11,13 +11,12 @@
  *   `DRAINED`           everything pending was acked upstream and the pipeline went idle
  * The parent kills it with SIGKILL at random points.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { buildPipeline } from '../../engine/build-pipeline.ts';
 import { EventId } from '../../engine/event-id.ts';
 import { nowNs, type Event } from '../../engine/event.ts';
 import type { Insight } from '../../engine/insight.ts';
-import type { CompiledQuery } from '../../queries/compiled-query.ts';
+import { compileQuery } from '../../queries/index.ts';
 import type { RecordValue } from '../../queries/values/value.ts';
 
 const READ_COUNT = 20;
@@ -34,56 +33,11 @@ select event from wal into out;
 `;
 }
 
-/**
- * The language helper's `compileQuery` when it exists and compiles this query; until then the
- * same query's compiled form built by hand (two passthrough selects around the operator), so the
- * engine pipeline and the WAL are the real ones either way.
- */
-async function compile(dir: string, maxInFlight: number): Promise<CompiledQuery> {
-  const source = queryText(dir, maxInFlight);
-  const compiler = new URL('../../queries/index.ts', import.meta.url);
-  if (existsSync(fileURLToPath(compiler))) {
-    try {
-      const { compileQuery } = (await import(compiler.href)) as { compileQuery(source: string, file: string): CompiledQuery };
-      return compileQuery(source, 'crash.trickle');
-    } catch (error) {
-      process.stderr.write(`compileQuery failed, using the hand-built query: ${(error as Error).message}\n`);
-    }
-  }
-  const span = { file: 'crash.trickle', line: 1, column: 1, length: 1 };
-  const passthrough = (nodeId: string, from: string, into: string) => ({
-    kind: 'select' as const,
-    nodeId,
-    from: { node: from, port: 'out', span },
-    into: { node: into, port: 'in', span },
-    shape: 'passthrough' as const,
-    run: (event: { data: RecordValue['x'] }) => event.data,
-    span,
-  });
-  return {
-    file: 'crash.trickle',
-    source,
-    warnings: [],
-    statements: [
-      {
-        kind: 'operator',
-        nodeId: 'wal',
-        operatorType: 'qos::wal',
-        params: { dir, read_count: READ_COUNT, max_elements: 1_000_000, max_in_flight: maxInFlight },
-        paramSpans: {},
-        span,
-      },
-      passthrough('select_0', 'in', 'wal'),
-      passthrough('select_1', 'wal', 'out'),
-    ],
-  } as CompiledQuery;
-}
-
 async function main(): Promise<void> {
   const [dir, pendingFile, maxInFlight] = process.argv.slice(2);
   const toSend: number[] = JSON.parse(readFileSync(pendingFile, 'utf8')) as number[];
   const awaitingAck = new Set(toSend);
-  const pipeline = buildPipeline(await compile(dir, Number(maxInFlight)), { id: 'crash' });
+  const pipeline = buildPipeline(compileQuery(queryText(dir, Number(maxInFlight)), 'crash.trickle'), { id: 'crash' });
   pipeline.setTransactional('in', true);
 
   let deliveries: Event[] = [];
