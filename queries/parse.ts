@@ -6,7 +6,7 @@ import nearley from 'nearley';
 import compiledGrammar from './grammar/trickle.generated.ts';
 import { Diagnostic } from './diagnostic.ts';
 import { lex } from './lexer/lexer.ts';
-import { KEYWORDS, type Token } from './lexer/token.ts';
+import { KEYWORDS, SYMBOLS, type Token } from './lexer/token.ts';
 import { TokenStreamLexer } from './lexer/token-stream.ts';
 import { SourceMap } from './source-map.ts';
 import type { QueryStmt, ScriptItem } from './ast.ts';
@@ -62,17 +62,16 @@ function expectedAt(parser: nearley.Parser): string[] {
   return [...expected].sort();
 }
 
-const SYMBOL_TEXT: Record<string, string> = {
-  semi: ';', comma: ',', coloncolon: '::', colon: ':', eq: '=', eqeq: '==', neq: '!=', arrow: '=>', lt: '<',
-  lte: '<=', gt: '>', gte: '>=', plus: '+', minus: '-', star: '*', slash: '/', percent: '%', lparen: '(',
-  rparen: ')', lbrace: '{', rbrace: '}', lbracket: '[', rbracket: ']', dot: '.', dollar: '$', underscore: '_',
-  pctbrace: '%{', tildeeq: '~=', strStart: '"', strEnd: '"', strChunk: '<string>', interpStart: '#{',
-  interpEnd: '}', ident: '<ident>', int: 'int', float: 'float',
+/** How Tremor names token types in its expected-token lists. */
+const TYPE_TEXT: Record<string, string> = {
+  ...Object.fromEntries(SYMBOLS.map(([text, type]) => [type, text])),
+  strStart: '"', strEnd: '"', strChunk: '<string>', interpStart: '#{', interpEnd: '}', ident: '<ident>',
+  int: 'int', float: 'float', TRUE: 'bool', FALSE: 'bool', NULL: 'nil',
 };
 
 function displayType(type: string): string {
-  if (KEYWORDS.has(type.toLowerCase()) && type === type.toUpperCase()) return type.toLowerCase();
-  return SYMBOL_TEXT[type] ?? type;
+  if (TYPE_TEXT[type] !== undefined) return TYPE_TEXT[type];
+  return KEYWORDS.has(type.toLowerCase()) ? type.toLowerCase() : type;
 }
 
 function expectedText(expected: string[]): string {

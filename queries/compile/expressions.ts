@@ -46,7 +46,7 @@ export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): C
       return compileRecord(expr.fields, scope);
     case 'list': {
       const items = expr.items.map((item) => compileExpression(item, scope, false));
-      return fold(items, { evaluate: (env) => items.map((item) => item.evaluate(env)) }, scope);
+      return fold(items, { evaluate: (env) => items.map((item) => item.evaluate(env)) });
     }
     case 'path':
       return compilePathRead(expr, scope);
@@ -77,7 +77,7 @@ export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): C
           if (!isRecord(patch)) throw context.diagnostic(specLoc, `Conflicting types, got ${typeName(patch)} but expected record`);
           return mergeValues(base, patch);
         },
-      }, scope);
+      });
     }
     case 'match':
       return compileMatch(expr, scope, mutable);
@@ -109,7 +109,7 @@ export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): C
 }
 
 /** Runs a node at compile time when all its inputs are constants; its errors become compile errors. */
-function fold(inputs: Compiled[], compiled: Compiled, _scope: Scope): Compiled {
+function fold(inputs: Compiled[], compiled: Compiled): Compiled {
   if (!inputs.every((input) => input.constant)) return compiled;
   return constant(compiled.evaluate(FOLDING_ENV));
 }
@@ -120,7 +120,7 @@ export function compileString(expr: StringExpr, scope: Scope): Compiled {
   const render = (value: Value): string => (typeof value === 'string' ? value : stringifyJson(value));
   if (parts.length === 1) {
     const only = parts[0].evaluate;
-    return fold(parts, { evaluate: (env) => render(only(env)) }, scope);
+    return fold(parts, { evaluate: (env) => render(only(env)) });
   }
   return fold(parts, {
     evaluate: (env) => {
@@ -128,7 +128,7 @@ export function compileString(expr: StringExpr, scope: Scope): Compiled {
       for (let i = 0; i < parts.length; i++) text += render(parts[i].evaluate(env));
       return text;
     },
-  }, scope);
+  });
 }
 
 function compileRecord(fields: Array<{ key: StringExpr; value: Expr }>, scope: Scope): Compiled {
@@ -146,7 +146,7 @@ function compileRecord(fields: Array<{ key: StringExpr; value: Expr }>, scope: S
         for (let i = 0; i < keys.length; i++) setKey(record, keys[i].evaluate(env) as string, values[i].evaluate(env));
         return record;
       };
-  return fold([...keys, ...values], { evaluate }, scope);
+  return fold([...keys, ...values], { evaluate });
 }
 
 const ARITHMETIC: Partial<Record<BinaryExpr['op'], (a: Value, b: Value) => OpResult>> = {
@@ -206,7 +206,7 @@ function compileBinary(expr: BinaryExpr, scope: Scope): Compiled {
       }
       return result;
     },
-  }, scope);
+  });
 }
 
 function compileUnary(expr: UnaryExpr, scope: Scope): Compiled {
@@ -234,7 +234,7 @@ function compileUnary(expr: UnaryExpr, scope: Scope): Compiled {
             const value = evaluateOperand(env);
             return typeof value === 'number' || value instanceof FloatValue ? value : fail(value);
           };
-  return fold([operand], { evaluate }, scope);
+  return fold([operand], { evaluate });
 }
 
 function compileInvoke(expr: InvokeExpr, scope: Scope): Compiled {
