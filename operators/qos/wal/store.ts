@@ -78,7 +78,10 @@ interface PendingBatch {
 
 export class WalStore {
   private batch: PendingBatch | undefined;
-  private lastCommit: Promise<unknown> = Promise.resolve();
+  /** The commit in progress (settled, never rejected), if any. */
+  private committing: Promise<void> | undefined;
+  /** LMDB refused the last commit: commit synchronously until one succeeds (see commitSynchronously). */
+  private refusing = false;
   private closed = false;
 
   private constructor(
@@ -216,8 +219,10 @@ export class WalStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.batch) this.seal(this.batch);
-    await this.lastCommit.catch(() => undefined);
+    while (this.committing !== undefined || this.batch !== undefined) {
+      if (this.committing === undefined && this.batch !== undefined) this.seal(this.batch);
+      await this.committing;
+    }
     await this.root.close();
     if (this.temporary) rmSync(this.path, { recursive: true, force: true });
   }
@@ -233,34 +238,74 @@ export class WalStore {
     durable.catch(() => undefined);
     const batch: PendingBatch = { puts: [], removes: [], eventsDelta: 0, bytesDelta: 0, durable, settle };
     this.batch = batch;
-    queueMicrotask(() => this.seal(batch));
+    queueMicrotask(() => {
+      if (this.committing === undefined && this.batch === batch) this.seal(batch);
+    });
     return batch;
   }
 
+  /**
+   * Commits `batch` as one transaction. One commit at a time: whatever is queued while it runs
+   * (any number of turns) becomes the next transaction, sealed as soon as this one settles. This
+   * is the group commit; it also keeps lmdb-js from rejecting promises of overlapping
+   * transactions that nobody observes when a commit fails.
+   */
   private seal(batch: PendingBatch): void {
-    if (this.batch !== batch) return;
     this.batch = undefined;
-    const lastSeq = batch.puts.length > 0 ? batch.puts[batch.puts.length - 1].seq : -1;
-    const committed = this.root.transaction(() => {
-      for (const record of batch.puts) this.events.put(record.seq, record.bytes);
-      for (const seq of batch.removes) this.events.remove(seq);
-      const stored = this.root.get('counters') as WalCounters;
-      this.root.put('counters', {
-        storedEvents: stored.storedEvents + batch.eventsDelta,
-        storedBytes: stored.storedBytes + batch.bytesDelta,
-        nextSeq: Math.max(stored.nextSeq, lastSeq + 1),
-      } satisfies WalCounters);
-    });
-    this.lastCommit = committed;
-    committed.then(
+    if (this.refusing) {
+      this.commitSynchronously(batch);
+      return;
+    }
+    const committed = this.root.transaction(() => this.write(batch));
+    this.committing = committed.then(
       () => batch.settle(),
       (error: unknown) => {
-        // Nothing of the batch was stored: take it back out of the in-memory counters.
-        this.counters.storedEvents -= batch.eventsDelta;
-        this.counters.storedBytes -= batch.bytesDelta;
-        batch.settle(error instanceof Error ? error : new Error(String(error)));
+        // lmdb-js attaches the underlying error as a second promise that rejects too.
+        (error as { commitError?: Promise<unknown> }).commitError?.catch(() => undefined);
+        this.refusing = true;
+        this.refuse(batch, error);
       },
     );
+    void this.committing.then(() => {
+      this.committing = undefined;
+      if (this.batch !== undefined) this.seal(this.batch);
+    });
+  }
+
+  /**
+   * After LMDB refused a commit (disk full, ...), commits are synchronous until one succeeds:
+   * lmdb-js leaves a promise nobody can observe rejected for every further *asynchronous* commit
+   * that fails, which would surface as unhandled rejections. A full store is slow anyway.
+   */
+  private commitSynchronously(batch: PendingBatch): void {
+    try {
+      this.root.transactionSync(() => this.write(batch));
+      this.refusing = false;
+      queueMicrotask(() => batch.settle());
+    } catch (error) {
+      this.refuse(batch, error);
+    }
+  }
+
+  private refuse(batch: PendingBatch, error: unknown): void {
+    // Nothing of the batch was stored: take it back out of the in-memory counters.
+    this.counters.storedEvents -= batch.eventsDelta;
+    this.counters.storedBytes -= batch.bytesDelta;
+    batch.settle(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  /** The body of a commit. Inside a transaction the *Sync calls write into that transaction. */
+  private write(batch: PendingBatch): void {
+    const lastSeq = batch.puts.length > 0 ? batch.puts[batch.puts.length - 1].seq : -1;
+    for (const record of batch.puts) this.events.putSync(record.seq, record.bytes);
+    for (const seq of batch.removes) this.events.removeSync(seq);
+    // Read-modify-write inside the transaction: the counters always match the records.
+    const stored = this.root.get('counters') as WalCounters;
+    this.root.putSync('counters', {
+      storedEvents: stored.storedEvents + batch.eventsDelta,
+      storedBytes: stored.storedBytes + batch.bytesDelta,
+      nextSeq: Math.max(stored.nextSeq, lastSeq + 1),
+    } satisfies WalCounters);
   }
 }
 
