@@ -20,8 +20,8 @@
  *   so acks are persisted per event and the acked prefix is everything below the first key.
  *
  * When things are persisted: `append`/`remove` queue work in memory; at the end of the current
- * JavaScript turn (a microtask) everything queued becomes one `transaction`, which lmdb-js commits on
- * its writer thread, merging transactions queued while a commit is running (group commit). The
+ * JavaScript turn (a microtask) everything queued becomes one `transaction`, committed by lmdb-js.
+ * One commit runs at a time: whatever is queued while it runs becomes the next one (group commit). The
  * environment is opened with `overlappingSync: false` and without `noSync`: with lmdb-js defaults on
  * Linux (`overlappingSync: true`) a write promise resolves when the commit is *visible*, before the
  * fdatasync; with `overlappingSync: false` LMDB syncs inside `mdb_txn_commit`, so the promise returned
