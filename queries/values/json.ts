@@ -6,8 +6,12 @@
  */
 import { FloatValue, type Value } from './value.ts';
 
-/** Matches a number literal that JSON.parse would turn into an integral JS number but is a float. */
-const INTEGRAL_FLOAT_HINT = /[0-9](?:\.[0-9]*[eE]|\.0+(?![0-9])|[eE])/;
+/**
+ * Matches a number literal that JSON.parse would turn into an integral JS number but is a float
+ * (`6.0`, `1e3`). A JSON number only starts a document or follows `:`, `,` or `[`; anchoring on that
+ * keeps hex ids such as `"4f1e2a"` off the slow path. A match inside a string only costs speed.
+ */
+const INTEGRAL_FLOAT_HINT = /(?:^|[:,[])\s*-?[0-9]+(?:\.[0-9]*[eE]|\.0+(?![0-9])|[eE])/;
 
 export function parseJson(text: string): Value {
   if (!INTEGRAL_FLOAT_HINT.test(text)) return JSON.parse(text) as Value;
