@@ -192,10 +192,11 @@ export class WalOperator implements Operator {
   private read(): Event[] {
     const store = this.openStore();
     let budget = this.config.readCount;
-    // An acked event counts as in flight until its deletion is durable: a crash before that
-    // delivers it again, so max_in_flight bounds the duplicates a crash can cause.
+    // An acked event counts as in flight until its deletion is durable (a refused deletion until
+    // its retry lands): a crash before that delivers it again, so max_in_flight bounds the
+    // duplicates a crash can cause.
     if (this.config.maxInFlight !== undefined) {
-      budget = Math.min(budget, this.config.maxInFlight - this.inFlight.size - this.deletionsInProgress);
+      budget = Math.min(budget, this.config.maxInFlight - this.inFlight.size - this.deletionsInProgress - store.removalsAwaitingRetry);
     }
     const events: Event[] = [];
     if (budget > 0 && this.awaitingResend.size > 0) {

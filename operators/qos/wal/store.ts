@@ -26,6 +26,11 @@
  * Linux (`overlappingSync: true`) a write promise resolves when the commit is *visible*, before the
  * fdatasync; with `overlappingSync: false` LMDB syncs inside `mdb_txn_commit`, so the promise returned
  * by `commit()` resolves only once the commit is durable on disk.
+ *
+ * A refused commit (disk full, EFBIG, MDB_MAP_FULL) rejects `commit()`'s promise and stores nothing
+ * of its batch; its deletions are queued again with the next batch. The environment is opened with
+ * `eventTurnBatching: false` so that lmdb-js creates no promise that nobody handles (see
+ * openEnvironment): a failing commit must never become an unhandled rejection.
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { randomBytes } from 'node:crypto';
@@ -67,9 +72,14 @@ export interface StoredRecord {
 /** The directory is not a rill WAL, is damaged, or cannot be opened; the message names the path. */
 export class WalStoreError extends Error {}
 
+interface Removal {
+  seq: number;
+  recordBytes: number;
+}
+
 interface PendingBatch {
   puts: StoredRecord[];
-  removes: number[];
+  removes: Removal[];
   eventsDelta: number;
   bytesDelta: number;
   durable: Promise<void>;
@@ -80,8 +90,8 @@ export class WalStore {
   private batch: PendingBatch | undefined;
   /** The commit in progress (settled, never rejected), if any. */
   private committing: Promise<void> | undefined;
-  /** LMDB refused the last commit: commit synchronously until one succeeds (see commitSynchronously). */
-  private refusing = false;
+  /** Deletions of a refused commit, queued again with the next batch. */
+  private readonly removalsToRetry: Removal[] = [];
   private closed = false;
 
   private constructor(
@@ -168,12 +178,20 @@ export class WalStore {
 
   /** Queues the deletion of an acked record of `recordBytes` bytes. */
   remove(seq: number, recordBytes: number): void {
-    const batch = this.openBatch();
-    batch.removes.push(seq);
+    this.queueRemoval(this.openBatch(), { seq, recordBytes });
+  }
+
+  /** Acked events whose deletion a refused commit left undone (they are retried with the next batch). */
+  get removalsAwaitingRetry(): number {
+    return this.removalsToRetry.length;
+  }
+
+  private queueRemoval(batch: PendingBatch, removal: Removal): void {
+    batch.removes.push(removal);
     batch.eventsDelta -= 1;
-    batch.bytesDelta -= KEY_BYTES + recordBytes;
+    batch.bytesDelta -= KEY_BYTES + removal.recordBytes;
     this.counters.storedEvents -= 1;
-    this.counters.storedBytes -= KEY_BYTES + recordBytes;
+    this.counters.storedBytes -= KEY_BYTES + removal.recordBytes;
   }
 
   /**
@@ -238,6 +256,7 @@ export class WalStore {
     durable.catch(() => undefined);
     const batch: PendingBatch = { puts: [], removes: [], eventsDelta: 0, bytesDelta: 0, durable, settle };
     this.batch = batch;
+    for (const removal of this.removalsToRetry.splice(0)) this.queueRemoval(batch, removal);
     queueMicrotask(() => {
       if (this.committing === undefined && this.batch === batch) this.seal(batch);
     });
@@ -247,22 +266,16 @@ export class WalStore {
   /**
    * Commits `batch` as one transaction. One commit at a time: whatever is queued while it runs
    * (any number of turns) becomes the next transaction, sealed as soon as this one settles. This
-   * is the group commit; it also keeps lmdb-js from rejecting promises of overlapping
-   * transactions that nobody observes when a commit fails.
+   * is the group commit.
    */
   private seal(batch: PendingBatch): void {
     this.batch = undefined;
-    if (this.refusing) {
-      this.commitSynchronously(batch);
-      return;
-    }
     const committed = this.root.transaction(() => this.write(batch));
     this.committing = committed.then(
       () => batch.settle(),
       (error: unknown) => {
         // lmdb-js attaches the underlying error as a second promise that rejects too.
         (error as { commitError?: Promise<unknown> }).commitError?.catch(() => undefined);
-        this.refusing = true;
         this.refuse(batch, error);
       },
     );
@@ -272,25 +285,13 @@ export class WalStore {
     });
   }
 
-  /**
-   * After LMDB refused a commit (disk full, ...), commits are synchronous until one succeeds:
-   * lmdb-js leaves a promise nobody can observe rejected for every further *asynchronous* commit
-   * that fails, which would surface as unhandled rejections. A full store is slow anyway.
-   */
-  private commitSynchronously(batch: PendingBatch): void {
-    try {
-      this.root.transactionSync(() => this.write(batch));
-      this.refusing = false;
-      queueMicrotask(() => batch.settle());
-    } catch (error) {
-      this.refuse(batch, error);
-    }
-  }
-
   private refuse(batch: PendingBatch, error: unknown): void {
-    // Nothing of the batch was stored: take it back out of the in-memory counters.
+    // Nothing of the batch was stored: take it back out of the in-memory counters. Its deletions
+    // were acked downstream, so they are queued again (and counted again) with the next batch; not
+    // at once, which would spin on failing commits while the disk stays full.
     this.counters.storedEvents -= batch.eventsDelta;
     this.counters.storedBytes -= batch.bytesDelta;
+    this.removalsToRetry.push(...batch.removes);
     batch.settle(error instanceof Error ? error : new Error(String(error)));
   }
 
@@ -298,7 +299,7 @@ export class WalStore {
   private write(batch: PendingBatch): void {
     const lastSeq = batch.puts.length > 0 ? batch.puts[batch.puts.length - 1].seq : -1;
     for (const record of batch.puts) this.events.putSync(record.seq, record.bytes);
-    for (const seq of batch.removes) this.events.removeSync(seq);
+    for (const removal of batch.removes) this.events.removeSync(removal.seq);
     // Read-modify-write inside the transaction: the counters always match the records.
     const stored = this.root.get('counters') as WalCounters;
     this.root.putSync('counters', {
@@ -355,7 +356,10 @@ function checkLmdbHeader(path: string): void {
 
 function openEnvironment(path: string, readOnly: boolean): RootDatabase {
   try {
-    return open({ path, encoding: 'json', overlappingSync: false, readOnly, maxDbs: 4 });
+    // eventTurnBatching off: with it, lmdb-js starts every turn's batch with an internal write whose
+    // promise nobody holds; when that commit fails (disk full) the promise rejects unhandled and
+    // Node crashes. The store batches per turn itself, one transaction per commit.
+    return open({ path, encoding: 'json', overlappingSync: false, eventTurnBatching: false, readOnly, maxDbs: 4 });
   } catch (error) {
     throw new WalStoreError(`${path}: damaged or unreadable WAL (${(error as Error).message})`);
   }
