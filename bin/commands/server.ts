@@ -31,6 +31,9 @@ the sinks, and exits 0. While running it prints a status line on stderr every fe
 Example (the seed):
   rill server run -f examples/persistent-gd/etc/tremor/config/* --embedded-receiver --data-dir .rill-data`;
 
+/** A second signal within this time of the first is the same request, not an insistence. */
+const REPEAT_SIGNAL_GRACE_MS = 2_000;
+
 /** How long a clean shutdown may take before the process gives up and exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
@@ -68,25 +71,18 @@ async function serverRun(options: ServerRunOptions): Promise<number> {
     return 1;
   }
 
-  let receivers: EmbeddedReceivers | undefined;
-  if (options.embeddedReceiver) {
-    const urls = plan.sinks.filter((sink) => sink.spec.type === 'ws').map((sink) => sink.spec.config.url as string);
-    receivers = await startEmbeddedReceivers(urls, (message) => process.stdout.write(`${message}\n`), log);
-  }
-
-  const runtime = new Runtime(plan, { log });
-  await runtime.start();
-  const statusIntervalMs = Math.max(0.5, Number(options.statusInterval) || 5) * 1000;
-  const statusTimer = options.quiet ? undefined : setInterval(() => log(formatStatus(runtime.stats())), statusIntervalMs);
-
-  await new Promise<void>((resolve) => {
-    let stopping = false;
+  // Listening before anything starts, so a signal during start-up still shuts down cleanly.
+  const stopRequested = new Promise<void>((resolve) => {
+    let stoppingSince: number | undefined;
     const onSignal = (signal: string): void => {
-      if (stopping) {
+      if (stoppingSince !== undefined) {
+        // Ctrl-C under `npm start` delivers SIGINT twice (the terminal and npm forwarding it);
+        // only a signal sent later means "stop now".
+        if (Date.now() - stoppingSince < REPEAT_SIGNAL_GRACE_MS) return;
         log(`${signal} again: exiting without a clean shutdown`);
         process.exit(130);
       }
-      stopping = true;
+      stoppingSince = Date.now();
       log(`${signal}: shutting down`);
       setTimeout(() => {
         log('shutdown took too long; exiting');
@@ -97,6 +93,31 @@ async function serverRun(options: ServerRunOptions): Promise<number> {
     process.on('SIGINT', () => onSignal('SIGINT'));
     process.on('SIGTERM', () => onSignal('SIGTERM'));
   });
+
+  let receivers: EmbeddedReceivers | undefined;
+  if (options.embeddedReceiver) {
+    const urls = plan.sinks.filter((sink) => sink.spec.type === 'ws').map((sink) => sink.spec.config.url as string);
+    try {
+      receivers = await startEmbeddedReceivers(urls, (message) => process.stdout.write(`${message}\n`), log);
+    } catch (error) {
+      log(`cannot start the embedded receiver: ${(error as Error).message}; going on without it`);
+    }
+  }
+
+  const runtime = new Runtime(plan, { log });
+  try {
+    await runtime.start();
+  } catch (error) {
+    // For example a WAL whose directory cannot be created or is not an LMDB store.
+    log(`cannot start: ${(error as Error).message}`);
+    await runtime.stop();
+    await receivers?.close();
+    return 1;
+  }
+  const statusIntervalMs = Math.max(0.5, Number(options.statusInterval) || 5) * 1000;
+  const statusTimer = options.quiet ? undefined : setInterval(() => log(formatStatus(runtime.stats())), statusIntervalMs);
+
+  await stopRequested;
   if (statusTimer !== undefined) clearInterval(statusTimer);
   await runtime.stop();
   await receivers?.close();
