@@ -26,7 +26,7 @@ describe('file sink', () => {
     const sink = fileSinkFactory.create({ id: 'file', config: { file }, codec: DEFAULT_CODEC, warn: () => {} });
     await sink.start({ trigger: () => {}, restore: () => {}, warn: () => {} });
     const acks: number[] = [];
-    [{ a: 1 }, { b: new FloatValue(6) }, 'text'].forEach((data, index) =>
+    ([{ a: 1 }, { b: new FloatValue(6) }, 'text'] as Value[]).forEach((data, index) =>
       sink.send(event(data), { ack: () => acks.push(index), fail: (reason) => expect.fail(reason) }),
     );
     await sink.stop();
