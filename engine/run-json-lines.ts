@@ -8,7 +8,7 @@
  *   `stderr`, one JSON value per line, in batches. `metrics` is not written.
  * - It behaves like a guaranteed-delivery sink: it sends `restore` on every written output when
  *   it starts (so a `qos::wal` in the query starts emitting) and acks each transactional event once
- *   the batch holding it has been written.
+ *   the batch holding it has been written. As a source it honours `trigger`/`restore` between chunks.
  * - At the end of the input it keeps ticking the pipeline until it is idle (operators report
  *   nothing in flight and nothing has come out for a quiet period), then closes it.
  */
@@ -57,20 +57,23 @@ export async function runJsonLines(pipeline: PipelineExecutor, run: JsonLinesRun
   run.stderr.on('error', () => undefined);
   const stdout = new BatchedWriter(run.stdout, pipeline);
   const stderr = new BatchedWriter(run.stderr, pipeline);
+  const breaker = { tripped: false };
   const writtenOutputs = pipeline.outputs.filter((port) => port !== 'metrics' && !port.startsWith('metrics/'));
   await pipeline.start({
     onOutput(port, event) {
       if (port === 'out' || port.startsWith('out/')) stdout.add(port, event);
       else if (port === 'err' || port.startsWith('err/')) stderr.add(port, event);
     },
-    onInsight() {
-      // stdin is not a transactional source; circuit-breaker insights have nowhere to go.
+    onInsight(_port, insight) {
+      // The input is not transactional (no acks or fails come here); it honours the circuit breaker.
+      if (insight.kind === 'trigger') breaker.tripped = true;
+      else if (insight.kind === 'restore') breaker.tripped = false;
     },
   });
   for (const port of writtenOutputs) pipeline.contraflow(port, { kind: 'restore', opMeta: EMPTY_OP_META });
   const ticker = setInterval(() => pipeline.tick(nowNs()), TICK_MS);
   try {
-    await feedLines(pipeline, run, stdout, stderr);
+    await feedLines(pipeline, run, stdout, stderr, breaker);
     await waitUntilIdle(pipeline, run.quietMs ?? 200, stdout, stderr);
   } finally {
     clearInterval(ticker);
@@ -80,7 +83,7 @@ export async function runJsonLines(pipeline: PipelineExecutor, run: JsonLinesRun
   await stderr.flush();
 }
 
-async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: BatchedWriter, stderr: BatchedWriter): Promise<void> {
+async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: BatchedWriter, stderr: BatchedWriter, breaker: { tripped: boolean }): Promise<void> {
   const sourceId = allocateUid();
   let lineNumber = 0;
   let eventNumber = 0;
@@ -139,6 +142,13 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
     if (lastNewline + 1 < bytes.length) carry = Buffer.from(bytes.subarray(lastNewline + 1));
     await stdout.flush();
     await stderr.flush();
+    // Between chunks: a `trigger` from the pipeline (a full WAL) stops reading until `restore`,
+    // while what comes out is still written (and acked, which is what lets the WAL drain).
+    while (breaker.tripped) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await stdout.flush();
+      await stderr.flush();
+    }
   }
   if (carry) sendLine(decode(carry));
 }

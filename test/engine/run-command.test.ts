@@ -100,6 +100,18 @@ describe('rill run', { timeout: 60_000 }, () => {
     expect(lines.every((l) => l.hostname === 'test')).toBe(true);
   });
 
+  it('pauses reading while a full WAL has tripped the circuit breaker, and still loses nothing', async () => {
+    const file = await queryFile(
+      'small-wal.trickle',
+      'define qos::wal operator w with read_count = 20, max_elements = 50 end;\ncreate operator w;\nselect event from in into w;\nselect event from w into out;\n',
+    );
+    const input = Array.from({ length: 3000 }, (_, n) => JSON.stringify({ n })).join('\n');
+    const result = await rill(['run', file], input);
+    expect(result.code).toBe(0);
+    const numbers = result.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { n: number }).n);
+    expect(numbers).toEqual([...Array(3000).keys()]);
+  });
+
   it("runs the seed's non-standard text as written, warning about each non-standard form", async () => {
     const seed = [
       'use tremor::system;',
