@@ -24,6 +24,8 @@ import { copyEvent } from '../copy-event.ts';
 import type { PipelineInstance, RuntimePlan, SinkInstance, SourceInstance } from './load.ts';
 import { instanceName, type Endpoint } from './endpoint.ts';
 
+/** How long a clean shutdown waits for sinks to ack what they were already given. */
+const SHUTDOWN_ACK_GRACE_MS = 1000;
 export const TICK_INTERVAL_MS = 100;
 
 export interface RuntimeOptions {
@@ -97,6 +99,8 @@ export class Runtime {
   private readonly log: (message: string) => void;
   private tickTimer?: NodeJS.Timeout;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  /** While stopping: sources are stopped but pipelines still open, so late sink acks still reach the WAL. */
+  private settlingAcks = false;
   /** Sinks may connect before the pipelines have opened their stores; their state is sent once they have. */
   private pipelinesStarted = false;
 
@@ -133,10 +137,24 @@ export class Runtime {
     if (this.state !== 'running') return;
     this.state = 'stopping';
     for (const node of this.sources.values()) await this.guard(`stopping ${node.instance.name}`, () => node.instance.source.stop());
+    this.settlingAcks = true;
+    await this.settleSinkAcks(SHUTDOWN_ACK_GRACE_MS);
+    this.settlingAcks = false;
     if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
     for (const node of this.pipelines.values()) await this.guard(`closing ${node.instance.name}`, () => node.pipeline.close());
     for (const node of this.sinks.values()) await this.guard(`stopping ${node.instance.name}`, () => node.instance.sink.stop());
     this.state = 'stopped';
+  }
+
+  /**
+   * Gives the acks of events already handed to sinks a moment to come back before the pipelines
+   * close: an ack that arrives after its WAL closed is lost, and the event is sent again on the
+   * next start (a duplicate, not a loss, but avoidable on a clean shutdown).
+   */
+  private async settleSinkAcks(graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    const outstanding = () => [...this.sinks.values()].some((node) => node.instance.sink.isActive() && node.received > node.acked + node.failed);
+    while (outstanding() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   stats(): RuntimeStats {
@@ -256,7 +274,7 @@ export class Runtime {
       sink.failing = kind === 'fail';
       if (kind === 'ack') sink.acked++;
       else sink.failed++;
-      if (event.transactional && this.state === 'running') {
+      if (event.transactional && (this.state === 'running' || this.settlingAcks)) {
         pipeline.pipeline.contraflow(port, { kind, id: event.id, opMeta: event.opMeta });
       }
       return streakStarts;
