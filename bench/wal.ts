@@ -34,7 +34,7 @@ const SOURCE_WINDOW = 20_000;
 const THROUGHPUT_READ_COUNT = 1000;
 const SYNC_PER_EVENT_EVENTS = 2000;
 
-function loadCorpus(): Value[] {
+export function loadCorpus(): Value[] {
   return readFileSync(CORPUS, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -67,7 +67,7 @@ function walPipeline(params: Record<string, Value>): PipelineExecutor {
 }
 
 /** Events/s through the WAL with a transactional source and a sink that acks every event. */
-async function measureWal(corpus: Value[], events: number, dir: string): Promise<number> {
+export async function measureWal(corpus: Value[], events: number, dir: string): Promise<number> {
   const pipeline = walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 });
   pipeline.setTransactional('in', true);
   let delivered = 0;

@@ -11,7 +11,7 @@
  *
  * The flag byte is `J` when the record holds no integral float (`6.0`) and no binary: then plain
  * `JSON.stringify`/`JSON.parse` write and read it exactly, several times faster than the exact
- * parser; `X` otherwise (written by stringifyJson, read by parseJson). (parseJson's
+ * parser and writer; `X` otherwise (written by stringifyJson, read by parseJson). (parseJson's
  * own fast-path test looks at the text and falls back to the exact parser for any digit followed
  * by an `e`, which GUIDs and hex strings inside string values are full of.)
  */
@@ -30,7 +30,31 @@ export interface StoredEvent {
 
 type EncodedId = [number, number, number, Array<[number, number, number, number]>];
 
+const PLAIN_FLAG = 'J';
+const EXACT_FLAG = 'X';
+
+/**
+ * The record's bytes. The common case costs one `JSON.stringify` per part, concatenated in the
+ * record's key order (the same text `JSON.stringify` of the whole record gives), with no walk of
+ * the values: only a part whose text could hide an integral float or binary is walked.
+ */
 export function encodeRecord(event: StoredEvent): Buffer {
+  const opMeta = plainJson(event.opMeta as RecordValue);
+  const meta = plainJson(event.meta);
+  const data = plainJson(event.data);
+  if (opMeta === undefined || meta === undefined || data === undefined) return Buffer.from(EXACT_FLAG + stringifyJson(recordValue(event)));
+  return Buffer.from(`${PLAIN_FLAG}{"id":${encodeId(event.originalId)},"ingestNs":${event.ingestNs},"opMeta":${opMeta},"meta":${meta},"data":${data}}`);
+}
+
+function encodeId(id: EventId): string {
+  let tracked = '';
+  for (const range of id.tracked) {
+    tracked += `${tracked === '' ? '' : ','}[${range.sourceId},${range.streamId},${range.minEventId},${range.maxEventId}]`;
+  }
+  return `[${id.sourceId},${id.streamId},${id.eventId},[${tracked}]]`;
+}
+
+function recordValue(event: StoredEvent): RecordValue {
   const id = event.originalId;
   const encodedId: EncodedId = [
     id.sourceId,
@@ -38,18 +62,20 @@ export function encodeRecord(event: StoredEvent): Buffer {
     id.eventId,
     id.tracked.map((range) => [range.sourceId, range.streamId, range.minEventId, range.maxEventId]),
   ];
-  const record: RecordValue = {
-    id: encodedId as unknown as Value,
-    ingestNs: event.ingestNs,
-    opMeta: event.opMeta as RecordValue,
-    meta: event.meta,
-    data: event.data,
-  };
-  return Buffer.from(hasBoxedValue(record) ? EXACT_FLAG + stringifyJson(record) : PLAIN_FLAG + JSON.stringify(record));
+  return { id: encodedId as unknown as Value, ingestNs: event.ingestNs, opMeta: event.opMeta as RecordValue, meta: event.meta, data: event.data };
 }
 
-const PLAIN_FLAG = 'J';
-const EXACT_FLAG = 'X';
+/**
+ * `JSON.stringify(value)`, or undefined when `value` holds an integral float or binary, which plain
+ * JSON cannot round-trip. Such values stringify as `{"value":6}` (FloatValue) and `{}` or
+ * `{"0":...}` (Uint8Array), so text with none of these holds none of them and needs no walk.
+ */
+function plainJson(value: Value): string | undefined {
+  const text = JSON.stringify(value) as string | undefined;
+  if (text === undefined) return undefined;
+  const mayHideBoxedValue = text.includes('{"value":') || text.includes('{"0":') || text.includes('{}');
+  return mayHideBoxedValue && hasBoxedValue(value) ? undefined : text;
+}
 
 /** An integral float or binary: values plain JSON cannot round-trip. */
 function hasBoxedValue(value: Value): boolean {

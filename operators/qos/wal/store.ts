@@ -9,8 +9,9 @@
  *     written once when the store is created. The random epoch names this store for ever: with a
  *     sequence number it forms the delivery id (`$.wal = {epoch, seq}`) receivers use to drop duplicates.
  *   - `"counters"` -> `{"storedEvents":n,"storedBytes":n,"nextSeq":n}`, rewritten in every commit, in
- *     the same transaction as the records it counts (read-modify-write inside the transaction, so it
- *     can never disagree with the records even when a commit fails). `storedBytes` is the sum over
+ *     the same transaction as the records it counts (the last durable counters plus the commit's
+ *     changes; this store is the only writer and commits one batch at a time, so they can never
+ *     disagree with the records, even when a commit fails). `storedBytes` is the sum over
  *     stored records of (8 key bytes + record bytes), never the file size (LMDB files do not shrink).
  *     `nextSeq` is never reused, even when the store is empty, so delivery ids stay unique.
  *   - `"limits"` -> the operator config (`readCount`, `maxElements`, `maxBytes`, `maxInFlight`) of the
@@ -20,7 +21,8 @@
  *   so acks are persisted per event and the acked prefix is everything below the first key.
  *
  * When things are persisted: `append`/`remove` queue work in memory; at the end of the current
- * JavaScript turn (a microtask) everything queued becomes one `transaction`, committed by lmdb-js.
+ * JavaScript turn (a microtask) everything queued becomes one lmdb-js `batch` (one LMDB transaction,
+ * executed on lmdb-js's writer thread, with one promise for the whole commit).
  * One commit runs at a time: whatever is queued while it runs becomes the next one (group commit). The
  * environment is opened with `overlappingSync: false` and without `noSync`: with lmdb-js defaults on
  * Linux (`overlappingSync: true`) a write promise resolves when the commit is *visible*, before the
@@ -92,6 +94,8 @@ export class WalStore {
   private committing: Promise<void> | undefined;
   /** Deletions of a refused commit, queued again with the next batch. */
   private readonly removalsToRetry: Removal[] = [];
+  /** The counters record as the last successful commit wrote it. */
+  private durableCounters: WalCounters;
   private closed = false;
 
   private constructor(
@@ -101,7 +105,9 @@ export class WalStore {
     private readonly events: Database<Buffer, number>,
     private counters: WalCounters,
     private readonly temporary: boolean,
-  ) {}
+  ) {
+    this.durableCounters = { ...counters };
+  }
 
   /**
    * Opens (or creates) the WAL in `dir`; with no `dir`, a temporary store deleted on close.
@@ -270,9 +276,20 @@ export class WalStore {
    */
   private seal(batch: PendingBatch): void {
     this.batch = undefined;
-    const committed = this.root.transaction(() => this.write(batch));
+    const counters = this.countersAfter(batch);
+    // One `batch`: lmdb-js writes it as one transaction on its writer thread (the B-tree work is
+    // off the JavaScript thread) and returns one promise for all of it, settled after the commit's
+    // fsync (overlappingSync off).
+    const committed = this.root.batch(() => {
+      for (const record of batch.puts) void this.events.put(record.seq, record.bytes);
+      for (const removal of batch.removes) void this.events.remove(removal.seq);
+      void this.root.put('counters', counters);
+    });
     this.committing = committed.then(
-      () => batch.settle(),
+      () => {
+        this.durableCounters = counters;
+        batch.settle();
+      },
       (error: unknown) => {
         // lmdb-js attaches the underlying error as a second promise that rejects too.
         (error as { commitError?: Promise<unknown> }).commitError?.catch(() => undefined);
@@ -295,18 +312,18 @@ export class WalStore {
     batch.settle(error instanceof Error ? error : new Error(String(error)));
   }
 
-  /** The body of a commit. Inside a transaction the *Sync calls write into that transaction. */
-  private write(batch: PendingBatch): void {
+  /**
+   * The counters record once `batch` is committed. This store is the environment's only writer and
+   * commits one batch at a time, so the last durable counters plus the batch's changes are exactly
+   * what a read-modify-write inside the transaction would give.
+   */
+  private countersAfter(batch: PendingBatch): WalCounters {
     const lastSeq = batch.puts.length > 0 ? batch.puts[batch.puts.length - 1].seq : -1;
-    for (const record of batch.puts) this.events.putSync(record.seq, record.bytes);
-    for (const removal of batch.removes) this.events.removeSync(removal.seq);
-    // Read-modify-write inside the transaction: the counters always match the records.
-    const stored = this.root.get('counters') as WalCounters;
-    this.root.putSync('counters', {
-      storedEvents: stored.storedEvents + batch.eventsDelta,
-      storedBytes: stored.storedBytes + batch.bytesDelta,
-      nextSeq: Math.max(stored.nextSeq, lastSeq + 1),
-    } satisfies WalCounters);
+    return {
+      storedEvents: this.durableCounters.storedEvents + batch.eventsDelta,
+      storedBytes: this.durableCounters.storedBytes + batch.bytesDelta,
+      nextSeq: Math.max(this.durableCounters.nextSeq, lastSeq + 1),
+    };
   }
 }
 
