@@ -14,6 +14,10 @@ export class SourceMap {
     for (let i = 0; i < source.length; i++) if (source[i] === '\n') this.lineStarts.push(i + 1);
   }
 
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
   position(offset: number): { line: number; column: number } {
     let low = 0;
     let high = this.lineStarts.length - 1;

@@ -11,6 +11,7 @@
  * sees the interpolated expressions as tokens like any other.
  */
 import { Diagnostic } from '../diagnostic.ts';
+import { SourceMap } from '../source-map.ts';
 import { KEYWORDS, SYMBOLS, type Token } from './token.ts';
 
 const IDENT_START = /\p{ID_Start}/u;
@@ -37,14 +38,14 @@ export function lex(source: string, file: string): Token[] {
 class Scanner {
   private pos = 0;
   private readonly tokens: Token[] = [];
-  private readonly lineStarts: number[] = [0];
+  private readonly sourceMap: SourceMap;
   private readonly interpolations: OpenInterpolation[] = [];
 
   constructor(
     private readonly src: string,
     private readonly file: string,
   ) {
-    for (let i = 0; i < src.length; i++) if (src[i] === '\n') this.lineStarts.push(i + 1);
+    this.sourceMap = new SourceMap(src, file);
   }
 
   run(): Token[] {
@@ -299,7 +300,7 @@ class Scanner {
   }
 
   private throwEndOfStream(): never {
-    const span = { file: this.file, line: this.lineStarts.length + 1, column: 1, length: 1 };
+    const span = { file: this.file, line: this.sourceMap.lineCount + 1, column: 1, length: 1 };
     throw new Diagnostic('An unexpected end of stream was found', span);
   }
 
@@ -325,14 +326,8 @@ class Scanner {
   }
 
   private position(offset: number): { line: number; col: number } {
-    let low = 0;
-    let high = this.lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.lineStarts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low + 1, col: offset - this.lineStarts[low] + 1 };
+    const { line, column } = this.sourceMap.position(offset);
+    return { line, col: column };
   }
 
   private error(message: string, offset: number, length: number, hint?: string): Diagnostic {
