@@ -30,10 +30,12 @@ const OUT_PORT = 'out';
  */
 const RECENT_EVENTS_LIMIT = 4096;
 
-/** An upstream ack or fail waiting for the commit that holds (or refused) its event. */
-interface PendingAck {
-  id: EventId;
-  opMeta: Event['opMeta'];
+/** An upstream ack or fail waiting for the commit that holds (or refused) its event: the input event itself. */
+type PendingAck = Pick<Event, 'id' | 'opMeta'>;
+
+/** A stored event kept in memory until its first emission, with its record's size. */
+interface RecentEvent extends StoredEvent {
+  recordBytes: number;
 }
 
 interface CommitInProgress {
@@ -60,7 +62,7 @@ export class WalOperator implements Operator {
   private nextReadSeq = 0;
   private readonly inFlight = new Map<number, number>();
   /** Stored, never emitted events still in memory: seq -> event and record bytes. */
-  private readonly recentlyStored = new Map<number, { stored: StoredEvent; bytes: number }>();
+  private readonly recentlyStored = new Map<number, RecentEvent>();
   private readonly awaitingResend = new Map<number, number>();
   private readonly commits: CommitInProgress[] = [];
   /** Acked events whose deletion is not durable yet. */
@@ -97,14 +99,15 @@ export class WalOperator implements Operator {
       // Refused, not stored: the source keeps it and may send it again after our restore.
       output.insights.push({ kind: 'fail', id: event.id, opMeta: event.opMeta });
     } else {
-      const stored: StoredEvent = { originalId: event.id, ingestNs: event.ingestNs, opMeta: event.opMeta, meta: event.meta, data: event.data };
+      const stored: RecentEvent = { originalId: event.id, ingestNs: event.ingestNs, opMeta: event.opMeta, meta: event.meta, data: event.data, recordBytes: 0 };
       const record = encodeRecord(stored);
+      stored.recordBytes = record.length;
       const seq = store.append(record);
-      if (this.recentlyStored.size < RECENT_EVENTS_LIMIT) this.recentlyStored.set(seq, { stored, bytes: record.length });
+      if (this.recentlyStored.size < RECENT_EVENTS_LIMIT) this.recentlyStored.set(seq, stored);
       const commit = this.currentCommit();
       commit.firstSeq ??= seq;
       commit.endSeq = seq + 1;
-      if (event.transactional) commit.upstreamAcks.push({ id: event.id, opMeta: event.opMeta });
+      if (event.transactional) commit.upstreamAcks.push(event);
       else commit.unacknowledgedEvents += 1;
     }
     const change = this.fullnessChange();
@@ -162,6 +165,15 @@ export class WalOperator implements Operator {
     const store = this.openStore();
     let deletions = 0;
     for (const pending of [this.inFlight, this.awaitingResend]) {
+      if (min === max) {
+        // The common case (a sink acks each event): no range walk, no array.
+        const recordBytes = pending.get(min);
+        if (recordBytes === undefined) continue;
+        store.remove(min, recordBytes);
+        pending.delete(min);
+        deletions++;
+        continue;
+      }
       for (const seq of seqsInRange(pending, min, max)) {
         store.remove(seq, pending.get(seq) as number);
         pending.delete(seq);
@@ -214,7 +226,7 @@ export class WalOperator implements Operator {
       const recent = this.recentlyStored.get(seq);
       if (recent !== undefined) {
         this.recentlyStored.delete(seq);
-        events.push(this.emit(seq, recent.stored, recent.bytes));
+        events.push(this.emit(seq, recent, recent.recordBytes));
         this.nextReadSeq = seq + 1;
         budget--;
         continue;

@@ -74,14 +74,14 @@ export interface StoredRecord {
 /** The directory is not a rill WAL, is damaged, or cannot be opened; the message names the path. */
 export class WalStoreError extends Error {}
 
-interface Removal {
-  seq: number;
-  recordBytes: number;
-}
-
+/** What one commit writes. Flat arrays, no object per record: this is the per-event hot path. */
 interface PendingBatch {
-  puts: StoredRecord[];
-  removes: Removal[];
+  /** The sequence number of `puts[0]`: appends take consecutive numbers, so puts[i] is firstSeq + i. */
+  firstSeq: number;
+  puts: Buffer[];
+  removedSeqs: number[];
+  /** Record bytes of removedSeqs[i] (kept to count them again if the commit is refused). */
+  removedBytes: number[];
   eventsDelta: number;
   bytesDelta: number;
   durable: Promise<void>;
@@ -93,7 +93,8 @@ export class WalStore {
   /** The commit in progress (settled, never rejected), if any. */
   private committing: Promise<void> | undefined;
   /** Deletions of a refused commit, queued again with the next batch. */
-  private readonly removalsToRetry: Removal[] = [];
+  private readonly retrySeqs: number[] = [];
+  private readonly retryBytes: number[] = [];
   /** The counters record as the last successful commit wrote it. */
   private durableCounters: WalCounters;
   private closed = false;
@@ -174,7 +175,8 @@ export class WalStore {
   append(bytes: Buffer): number {
     const batch = this.openBatch();
     const seq = this.counters.nextSeq++;
-    batch.puts.push({ seq, bytes });
+    if (batch.puts.length === 0) batch.firstSeq = seq;
+    batch.puts.push(bytes);
     batch.eventsDelta += 1;
     batch.bytesDelta += KEY_BYTES + bytes.length;
     this.counters.storedEvents += 1;
@@ -184,20 +186,21 @@ export class WalStore {
 
   /** Queues the deletion of an acked record of `recordBytes` bytes. */
   remove(seq: number, recordBytes: number): void {
-    this.queueRemoval(this.openBatch(), { seq, recordBytes });
+    this.queueRemoval(this.openBatch(), seq, recordBytes);
   }
 
   /** Acked events whose deletion a refused commit left undone (they are retried with the next batch). */
   get removalsAwaitingRetry(): number {
-    return this.removalsToRetry.length;
+    return this.retrySeqs.length;
   }
 
-  private queueRemoval(batch: PendingBatch, removal: Removal): void {
-    batch.removes.push(removal);
+  private queueRemoval(batch: PendingBatch, seq: number, recordBytes: number): void {
+    batch.removedSeqs.push(seq);
+    batch.removedBytes.push(recordBytes);
     batch.eventsDelta -= 1;
-    batch.bytesDelta -= KEY_BYTES + removal.recordBytes;
+    batch.bytesDelta -= KEY_BYTES + recordBytes;
     this.counters.storedEvents -= 1;
-    this.counters.storedBytes -= KEY_BYTES + removal.recordBytes;
+    this.counters.storedBytes -= KEY_BYTES + recordBytes;
   }
 
   /**
@@ -260,9 +263,11 @@ export class WalStore {
     });
     // Callers attach their own handlers; this one keeps an unobserved rejection from crashing the process.
     durable.catch(() => undefined);
-    const batch: PendingBatch = { puts: [], removes: [], eventsDelta: 0, bytesDelta: 0, durable, settle };
+    const batch: PendingBatch = { firstSeq: 0, puts: [], removedSeqs: [], removedBytes: [], eventsDelta: 0, bytesDelta: 0, durable, settle };
     this.batch = batch;
-    for (const removal of this.removalsToRetry.splice(0)) this.queueRemoval(batch, removal);
+    for (let i = 0; i < this.retrySeqs.length; i++) this.queueRemoval(batch, this.retrySeqs[i], this.retryBytes[i]);
+    this.retrySeqs.length = 0;
+    this.retryBytes.length = 0;
     queueMicrotask(() => {
       if (this.committing === undefined && this.batch === batch) this.seal(batch);
     });
@@ -281,8 +286,8 @@ export class WalStore {
     // off the JavaScript thread) and returns one promise for all of it, settled after the commit's
     // fsync (overlappingSync off).
     const committed = this.root.batch(() => {
-      for (const record of batch.puts) void this.events.put(record.seq, record.bytes);
-      for (const removal of batch.removes) void this.events.remove(removal.seq);
+      for (let i = 0; i < batch.puts.length; i++) void this.events.put(batch.firstSeq + i, batch.puts[i]);
+      for (const seq of batch.removedSeqs) void this.events.remove(seq);
       void this.root.put('counters', counters);
     });
     this.committing = committed.then(
@@ -308,7 +313,10 @@ export class WalStore {
     // at once, which would spin on failing commits while the disk stays full.
     this.counters.storedEvents -= batch.eventsDelta;
     this.counters.storedBytes -= batch.bytesDelta;
-    this.removalsToRetry.push(...batch.removes);
+    for (let i = 0; i < batch.removedSeqs.length; i++) {
+      this.retrySeqs.push(batch.removedSeqs[i]);
+      this.retryBytes.push(batch.removedBytes[i]);
+    }
     batch.settle(error instanceof Error ? error : new Error(String(error)));
   }
 
@@ -318,7 +326,7 @@ export class WalStore {
    * what a read-modify-write inside the transaction would give.
    */
   private countersAfter(batch: PendingBatch): WalCounters {
-    const lastSeq = batch.puts.length > 0 ? batch.puts[batch.puts.length - 1].seq : -1;
+    const lastSeq = batch.firstSeq + batch.puts.length - 1;
     return {
       storedEvents: this.durableCounters.storedEvents + batch.eventsDelta,
       storedBytes: this.durableCounters.storedBytes + batch.bytesDelta,
