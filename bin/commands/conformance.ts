@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { caseName, loadManifest, runCase, type CaseResult } from '../../test/corpus/run-case.ts';
+import type { CaseResult } from '../../test/corpus/run-case.ts';
 
 export function registerConformanceCommand(program: Command): void {
   program
@@ -19,6 +19,8 @@ export function registerConformanceCommand(program: Command): void {
 }
 
 async function runConformance(dir: string, jsonFile: string | undefined): Promise<number> {
+  // Loaded here, not at the top, so that other commands do not pay for the corpus runner.
+  const { caseName, loadManifest, runCase } = await import('../../test/corpus/run-case.ts');
   const results: CaseResult[] = [];
   for (const corpusCase of loadManifest(dir)) {
     const result = await runCase(dir, corpusCase);

@@ -6,10 +6,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
-import { compileQuery, renderDiagnostic } from '../../queries/index.ts';
-import { CompileError, type Diagnostic } from '../../queries/diagnostic.ts';
-import { buildPipeline } from '../../engine/build-pipeline.ts';
-import { runJsonLines } from '../../engine/run-json-lines.ts';
+import type { Diagnostic } from '../../queries/diagnostic.ts';
 
 const HELP = `
 Reads one JSON value per line (stdin, or --in FILE) and sends each to the query's \`in\`.
@@ -38,6 +35,13 @@ export function registerRunCommand(program: Command): void {
 }
 
 async function runCommand(queryFile: string, inputFile: string | undefined): Promise<number> {
+  // Loaded here, not at the top: every `rill` start would otherwise pay for the compiler and engine.
+  const [{ compileQuery, renderDiagnostic }, { CompileError }, { buildPipeline }, { runJsonLines }] = await Promise.all([
+    import('../../queries/index.ts'),
+    import('../../queries/diagnostic.ts'),
+    import('../../engine/build-pipeline.ts'),
+    import('../../engine/run-json-lines.ts'),
+  ]);
   let source: string;
   try {
     source = await readFile(queryFile, 'utf8');
@@ -48,14 +52,14 @@ async function runCommand(queryFile: string, inputFile: string | undefined): Pro
   let pipeline;
   try {
     const query = compileQuery(source, queryFile);
-    for (const warning of query.warnings) process.stderr.write(describe(warning, source));
+    for (const warning of query.warnings) process.stderr.write(describe(warning, source, renderDiagnostic));
     pipeline = buildPipeline(query, {
       id: basename(queryFile, extname(queryFile)),
       onError: (_error, rendered) => process.stderr.write(`${rendered}\n`),
     });
   } catch (error) {
     if (!(error instanceof CompileError)) throw error;
-    for (const diagnostic of error.diagnostics) process.stderr.write(describe(diagnostic, source));
+    for (const diagnostic of error.diagnostics) process.stderr.write(describe(diagnostic, source, renderDiagnostic));
     return 1;
   }
   const input = inputFile ? createReadStream(inputFile, { highWaterMark: 1 << 20 }) : process.stdin;
@@ -79,7 +83,7 @@ async function runCommand(queryFile: string, inputFile: string | undefined): Pro
 }
 
 /** `file:line:column: severity: message`, then the source line with its caret. */
-function describe(diagnostic: Diagnostic, source: string): string {
+function describe(diagnostic: Diagnostic, source: string, renderDiagnostic: (diagnostic: Diagnostic, source: string) => string): string {
   const { file, line, column } = diagnostic.span;
   return `${file}:${line}:${column}: ${diagnostic.severity}: ${diagnostic.message}\n${renderDiagnostic(diagnostic, source).trimEnd()}\n`;
 }

@@ -3,11 +3,7 @@
  * and `.trickle` pipelines) until SIGINT or SIGTERM, like `tremor server run -f`.
  */
 import type { Command } from 'commander';
-import { loadArtefacts } from '../../engine/runtime/load.ts';
-import { LoadErrors } from '../../engine/runtime/config-error.ts';
-import { Runtime } from '../../engine/runtime/runtime.ts';
-import { formatStatus } from '../../engine/runtime/status-line.ts';
-import { startEmbeddedReceivers, type EmbeddedReceivers } from '../../engine/runtime/embedded-receiver.ts';
+import type { EmbeddedReceivers } from '../../engine/runtime/embedded-receiver.ts';
 
 interface ServerRunOptions {
   artefacts: string[];
@@ -55,6 +51,14 @@ export function registerServerCommand(program: Command): void {
 }
 
 async function serverRun(options: ServerRunOptions): Promise<number> {
+  // Loaded here, not at the top: the runtime, connectors, yaml and ws are only needed by this command.
+  const [{ loadArtefacts }, { LoadErrors }, { Runtime }, { formatStatus }, { startEmbeddedReceivers }] = await Promise.all([
+    import('../../engine/runtime/load.ts'),
+    import('../../engine/runtime/config-error.ts'),
+    import('../../engine/runtime/runtime.ts'),
+    import('../../engine/runtime/status-line.ts'),
+    import('../../engine/runtime/embedded-receiver.ts'),
+  ]);
   const log = (message: string): void => void process.stderr.write(`rill: ${message}\n`);
   let plan;
   try {

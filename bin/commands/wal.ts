@@ -3,7 +3,6 @@
  * opened read-only and nothing in DIR is changed).
  */
 import type { Command } from 'commander';
-import { WalStore, WalStoreError } from '../../operators/qos/wal/store.ts';
 
 export interface WalInspection {
   path: string;
@@ -20,7 +19,9 @@ export interface WalInspection {
   limits: { readCount: number; maxElements?: number; maxBytes?: number; maxInFlight?: number } | null;
 }
 
-export function inspectWal(dir: string): WalInspection {
+/** Async only because the store (and lmdb) is loaded on first use, not with every `rill` start. */
+export async function inspectWal(dir: string): Promise<WalInspection> {
+  const { WalStore } = await import('../../operators/qos/wal/store.ts');
   const store = WalStore.openReadOnly(dir);
   try {
     const bounds = store.bounds();
@@ -69,9 +70,10 @@ export function registerWalCommand(program: Command): void {
     .description('Print what a WAL directory holds (read-only): events, bytes, acked prefix, sequence range, epoch, limits')
     .argument('<dir>', 'the WAL directory (the operator\'s `dir`)')
     .option('--json', 'print one JSON object')
-    .action((dir: string, options: { json?: boolean }) => {
+    .action(async (dir: string, options: { json?: boolean }) => {
+      const { WalStoreError } = await import('../../operators/qos/wal/store.ts');
       try {
-        const inspection = inspectWal(dir);
+        const inspection = await inspectWal(dir);
         process.stdout.write(`${options.json ? JSON.stringify(inspection) : render(inspection)}\n`);
       } catch (error) {
         if (!(error instanceof WalStoreError)) throw error;
