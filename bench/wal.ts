@@ -3,11 +3,16 @@
  * commit per event, then a restart with 1,000,000 stored events (in a child process, so its memory
  * is measured alone). Events are the corpus's ~630-byte log lines, cycled.
  *
+ * Throughput parts run one after the other (never two at once), after a warm-up round, in
+ * interleaved rounds; figures are medians.
  * Figures: wal_events_per_s, lmdb_raw_events_per_s, sync_per_event_events_per_s, wal_vs_lmdb_ratio,
  * wal_vs_sync_per_event_ratio, restart_first_event_ms, drain_events_per_s, peak_rss_mb (anonymous
  * memory: heap and native allocations) and peak_rss_with_mapped_file_mb (also counts the LMDB file
  * pages the kernel maps in while reading, which are page cache, not process memory).
- * Optional args: --events=N (throughput run, default 200000), --backlog=N (restart, default 1000000).
+ * lmdb_raw_encoding_events_per_s and wal_vs_lmdb_encoding_ratio (raw lmdb plus the record encoding
+ * the WAL must do) are for context: they show how much of the gap to raw LMDB is the encoding.
+ * Optional args: --events=N (throughput run, default 200000), --rounds=N (default 3),
+ * --backlog=N (restart, default 1000000).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,7 +39,7 @@ const SOURCE_WINDOW = 20_000;
 const THROUGHPUT_READ_COUNT = 1000;
 const SYNC_PER_EVENT_EVENTS = 2000;
 
-export function loadCorpus(): Value[] {
+function loadCorpus(): Value[] {
   return readFileSync(CORPUS, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -67,7 +72,7 @@ function walPipeline(params: Record<string, Value>): PipelineExecutor {
 }
 
 /** Events/s through the WAL with a transactional source and a sink that acks every event. */
-export async function measureWal(corpus: Value[], events: number, dir: string): Promise<number> {
+async function measureWal(corpus: Value[], events: number, dir: string): Promise<number> {
   const pipeline = walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 });
   pipeline.setTransactional('in', true);
   let delivered = 0;
@@ -104,16 +109,24 @@ export async function measureWal(corpus: Value[], events: number, dir: string): 
   return events / seconds;
 }
 
-/** Raw lmdb-js: the same records put and later removed, batched per turn, every commit durable. */
-async function measureRawLmdb(corpus: Value[], events: number, dir: string): Promise<number> {
+/**
+ * Raw lmdb-js, the storage floor: the WAL's record bytes (pre-encoded, so no encoding cost) put
+ * and later removed, batched per turn (lmdb-js event-turn batching), every commit durable with the
+ * WAL's flags (`overlappingSync: false`, no `noSync`). With `encodeEach`, every record is encoded
+ * (encodeRecord) when put, as the WAL must: the same floor plus the encoding.
+ */
+async function measureRawLmdb(corpus: Value[], events: number, dir: string, encodeEach: boolean): Promise<number> {
   const env = open({ path: dir, overlappingSync: false });
   const db = env.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
-  const records = corpus.map((data, n) => encodeRecord({ originalId: new EventId(SOURCE_UID, 0, n), ingestNs: nowNs(), opMeta: {}, meta: {}, data }));
+  const stored = (seq: number) => ({ originalId: new EventId(SOURCE_UID, 0, seq), ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[seq % corpus.length] });
+  const records = corpus.map((_data, n) => encodeRecord(stored(n)));
   const started = performance.now();
   const outstanding: Array<Promise<unknown>> = [];
   for (let first = 0; first < events; first += SEND_BATCH) {
     let commit: Promise<unknown> = Promise.resolve();
-    for (let seq = first; seq < Math.min(first + SEND_BATCH, events); seq++) commit = db.put(seq, records[seq % records.length]);
+    for (let seq = first; seq < Math.min(first + SEND_BATCH, events); seq++) {
+      commit = db.put(seq, encodeEach ? encodeRecord(stored(seq)) : records[seq % records.length]);
+    }
     for (let seq = first - SEND_BATCH; seq >= 0 && seq < first; seq++) commit = db.remove(seq);
     outstanding.push(commit);
     // Like the WAL, keep a couple of commits in flight, never an unbounded queue.
@@ -126,7 +139,11 @@ async function measureRawLmdb(corpus: Value[], events: number, dir: string): Pro
   return events / seconds;
 }
 
-/** One durable commit per event (put it, wait for the fsync'd commit), as a per-write-fsync log does. */
+/**
+ * One durable commit per event: put it and wait for its fsync'd commit before the next, as a
+ * per-write-fsync log does (each awaited put is its own LMDB transaction; `strace -c` shows one
+ * fdatasync per event).
+ */
 async function measureSyncPerEvent(corpus: Value[], dir: string): Promise<number> {
   const env = open({ path: dir, overlappingSync: false });
   const db = env.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
@@ -225,21 +242,52 @@ function runRestartChild(dir: string, backlog: number): Promise<RestartFigures> 
   });
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Lets the previous part's lmdb-js threads and pending work finish, so no part runs under another's load. */
+function pause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 200));
+}
+
 export async function run(reporter: Reporter, args: string[]): Promise<void> {
   const events = argument(args, '--events', 200_000);
   const backlog = argument(args, '--backlog', 1_000_000);
+  const rounds = argument(args, '--rounds', 3);
   const corpus = loadCorpus();
   const base = mkdtempSync(join(tmpdir(), 'rill-bench-wal-'));
+  let part = 0;
+  const freshDir = () => join(base, `part-${part++}`);
   try {
     reporter.note(`${events} events of ~630 bytes through in -> qos::wal (read_count ${THROUGHPUT_READ_COUNT}) -> out, acking sink, durable before ack`);
-    const wal = await measureWal(corpus, events, join(base, 'wal'));
-    reporter.figure('wal_events_per_s', wal, 'events/s');
-    const raw = await measureRawLmdb(corpus, events, join(base, 'raw'));
-    reporter.figure('lmdb_raw_events_per_s', raw, 'events/s');
-    const syncPerEvent = await measureSyncPerEvent(corpus, join(base, 'sync'));
+    reporter.note(`one warm-up round, then ${rounds} rounds of wal, raw lmdb, raw lmdb + encoding, one after the other; figures are medians, ratios are medians of per-round ratios`);
+    const warmUp = Math.max(1, Math.floor(events / 10));
+    await measureWal(corpus, warmUp, freshDir());
+    await measureRawLmdb(corpus, warmUp, freshDir(), false);
+    await measureRawLmdb(corpus, warmUp, freshDir(), true);
+    const wal: number[] = [];
+    const raw: number[] = [];
+    const rawEncoded: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      await pause();
+      wal.push(await measureWal(corpus, events, freshDir()));
+      await pause();
+      raw.push(await measureRawLmdb(corpus, events, freshDir(), false));
+      await pause();
+      rawEncoded.push(await measureRawLmdb(corpus, events, freshDir(), true));
+    }
+    await pause();
+    const syncPerEvent = await measureSyncPerEvent(corpus, freshDir());
+    reporter.figure('wal_events_per_s', median(wal), 'events/s');
+    reporter.figure('lmdb_raw_events_per_s', median(raw), 'events/s');
+    reporter.figure('lmdb_raw_encoding_events_per_s', median(rawEncoded), 'events/s (raw lmdb + encodeRecord per event)');
     reporter.figure('sync_per_event_events_per_s', syncPerEvent, 'events/s');
-    reporter.figure('wal_vs_lmdb_ratio', wal / raw);
-    reporter.figure('wal_vs_sync_per_event_ratio', wal / syncPerEvent);
+    reporter.figure('wal_vs_lmdb_ratio', median(wal.map((rate, round) => rate / raw[round])));
+    reporter.figure('wal_vs_lmdb_encoding_ratio', median(wal.map((rate, round) => rate / rawEncoded[round])));
+    reporter.figure('wal_vs_sync_per_event_ratio', median(wal) / syncPerEvent);
 
     reporter.note(`filling a WAL with ${backlog} events, then restarting it in a child process`);
     const backlogDir = join(base, 'backlog');
