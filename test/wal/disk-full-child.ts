@@ -7,11 +7,13 @@
  * Usage: node --import tsx test/wal/disk-full-child.ts WAL_DIR
  *
  * 1. Fill: one event per turn, nothing acked downstream (so the store only grows), until the WAL
- *    triggers upstream; then one more event, sent regardless, which the full WAL must fail.
+ *    triggers upstream; then one more event, sent regardless, which the full WAL must fail, and
+ *    the sink acks what it received (deletions that a full disk may refuse too).
  *    Prints `FULL <json>` and waits for a `FREED` line on stdin (the parent raises the limit).
  * 2. Recover: pipeline ticks probe the store; after the WAL's restore, the sink acks what it
  *    received, the source re-sends the events that failed plus new ones, and everything must be
- *    acked upstream and delivered. Prints `RECOVERED <json>` and exits 0.
+ *    acked upstream and delivered, and once all is acked downstream the store must be empty.
+ *    Prints `RECOVERED <json>` and exits 0.
  * An unhandled promise rejection crashes Node 20, which the parent sees as a non-zero exit.
  */
 import { createInterface } from 'node:readline';
@@ -19,6 +21,7 @@ import { buildPipeline } from '../../engine/build-pipeline.ts';
 import { EventId } from '../../engine/event-id.ts';
 import { nowNs, type Event } from '../../engine/event.ts';
 import type { Insight } from '../../engine/insight.ts';
+import { WalStore } from '../../operators/qos/wal/store.ts';
 import { compileQuery } from '../../queries/index.ts';
 
 const SOURCE_UID = 700_000;
@@ -81,6 +84,11 @@ async function main(): Promise<void> {
     },
   });
   pipeline.contraflow('out', { kind: 'restore', opMeta: {} });
+  const ackDelivered = () => {
+    const acks = toAckDownstream;
+    toAckDownstream = [];
+    for (const event of acks) pipeline.contraflow('out', { kind: 'ack', id: event.id, opMeta: event.opMeta });
+  };
   const ticker = setInterval(() => pipeline.tick(nowNs()), 100);
 
   let next = 0;
@@ -93,6 +101,8 @@ async function main(): Promise<void> {
   // (later, a tick's probe commit may already find room again, as a few freed pages suffice).
   const sentWhileFull = next++;
   pipeline.send('in', sourceEvent(sentWhileFull));
+  // The sink acks what it has so far: deleting them may be refused too, and must then be retried.
+  ackDelivered();
   await waitFor(() => acked.size + failed.size === next, 'an ack or fail for every event sent');
   const full = {
     sent: next,
@@ -120,15 +130,17 @@ async function main(): Promise<void> {
   }
   const expected = [...toResend, ...newEvents];
   await waitFor(() => {
-    const acks = toAckDownstream;
-    toAckDownstream = [];
-    for (const event of acks) pipeline.contraflow('out', { kind: 'ack', id: event.id, opMeta: event.opMeta });
-    return expected.every((n) => acked.has(n) && delivered.has(n)) && pipeline.isIdle();
+    ackDelivered();
+    return expected.every((n) => acked.has(n) && delivered.has(n)) && toAckDownstream.length === 0 && pipeline.isIdle();
   }, 'acks and deliveries after recovery');
   clearInterval(ticker);
   await pipeline.close();
   lines.close();
-  const recovered = { resent: toResend, newEvents, acked: [...acked], delivered: [...delivered], failedAgain: [...failed], triggers, restores };
+  // Everything was acked downstream, so every record must be deleted, refused deletions included.
+  const store = WalStore.openReadOnly(dir);
+  const storedAfterDrain = store.storedEvents;
+  await store.close();
+  const recovered = { resent: toResend, newEvents, acked: [...acked], delivered: [...delivered], failedAgain: [...failed], triggers, restores, storedAfterDrain };
   process.stdout.write(`RECOVERED ${JSON.stringify(recovered)}\n`);
 }
 

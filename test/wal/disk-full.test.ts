@@ -6,7 +6,8 @@
  * Checks: no crash (an unhandled lmdb-js promise rejection would kill Node 20), a trigger
  * upstream, a fail for every transactional event the WAL could not store (and one sent while
  * full), no event both acked and failed, nothing acked and lost; after the space comes back the WAL
- * restores, acks the re-sent and new events and delivers them.
+ * restores, acks the re-sent and new events and delivers them, and once everything is acked
+ * downstream no record is left (deletions refused while full were retried).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -33,6 +34,7 @@ interface RecoveredReport {
   delivered: number[];
   failedAgain: number[];
   restores: number;
+  storedAfterDrain: number;
 }
 
 interface ChildResult {
@@ -107,6 +109,7 @@ describe('qos::wal on a full disk (real file-size limit)', () => {
       const delivered = new Set(recovered.delivered);
       for (const n of [...recovered.resent, ...recovered.newEvents]) expect(acked.has(n) && delivered.has(n), `event ${n} acked and delivered`).toBe(true);
       expect(recovered.acked.filter((n) => !delivered.has(n)), 'acked upstream but never delivered').toEqual([]);
+      expect(recovered.storedAfterDrain, 'records left after every event was acked downstream').toBe(0);
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
