@@ -32,22 +32,6 @@ export interface JsonLinesRun {
 const TICK_MS = 100;
 const BATCH_BYTES = 1 << 20;
 
-/**
- * A number literal that is a float with an integral value (`6.0`, `1e3`), looked for only where JSON
- * allows a number (after `:`, `,` or `[`). `parseJson`'s own hint also fires on digits followed by
- * `e` inside strings, which every hex id in a log line has, and then takes its slow exact parser.
- * Lines without a match cannot hold such a float, so plain JSON.parse is exact for them.
- */
-const INTEGRAL_FLOAT_LITERAL = /[:,[][ \t\r\n]*-?[0-9]+(?:\.[0-9]*[eE]|\.0+(?![0-9])|[eE])/;
-const STARTS_WITH_NUMBER = /^[ \t\r\n]*-?[0-9]/;
-/** Cheaper to run over a whole chunk, and true whenever INTEGRAL_FLOAT_LITERAL is. */
-const NUMBER_WITH_FRACTION_OR_EXPONENT = /[:,[][ \t\r\n]*-?[0-9]+[.eE]/;
-
-/** `chunkMayHoldFloats`: the hint matched somewhere in the line's chunk (tested once per chunk). */
-function parseLine(line: string, chunkMayHoldFloats: boolean): Value {
-  if ((chunkMayHoldFloats && INTEGRAL_FLOAT_LITERAL.test(line)) || STARTS_WITH_NUMBER.test(line)) return parseJson(line);
-  return JSON.parse(line) as Value;
-}
 const EMPTY_OP_META = Object.freeze({});
 
 export async function runJsonLines(pipeline: PipelineExecutor, run: JsonLinesRun): Promise<void> {
@@ -88,14 +72,13 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
   let lineNumber = 0;
   let eventNumber = 0;
   let ingestNs = 0;
-  let chunkMayHoldFloats = true;
   const sendLine = (line: string): void => {
     lineNumber++;
     if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
     if (line.length === 0) return;
     let data: Value;
     try {
-      data = parseLine(line, chunkMayHoldFloats);
+      data = parseJson(line);
     } catch (error) {
       if (line.trim() !== '') stderr.note(`rill run: line ${lineNumber}: invalid JSON (${(error as Error).message}); line skipped`);
       return;
@@ -130,7 +113,6 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
     }
     if (start <= lastNewline) {
       const text = decode(bytes.subarray(start, lastNewline));
-      chunkMayHoldFloats = NUMBER_WITH_FRACTION_OR_EXPONENT.test(text);
       let lineStart = 0;
       for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', lineStart)) {
         sendLine(text.slice(lineStart, end));
@@ -138,7 +120,6 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
       }
       sendLine(lineStart === 0 ? text : text.slice(lineStart));
     }
-    chunkMayHoldFloats = true;
     if (lastNewline + 1 < bytes.length) carry = Buffer.from(bytes.subarray(lastNewline + 1));
     await stdout.flush();
     await stderr.flush();

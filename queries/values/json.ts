@@ -18,9 +18,32 @@ export function parseJson(text: string): Value {
   return new ExactJsonParser(text).parseDocument();
 }
 
+/**
+ * What plain `JSON.stringify` makes of the values it cannot write as rill does: a `FloatValue` comes
+ * out as `{"value":6}`, a `Uint8Array` as `{"0":1,...}` or `{}`, a `Buffer` as `{"type":"Buffer",...}`.
+ * Inside a JSON string every `"` is escaped, so these only match where a record (or one of those
+ * values) starts; text without a match at any `{` holds none of them. A match may be a user's
+ * record (a key `value`, an empty record) and then only costs the walk.
+ */
+const BOXED_AT = /\{(?:"value":|"0":|\}|"type":"Buffer")/y;
+
+/**
+ * One `JSON.stringify`, then a look at its text: cheaper than walking the value first, which every
+ * event written by `rill run` would pay.
+ */
 export function stringifyJson(value: Value): string {
-  if (!containsBoxed(value)) return JSON.stringify(value);
+  const text = JSON.stringify(value);
+  if (!mayHideBoxed(text) || !containsBoxed(value)) return text;
   return writeExact(value);
+}
+
+/** Tries BOXED_AT at each `{`: finding the next `{` is far cheaper than running a pattern over the text. */
+function mayHideBoxed(text: string): boolean {
+  for (let brace = text.indexOf('{'); brace !== -1; brace = text.indexOf('{', brace + 1)) {
+    BOXED_AT.lastIndex = brace;
+    if (BOXED_AT.test(text)) return true;
+  }
+  return false;
 }
 
 function containsBoxed(value: Value): boolean {
