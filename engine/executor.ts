@@ -155,6 +155,15 @@ export class PipelineExecutor implements Pipeline, StepSink {
     return this.operatorNodes.length > 0;
   }
 
+  stats(): Record<string, Record<string, number | string>> {
+    const figures: Record<string, Record<string, number | string>> = {};
+    for (const node of this.operatorNodes) {
+      const nodeFigures = node.operator.stats?.();
+      if (nodeFigures !== undefined) figures[node.name] = nodeFigures;
+    }
+    return figures;
+  }
+
   /** True when no step is queued and every operator that can tell says it has nothing in flight. */
   isIdle(): boolean {
     if (this.busy || this.deferred.length > 0) return false;

@@ -27,6 +27,8 @@ export interface Pipeline {
   contraflow(outputPort: string, insight: Insight): void;
   /** One 100 ms tick (the runtime drives the timer; tests call it directly). */
   tick(nowNs: number): void;
+  /** Status figures per operator node that reports any (`on_disk_wal` -> {stored, inFlight, ...}). */
+  stats(): Record<string, Record<string, number | string>>;
   /** Closes every operator (the WAL closes its store). */
   close(): Promise<void>;
 }

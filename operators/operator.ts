@@ -27,6 +27,8 @@ export interface Operator {
    * `'pass'` to let it travel on upstream unchanged.
    */
   onContraflow?(insight: Insight): 'stop' | 'pass';
+  /** Figures for the status line of `rill server run` (the WAL: stored, storedBytes, inFlight). */
+  stats?(): Record<string, number | string>;
   /** Opens what the operator needs (stores, files) before the first event. */
   start?(): Promise<void>;
   /**

@@ -45,6 +45,8 @@ export interface PipelineStats {
   name: string;
   eventsIn: number;
   eventsOut: number;
+  /** Per operator node that reports figures (a WAL: stored, inFlight, ...). */
+  operators: Record<string, Record<string, number | string>>;
 }
 
 export interface SinkStats {
@@ -165,7 +167,12 @@ export class Runtime {
         circuit: node.triggered ? 'triggered' : 'open',
         transactional: node.instance.source.transactional,
       })),
-      pipelines: [...this.pipelines.values()].map((node) => ({ name: node.instance.name, eventsIn: node.eventsIn, eventsOut: node.eventsOut })),
+      pipelines: [...this.pipelines.values()].map((node) => ({
+        name: node.instance.name,
+        eventsIn: node.eventsIn,
+        eventsOut: node.eventsOut,
+        operators: this.state === 'stopped' ? {} : node.pipeline.stats(),
+      })),
       sinks: [...this.sinks.values()].map((node) => ({
         name: node.instance.name,
         received: node.received,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { Runtime } from '../../engine/runtime/runtime.ts';
+import { formatStatus } from '../../engine/runtime/status-line.ts';
 import type { PlannedLink, RuntimePlan } from '../../engine/runtime/load.ts';
 import type { ConnectorSpec } from '../../engine/runtime/artefact-file.ts';
 import type { Endpoint } from '../../engine/runtime/endpoint.ts';
@@ -84,6 +85,10 @@ describe('runtime', () => {
     const runtime = new Runtime(plan, { log: () => {} });
     await runtime.start();
     await waitFor(() => runtime.stats().sinks[0].acked >= 20, '20 acked events');
+    const walFigures = runtime.stats().pipelines[0].operators;
+    expect(Object.keys(walFigures)).toEqual(['wal']);
+    expect(walFigures.wal).toMatchObject({ downstream: 'open', upstream: 'accepting' });
+    expect(formatStatus(runtime.stats())).toMatch(/\[wal stored=\d+ storedBytes=\d+ inFlight=\d+ /);
     await runtime.stop();
 
     const stats = runtime.stats();

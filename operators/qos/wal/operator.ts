@@ -149,6 +149,18 @@ export class WalOperator implements Operator {
     }
   }
 
+  stats(): Record<string, number | string> {
+    const store = this.openStore();
+    return {
+      stored: store.storedEvents,
+      storedBytes: store.storedBytes,
+      inFlight: this.inFlight.size,
+      awaitingResend: this.awaitingResend.size,
+      downstream: this.broken ? 'triggered' : 'open',
+      upstream: this.isFull() ? 'full' : 'accepting',
+    };
+  }
+
   /** No commit in progress and, while downstream is open, nothing stored left to emit. */
   isIdle(): boolean {
     if (this.commits.length > 0) return false;
