@@ -111,14 +111,20 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
       start = firstNewline + 1;
       carry = undefined;
     }
-    if (start <= lastNewline) {
-      const text = decode(bytes.subarray(start, lastNewline));
+    // Decoded a piece at a time, each piece cut at a newline: a string over V8's large-object size
+    // (~128 KB) lives in old space, and one per chunk cost a full GC every few chunks.
+    for (let pieceStart = start; pieceStart <= lastNewline; ) {
+      let pieceEnd = pieceStart + DECODE_BYTES >= lastNewline ? lastNewline : bytes.lastIndexOf(NEWLINE, pieceStart + DECODE_BYTES);
+      // A line longer than DECODE_BYTES: the piece runs to its end.
+      if (pieceEnd < pieceStart) pieceEnd = bytes.indexOf(NEWLINE, pieceStart + DECODE_BYTES);
+      const text = decode(bytes.subarray(pieceStart, pieceEnd));
       let lineStart = 0;
       for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', lineStart)) {
         sendLine(text.slice(lineStart, end));
         lineStart = end + 1;
       }
       sendLine(lineStart === 0 ? text : text.slice(lineStart));
+      pieceStart = pieceEnd + 1;
     }
     if (lastNewline + 1 < bytes.length) carry = Buffer.from(bytes.subarray(lastNewline + 1));
     await stdout.flush();
@@ -135,6 +141,7 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
 }
 
 const NEWLINE = 10;
+const DECODE_BYTES = 64 * 1024;
 
 /** ASCII (nearly every log line) decodes several times faster as latin1, with the same result. */
 function decode(bytes: Buffer): string {
