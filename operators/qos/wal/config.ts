@@ -4,6 +4,7 @@
  * Tremor accepted unknown keys silently (a typo such as `max_element` gave a WAL without that
  * limit); rill rejects them and suggests the nearest valid key.
  */
+import { nearestName } from '../../../engine/nearest-name.ts';
 import { OperatorConfigError } from '../../operator.ts';
 import { FloatValue, type Value } from '../../../queries/values/value.ts';
 
@@ -29,7 +30,7 @@ export function parseWalConfig(params: Record<string, Value> | undefined, nodeId
   if (params === undefined) throw new OperatorConfigError(`Operator config for ${nodeId} is missing`);
   for (const key of Object.keys(params)) {
     if (!(VALID_KEYS as readonly string[]).includes(key)) {
-      const suggestion = nearestKey(key);
+      const suggestion = nearestName(key, VALID_KEYS);
       const hint = suggestion ? `; did you mean \`${suggestion}\`?` : `; valid keys: ${VALID_KEYS.join(', ')}`;
       throw new OperatorConfigError(`unknown qos::wal config key \`${key}\`${hint}`, key);
     }
@@ -83,31 +84,3 @@ function describe(value: Value): string {
   return 'a record';
 }
 
-/** The valid key closest to `key` by edit distance, if it is close enough to be a likely typo. */
-function nearestKey(key: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of VALID_KEYS) {
-    // A key that extends or shortens a valid one (`directory`, `max`) counts as a near miss.
-    const isPrefix = key.startsWith(candidate) || candidate.startsWith(key);
-    const distance = isPrefix ? 1 : editDistance(key, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
