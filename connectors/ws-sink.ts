@@ -10,6 +10,12 @@
  *   error) and failed on an encode or send error, or when no connection is up;
  * - exactly one socket at a time, reconnecting with a doubling backoff capped at
  *   `RECONNECT_MAX_MS` (Tremor leaked one connection per outage and retried every second).
+ *
+ * rill extension `ack_delay_ms` (default 0: ack on write, as above). A frame written to the
+ * socket is not yet received: if the receiver dies, what sits in the TCP buffers is gone, and an
+ * ack-on-write sink has already let the WAL delete it. With a delay, a written frame is acked only
+ * once the same connection has stayed up that long after the write; if it closes first, the frame
+ * is failed and the WAL sends it again. Loss on a receiver crash becomes (bounded) duplication.
  */
 import WebSocket from 'ws';
 import type { Event } from '../engine/event.ts';
@@ -26,6 +32,8 @@ export interface WsSinkOptions {
   url: string;
   binary: boolean;
   codec: Codec;
+  /** Milliseconds a written frame waits, on a connection that stays up, before it is acked. */
+  ackDelayMs?: number;
   /** Overrides for tests; production uses the constants above. */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
@@ -40,6 +48,9 @@ export class WsSink implements Sink {
   private nextDelayMs: number;
   /** Whether the current outage was already reported, so a long outage warns once. */
   private outageReported = false;
+  /** Written frames waiting for `ackDelayMs` to pass, oldest first (only with a delay). */
+  private heldAcks: Array<{ delivery: Delivery; writtenAt: number }> = [];
+  private heldAckTimer?: NodeJS.Timeout;
   /** Connections opened so far (status and tests). */
   connections = 0;
 
@@ -72,8 +83,36 @@ export class WsSink implements Sink {
     const frame = this.options.binary ? Buffer.from(payload, 'utf8') : payload;
     socket.send(frame, { binary: this.options.binary }, (error) => {
       if (error) delivery.fail(`send to ${this.options.url} failed: ${error.message}`);
-      else delivery.ack();
+      else if (!this.options.ackDelayMs) delivery.ack();
+      else if (this.socket !== socket || !this.open) delivery.fail(`connection to ${this.options.url} closed right after the write`);
+      else this.holdAck(delivery);
     });
+  }
+
+  private holdAck(delivery: Delivery): void {
+    this.heldAcks.push({ delivery, writtenAt: Date.now() });
+    if (this.heldAckTimer === undefined) this.scheduleHeldAcks();
+  }
+
+  private scheduleHeldAcks(): void {
+    const oldest = this.heldAcks[0];
+    if (oldest === undefined) return;
+    const wait = Math.max(0, oldest.writtenAt + (this.options.ackDelayMs ?? 0) - Date.now());
+    this.heldAckTimer = setTimeout(() => {
+      this.heldAckTimer = undefined;
+      const due = Date.now() - (this.options.ackDelayMs ?? 0);
+      let released = 0;
+      while (released < this.heldAcks.length && this.heldAcks[released].writtenAt <= due) released++;
+      for (const held of this.heldAcks.splice(0, released)) held.delivery.ack();
+      this.scheduleHeldAcks();
+    }, wait);
+  }
+
+  /** The connection closed: frames written within the ack delay may not have arrived. */
+  private failHeldAcks(): void {
+    if (this.heldAckTimer !== undefined) clearTimeout(this.heldAckTimer);
+    this.heldAckTimer = undefined;
+    for (const held of this.heldAcks.splice(0)) held.delivery.fail(`connection to ${this.options.url} closed within ${this.options.ackDelayMs} ms of the write`);
   }
 
   async stop(): Promise<void> {
@@ -117,6 +156,7 @@ export class WsSink implements Sink {
     socket.on('close', () => {
       const wasOpen = this.open;
       this.open = false;
+      this.failHeldAcks();
       if (this.socket === socket) this.socket = undefined;
       if (this.stopped) return;
       if (wasOpen) this.context?.trigger();
@@ -146,7 +186,7 @@ export class WsSink implements Sink {
 export const wsSinkFactory: SinkFactory = {
   kind: 'sink',
   type: 'ws',
-  configKeys: { url: { type: 'string', required: true }, binary: { type: 'boolean' } },
+  configKeys: { url: { type: 'string', required: true }, binary: { type: 'boolean' }, ack_delay_ms: { type: 'integer' } },
   create(settings) {
     const url = settings.config.url as string;
     let parsed: URL;
@@ -158,6 +198,8 @@ export const wsSinkFactory: SinkFactory = {
     if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
       throw new ConnectorConfigError(`\`url\` must start with ws:// or wss://, got ${JSON.stringify(url)}`, 'url');
     }
-    return new WsSink({ url, binary: (settings.config.binary as boolean | undefined) ?? false, codec: settings.codec });
+    const ackDelayMs = (settings.config.ack_delay_ms as number | undefined) ?? 0;
+    if (ackDelayMs < 0) throw new ConnectorConfigError(`\`ack_delay_ms\` must be 0 or more, got ${ackDelayMs}`, 'ack_delay_ms');
+    return new WsSink({ url, binary: (settings.config.binary as boolean | undefined) ?? false, codec: settings.codec, ackDelayMs });
   },
 };

@@ -167,6 +167,38 @@ describe('ws offramp', () => {
     expect(recorded.fails[0][1]).toMatch(/cannot encode/);
   });
 
+  it('with ack_delay_ms, acks a written frame only once the connection has stayed up that long, and fails it if the connection closes first', async () => {
+    const port = await freePort();
+    const receiver = new Receiver(port);
+    cleanups.push(() => receiver.stop());
+    await receiver.start();
+    const sink = new WsSink({ url: `ws://127.0.0.1:${port}/`, binary: false, codec: DEFAULT_CODEC, ackDelayMs: 300, reconnectInitialMs: 20, reconnectMaxMs: 200 });
+    cleanups.push(() => sink.stop());
+    const recorded = startSink(sink);
+    await waitFor(() => sink.isActive(), 'connection');
+
+    send(sink, recorded, 1);
+    await waitFor(() => receiver.messages.length === 1, 'the first frame');
+    expect(recorded.acks).toEqual([]); // written and received, but the delay has not passed
+    await waitFor(() => recorded.acks.length === 1, 'the delayed ack');
+    expect(recorded.acks).toEqual([1]);
+
+    send(sink, recorded, 2);
+    send(sink, recorded, 3);
+    await waitFor(() => receiver.messages.length === 3, 'two more frames');
+    await receiver.stop();
+    await waitFor(() => recorded.fails.length === 2, 'fails for the frames still within the delay');
+    expect(recorded.fails.map(([n]) => n)).toEqual([2, 3]);
+    expect(recorded.fails[0][1]).toMatch(/closed within 300 ms/);
+    expect(recorded.acks).toEqual([1]);
+  });
+
+  it('validates ack_delay_ms', () => {
+    const settings = (config: Record<string, Value>) => ({ id: 'ws', config: { url: 'ws://127.0.0.1:1/', ...config }, codec: DEFAULT_CODEC, warn: () => {} });
+    expect(() => wsSinkFactory.create(settings({ ack_delay_ms: -1 }))).toThrow(/ack_delay_ms/);
+    expect(wsSinkFactory.create(settings({ ack_delay_ms: 250 }))).toBeInstanceOf(WsSink);
+  });
+
   it('validates the url', () => {
     const settings = (url: string) => ({ id: 'ws', config: { url }, codec: DEFAULT_CODEC, warn: () => {} });
     expect(() => wsSinkFactory.create(settings('not a url'))).toThrow(ConnectorConfigError);

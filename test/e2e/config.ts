@@ -14,6 +14,8 @@ export interface WalSetup {
   maxInFlight: number;
   /** Written into every event as `run`, so the receiver can tell engine runs apart. */
   run: number;
+  /** The ws offramp's `ack_delay_ms` (rill extension); absent = ack on write. */
+  ackDelayMs?: number;
 }
 
 export const READ_COUNT = 20;
@@ -22,7 +24,7 @@ export const READ_COUNT = 20;
 export function writeWalSetup(setup: WalSetup): string[] {
   const files = {
     'metronome.yaml': `onramp:\n  - id: metronome\n    type: metronome\n    config:\n      interval: ${setup.intervalMs}\n`,
-    'ws.yaml': `offramp:\n  - id: ws\n    type: ws\n    config:\n      url: ws://127.0.0.1:${setup.port}/\n`,
+    'ws.yaml': `offramp:\n  - id: ws\n    type: ws\n    config:\n      url: ws://127.0.0.1:${setup.port}/\n${setup.ackDelayMs === undefined ? '' : `      ack_delay_ms: ${setup.ackDelayMs}\n`}`,
     'binding.yaml': [
       'binding:',
       '  - id: default',
