@@ -1,24 +1,26 @@
 /**
- * The trickle lexer (trickle-spec §1), a small hand-written scanner.
+ * The trickle lexer (trickle-spec §1): a moo lexer for main-mode tokens plus a small hand-written
+ * scanner for strings.
  *
- * Why not a plain moo lexer: strings and heredocs contain `#{ … }` interpolations whose content is
- * ordinary trickle (brace-counted, may hold nested strings), and Tremor reports different errors
- * depending on where a string or interpolation breaks off. A recursive scanner says that directly:
- * `scanCode` lexes main-mode tokens until an interpolation's closing brace, `scanString` lexes a
- * string or heredoc and recurses into `scanCode` for each `#{`.
+ * Main mode (identifiers, keywords, numbers, symbols, comments, backticked identifiers) is moo's job,
+ * see `code-lexer.ts`. Strings and heredocs are not: they contain `#{ … }` interpolations whose
+ * content is ordinary trickle (brace-counted, may hold nested strings), and Tremor reports different
+ * errors depending on where a string or interpolation breaks off. A recursive scanner says that
+ * directly: `scanCode` pulls main-mode tokens from moo until an interpolation's closing brace or a
+ * `"`, `scanString` reads a string or heredoc by hand and recurses into `scanCode` for each `#{`.
+ * After a string, moo is reset on the rest of the source (`reset` always starts at the chunk's
+ * beginning), so its token offsets are relative to where it was last reset.
  *
  * A string becomes `strStart (strChunk | interpStart <tokens> interpEnd)* strEnd`, so the parser
  * sees the interpolated expressions as tokens like any other.
  */
+import type moo from 'moo';
 import { Diagnostic } from '../diagnostic.ts';
 import { SourceMap } from '../source-map.ts';
-import { KEYWORDS, SYMBOLS, type Token } from './token.ts';
+import { CODE, createCodeLexer } from './code-lexer.ts';
+import type { Token } from './token.ts';
 
-const IDENT_START = /\p{ID_Start}/u;
 const IDENT_CONTINUE = /[\p{ID_Continue}-]/u;
-const IDENT_REST = /[\p{ID_Continue}-]*/uy;
-const DIGITS = /[0-9][0-9_]*/y;
-const HEX_DIGITS = /[0-9a-fA-F_]+/y;
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
@@ -40,6 +42,11 @@ class Scanner {
   private readonly tokens: Token[] = [];
   private readonly sourceMap: SourceMap;
   private readonly interpolations: OpenInterpolation[] = [];
+  private readonly codeLexer = createCodeLexer();
+  /** Source offset of the chunk moo was last reset on. */
+  private codeLexerBase = 0;
+  /** Source offset moo reads from next; when `pos` moved elsewhere (a string), moo is reset. */
+  private codeLexerNext = -1;
 
   constructor(
     private readonly src: string,
@@ -55,122 +62,102 @@ class Scanner {
 
   /** Main-mode tokens until end of input, or until the `}` closing the innermost interpolation. */
   private scanCode(): void {
-    const src = this.src;
     const interpolation = this.interpolations.at(-1);
     let braceDepth = 0;
     for (;;) {
-      const ch = src[this.pos];
-      if (ch === undefined) {
+      const token = this.nextCodeToken();
+      if (token === undefined) {
         if (interpolation) throw this.unterminatedInterpolation(interpolation);
         return;
       }
-      if (ch === '\n' && interpolation && !interpolation.inHeredoc) throw this.unterminatedInterpolation(interpolation);
-      if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || /\s/u.test(ch)) {
-        this.pos++;
-        continue;
+      const start = token.offset;
+      switch (token.type) {
+        case CODE.newline:
+          if (interpolation && !interpolation.inHeredoc) throw this.unterminatedInterpolation(interpolation);
+          continue;
+        case CODE.whitespace:
+        case CODE.comment:
+          continue;
+        case CODE.quote:
+          this.pos = start;
+          this.scanString();
+          continue;
+        case CODE.quotedIdent:
+          this.push('ident', token.text.slice(1, -1), token.text, start);
+          continue;
+        case CODE.unterminatedQuotedIdent:
+          throw this.error(
+            "It looks like you forgot to terminate an identifier with a closing '`'",
+            start,
+            token.text.length,
+          );
+        case CODE.hex:
+          this.pushHex(token.text, start);
+          continue;
+        case CODE.invalidHex: {
+          const digitsStart = token.text.startsWith('-') ? start + 1 : start;
+          throw this.error('An invalid hexadecimal', start, Math.min(digitsStart + 3, this.src.length) - start);
+        }
+        case CODE.float:
+        case CODE.int:
+          this.pushDecimal(token.text, start, token.type === CODE.float);
+          continue;
+        case CODE.unexpected: {
+          const ch = String.fromCodePoint(this.src.codePointAt(start) ?? 0);
+          if (ch === '|') throw this.error('Extractors (`|…|`) are not supported by rill', start, 1);
+          throw this.error(`An unexpected character '${ch}' was found`, start, ch.length);
+        }
+        case 'lbrace':
+          braceDepth++;
+          break;
+        case 'rbrace':
+          if (interpolation && braceDepth === 0) {
+            this.pos = start;
+            return;
+          }
+          braceDepth--;
+          break;
       }
-      if (ch === '#') {
-        // `#`, `##` (doc) and `###` (module doc) comments are all ignored (lenient, see docs/language.md).
-        const end = src.indexOf('\n', this.pos);
-        this.pos = end === -1 ? src.length : end;
-        continue;
-      }
-      if (ch === '"') {
-        this.scanString();
-        continue;
-      }
-      if (ch === '`') {
-        this.scanQuotedIdent();
-        continue;
-      }
-      if ((ch >= '0' && ch <= '9') || (ch === '-' && isDigit(src[this.pos + 1]))) {
-        this.scanNumber();
-        continue;
-      }
-      if (IDENT_START.test(ch)) {
-        this.scanIdent();
-        continue;
-      }
-      if (ch === '{') braceDepth++;
-      if (ch === '}') {
-        if (interpolation && braceDepth === 0) return;
-        braceDepth--;
-      }
-      this.scanSymbol();
+      // An identifier (type `ident` or its keyword's upper-cased name) or a symbol.
+      this.push(token.type ?? 'ident', token.text, token.text, start);
     }
   }
 
-  private scanSymbol(): void {
-    const src = this.src;
-    for (const [text, type] of SYMBOLS) {
-      if (src.startsWith(text, this.pos)) {
-        this.push(type, text, text, this.pos);
-        this.pos += text.length;
-        return;
-      }
+  /** The next moo token from `pos`, its offset made absolute; `pos` moves past it. */
+  private nextCodeToken(): moo.Token | undefined {
+    if (this.codeLexerNext !== this.pos) {
+      this.codeLexer.reset(this.src.slice(this.pos));
+      this.codeLexerBase = this.pos;
     }
-    const ch = String.fromCodePoint(src.codePointAt(this.pos) ?? 0);
-    if (ch === '|') throw this.error('Extractors (`|…|`) are not supported by rill', this.pos, 1);
-    throw this.error(`An unexpected character '${ch}' was found`, this.pos, ch.length);
+    const token = this.codeLexer.next();
+    if (token === undefined) {
+      this.codeLexerNext = this.pos;
+      return undefined;
+    }
+    token.offset += this.codeLexerBase;
+    this.pos = token.offset + token.text.length;
+    this.codeLexerNext = this.pos;
+    return token;
   }
 
-  private scanIdent(): void {
-    const start = this.pos;
-    IDENT_REST.lastIndex = start + 1;
-    IDENT_REST.exec(this.src);
-    this.pos = IDENT_REST.lastIndex;
-    const text = this.src.slice(start, this.pos);
-    this.push(KEYWORDS.has(text) ? text.toUpperCase() : 'ident', text, text, start);
+  private pushHex(text: string, start: number): void {
+    const negative = text.startsWith('-');
+    const magnitude = BigInt(`0x${text.slice(negative ? 3 : 2).replaceAll('_', '')}`);
+    this.pushInteger(negative ? -magnitude : magnitude, start, 'An invalid hexadecimal');
   }
 
-  private scanQuotedIdent(): void {
-    const start = this.pos;
-    let end = start + 1;
-    while (end < this.src.length && this.src[end] !== '`' && this.src[end] !== '\n') end++;
-    if (this.src[end] !== '`') {
-      throw this.error("It looks like you forgot to terminate an identifier with a closing '`'", start, end - start);
-    }
-    this.pos = end + 1;
-    this.push('ident', this.src.slice(start + 1, end), this.src.slice(start, this.pos), start);
-  }
-
-  private scanNumber(): void {
-    const src = this.src;
-    const start = this.pos;
-    const negative = src[start] === '-';
-    const digitsStart = negative ? start + 1 : start;
-    if (src[digitsStart] === '0' && src[digitsStart + 1] === 'x') {
-      HEX_DIGITS.lastIndex = digitsStart + 2;
-      const hex = HEX_DIGITS.exec(src);
-      if (!hex) throw this.error('An invalid hexadecimal', start, Math.min(digitsStart + 3, src.length) - start);
-      this.pos = HEX_DIGITS.lastIndex;
-      const magnitude = BigInt(`0x${hex[0].replaceAll('_', '')}`);
-      this.pushInteger(negative ? -magnitude : magnitude, start, 'An invalid hexadecimal');
-      return;
-    }
-    DIGITS.lastIndex = digitsStart;
-    DIGITS.exec(src);
-    this.pos = DIGITS.lastIndex;
-    let isFloat = false;
-    if (src[this.pos] === '.' && isDigit(src[this.pos + 1])) {
-      isFloat = true;
-      DIGITS.lastIndex = this.pos + 1;
-      DIGITS.exec(src);
-      this.pos = DIGITS.lastIndex;
-      const exponent = /[eE][+-]?[0-9]+/y;
-      exponent.lastIndex = this.pos;
-      if (exponent.exec(src)) this.pos = exponent.lastIndex;
-    }
-    const next = src[this.pos];
+  /** An int or float literal; like Tremor, an identifier character (letter, digit, `_`, `-`) after it is an error. */
+  private pushDecimal(text: string, start: number, isFloat: boolean): void {
+    const next = this.src[this.pos];
     if (next !== undefined && IDENT_CONTINUE.test(next)) {
       throw this.error(`An unexpected character '${next}' was found`, this.pos, 1);
     }
-    const text = src.slice(start, this.pos).replaceAll('_', '');
+    const digits = text.replaceAll('_', '');
     if (isFloat) {
-      this.push('float', Number(text), src.slice(start, this.pos), start).isFloat = true;
+      this.push('float', Number(digits), text, start).isFloat = true;
       return;
     }
-    this.pushInteger(BigInt(text), start, 'An invalid integer literal');
+    this.pushInteger(BigInt(digits), start, 'An invalid integer literal');
   }
 
   private pushInteger(value: bigint, start: number, overflowMessage: string): void {
@@ -334,8 +321,4 @@ class Scanner {
     const { line, col } = this.position(offset);
     return new Diagnostic(message, { file: this.file, line, column: col, length: Math.max(1, length) }, 'error', hint);
   }
-}
-
-function isDigit(ch: string | undefined): boolean {
-  return ch !== undefined && ch >= '0' && ch <= '9';
 }

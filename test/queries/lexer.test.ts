@@ -38,6 +38,47 @@ describe('lexer', () => {
     expect(lexError('let x = 0x;')).toBe('1:9+3 An invalid hexadecimal');
   });
 
+  it('reports main-mode errors with their positions', () => {
+    expect(lexError('let x = `abc\nevent')).toBe(
+      "1:9+4 It looks like you forgot to terminate an identifier with a closing '`'",
+    );
+    expect(lexError('a @ b')).toBe("1:3+1 An unexpected character '@' was found");
+    expect(lexError('select |x| from in')).toBe('1:8+1 Extractors (`|…|`) are not supported by rill');
+    expect(lexError('1-2')).toBe("1:2+1 An unexpected character '-' was found");
+    expect(lexError('-0x')).toBe('1:1+3 An invalid hexadecimal');
+    expect(lexError('-9223372036854775809')).toBe('1:1+20 An invalid integer literal');
+  });
+
+  it('resumes main-mode lexing after a string with the right offsets and positions', () => {
+    const tokens = lex('"a" + \n  -0x1_0 >>> "#{ b }"::c', 't');
+    expect(tokens.map((token) => [token.type, token.value, token.line, token.col, token.offset])).toEqual([
+      ['strStart', '"', 1, 1, 0],
+      ['strChunk', 'a', 1, 2, 1],
+      ['strEnd', '"', 1, 3, 2],
+      ['plus', '+', 1, 5, 4],
+      ['int', -16, 2, 3, 9],
+      ['shr3', '>>>', 2, 10, 16],
+      ['strStart', '"', 2, 14, 20],
+      ['interpStart', '#{', 2, 15, 21],
+      ['ident', 'b', 2, 18, 24],
+      ['interpEnd', '}', 2, 20, 26],
+      ['strEnd', '"', 2, 21, 27],
+      ['coloncolon', '::', 2, 22, 28],
+      ['ident', 'c', 2, 24, 30],
+    ]);
+  });
+
+  it('keeps a `{ … }` record inside an interpolation apart from the closing brace', () => {
+    const tokens = lex('"#{ {"k": "#{ {} }"} }!"', 't');
+    expect(tokens.map((token) => token.type)).toEqual([
+      'strStart', 'interpStart', 'lbrace', 'strStart', 'strChunk', 'strEnd', 'colon', 'strStart', 'interpStart',
+      'lbrace', 'rbrace', 'interpEnd', 'strEnd', 'rbrace', 'interpEnd', 'strChunk', 'strEnd',
+    ]);
+    expect(lexError('"#{ a\n}"')).toBe(
+      "1:2+2 It looks like you forgot to terminate a string interpolation with a closing '}'",
+    );
+  });
+
   it('ignores #, ## and ### comments', () => {
     expect(types('### module\n## doc\nevent # trailing')).toEqual(['EVENT']);
   });
