@@ -78,7 +78,7 @@ describe('receiver stopped and restarted, with the ws offramp acking only after 
     const port = await freePort();
     const sub = join(dir, 'ack-delay');
     mkdirSync(sub);
-    const files = writeWalSetup({ dir: sub, port, walDir: join(sub, 'wal'), intervalMs: 5, maxElements: 100_000, maxInFlight, run: 1, ackDelayMs: 1000 });
+    const files = writeWalSetup({ dir: sub, port, walDir: join(sub, 'wal'), intervalMs: 5, maxElements: 100_000, maxInFlight, run: 1, ackDelayMs: 2000 });
     const engine = startEngine(['-f', ...files, '--status-interval', '600']);
     const receiverFiles: string[] = [];
 
@@ -93,7 +93,7 @@ describe('receiver stopped and restarted, with the ws offramp acking only after 
         await sleep(400 + Math.random() * 400);
       } else {
         // Let the last receiver catch up with everything the WAL still holds before stopping.
-        await sleep(1500);
+        await sleep(2500);
         await engine.kill('SIGTERM');
         await receiver.kill('SIGTERM');
       }
@@ -105,7 +105,7 @@ describe('receiver stopped and restarted, with the ws offramp acking only after 
     const duplicates = countDuplicates(all);
     expect(duplicates).toBeLessThanOrEqual(maxInFlight * OUTAGES);
     console.log(
-      `e2e receiver restarts with ack_delay_ms=1000: outages=${OUTAGES} events=${new Set(all.map((m) => m.id)).size} messages=${all.length} lost=${missing.length} duplicates=${duplicates} (bound ${maxInFlight * OUTAGES})`,
+      `e2e receiver restarts with ack_delay_ms=2000: outages=${OUTAGES} events=${new Set(all.map((m) => m.id)).size} messages=${all.length} lost=${missing.length} duplicates=${duplicates} (bound ${maxInFlight * OUTAGES})`,
     );
   });
 });
