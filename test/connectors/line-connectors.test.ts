@@ -9,8 +9,8 @@ import { codecs, DEFAULT_CODEC } from '../../connectors/codec.ts';
 import { EventId } from '../../engine/event-id.ts';
 import type { Event } from '../../engine/event.ts';
 import { FloatValue, type Value } from '../../queries/values/value.ts';
+import { sleep } from '../support/waiting.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

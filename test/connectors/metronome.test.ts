@@ -3,8 +3,7 @@ import { MetronomeSource, metronomeFactory } from '../../connectors/metronome.ts
 import { ConnectorConfigError } from '../../connectors/connector.ts';
 import { DEFAULT_CODEC } from '../../connectors/codec.ts';
 import type { Value } from '../../queries/values/value.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from '../support/waiting.ts';
 
 function collect(source: MetronomeSource): Value[] {
   const received: Value[] = [];

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { WsSink, wsSinkFactory } from '../../connectors/ws-sink.ts';
 import { DEFAULT_CODEC } from '../../connectors/codec.ts';
@@ -8,24 +7,7 @@ import { EventId } from '../../engine/event-id.ts';
 import type { Event } from '../../engine/event.ts';
 import type { Value } from '../../queries/values/value.ts';
 import { FloatValue } from '../../queries/values/value.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort, sleep, waitFor } from '../support/waiting.ts';
 
 /** A real WebSocket server that records messages and how many connections it has open at once. */
 class Receiver {
