@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, killAll, readConnections, readReceived, sleep, startEngine, startReceiver, waitFor, type Received } from './processes.ts';
 import { writeWalSetup } from './config.ts';
+
+type Engine = ReturnType<typeof startEngine>;
 import { countDuplicates, finalSinkStats, missingIds } from './analysis.ts';
 
 const OUTAGES = 5;
@@ -29,6 +31,32 @@ function lossesAtOutages(perReceiver: Received[][], missing: number[]): { explai
   return { explained: missing.length - unexplained.length, unexplained };
 }
 
+/**
+ * Starts a receiver, waits for 40 events, kills it with SIGKILL and starts the next, OUTAGES
+ * times; after the last receiver (and `settleMs`) stops the engine cleanly. Returns the receivers'
+ * message files, in order.
+ */
+async function restartReceivers(engine: Engine, sub: string, port: number, settleMs: number): Promise<string[]> {
+  const receiverFiles: string[] = [];
+  for (let instance = 0; instance <= OUTAGES; instance++) {
+    const messagesFile = join(sub, `receiver-${instance}.jsonl`);
+    receiverFiles.push(messagesFile);
+    const receiver = await startReceiver(port, messagesFile);
+    await waitFor(() => readReceived(messagesFile).length >= 40 || !engine.running, `40 events at receiver ${instance}`);
+    expect(engine.running, engine.stderr).toBe(true);
+    if (instance < OUTAGES) {
+      await receiver.kill('SIGKILL');
+      await sleep(400 + Math.random() * 400);
+    } else {
+      await sleep(settleMs);
+      await engine.kill('SIGTERM');
+      expect(engine.exitCode, engine.stderr).toBe(0);
+      await receiver.kill('SIGTERM');
+    }
+  }
+  return receiverFiles;
+}
+
 describe('receiver stopped and restarted', () => {
   it(`${OUTAGES} times: one connection per receiver, and every event not acked before an outage arrives`, async () => {
     const port = await freePort();
@@ -37,23 +65,7 @@ describe('receiver stopped and restarted', () => {
     const files = writeWalSetup({ dir: sub, port, walDir: join(sub, 'wal'), intervalMs: 5, maxElements: 100_000, maxInFlight: 50, run: 1 });
     // Status only at shutdown: its acked count tells what the offramp acked on write.
     const engine = startEngine(['-f', ...files, '--status-interval', '600']);
-    const receiverFiles: string[] = [];
-
-    for (let instance = 0; instance <= OUTAGES; instance++) {
-      const messagesFile = join(sub, `receiver-${instance}.jsonl`);
-      receiverFiles.push(messagesFile);
-      const receiver = await startReceiver(port, messagesFile);
-      await waitFor(() => readReceived(messagesFile).length >= 40 || !engine.running, `40 events at receiver ${instance}`);
-      expect(engine.running, engine.stderr).toBe(true);
-      if (instance < OUTAGES) {
-        await receiver.kill('SIGKILL');
-        await sleep(400 + Math.random() * 400);
-      } else {
-        await engine.kill('SIGTERM');
-        expect(engine.exitCode, engine.stderr).toBe(0);
-        await receiver.kill('SIGTERM');
-      }
-    }
+    const receiverFiles = await restartReceivers(engine, sub, port, 0);
 
     const perReceiver = receiverFiles.map(readReceived);
     for (const [index, file] of receiverFiles.entries()) {
@@ -80,24 +92,8 @@ describe('receiver stopped and restarted, with the ws offramp acking only after 
     mkdirSync(sub);
     const files = writeWalSetup({ dir: sub, port, walDir: join(sub, 'wal'), intervalMs: 5, maxElements: 100_000, maxInFlight, run: 1, ackDelayMs: 2000 });
     const engine = startEngine(['-f', ...files, '--status-interval', '600']);
-    const receiverFiles: string[] = [];
-
-    for (let instance = 0; instance <= OUTAGES; instance++) {
-      const messagesFile = join(sub, `receiver-${instance}.jsonl`);
-      receiverFiles.push(messagesFile);
-      const receiver = await startReceiver(port, messagesFile);
-      await waitFor(() => readReceived(messagesFile).length >= 40 || !engine.running, `40 events at receiver ${instance}`);
-      expect(engine.running, engine.stderr).toBe(true);
-      if (instance < OUTAGES) {
-        await receiver.kill('SIGKILL');
-        await sleep(400 + Math.random() * 400);
-      } else {
-        // Let the last receiver catch up with everything the WAL still holds before stopping.
-        await sleep(2500);
-        await engine.kill('SIGTERM');
-        await receiver.kill('SIGTERM');
-      }
-    }
+    // Lets the last receiver catch up with everything the WAL still holds before stopping.
+    const receiverFiles = await restartReceivers(engine, sub, port, 2500);
 
     const all = receiverFiles.map(readReceived).flat();
     const missing = missingIds(all.map((m) => m.id));
