@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `rill` command. rill is written in TypeScript and run through tsx's loader, so there is no
-// build step between editing a file and running it.
-import { register } from 'tsx/esm/api';
+// The `rill` command. rill is written in TypeScript with no build step: compiled-cache.mjs runs
+// bin/cli.ts from an esbuild bundle it keeps up to date in node_modules/.cache/rill (faster to
+// start), or through tsx's loader when it cannot.
+import { fileURLToPath } from 'node:url';
+import { startCli } from './compiled-cache.mjs';
 
-register();
-await import('./cli.ts');
+await startCli({ root: fileURLToPath(new URL('..', import.meta.url)) });

@@ -1,0 +1,224 @@
+/**
+ * Why this exists: rill runs its TypeScript sources without a build step, through tsx's loader.
+ * Registering that loader and compiling each module on the fly roughly doubles the start-up time of
+ * every `rill` command (tests spawn many, and `npm run bench` measures `rill run` end to end). So
+ * `bin/rill.mjs` asks this module to run `bin/cli.ts` from an esbuild bundle kept in
+ * `node_modules/.cache/rill/<key>/`, building the bundle first when it is missing. Editing a source
+ * file still takes effect on the next run: the key changes, and the next start builds a new bundle.
+ *
+ * Freshness: the key is a hash of the path, mtime and size of every `.ts` file under SOURCE_ROOTS,
+ * plus the mtimes of package.json and package-lock.json (an upgrade of esbuild or of a dependency),
+ * this file's own mtime and size (the build options live here) and the Node version. Listing and
+ * stat-ing those files costs a couple of milliseconds, much less than compiling them. After each
+ * build, esbuild's metafile is checked: every file the bundle includes must be one of the hashed
+ * files, otherwise a change to it could go unnoticed, and the bundle is refused.
+ *
+ * Concurrency: several rill processes often start at once. Each builds into its own temporary
+ * directory beside the final one and renames it into place; a process that loses the race uses the
+ * winner's directory. A key's directory therefore only ever holds a complete bundle.
+ *
+ * Old bundles are removed after a build, but only when unused for an hour (each start touches the
+ * directory it runs from): a long-running `rill server run` may still lazily import chunks from it.
+ *
+ * Falling back: if the bundle cannot be built (cache directory not writable, esbuild missing, ...),
+ * the CLI runs through tsx as before. RILL_NO_COMPILED_CACHE=1 forces that path (tsx maps stack
+ * traces to the sources); RILL_DEBUG_STARTUP=1 says on stderr which path was taken and why.
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, relative, resolve } from 'node:path';
+
+/** Directories (relative to the root) whose `.ts` files the bundle may include. `test/corpus` is
+ *  there because `rill conformance` imports its case runner. */
+export const SOURCE_ROOTS = ['bin', 'engine', 'operators', 'queries', 'connectors', 'test/corpus'];
+
+/** A directory unused for this long may be removed once a newer bundle has been built. */
+const UNUSED_BUNDLE_MAX_AGE_MS = 60 * 60 * 1000;
+
+const TEMPORARY_PREFIX = '.building-';
+
+/**
+ * Runs the CLI entry (default `bin/cli.ts` under `root`): from the compiled cache when possible,
+ * through tsx otherwise.
+ *
+ * @param {object} options
+ * @param {string} options.root the repository root
+ * @param {string} [options.entry] the CLI module, relative to root
+ * @param {string} [options.cacheDir] where bundles are kept (default `<root>/node_modules/.cache/rill`)
+ * @param {string[]} [options.sourceRoots] directories whose `.ts` files make up the freshness key
+ */
+export async function startCli({
+  root,
+  entry = 'bin/cli.ts',
+  cacheDir = join(root, 'node_modules', '.cache', 'rill'),
+  sourceRoots = SOURCE_ROOTS,
+}) {
+  const debug = process.env.RILL_DEBUG_STARTUP === '1';
+  const entryPath = resolve(root, entry);
+  if (process.env.RILL_NO_COMPILED_CACHE === '1') {
+    if (debug) console.error('rill startup: RILL_NO_COMPILED_CACHE=1, running the sources through tsx');
+    return runThroughTsx(entryPath);
+  }
+  let bundle;
+  try {
+    bundle = await compiledBundle({ root, entryPath, cacheDir, sourceRoots, debug });
+  } catch (error) {
+    if (debug) console.error(`rill startup: no compiled bundle (${describe(error)}); running the sources through tsx`);
+    return runThroughTsx(entryPath);
+  }
+  // Outside the try: an error thrown by the CLI itself must not make it run a second time.
+  await import(pathToFileURL(bundle).href);
+}
+
+async function runThroughTsx(entryPath) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(pathToFileURL(entryPath).href);
+}
+
+/** The path of the bundled entry for the current sources, building it if needed. */
+async function compiledBundle({ root, entryPath, cacheDir, sourceRoots, debug }) {
+  const checkStarted = performance.now();
+  const sources = listSources(root, sourceRoots);
+  const key = freshnessKey(root, sources);
+  const bundleDir = join(cacheDir, key);
+  const bundle = join(bundleDir, 'cli.mjs');
+  if (isFile(bundle)) {
+    markUsed(bundleDir);
+    if (debug) console.error(`rill startup: using ${bundleDir} (freshness check ${elapsed(checkStarted)})`);
+    return bundle;
+  }
+  const buildStarted = performance.now();
+  mkdirSync(cacheDir, { recursive: true });
+  const temporaryDir = mkdtempSync(join(cacheDir, `${TEMPORARY_PREFIX}${key}-`));
+  chmodSync(temporaryDir, 0o755); // mkdtemp makes it private; the bundle is not a secret
+  try {
+    await build(root, entryPath, temporaryDir, new Set(sources.map((source) => source.path)));
+    if (!moveIntoPlace(temporaryDir, bundleDir)) {
+      if (debug) console.error(`rill startup: another process built ${bundleDir} first; using it`);
+      return bundle;
+    }
+  } finally {
+    rmSync(temporaryDir, { recursive: true, force: true });
+  }
+  if (debug) console.error(`rill startup: built ${bundleDir} in ${elapsed(buildStarted)}`);
+  removeUnusedBundles(cacheDir, key);
+  return bundle;
+}
+
+/** Every `.ts` file under the source roots, sorted, with what the key needs from its stat. */
+function listSources(root, sourceRoots) {
+  const sources = [];
+  const visit = (dir) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      if (error.code === 'ENOENT') return;
+      throw error;
+    }
+    for (const dirent of entries) {
+      const path = join(dir, dirent.name);
+      if (dirent.isDirectory()) {
+        if (dirent.name !== 'node_modules') visit(path);
+      } else if (dirent.name.endsWith('.ts')) {
+        const { mtimeMs, size } = statSync(path);
+        sources.push({ path, mtimeMs, size });
+      }
+    }
+  };
+  for (const sourceRoot of sourceRoots) visit(join(root, sourceRoot));
+  return sources.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function freshnessKey(root, sources) {
+  const hash = createHash('sha256');
+  hash.update(`node ${process.version}\n`);
+  const thisFile = statSync(fileURLToPath(import.meta.url));
+  hash.update(`compiled-cache.mjs ${thisFile.mtimeMs} ${thisFile.size}\n`);
+  for (const manifest of ['package.json', 'package-lock.json']) {
+    hash.update(`${manifest} ${statSync(join(root, manifest), { throwIfNoEntry: false })?.mtimeMs}\n`);
+  }
+  for (const { path, mtimeMs, size } of sources) hash.update(`${relative(root, path)} ${mtimeMs} ${size}\n`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Bundles the entry into `outdir`. Dependencies stay external (loaded from node_modules at run
+ * time); code splitting keeps the CLI's `import()` of each sub-command's modules lazy.
+ */
+async function build(root, entryPath, outdir, hashedSources) {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch (error) {
+    throw new Error(`cannot load esbuild: ${describe(error)}`);
+  }
+  const result = await esbuild.build({
+    entryPoints: { cli: entryPath },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    splitting: true,
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    sourcemap: 'linked',
+    metafile: true,
+    absWorkingDir: root,
+    logLevel: 'silent',
+  });
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const inputPath = resolve(root, input);
+    if (!hashedSources.has(inputPath)) {
+      throw new Error(
+        `the bundle includes ${inputPath}, which the freshness key does not cover ` +
+          `(add its directory to SOURCE_ROOTS in ${fileURLToPath(import.meta.url)})`,
+      );
+    }
+  }
+}
+
+/** Renames the finished build to its final name; false when another process got there first. */
+function moveIntoPlace(temporaryDir, bundleDir) {
+  try {
+    renameSync(temporaryDir, bundleDir);
+    return true;
+  } catch (error) {
+    if ((error.code === 'ENOTEMPTY' || error.code === 'EEXIST') && isFile(join(bundleDir, 'cli.mjs'))) return false;
+    throw error;
+  }
+}
+
+/** Records that a bundle directory is in use, so that cleaning up after a later build spares it. */
+function markUsed(bundleDir) {
+  const now = new Date();
+  try {
+    utimesSync(bundleDir, now, now);
+  } catch {
+    // A read-only cache can still be used; it just will not be cleaned up.
+  }
+}
+
+function removeUnusedBundles(cacheDir, currentKey) {
+  const cutoff = Date.now() - UNUSED_BUNDLE_MAX_AGE_MS;
+  for (const name of readdirSync(cacheDir)) {
+    if (name === currentKey) continue;
+    const dir = join(cacheDir, name);
+    const stat = statSync(dir, { throwIfNoEntry: false });
+    if (stat?.isDirectory() && stat.mtimeMs < cutoff) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function isFile(path) {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+function elapsed(since) {
+  return `${(performance.now() - since).toFixed(1)} ms`;
+}
+
+function describe(error) {
+  return error instanceof Error ? error.message : String(error);
+}
