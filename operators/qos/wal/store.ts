@@ -38,7 +38,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const WAL_MAGIC = 'rill-wal';
 export const WAL_FORMAT_VERSION = 1;
@@ -118,7 +118,7 @@ export class WalStore {
     const temporary = dir === undefined;
     const path = dir ?? mkdtempSync(join(tmpdir(), 'rill-wal-'));
     const state = classifyDirectory(path);
-    if (state === 'new') mkdirSync(path, { recursive: true });
+    if (state === 'new') createDirectory(path);
     const root = openEnvironment(path, false);
     try {
       if (state === 'new') await initialise(root);
@@ -336,6 +336,36 @@ export class WalStore {
 }
 
 type DirectoryState = 'new' | 'existing';
+
+/**
+ * Creates `path` and any missing parents, or refuses with the reason. Not `mkdirSync(path,
+ * { recursive: true })`: on Node 20 that spins for ever when the parent cannot hold a directory
+ * (a path under /proc: mkdir fails with ENOENT although the parent exists, and libuv retries).
+ * So: find the nearest existing ancestor, check that it is a directory, then create the missing
+ * levels one at a time, each error becoming the refusal.
+ */
+function createDirectory(path: string): void {
+  const missing: string[] = [];
+  let ancestor = path;
+  while (!existsSync(ancestor)) {
+    missing.unshift(ancestor);
+    ancestor = dirname(ancestor);
+  }
+  const refuse = (reason: string) => new WalStoreError(`${path}: cannot create the WAL directory (${reason})`);
+  if (!statSync(ancestor).isDirectory()) throw refuse(`${ancestor} is a file, not a directory`);
+  for (const level of missing) {
+    try {
+      mkdirSync(level);
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      // Created meanwhile by someone else: fine if it is a directory.
+      if (code === 'EEXIST' && statSync(level, { throwIfNoEntry: false })?.isDirectory()) continue;
+      // ENOENT although the parent exists: a file system such as /proc that takes no new directories.
+      const hint = code === 'ENOENT' && existsSync(dirname(level)) ? `; ${dirname(level)} does not accept new directories` : '';
+      throw refuse(`${message}${hint}`);
+    }
+  }
+}
 
 function classifyDirectory(path: string): DirectoryState {
   if (!existsSync(path)) return 'new';
