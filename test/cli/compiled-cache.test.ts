@@ -1,0 +1,195 @@
+/**
+ * bin/compiled-cache.mjs with real child processes, on a tiny fake source tree in a temporary
+ * directory (never on the real sources): the first run builds a bundle, the next reuses it, an edit
+ * makes the next run build and use the new code, concurrent first runs all succeed on one bundle,
+ * unused old bundles go, and every case where no bundle can be used falls back to tsx.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+
+const COMPILED_CACHE = join(import.meta.dirname, '../../bin/compiled-cache.mjs');
+const RILL = join(import.meta.dirname, '../../bin/rill.mjs');
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let workDir: string;
+let root: string;
+let cacheDir: string;
+let runner: string;
+
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+/** A fresh fake tree: bin/cli.ts prints a greeting it imports, and lazily loads lib/lazy.ts. */
+beforeEach(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+  workDir = await mkdtemp(join(tmpdir(), 'rill-compiled-cache-'));
+  root = join(workDir, 'tree');
+  cacheDir = join(workDir, 'cache');
+  await mkdir(join(root, 'bin'), { recursive: true });
+  await mkdir(join(root, 'lib'), { recursive: true });
+  await writeFile(join(root, 'package.json'), '{"type": "module"}\n');
+  await writeFile(
+    join(root, 'bin/cli.ts'),
+    "import { greeting } from '../lib/greeting.ts';\n" +
+      'console.log(greeting);\n' +
+      "if (process.argv.includes('--lazy')) console.log((await import('../lib/lazy.ts')).lazyWord);\n" +
+      "if (process.argv.includes('--throw')) throw new Error('thrown by the fake cli');\n",
+  );
+  await writeGreeting('hello 1');
+  await writeFile(join(root, 'lib/lazy.ts'), "export const lazyWord: string = 'lazy';\n");
+  runner = join(workDir, 'runner.mjs');
+  await writeRunner(cacheDir);
+});
+
+async function writeGreeting(text: string): Promise<void> {
+  await writeFile(join(root, 'lib/greeting.ts'), `export const greeting: string = ${JSON.stringify(text)};\n`);
+}
+
+async function writeRunner(cache: string, sourceRoots = ['bin', 'lib']): Promise<void> {
+  await writeFile(
+    runner,
+    `import { startCli } from ${JSON.stringify(pathToFileURL(COMPILED_CACHE).href)};\n` +
+      `await startCli(${JSON.stringify({ root, cacheDir: cache, sourceRoots })});\n`,
+  );
+}
+
+function run(script: string, args: string[] = [], env: Record<string, string> = { RILL_DEBUG_STARTUP: '1' }, nodeOptions: string[] = []): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeOptions, script, ...args], {
+      cwd: workDir,
+      env: { ...process.env, RILL_DEBUG_STARTUP: '', RILL_NO_COMPILED_CACHE: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function bundleDirs(): Promise<string[]> {
+  return (await readdir(cacheDir)).sort();
+}
+
+describe('compiled cache', () => {
+  it('builds on the first run, reuses the bundle on the next, and rebuilds after an edit', async () => {
+    const first = await run(runner, ['--lazy']);
+    expect(first).toMatchObject({ code: 0, stdout: 'hello 1\nlazy\n' });
+    expect(first.stderr).toMatch(/rill startup: built .* in /);
+    const [key] = await bundleDirs();
+    expect(await bundleDirs()).toEqual([key]);
+    const bundleFiles = await readdir(join(cacheDir, key));
+    // The lazy import stays a chunk of its own, loaded only when asked for.
+    expect(bundleFiles.some((name) => name.startsWith('lazy-') && name.endsWith('.mjs'))).toBe(true);
+    expect(bundleFiles).toContain('cli.mjs.map');
+    const builtAt = (await stat(join(cacheDir, key, 'cli.mjs'))).mtimeMs;
+
+    const second = await run(runner);
+    expect(second).toMatchObject({ code: 0, stdout: 'hello 1\n' });
+    expect(second.stderr).toMatch(/rill startup: using .*freshness check/);
+    expect(second.stderr).not.toMatch(/built/);
+    expect(await bundleDirs()).toEqual([key]);
+    expect((await stat(join(cacheDir, key, 'cli.mjs'))).mtimeMs).toBe(builtAt);
+
+    await writeGreeting('hello, edited');
+    const afterEdit = await run(runner);
+    expect(afterEdit).toMatchObject({ code: 0, stdout: 'hello, edited\n' });
+    expect(afterEdit.stderr).toMatch(/rill startup: built/);
+    const dirs = await bundleDirs();
+    // The previous bundle was used a moment ago, so it stays (a running server may still need it).
+    expect(dirs).toHaveLength(2);
+    expect(dirs).toContain(key);
+  });
+
+  it('removes bundles unused for over an hour after the next build, and keeps recent ones', async () => {
+    expect((await run(runner)).code).toBe(0);
+    const [oldKey] = await bundleDirs();
+    await writeGreeting('hello, second');
+    expect((await run(runner)).code).toBe(0);
+    const recentKey = (await bundleDirs()).find((name) => name !== oldKey);
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(join(cacheDir, oldKey), twoHoursAgo, twoHoursAgo);
+
+    await writeGreeting('hello, third!');
+    const third = await run(runner);
+    expect(third).toMatchObject({ code: 0, stdout: 'hello, third!\n' });
+    const dirs = await bundleDirs();
+    expect(dirs).not.toContain(oldKey);
+    expect(dirs).toContain(recentKey);
+    expect(dirs).toHaveLength(2);
+  });
+
+  it('lets concurrent first runs all succeed on one complete bundle', async () => {
+    const runs = await Promise.all([run(runner), run(runner), run(runner), run(runner)]);
+    for (const finished of runs) {
+      expect(finished.stderr).not.toMatch(/through tsx/);
+      expect(finished).toMatchObject({ code: 0, stdout: 'hello 1\n' });
+    }
+    // One final directory; the losers' temporary directories are gone.
+    const dirs = await bundleDirs();
+    expect(dirs).toHaveLength(1);
+    expect(await readdir(join(cacheDir, dirs[0]))).toContain('cli.mjs');
+  });
+
+  it('falls back to tsx when the cache directory cannot be created, silently unless asked', async () => {
+    const aFile = join(workDir, 'a-file');
+    await writeFile(aFile, 'not a directory\n');
+    await writeRunner(join(aFile, 'cache'));
+
+    const quiet = await run(runner, [], {});
+    expect(quiet).toEqual({ code: 0, stdout: 'hello 1\n', stderr: '' });
+    const explained = await run(runner);
+    expect(explained).toMatchObject({ code: 0, stdout: 'hello 1\n' });
+    expect(explained.stderr).toMatch(/rill startup: no compiled bundle \(.*ENOTDIR.*\); running the sources through tsx/);
+  });
+
+  it('uses tsx without touching the cache when RILL_NO_COMPILED_CACHE=1', async () => {
+    const forced = await run(runner, [], { RILL_NO_COMPILED_CACHE: '1', RILL_DEBUG_STARTUP: '1' });
+    expect(forced).toMatchObject({ code: 0, stdout: 'hello 1\n' });
+    expect(forced.stderr).toMatch(/RILL_NO_COMPILED_CACHE=1/);
+    await expect(stat(cacheDir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses a bundle that includes a file the freshness key does not cover', async () => {
+    await writeRunner(cacheDir, ['bin']);
+    const uncovered = await run(runner);
+    expect(uncovered).toMatchObject({ code: 0, stdout: 'hello 1\n' });
+    expect(uncovered.stderr).toMatch(/includes .*greeting\.ts, which the freshness key does not cover/);
+    expect(await bundleDirs()).toEqual([]);
+  });
+
+  it('runs a failing CLI once, and maps its stack trace to the .ts source under --enable-source-maps', async () => {
+    const failed = await run(runner, ['--throw'], { RILL_DEBUG_STARTUP: '1' }, ['--enable-source-maps']);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('hello 1\n');
+    expect(failed.stderr).toMatch(/rill startup: built/);
+    expect(failed.stderr).toMatch(/thrown by the fake cli/);
+    expect(failed.stderr).toMatch(/bin[/\\]cli\.ts:4:/);
+  });
+});
+
+describe('the real rill command', () => {
+  it('starts from the compiled cache: every file its bundle includes is covered by the freshness key', async () => {
+    const help = await run(RILL, ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: rill/);
+    expect(help.stderr).toMatch(/rill startup: (using|built|another process built)/);
+    expect(help.stderr).not.toMatch(/through tsx/);
+  });
+});
