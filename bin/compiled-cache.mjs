@@ -103,7 +103,7 @@ async function compiledBundle({ root, entryPath, cacheDir, sourceRoots, debug })
     rmSync(temporaryDir, { recursive: true, force: true });
   }
   if (debug) console.error(`rill startup: built ${bundleDir} in ${elapsed(buildStarted)}`);
-  removeUnusedBundles(cacheDir, key);
+  removeUnusedBundles(cacheDir, key, debug);
   return bundle;
 }
 
@@ -161,6 +161,7 @@ async function build(root, entryPath, outdir, hashedSources) {
     platform: 'node',
     format: 'esm',
     packages: 'external',
+    target: `node${process.versions.node}`, // as tsx does: only syntax this Node lacks is lowered
     splitting: true,
     outdir,
     outExtension: { '.js': '.mjs' },
@@ -201,13 +202,18 @@ function markUsed(bundleDir) {
   }
 }
 
-function removeUnusedBundles(cacheDir, currentKey) {
+/** Best effort: failing to clean up must not stop the command from running. */
+function removeUnusedBundles(cacheDir, currentKey, debug) {
   const cutoff = Date.now() - UNUSED_BUNDLE_MAX_AGE_MS;
-  for (const name of readdirSync(cacheDir)) {
-    if (name === currentKey) continue;
-    const dir = join(cacheDir, name);
-    const stat = statSync(dir, { throwIfNoEntry: false });
-    if (stat?.isDirectory() && stat.mtimeMs < cutoff) rmSync(dir, { recursive: true, force: true });
+  try {
+    for (const name of readdirSync(cacheDir)) {
+      if (name === currentKey) continue;
+      const dir = join(cacheDir, name);
+      const stat = statSync(dir, { throwIfNoEntry: false });
+      if (stat?.isDirectory() && stat.mtimeMs < cutoff) rmSync(dir, { recursive: true, force: true });
+    }
+  } catch (error) {
+    if (debug) console.error(`rill startup: could not remove old bundles from ${cacheDir}: ${describe(error)}`);
   }
 }
 
