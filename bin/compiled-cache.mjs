@@ -7,9 +7,10 @@
  * file still takes effect on the next run: the key changes, and the next start builds a new bundle.
  *
  * Freshness: the key is a hash of the path, mtime and size of every `.ts` file under SOURCE_ROOTS,
- * plus the mtimes of package.json and package-lock.json (an upgrade of esbuild or of a dependency),
- * this file's own mtime and size (the build options live here) and the Node version. Listing and
- * stat-ing those files costs a couple of milliseconds, much less than compiling them. After each
+ * plus the mtimes of package.json, package-lock.json (an upgrade of esbuild or of a dependency) and
+ * tsconfig.json (esbuild reads it), this file's own mtime and size (the build options live here)
+ * and the Node version. Listing and stat-ing those files costs about 4 ms, much less than compiling
+ * them. After each
  * build, esbuild's metafile is checked: every file the bundle includes must be one of the hashed
  * files, otherwise a change to it could go unnoticed, and the bundle is refused.
  *
@@ -37,6 +38,9 @@ export const SOURCE_ROOTS = ['bin', 'engine', 'operators', 'queries', 'connector
 const UNUSED_BUNDLE_MAX_AGE_MS = 60 * 60 * 1000;
 
 const TEMPORARY_PREFIX = '.building-';
+
+/** The bundled CLI entry inside a bundle directory. */
+const BUNDLE_ENTRY = 'cli.mjs';
 
 /**
  * Runs the CLI entry (default `bin/cli.ts` under `root`): from the compiled cache when possible,
@@ -83,7 +87,7 @@ async function compiledBundle({ root, entryPath, cacheDir, sourceRoots, debug })
   const sources = listSources(root, sourceRoots);
   const key = freshnessKey(root, sources);
   const bundleDir = join(cacheDir, key);
-  const bundle = join(bundleDir, 'cli.mjs');
+  const bundle = join(bundleDir, BUNDLE_ENTRY);
   if (isFile(bundle)) {
     markUsed(bundleDir);
     if (debug) console.error(`rill startup: using ${bundleDir} (freshness check ${elapsed(checkStarted)})`);
@@ -137,7 +141,7 @@ function freshnessKey(root, sources) {
   hash.update(`node ${process.version}\n`);
   const thisFile = statSync(fileURLToPath(import.meta.url));
   hash.update(`compiled-cache.mjs ${thisFile.mtimeMs} ${thisFile.size}\n`);
-  for (const manifest of ['package.json', 'package-lock.json']) {
+  for (const manifest of ['package.json', 'package-lock.json', 'tsconfig.json']) {
     hash.update(`${manifest} ${statSync(join(root, manifest), { throwIfNoEntry: false })?.mtimeMs}\n`);
   }
   for (const { path, mtimeMs, size } of sources) hash.update(`${relative(root, path)} ${mtimeMs} ${size}\n`);
@@ -156,7 +160,7 @@ async function build(root, entryPath, outdir, hashedSources) {
     throw new Error(`cannot load esbuild: ${describe(error)}`);
   }
   const result = await esbuild.build({
-    entryPoints: { cli: entryPath },
+    entryPoints: { cli: entryPath }, // written as BUNDLE_ENTRY, given outExtension
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -187,7 +191,7 @@ function moveIntoPlace(temporaryDir, bundleDir) {
     renameSync(temporaryDir, bundleDir);
     return true;
   } catch (error) {
-    if ((error.code === 'ENOTEMPTY' || error.code === 'EEXIST') && isFile(join(bundleDir, 'cli.mjs'))) return false;
+    if ((error.code === 'ENOTEMPTY' || error.code === 'EEXIST') && isFile(join(bundleDir, BUNDLE_ENTRY))) return false;
     throw error;
   }
 }
