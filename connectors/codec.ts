@@ -2,33 +2,39 @@
  * Codecs turn payloads into bytes for sinks and bytes into payloads for sources (Tremor's
  * `codec:` key). `json` is the default, as for every Tremor 0.11 connector used here.
  */
+import type { Event } from '../engine/event.ts';
 import { parseJson, stringifyJson } from '../queries/values/json.ts';
 import type { Value } from '../queries/values/value.ts';
 
 export interface Codec {
   readonly name: string;
-  /** Throws when the value cannot be encoded. */
-  encode(value: Value): string;
+  /** An event's payload as the sink writes it. Throws when it cannot be encoded. */
+  encode(event: Pick<Event, 'data' | 'dataJson'>): string;
   /** Throws when the text is not valid for the codec. */
   decode(text: string): Value;
 }
 
-const json: Codec = {
+/** An event that still carries the JSON text it came as (`dataJson`) is written as that text. */
+function json(event: Pick<Event, 'data' | 'dataJson'>): string {
+  return event.dataJson ?? stringifyJson(event.data);
+}
+
+const jsonCodec: Codec = {
   name: 'json',
-  encode: stringifyJson,
+  encode: json,
   decode: parseJson,
 };
 
 /** Strings are written as they are, anything else as JSON; input lines become strings. */
-const string: Codec = {
+const stringCodec: Codec = {
   name: 'string',
-  encode: (value) => (typeof value === 'string' ? value : stringifyJson(value)),
+  encode: (event) => (typeof event.data === 'string' ? event.data : json(event)),
   decode: (text) => text,
 };
 
 export const codecs: ReadonlyMap<string, Codec> = new Map([
-  [json.name, json],
-  [string.name, string],
+  [jsonCodec.name, jsonCodec],
+  [stringCodec.name, stringCodec],
 ]);
 
-export const DEFAULT_CODEC = json;
+export const DEFAULT_CODEC = jsonCodec;

@@ -40,7 +40,7 @@ export class StreamSink implements Sink {
   send(event: Event, delivery: Delivery): void {
     let line: string;
     try {
-      line = this.prefix + this.codec.encode(event.data) + '\n';
+      line = this.prefix + this.codec.encode(event) + '\n';
     } catch (error) {
       delivery.fail(`cannot encode event as ${this.codec.name}: ${(error as Error).message}`);
       return;

@@ -75,7 +75,7 @@ export class WsSink implements Sink {
     }
     let payload: string;
     try {
-      payload = this.options.codec.encode(event.data);
+      payload = this.options.codec.encode(event);
     } catch (error) {
       delivery.fail(`cannot encode event as ${this.options.codec.name}: ${(error as Error).message}`);
       return;

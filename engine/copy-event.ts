@@ -10,6 +10,8 @@ export function copyEvent(event: Event): Event {
   return {
     id: event.id,
     data: copyValue(event.data),
+    // The copy holds the same value, so the same text.
+    dataJson: event.dataJson,
     meta: copyValue(event.meta) as RecordValue,
     ingestNs: event.ingestNs,
     transactional: event.transactional,

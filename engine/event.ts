@@ -11,6 +11,13 @@ export interface Event {
   id: EventId;
   /** What a query sees as `event`. */
   data: Value;
+  /**
+   * The JSON text `data` was parsed from, kept while no node has changed `data`, so that a JSON
+   * sink (or the WAL's record) writes it as it came instead of serialising `data` again. A node
+   * that builds a new payload leaves it out; one that forwards the event object as it got it
+   * keeps it. Absent when the event did not come from JSON text.
+   */
+  dataJson?: string;
   /** What a query sees as `$`. */
   meta: RecordValue;
   /** Nanoseconds since the epoch (a JS number: about 256 ns resolution at today's dates). */

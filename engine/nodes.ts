@@ -86,6 +86,8 @@ export class StreamNode extends RuntimeNode {
 /**
  * A select. Passthrough forwards the event; simple (target `event` with where/having) forwards it
  * unchanged when it passes; normal builds a new payload and keeps the original `$`, ids and ingest time.
+ * Forwarding the same event object keeps its `dataJson` true: query expressions never change a
+ * value in place (patch and merge copy), so `where`/`having` cannot have changed `data`.
  */
 export class SelectNode extends RuntimeNode {
   constructor(index: number, name: string, uid: number, private readonly select: SelectStatement) {
@@ -105,6 +107,7 @@ export class SelectNode extends RuntimeNode {
       sink.forward(this, 'out', event);
       return;
     }
+    // A new payload: no `dataJson`, a JSON sink serialises `data`.
     sink.forward(this, 'out', {
       id: event.id,
       data,
@@ -128,6 +131,7 @@ export class ScriptNode extends RuntimeNode {
   receive(_port: string, event: Event, sink: StepSink): void {
     const outcome = this.instance.run(event);
     if (outcome.kind === 'drop') return;
+    // A script may have changed the payload in place (`let event.x = ...`): no `dataJson`.
     const emitted: Event = {
       id: event.id,
       data: outcome.kind === 'emit' ? outcome.data : { error: outcome.rendered, event: outcome.data },

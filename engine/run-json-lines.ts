@@ -5,7 +5,9 @@
  *   value sent to `in`. A line that is not JSON is reported with its line number and skipped;
  *   blank lines are skipped silently.
  * - Outputs: events reaching `out` or `out/p` are written to `stdout`, `err` (and `err/p`) to
- *   `stderr`, one JSON value per line, in batches. `metrics` is not written.
+ *   `stderr`, one JSON value per line, in batches. `metrics` is not written. An event whose payload
+ *   no node changed is written as its input line was (see `Event.dataJson`): the same JSON value,
+ *   with the input's spacing, key order and number spelling, and no second serialisation.
  * - It behaves like a guaranteed-delivery sink: it sends `restore` on every written output when
  *   it starts (so a `qos::wal` in the query starts emitting) and acks each transactional event once
  *   the batch holding it has been written. As a source it honours `trigger`/`restore` between chunks.
@@ -86,6 +88,8 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
     pipeline.send('in', {
       id: new EventId(sourceId, 0, eventNumber++),
       data,
+      // Kept so an event that leaves unchanged is written as it came, not serialised again.
+      dataJson: hasOuterSpace(line) ? line.trim() : line,
       meta: {},
       ingestNs,
       transactional: false,
@@ -140,6 +144,10 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
   if (carry) sendLine(decode(carry));
 }
 
+function hasOuterSpace(line: string): boolean {
+  return line.charCodeAt(0) <= 32 || line.charCodeAt(line.length - 1) <= 32;
+}
+
 const NEWLINE = 10;
 const DECODE_BYTES = 64 * 1024;
 
@@ -183,7 +191,7 @@ class BatchedWriter {
   }
 
   add(port: string, event: Event): void {
-    this.line(stringifyJson(event.data));
+    this.line(event.dataJson ?? stringifyJson(event.data));
     if (event.transactional) this.acks.push([port, { kind: 'ack', id: event.id, opMeta: event.opMeta }]);
   }
 
