@@ -27,3 +27,35 @@ describe('WAL record encoding', () => {
     expect(roundTrip(data)).toEqual(data);
   });
 });
+
+describe('WAL record payload text', () => {
+  const originalId = new EventId(3, 0, 42);
+  const header = { originalId, ingestNs: 5, opMeta: {}, meta: { m: new FloatValue(2) } };
+
+  it('stores an event’s own JSON text as it is and gives it back as the payload text', () => {
+    const text = '{"price": 1.50, "f":6.0, "big":12345678901234567890}';
+    const data = { price: 1.5, f: new FloatValue(6), big: 12345678901234567890 };
+    const bytes = encodeRecord({ ...header, data }, text);
+    expect(bytes.toString('utf8')).toContain(`\n${text}`);
+    const decoded = decodeRecord(bytes);
+    expect(decoded.dataJson).toBe(text);
+    expect(decoded.data).toEqual(data);
+    expect(decoded.meta).toEqual({ m: new FloatValue(2) });
+  });
+
+  it('serialises the payload when there is no text, and reads that text back', () => {
+    const decoded = decodeRecord(encodeRecord({ ...header, data: { f: new FloatValue(6), s: 'a\nb' } }));
+    expect(decoded.dataJson).toBe('{"f":6.0,"s":"a\\nb"}');
+    expect(decoded.data).toEqual({ f: new FloatValue(6), s: 'a\nb' });
+  });
+
+  it('still reads records of the first format (one JSON text, flag J or X)', () => {
+    const id = '[3,0,42,[[9,1,7,7]]]';
+    const plain = decodeRecord(Buffer.from(`J{"id":${id},"ingestNs":5,"opMeta":{},"meta":{},"data":{"n":1}}`));
+    expect(plain.data).toEqual({ n: 1 });
+    expect(plain.dataJson).toBeUndefined();
+    expect(plain.originalId.rangeFor(9, 1)).toEqual({ min: 7, max: 7 });
+    const exact = decodeRecord(Buffer.from(`X{"id":${id},"ingestNs":5,"opMeta":{},"meta":{},"data":{"f":6.0}}`));
+    expect(exact.data).toEqual({ f: new FloatValue(6) });
+  });
+});

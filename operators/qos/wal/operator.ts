@@ -100,7 +100,8 @@ export class WalOperator implements Operator {
       output.insights.push({ kind: 'fail', id: event.id, opMeta: event.opMeta });
     } else {
       const stored: RecentEvent = { originalId: event.id, ingestNs: event.ingestNs, opMeta: event.opMeta, meta: event.meta, data: event.data, recordBytes: 0 };
-      const record = encodeRecord(stored);
+      // The event's own JSON text, when it still has it, is stored as it is (no serialisation).
+      const record = encodeRecord(stored, event.dataJson);
       stored.recordBytes = record.length;
       const seq = store.append(record);
       if (this.recentlyStored.size < RECENT_EVENTS_LIMIT) this.recentlyStored.set(seq, stored);
@@ -229,7 +230,8 @@ export class WalOperator implements Operator {
         this.awaitingResend.delete(seq);
         const bytes = store.get(seq);
         if (bytes === undefined) continue;
-        events.push(this.emit(seq, decodeRecord(bytes), bytes.length));
+        const decoded = decodeRecord(bytes);
+        events.push(this.emit(seq, decoded, bytes.length, decoded.dataJson));
         budget--;
       }
     }
@@ -246,7 +248,8 @@ export class WalOperator implements Operator {
       const records = store.read(seq, this.committedEnd, budget);
       for (const record of records) {
         this.recentlyStored.delete(record.seq);
-        events.push(this.emit(record.seq, decodeRecord(record.bytes), record.bytes.length));
+        const decoded = decodeRecord(record.bytes);
+        events.push(this.emit(record.seq, decoded, record.bytes.length, decoded.dataJson));
         this.nextReadSeq = record.seq + 1;
       }
       // Fewer than asked means nothing else is stored below committedEnd (gaps are refused commits).
@@ -256,13 +259,19 @@ export class WalOperator implements Operator {
     return events;
   }
 
-  private emit(seq: number, stored: StoredEvent, recordBytes: number): Event {
+  /**
+   * `dataJson` only for events read back from the store (the record's own text). Events kept in
+   * memory since they were stored go without: their input text may be a slice of a much larger
+   * string (a source's read buffer), which holding thousands of them would keep alive.
+   */
+  private emit(seq: number, stored: StoredEvent, recordBytes: number, dataJson?: string): Event {
     const id = new EventId(this.context.uid, 0, seq);
     id.track(stored.originalId);
     this.inFlight.set(seq, recordBytes);
     return {
       id,
       data: stored.data,
+      dataJson,
       meta: { ...stored.meta, wal: { epoch: this.openStore().epoch, seq } },
       ingestNs: stored.ingestNs,
       transactional: true,

@@ -1,19 +1,25 @@
 /**
- * How one event is stored in the WAL: one flag byte, then the JSON text (int/float exact, see
- * queries/values/json.ts) of
+ * How one event is stored in the WAL: one flag byte, the JSON text (int/float exact, see
+ * queries/values/json.ts) of the record's header
  *
  *   {"id":[sourceId, streamId, eventId, [[sourceId, streamId, minEventId, maxEventId], ...]],
- *    "ingestNs":<int>, "opMeta":{...}, "meta":{...}, "data":<value>}
+ *    "ingestNs":<int>, "opMeta":{...}, "meta":{...}}
+ *
+ * then a newline (never inside the header: JSON text escapes it) and the JSON text of the payload.
  *
  * `id` is the original event's id (with what it tracks) so that the re-emitted event can track it.
  * The `transactional` flag is not stored: every event leaves the WAL transactional.
  * Binary values (`Uint8Array`) are stored as arrays of byte integers, as JSON has no binary type.
  *
- * The flag byte is `J` when the record holds no integral float (`6.0`) and no binary: then plain
- * `JSON.stringify`/`JSON.parse` write and read it exactly, several times faster than the exact
- * parser and writer; `X` otherwise (written by stringifyJson, read by parseJson). (parseJson's
- * own fast-path test looks at the text and falls back to the exact parser for any digit followed
- * by an `e`, which GUIDs and hex strings inside string values are full of.)
+ * The payload is apart so that it costs nothing to encode when the event still carries the JSON text
+ * it came in as (`Event.dataJson`): the text is stored as it is. Reading it back, that text becomes
+ * the emitted event's `dataJson`, so a JSON sink downstream does not serialise the payload either.
+ * The payload is read with parseJson (exact). The flag says how the header is written: `H` when
+ * plain `JSON.stringify`/`JSON.parse` round-trip it (no integral float, no binary: nearly always),
+ * `E` otherwise (stringifyJson/parseJson).
+ *
+ * Records of the first format (flag `J` or `X`: one JSON text `{...header, "data": payload}`,
+ * plain or exact) are still read.
  */
 import { EventId } from '../../../engine/event-id.ts';
 import type { OpMeta } from '../../../engine/event.ts';
@@ -30,20 +36,25 @@ export interface StoredEvent {
 
 type EncodedId = [number, number, number, Array<[number, number, number, number]>];
 
-const PLAIN_FLAG = 'J';
-const EXACT_FLAG = 'X';
+const PLAIN_HEADER_FLAG = 'H';
+const EXACT_HEADER_FLAG = 'E';
+const FIRST_FORMAT_PLAIN_FLAG = 'J'.charCodeAt(0);
+const FIRST_FORMAT_EXACT_FLAG = 'X'.charCodeAt(0);
+const SEPARATOR = 10;
 
 /**
- * The record's bytes. The common case costs one `JSON.stringify` per part, concatenated in the
- * record's key order (the same text `JSON.stringify` of the whole record gives), with no walk of
- * the values: only a part whose text could hide an integral float or binary is walked.
+ * The record's bytes. The common case costs one `JSON.stringify` of each small header part and
+ * none of the payload when the event carries its JSON text (`dataJson`); only a part whose text
+ * could hide an integral float or binary is walked.
  */
-export function encodeRecord(event: StoredEvent): Buffer {
-  const opMeta = plainJson(event.opMeta as RecordValue);
-  const meta = plainJson(event.meta);
-  const data = plainJson(event.data);
-  if (opMeta === undefined || meta === undefined || data === undefined) return Buffer.from(EXACT_FLAG + stringifyJson(recordValue(event)));
-  return Buffer.from(`${PLAIN_FLAG}{"id":${encodeId(event.originalId)},"ingestNs":${event.ingestNs},"opMeta":${opMeta},"meta":${meta},"data":${data}}`);
+export function encodeRecord(event: StoredEvent, dataJson?: string): Buffer {
+  const data = dataJson ?? stringifyJson(event.data);
+  const plainOpMeta = plainJson(event.opMeta as RecordValue);
+  const plainMeta = plainJson(event.meta);
+  const flag = plainOpMeta === undefined || plainMeta === undefined ? EXACT_HEADER_FLAG : PLAIN_HEADER_FLAG;
+  const opMeta = plainOpMeta ?? stringifyJson(event.opMeta as RecordValue);
+  const meta = plainMeta ?? stringifyJson(event.meta);
+  return Buffer.from(`${flag}{"id":${encodeId(event.originalId)},"ingestNs":${event.ingestNs},"opMeta":${opMeta},"meta":${meta}}\n${data}`);
 }
 
 function encodeId(id: EventId): string {
@@ -52,17 +63,6 @@ function encodeId(id: EventId): string {
     tracked += `${tracked === '' ? '' : ','}[${range.sourceId},${range.streamId},${range.minEventId},${range.maxEventId}]`;
   }
   return `[${id.sourceId},${id.streamId},${id.eventId},[${tracked}]]`;
-}
-
-function recordValue(event: StoredEvent): RecordValue {
-  const id = event.originalId;
-  const encodedId: EncodedId = [
-    id.sourceId,
-    id.streamId,
-    id.eventId,
-    id.tracked.map((range) => [range.sourceId, range.streamId, range.minEventId, range.maxEventId]),
-  ];
-  return { id: encodedId as unknown as Value, ingestNs: event.ingestNs, opMeta: event.opMeta as RecordValue, meta: event.meta, data: event.data };
 }
 
 /**
@@ -89,19 +89,31 @@ function hasBoxedValue(value: Value): boolean {
   return false;
 }
 
-export function decodeRecord(bytes: Uint8Array): StoredEvent {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', 1);
-  const record = (bytes[0] === PLAIN_FLAG.charCodeAt(0) ? JSON.parse(text) : parseJson(text)) as RecordValue;
-  const [sourceId, streamId, eventId, tracked] = record.id as unknown as EncodedId;
+/** The stored event, with the payload's JSON text as it is stored (for the emitted event's `dataJson`). */
+export interface DecodedRecord extends StoredEvent {
+  dataJson: string | undefined;
+}
+
+export function decodeRecord(bytes: Uint8Array): DecodedRecord {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const flag = buffer[0];
+  if (flag === FIRST_FORMAT_PLAIN_FLAG || flag === FIRST_FORMAT_EXACT_FLAG) {
+    const text = buffer.toString('utf8', 1);
+    const record = (flag === FIRST_FORMAT_PLAIN_FLAG ? JSON.parse(text) : parseJson(text)) as RecordValue;
+    return storedEvent(record, record.data, undefined);
+  }
+  const separator = buffer.indexOf(SEPARATOR);
+  const headerText = buffer.toString('utf8', 1, separator);
+  const header = (flag === PLAIN_HEADER_FLAG.charCodeAt(0) ? JSON.parse(headerText) : parseJson(headerText)) as RecordValue;
+  const dataJson = buffer.toString('utf8', separator + 1);
+  return storedEvent(header, parseJson(dataJson), dataJson);
+}
+
+function storedEvent(header: RecordValue, data: Value, dataJson: string | undefined): DecodedRecord {
+  const [sourceId, streamId, eventId, tracked] = header.id as unknown as EncodedId;
   const originalId = new EventId(sourceId, streamId, eventId);
   for (const [rangeSource, rangeStream, min, max] of tracked) {
     originalId.tracked.push({ sourceId: rangeSource, streamId: rangeStream, minEventId: min, maxEventId: max });
   }
-  return {
-    originalId,
-    ingestNs: record.ingestNs as number,
-    opMeta: record.opMeta as OpMeta,
-    meta: record.meta as RecordValue,
-    data: record.data,
-  };
+  return { originalId, ingestNs: header.ingestNs as number, opMeta: header.opMeta as OpMeta, meta: header.meta as RecordValue, data, dataJson };
 }
