@@ -3,6 +3,11 @@
  * commit per event, then a restart with 1,000,000 stored events (in a child process, so its memory
  * is measured alone). Events are the corpus's ~630-byte log lines, cycled.
  *
+ * Events come as a JSON source hands them on: the parsed payload plus the text it was parsed from
+ * (`Event.dataJson`), which the WAL stores as it is. wal_without_text_events_per_s and
+ * wal_without_text_vs_lmdb_ratio are the same pipeline for events without that text (a metronome's,
+ * or ones a select rebuilt), where the WAL serialises each payload.
+ *
  * Throughput parts run one after the other (never two at once), after a warm-up round, in
  * interleaved rounds; figures are medians.
  * Figures: wal_events_per_s, lmdb_raw_events_per_s, sync_per_event_events_per_s, wal_vs_lmdb_ratio,
@@ -10,7 +15,8 @@
  * memory: heap and native allocations) and peak_rss_with_mapped_file_mb (also counts the LMDB file
  * pages the kernel maps in while reading, which are page cache, not process memory).
  * lmdb_raw_encoding_events_per_s and wal_vs_lmdb_encoding_ratio (raw lmdb plus the record encoding
- * the WAL must do) are for context: they show how much of the gap to raw LMDB is the encoding.
+ * the WAL does per event: header text, concatenation, UTF-8 bytes) are for context: they show how
+ * much of the gap to raw LMDB is the encoding.
  * Optional args: --events=N (throughput run, default 200000), --rounds=N (default 3),
  * --backlog=N (restart, default 1000000).
  */
@@ -39,17 +45,26 @@ const SOURCE_WINDOW = 20_000;
 const THROUGHPUT_READ_COUNT = 1000;
 const SYNC_PER_EVENT_EVENTS = 2000;
 
-function loadCorpus(): Value[] {
+/** A corpus event as a JSON source hands it on: the parsed payload and the text it came as. */
+interface CorpusLine {
+  data: Value;
+  text: string;
+}
+
+function loadCorpus(): CorpusLine[] {
   return readFileSync(CORPUS, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map(parseJson);
+    .map((text) => ({ data: parseJson(text), text }));
 }
 
-function corpusEvent(corpus: Value[], n: number): Event {
+/** With `withText` false the event has no `dataJson` (as from a metronome): the WAL serialises its payload. */
+function corpusEvent(corpus: CorpusLine[], n: number, withText: boolean): Event {
+  const line = corpus[n % corpus.length];
   return {
     id: new EventId(SOURCE_UID, 0, n),
-    data: corpus[n % corpus.length],
+    data: line.data,
+    dataJson: withText ? line.text : undefined,
     meta: {},
     ingestNs: nowNs(),
     transactional: true,
@@ -72,7 +87,7 @@ function walPipeline(params: Record<string, Value>): PipelineExecutor {
 }
 
 /** Events/s through the WAL with a transactional source and a sink that acks every event. */
-async function measureWal(corpus: Value[], events: number, dir: string): Promise<number> {
+async function measureWal(corpus: CorpusLine[], events: number, dir: string, withText: boolean): Promise<number> {
   const pipeline = walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 });
   pipeline.setTransactional('in', true);
   let delivered = 0;
@@ -97,7 +112,7 @@ async function measureWal(corpus: Value[], events: number, dir: string): Promise
     toAck = [];
     for (const event of acks) pipeline.contraflow('out', { kind: 'ack', id: event.id, opMeta: event.opMeta });
     delivered += acks.length;
-    for (let i = 0; i < SEND_BATCH && sent < events && sent - ackedUpstream < SOURCE_WINDOW; i++) pipeline.send('in', corpusEvent(corpus, sent++));
+    for (let i = 0; i < SEND_BATCH && sent < events && sent - ackedUpstream < SOURCE_WINDOW; i++) pipeline.send('in', corpusEvent(corpus, sent++, withText));
     if (delivered >= events && ackedUpstream >= events && pipeline.isIdle()) finish();
     else setImmediate(step);
   };
@@ -115,17 +130,18 @@ async function measureWal(corpus: Value[], events: number, dir: string): Promise
  * WAL's flags (`overlappingSync: false`, no `noSync`). With `encodeEach`, every record is encoded
  * (encodeRecord) when put, as the WAL must: the same floor plus the encoding.
  */
-async function measureRawLmdb(corpus: Value[], events: number, dir: string, encodeEach: boolean): Promise<number> {
+async function measureRawLmdb(corpus: CorpusLine[], events: number, dir: string, encodeEach: boolean): Promise<number> {
   const env = open({ path: dir, overlappingSync: false });
   const db = env.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
-  const stored = (seq: number) => ({ originalId: new EventId(SOURCE_UID, 0, seq), ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[seq % corpus.length] });
-  const records = corpus.map((_data, n) => encodeRecord(stored(n)));
+  const stored = (seq: number) => ({ originalId: new EventId(SOURCE_UID, 0, seq), ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[seq % corpus.length].data });
+  const encode = (seq: number) => encodeRecord(stored(seq), corpus[seq % corpus.length].text);
+  const records = corpus.map((_line, n) => encode(n));
   const started = performance.now();
   const outstanding: Array<Promise<unknown>> = [];
   for (let first = 0; first < events; first += SEND_BATCH) {
     let commit: Promise<unknown> = Promise.resolve();
     for (let seq = first; seq < Math.min(first + SEND_BATCH, events); seq++) {
-      commit = db.put(seq, encodeEach ? encodeRecord(stored(seq)) : records[seq % records.length]);
+      commit = db.put(seq, encodeEach ? encode(seq) : records[seq % records.length]);
     }
     for (let seq = first - SEND_BATCH; seq >= 0 && seq < first; seq++) commit = db.remove(seq);
     outstanding.push(commit);
@@ -144,10 +160,10 @@ async function measureRawLmdb(corpus: Value[], events: number, dir: string, enco
  * per-write-fsync log does (each awaited put is its own LMDB transaction; `strace -c` shows one
  * fdatasync per event).
  */
-async function measureSyncPerEvent(corpus: Value[], dir: string): Promise<number> {
+async function measureSyncPerEvent(corpus: CorpusLine[], dir: string): Promise<number> {
   const env = open({ path: dir, overlappingSync: false });
   const db = env.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
-  const record = encodeRecord({ originalId: new EventId(SOURCE_UID, 0, 0), ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[0] });
+  const record = encodeRecord({ originalId: new EventId(SOURCE_UID, 0, 0), ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[0].data }, corpus[0].text);
   const started = performance.now();
   for (let seq = 0; seq < SYNC_PER_EVENT_EVENTS; seq++) await db.put(seq, record);
   const seconds = (performance.now() - started) / 1000;
@@ -156,9 +172,9 @@ async function measureSyncPerEvent(corpus: Value[], dir: string): Promise<number
 }
 
 /** Stores `backlog` corpus events in the WAL format (store appends, 10,000 per commit). */
-async function fillBacklog(corpus: Value[], backlog: number, dir: string): Promise<void> {
+async function fillBacklog(corpus: CorpusLine[], backlog: number, dir: string): Promise<void> {
   const store = await WalStore.open(dir, { readCount: THROUGHPUT_READ_COUNT, maxElements: 10_000_000 });
-  const records = corpus.map((data, n) => encodeRecord({ originalId: new EventId(SOURCE_UID, 0, n), ingestNs: nowNs(), opMeta: {}, meta: {}, data }));
+  const records = corpus.map((line, n) => encodeRecord({ originalId: new EventId(SOURCE_UID, 0, n), ingestNs: nowNs(), opMeta: {}, meta: {}, data: line.data }, line.text));
   const pending: Array<Promise<void>> = [];
   for (let n = 0; n < backlog; n++) {
     store.append(records[n % records.length]);
@@ -265,15 +281,19 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
     reporter.note(`${events} events of ~630 bytes through in -> qos::wal (read_count ${THROUGHPUT_READ_COUNT}) -> out, acking sink, durable before ack`);
     reporter.note(`one warm-up round, then ${rounds} rounds of wal, raw lmdb, raw lmdb + encoding, one after the other; figures are medians, ratios are medians of per-round ratios`);
     const warmUp = Math.max(1, Math.floor(events / 10));
-    await measureWal(corpus, warmUp, freshDir());
+    await measureWal(corpus, warmUp, freshDir(), true);
+    await measureWal(corpus, warmUp, freshDir(), false);
     await measureRawLmdb(corpus, warmUp, freshDir(), false);
     await measureRawLmdb(corpus, warmUp, freshDir(), true);
     const wal: number[] = [];
+    const walWithoutText: number[] = [];
     const raw: number[] = [];
     const rawEncoded: number[] = [];
     for (let round = 0; round < rounds; round++) {
       await pause();
-      wal.push(await measureWal(corpus, events, freshDir()));
+      wal.push(await measureWal(corpus, events, freshDir(), true));
+      await pause();
+      walWithoutText.push(await measureWal(corpus, events, freshDir(), false));
       await pause();
       raw.push(await measureRawLmdb(corpus, events, freshDir(), false));
       await pause();
@@ -282,11 +302,13 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
     await pause();
     const syncPerEvent = await measureSyncPerEvent(corpus, freshDir());
     reporter.figure('wal_events_per_s', median(wal), 'events/s');
+    reporter.figure('wal_without_text_events_per_s', median(walWithoutText), 'events/s (events without their JSON text: the WAL serialises each payload)');
     reporter.figure('lmdb_raw_events_per_s', median(raw), 'events/s');
     reporter.figure('lmdb_raw_encoding_events_per_s', median(rawEncoded), 'events/s (raw lmdb + encodeRecord per event)');
     reporter.figure('sync_per_event_events_per_s', syncPerEvent, 'events/s');
     reporter.figure('wal_vs_lmdb_ratio', median(wal.map((rate, round) => rate / raw[round])));
     reporter.figure('wal_vs_lmdb_encoding_ratio', median(wal.map((rate, round) => rate / rawEncoded[round])));
+    reporter.figure('wal_without_text_vs_lmdb_ratio', median(walWithoutText.map((rate, round) => rate / raw[round])));
     reporter.figure('wal_vs_sync_per_event_ratio', median(wal) / syncPerEvent);
 
     reporter.note(`filling a WAL with ${backlog} events, then restarting it in a child process`);
