@@ -29,8 +29,8 @@
  * fdatasync; with `overlappingSync: false` LMDB syncs inside `mdb_txn_commit`, so the promise returned
  * by `commit()` resolves only once the commit is durable on disk.
  *
- * A refused commit (disk full, EFBIG, MDB_MAP_FULL) rejects `commit()`'s promise and stores nothing
- * of its batch; its deletions are queued again with the next batch. The environment is opened with
+ * A refused commit (disk full, EFBIG, MDB_MAP_FULL) rejects `commit()`'s promise with a
+ * WalStoreError naming the path and LMDB's reason, and stores nothing of its batch; its deletions are queued again with the next batch. The environment is opened with
  * `eventTurnBatching: false` so that lmdb-js creates no promise that nobody handles (see
  * openEnvironment): a failing commit must never become an unhandled rejection.
  */
@@ -295,11 +295,7 @@ export class WalStore {
         this.durableCounters = counters;
         batch.settle();
       },
-      (error: unknown) => {
-        // lmdb-js attaches the underlying error as a second promise that rejects too.
-        (error as { commitError?: Promise<unknown> }).commitError?.catch(() => undefined);
-        this.refuse(batch, error);
-      },
+      async (error: unknown) => this.refuse(batch, new WalStoreError(`${this.path}: commit refused (${await refusalReason(error)})`)),
     );
     void this.committing.then(() => {
       this.committing = undefined;
@@ -307,7 +303,7 @@ export class WalStore {
     });
   }
 
-  private refuse(batch: PendingBatch, error: unknown): void {
+  private refuse(batch: PendingBatch, error: WalStoreError): void {
     // Nothing of the batch was stored: take it back out of the in-memory counters. Its deletions
     // were acked downstream, so they are queued again (and counted again) with the next batch; not
     // at once, which would spin on failing commits while the disk stays full.
@@ -317,7 +313,7 @@ export class WalStore {
       this.retrySeqs.push(batch.removedSeqs[i]);
       this.retryBytes.push(batch.removedBytes[i]);
     }
-    batch.settle(error instanceof Error ? error : new Error(String(error)));
+    batch.settle(error);
   }
 
   /**
@@ -333,6 +329,21 @@ export class WalStore {
       nextSeq: Math.max(this.durableCounters.nextSeq, lastSeq + 1),
     };
   }
+}
+
+/**
+ * Why LMDB refused a commit (e.g. "No space left on device"). lmdb-js rejects the commit with a
+ * generic "Commit failed (see commitError for details)" and attaches the real error as a second
+ * promise, `commitError`, which rejects too (already settled when the commit rejects, in lmdb-js
+ * 3.5.6); one macrotask bounds the wait should it not be.
+ */
+async function refusalReason(error: unknown): Promise<string> {
+  const generic = error instanceof Error ? error.message : String(error);
+  const underlying = (error as { commitError?: Promise<unknown> }).commitError;
+  if (underlying === undefined) return generic;
+  const nextMacrotask = new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)));
+  const cause = await Promise.race([underlying.then(() => undefined, (reason: unknown) => reason), nextMacrotask]);
+  return cause instanceof Error ? cause.message : generic;
 }
 
 type DirectoryState = 'new' | 'existing';
