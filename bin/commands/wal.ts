@@ -22,7 +22,7 @@ export interface WalInspection {
 /** Async only because the store (and lmdb) is loaded on first use, not with every `rill` start. */
 export async function inspectWal(dir: string): Promise<WalInspection> {
   const { WalStore } = await import('../../operators/qos/wal/store.ts');
-  const store = WalStore.openReadOnly(dir);
+  const store = await WalStore.openReadOnly(dir);
   try {
     const bounds = store.bounds();
     return {

@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   await pipeline.close();
   lines.close();
   // Everything was acked downstream, so every record must be deleted, refused deletions included.
-  const store = WalStore.openReadOnly(dir);
+  const store = await WalStore.openReadOnly(dir);
   const storedAfterDrain = store.storedEvents;
   await store.close();
   const recovered = { resent: toResend, newEvents, acked: [...acked], delivered: [...delivered], failedAgain: [...failed], triggers, restores, storedAfterDrain };

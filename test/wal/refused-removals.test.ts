@@ -78,7 +78,7 @@ describe('removals of a refused commit (real file-size limit)', () => {
     expect(after.changedRecords).toEqual([]);
 
     // Reopened from disk (read-only, then read-write, whose open checks the counters against the records).
-    const inspected = WalStore.openReadOnly(dir);
+    const inspected = await WalStore.openReadOnly(dir);
     const onDisk = {
       storedEvents: inspected.storedEvents,
       storedBytes: inspected.storedBytes,

@@ -85,7 +85,7 @@ describe('WAL store', () => {
     const before = snapshot(dir);
     await expect(WalStore.open(dir)).rejects.toThrow(`${dir}: not a rill WAL (no identity record)`);
     expect(snapshot(dir)['data.mdb']).toBe(before['data.mdb']);
-    expect(() => WalStore.openReadOnly(dir)).toThrow(WalStoreError);
+    await expect(WalStore.openReadOnly(dir)).rejects.toThrow(WalStoreError);
   });
 
   it('refuses a WAL with the wrong magic or format version', async () => {
@@ -127,7 +127,7 @@ describe('WAL store', () => {
     store.append(Buffer.from('kept'));
     await store.close();
     const before = snapshot(dir)['data.mdb'];
-    const reader = WalStore.openReadOnly(dir);
+    const reader = await WalStore.openReadOnly(dir);
     expect(reader.storedEvents).toBe(1);
     expect(reader.storedLimits()).toEqual({ readCount: 3, maxBytes: 1000 });
     await reader.close();

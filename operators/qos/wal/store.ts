@@ -34,7 +34,7 @@
  * `eventTurnBatching: false` so that lmdb-js creates no promise that nobody handles (see
  * openEnvironment): a failing commit must never become an unhandled rejection.
  */
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,7 +119,7 @@ export class WalStore {
     const path = dir ?? mkdtempSync(join(tmpdir(), 'rill-wal-'));
     const state = classifyDirectory(path);
     if (state === 'new') createDirectory(path);
-    const root = openEnvironment(path, false);
+    const root = await openEnvironment(path, false);
     try {
       if (state === 'new') await initialise(root);
       const identity = readIdentity(root, path);
@@ -136,9 +136,9 @@ export class WalStore {
   }
 
   /** Opens an existing WAL read-only (for `rill wal inspect`): nothing in `dir` is changed. */
-  static openReadOnly(dir: string): WalStore {
+  static async openReadOnly(dir: string): Promise<WalStore> {
     if (classifyDirectory(dir) === 'new') throw new WalStoreError(`${dir}: not a rill WAL (no such directory or it is empty)`);
-    const root = openEnvironment(dir, true);
+    const root = await openEnvironment(dir, true);
     try {
       const identity = readIdentity(root, dir);
       // `create: false` (an lmdb-js option its types omit): inspecting never creates anything.
@@ -420,7 +420,10 @@ function checkLmdbHeader(path: string): void {
   }
 }
 
-function openEnvironment(path: string, readOnly: boolean): RootDatabase {
+async function openEnvironment(path: string, readOnly: boolean): Promise<RootDatabase> {
+  // Loaded on first use: lmdb-js and its native addon take ~35 ms to load, which every `rill`
+  // command would otherwise pay, WAL or not.
+  const { open } = await import('lmdb');
   try {
     // eventTurnBatching off: with it, lmdb-js starts every turn's batch with an internal write whose
     // promise nobody holds; when that commit fails (disk full) the promise rejects unhandled and
