@@ -17,6 +17,7 @@
 import { EventId } from '../../../engine/event-id.ts';
 import type { Event } from '../../../engine/event.ts';
 import type { Insight } from '../../../engine/insight.ts';
+import type { RecordValue } from '../../../queries/values/value.ts';
 import { emptyOutput, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import type { WalConfig } from './config.ts';
 import { decodeRecord, encodeRecord, type StoredEvent } from './record.ts';
@@ -179,24 +180,10 @@ export class WalOperator implements Operator {
 
   /** Deletes the acked events this process emitted (in flight or waiting for a resend). */
   private acknowledge(min: number, max: number): void {
-    const store = this.openStore();
-    let deletions = 0;
-    for (const pending of [this.inFlight, this.awaitingResend]) {
-      if (min === max) {
-        // The common case (a sink acks each event): no range walk, no array.
-        const recordBytes = pending.get(min);
-        if (recordBytes === undefined) continue;
-        store.remove(min, recordBytes);
-        pending.delete(min);
-        deletions++;
-        continue;
-      }
-      for (const seq of seqsInRange(pending, min, max)) {
-        store.remove(seq, pending.get(seq) as number);
-        pending.delete(seq);
-        deletions++;
-      }
-    }
+    const deletions =
+      min === max
+        ? this.removeOne(this.inFlight, min) || this.removeOne(this.awaitingResend, min)
+        : this.removeRange(this.inFlight, min, max) + this.removeRange(this.awaitingResend, min, max);
     if (deletions === 0) return;
     this.currentCommit().deletions += deletions;
     this.deletionsInProgress += deletions;
@@ -276,11 +263,29 @@ export class WalOperator implements Operator {
       id,
       data: stored.data,
       dataJson,
-      meta: { ...stored.meta, wal: { epoch: this.openStore().epoch, seq } },
+      meta: withDeliveryId(stored.meta, this.openStore().epoch, seq),
       ingestNs: stored.ingestNs,
       transactional: true,
       opMeta: stored.opMeta,
     };
+  }
+
+  /** The common case (a sink acks each event): no range walk, no array. Returns 1 if `seq` was pending. */
+  private removeOne(pending: Map<number, number>, seq: number): number {
+    const recordBytes = pending.get(seq);
+    if (recordBytes === undefined) return 0;
+    this.openStore().remove(seq, recordBytes);
+    pending.delete(seq);
+    return 1;
+  }
+
+  private removeRange(pending: Map<number, number>, min: number, max: number): number {
+    const seqs = seqsInRange(pending, min, max);
+    for (const seq of seqs) {
+      this.openStore().remove(seq, pending.get(seq) as number);
+      pending.delete(seq);
+    }
+    return seqs.length;
   }
 
   /** The bookkeeping for the commit that the store's current batch will become. */
@@ -355,6 +360,13 @@ export class WalOperator implements Operator {
     if (this.store === undefined) throw new Error(`qos::wal ${this.context.nodeId}: used before start()`);
     return this.store;
   }
+}
+
+/** `$` of an emitted event: the stored `$` plus `wal`, the delivery id (usually `$` is empty: no copy then). */
+function withDeliveryId(meta: RecordValue, epoch: string, seq: number): RecordValue {
+  const wal = { epoch, seq };
+  for (const _key in meta) return { ...meta, wal };
+  return { wal };
 }
 
 /** The keys of `pending` within [min, max], without walking a wide range key by key. */
