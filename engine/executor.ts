@@ -105,7 +105,14 @@ export class PipelineExecutor implements Pipeline, StepSink {
   }
 
   async start(handlers: PipelineHandlers): Promise<void> {
-    for (const node of this.operatorNodes) await node.operator.start?.();
+    for (const node of this.operatorNodes) {
+      try {
+        await node.operator.start?.();
+      } catch (error) {
+        // Names the pipeline and the operator: the operator's own message (a WAL's) only names its path.
+        throw new Error(`pipeline \`${this.id}\`, operator \`${node.name}\`: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    }
     this.handlers = handlers;
     this.runExclusively(() => undefined);
   }
