@@ -36,7 +36,7 @@ describe('WAL record payload text', () => {
     const text = '{"price": 1.50, "f":6.0, "big":12345678901234567890}';
     const data = { price: 1.5, f: new FloatValue(6), big: 12345678901234567890 };
     const bytes = encodeRecord({ ...header, data }, text);
-    expect(bytes.toString('utf8')).toContain(`\n${text}`);
+    expect(bytes.toString('utf8').endsWith(text)).toBe(true);
     const decoded = decodeRecord(bytes);
     expect(decoded.dataJson).toBe(text);
     expect(decoded.data).toEqual(data);
@@ -47,6 +47,16 @@ describe('WAL record payload text', () => {
     const decoded = decodeRecord(encodeRecord({ ...header, data: { f: new FloatValue(6), s: 'a\nb' } }));
     expect(decoded.dataJson).toBe('{"f":6.0,"s":"a\\nb"}');
     expect(decoded.data).toEqual({ f: new FloatValue(6), s: 'a\nb' });
+  });
+
+  it('keeps records apart however they share buffers, a record bigger than a quarter MiB included', () => {
+    const texts = ['{"a":1}', `{"big":"${'x'.repeat(300_000)}"}`, '{"b":"é"}', '{"c":3}'];
+    const records = texts.map((text, n) => encodeRecord({ ...header, originalId: new EventId(3, 0, n), data: JSON.parse(text) as Value }, text));
+    records.forEach((bytes, n) => {
+      const decoded = decodeRecord(bytes);
+      expect(decoded.dataJson).toBe(texts[n]);
+      expect(decoded.originalId.eventId).toBe(n);
+    });
   });
 
   it('still reads records of the first format (one JSON text, flag J or X)', () => {

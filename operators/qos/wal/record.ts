@@ -1,25 +1,26 @@
 /**
- * How one event is stored in the WAL: one flag byte, the JSON text (int/float exact, see
- * queries/values/json.ts) of the record's header
+ * How one event is stored in the WAL (all numbers little-endian):
  *
- *   {"id":[sourceId, streamId, eventId, [[sourceId, streamId, minEventId, maxEventId], ...]],
- *    "ingestNs":<int>, "opMeta":{...}, "meta":{...}}
+ *   byte 0          flag `B`
+ *   bytes 1..32     the original event's id: sourceId, streamId, eventId, then ingestNs (float64 each)
+ *   uint32          how many ranges the id tracks, then 4 float64 per range
+ *                   (sourceId, streamId, minEventId, maxEventId)
+ *   uint32 + bytes  the operator metadata (`opMeta`) as JSON text; length 0 means `{}`
+ *   uint32 + bytes  the event metadata (`$`) as JSON text; length 0 means `{}`
+ *   rest            the payload as JSON text (UTF-8)
  *
- * then a newline (never inside the header: JSON text escapes it) and the JSON text of the payload.
+ * JSON texts are int/float exact (queries/values/json.ts). The id (with what it tracks) is the
+ * original event's, so that the re-emitted event can track it. The `transactional` flag is not
+ * stored: every event leaves the WAL transactional. Binary values (`Uint8Array`) are stored as
+ * arrays of byte integers, as JSON has no binary type.
  *
- * `id` is the original event's id (with what it tracks) so that the re-emitted event can track it.
- * The `transactional` flag is not stored: every event leaves the WAL transactional.
- * Binary values (`Uint8Array`) are stored as arrays of byte integers, as JSON has no binary type.
+ * Why this shape: the fixed fields cost no text to build or parse, and the payload comes last and
+ * whole, so that it costs nothing to encode when the event still carries the JSON text it came in
+ * as (`Event.dataJson`): that text is stored as it is. Reading it back, the text becomes the emitted
+ * event's `dataJson`, so a JSON sink downstream does not serialise the payload either.
  *
- * The payload is apart so that it costs nothing to encode when the event still carries the JSON text
- * it came in as (`Event.dataJson`): the text is stored as it is. Reading it back, that text becomes
- * the emitted event's `dataJson`, so a JSON sink downstream does not serialise the payload either.
- * The payload is read with parseJson (exact). The flag says how the header is written: `H` when
- * plain `JSON.stringify`/`JSON.parse` round-trip it (no integral float, no binary: nearly always),
- * `E` otherwise (stringifyJson/parseJson).
- *
- * Records of the first format (flag `J` or `X`: one JSON text `{...header, "data": payload}`,
- * plain or exact) are still read.
+ * Records of the first format (flag `J` or `X`: one JSON text
+ * `{"id":[...],"ingestNs":n,"opMeta":{...},"meta":{...},"data":...}`, plain or exact) are still read.
  */
 import { EventId } from '../../../engine/event-id.ts';
 import type { OpMeta } from '../../../engine/event.ts';
@@ -36,79 +37,54 @@ export interface StoredEvent {
 
 type EncodedId = [number, number, number, Array<[number, number, number, number]>];
 
-const PLAIN_HEADER_FLAG = 'H';
-const EXACT_HEADER_FLAG = 'E';
+const FLAG = 'B'.charCodeAt(0);
 const FIRST_FORMAT_PLAIN_FLAG = 'J'.charCodeAt(0);
 const FIRST_FORMAT_EXACT_FLAG = 'X'.charCodeAt(0);
-const SEPARATOR = 10;
+/** Flag, four float64 and the tracked-range count. */
+const FIXED_BYTES = 1 + 4 * 8 + 4;
+const RANGE_BYTES = 4 * 8;
 
 /**
- * The record's bytes. The common case costs one `JSON.stringify` of each small header part and
- * none of the payload when the event carries its JSON text (`dataJson`); only a part whose text
- * could hide an integral float or binary is walked.
+ * The record's bytes. The common case (no tracked ranges, `{}` metadata, the payload's own text)
+ * builds no string at all.
  */
 export function encodeRecord(event: StoredEvent, dataJson?: string): Buffer {
   const data = dataJson ?? stringifyJson(event.data);
-  const plainOpMeta = plainJson(event.opMeta as RecordValue);
-  const plainMeta = plainJson(event.meta);
-  const flag = plainOpMeta === undefined || plainMeta === undefined ? EXACT_HEADER_FLAG : PLAIN_HEADER_FLAG;
-  const opMeta = plainOpMeta ?? stringifyJson(event.opMeta as RecordValue);
-  const meta = plainMeta ?? stringifyJson(event.meta);
-  return recordSlab.write(`${flag}{"id":${encodeId(event.originalId)},"ingestNs":${event.ingestNs},"opMeta":${opMeta},"meta":${meta}}\n`, data);
-}
-
-const SLAB_BYTES = 1 << 20;
-
-/**
- * Records are written one after the other into 1 MiB slabs, header and payload text straight into
- * place: no joined string to flatten, and one ArrayBuffer per slab instead of one per record
- * (`Buffer.from` takes 8 KB pool pieces), which at a few hundred thousand records a second is most
- * of what the garbage collector would otherwise do for the WAL. A slab is never written again once
- * full: lmdb-js keeps a pointer into a record's memory until its commit is written, so a slab is
- * freed only when no record in it is referenced any more.
- */
-class RecordSlab {
-  private slab = Buffer.allocUnsafe(SLAB_BYTES);
-  private used = 0;
-
-  write(header: string, data: string): Buffer {
-    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    const mostBytes = (header.length + data.length) * 3;
-    if (mostBytes > SLAB_BYTES / 4) return Buffer.from(header + data);
-    if (this.used + mostBytes > SLAB_BYTES) {
-      this.slab = Buffer.allocUnsafe(SLAB_BYTES);
-      this.used = 0;
-    }
-    const start = this.used;
-    let end = start + this.slab.write(header, start);
-    end += this.slab.write(data, end);
-    this.used = end;
-    return this.slab.subarray(start, end);
-  }
-}
-
-const recordSlab = new RecordSlab();
-
-function encodeId(id: EventId): string {
-  let tracked = '';
+  const opMeta = metadataJson(event.opMeta as RecordValue);
+  const meta = metadataJson(event.meta);
+  const id = event.originalId;
+  // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+  const mostBytes = FIXED_BYTES + id.tracked.length * RANGE_BYTES + 8 + (opMeta.length + meta.length + data.length) * 3;
+  recordSlab.reserve(mostBytes);
+  const { buffer, start } = recordSlab;
+  buffer[start] = FLAG;
+  let at = buffer.writeDoubleLE(id.sourceId, start + 1);
+  at = buffer.writeDoubleLE(id.streamId, at);
+  at = buffer.writeDoubleLE(id.eventId, at);
+  at = buffer.writeDoubleLE(event.ingestNs, at);
+  at = buffer.writeUInt32LE(id.tracked.length, at);
   for (const range of id.tracked) {
-    tracked += `${tracked === '' ? '' : ','}[${range.sourceId},${range.streamId},${range.minEventId},${range.maxEventId}]`;
+    at = buffer.writeDoubleLE(range.sourceId, at);
+    at = buffer.writeDoubleLE(range.streamId, at);
+    at = buffer.writeDoubleLE(range.minEventId, at);
+    at = buffer.writeDoubleLE(range.maxEventId, at);
   }
-  return `[${id.sourceId},${id.streamId},${id.eventId},[${tracked}]]`;
+  at = writeSizedText(buffer, at, opMeta);
+  at = writeSizedText(buffer, at, meta);
+  at += buffer.write(data, at);
+  return recordSlab.commit(at);
 }
 
-/**
- * `JSON.stringify(value)`, or undefined when `value` holds an integral float or binary, which plain
- * JSON cannot round-trip. Such values stringify as `{"value":6}` (FloatValue) and `{}` or
- * `{"0":...}` (Uint8Array), so text with none of these holds none of them and needs no walk.
- */
-function plainJson(value: Value): string | undefined {
-  // `{}`: the usual `$` and operator metadata of an event entering a WAL.
-  if (isEmptyRecord(value)) return '{}';
-  const text = JSON.stringify(value) as string | undefined;
-  if (text === undefined) return undefined;
-  const mayHideBoxedValue = text.includes('{"value":') || text.includes('{"0":') || text.includes('{}');
-  return mayHideBoxedValue && hasBoxedValue(value) ? undefined : text;
+/** `''` for `{}` (the usual `$` and operator metadata of an event entering a WAL). */
+function metadataJson(value: RecordValue): string {
+  return isEmptyRecord(value) ? '' : stringifyJson(value);
+}
+
+function writeSizedText(buffer: Buffer, at: number, text: string): number {
+  if (text === '') return buffer.writeUInt32LE(0, at);
+  const length = buffer.write(text, at + 4);
+  buffer.writeUInt32LE(length, at);
+  return at + 4 + length;
 }
 
 function isEmptyRecord(value: Value): boolean {
@@ -117,17 +93,49 @@ function isEmptyRecord(value: Value): boolean {
   return true;
 }
 
-/** An integral float or binary: values plain JSON cannot round-trip. */
-function hasBoxedValue(value: Value): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (value instanceof FloatValue || value instanceof Uint8Array) return true;
-  if (Array.isArray(value)) {
-    for (const item of value) if (hasBoxedValue(item)) return true;
-    return false;
+const SLAB_BYTES = 1 << 20;
+
+/**
+ * Records are written one after the other into 1 MiB slabs, straight into place: one ArrayBuffer
+ * per slab instead of one per record (`Buffer.from` takes 8 KB pool pieces), which at a few hundred
+ * thousand records a second is much of what the garbage collector would otherwise do for the WAL.
+ * A slab is never written again once full: lmdb-js keeps a pointer into a record's memory until its
+ * commit is written, so a slab is freed only when no record in it is referenced any more.
+ */
+class RecordSlab {
+  /** Where the record being written goes: `buffer` from `start` on (set by `reserve`). */
+  buffer: Buffer;
+  start = 0;
+  private slab = Buffer.allocUnsafe(SLAB_BYTES);
+  private used = 0;
+
+  constructor() {
+    this.buffer = this.slab;
   }
-  for (const key in value) if (hasBoxedValue(value[key])) return true;
-  return false;
+
+  /** Room for at most `bytes` bytes at `buffer`/`start`; `commit` then says where the record ended. */
+  reserve(bytes: number): void {
+    if (bytes > SLAB_BYTES / 4) {
+      // A record too big for a slab gets a buffer of its own.
+      this.buffer = Buffer.allocUnsafe(bytes);
+      this.start = 0;
+      return;
+    }
+    if (this.used + bytes > SLAB_BYTES) {
+      this.slab = Buffer.allocUnsafe(SLAB_BYTES);
+      this.used = 0;
+    }
+    this.buffer = this.slab;
+    this.start = this.used;
+  }
+
+  commit(end: number): Buffer {
+    if (this.buffer === this.slab) this.used = end;
+    return this.buffer.subarray(this.start, end);
+  }
 }
+
+const recordSlab = new RecordSlab();
 
 /** The stored event, with the payload's JSON text as it is stored (for the emitted event's `dataJson`). */
 export interface DecodedRecord extends StoredEvent {
@@ -137,23 +145,41 @@ export interface DecodedRecord extends StoredEvent {
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const flag = buffer[0];
-  if (flag === FIRST_FORMAT_PLAIN_FLAG || flag === FIRST_FORMAT_EXACT_FLAG) {
-    const text = buffer.toString('utf8', 1);
-    const record = (flag === FIRST_FORMAT_PLAIN_FLAG ? JSON.parse(text) : parseJson(text)) as RecordValue;
-    return storedEvent(record, record.data, undefined);
+  if (flag === FIRST_FORMAT_PLAIN_FLAG || flag === FIRST_FORMAT_EXACT_FLAG) return decodeFirstFormat(buffer, flag);
+  if (flag !== FLAG) throw new Error(`unknown WAL record format (flag byte ${flag})`);
+  const originalId = new EventId(buffer.readDoubleLE(1), buffer.readDoubleLE(9), buffer.readDoubleLE(17));
+  const ingestNs = buffer.readDoubleLE(25);
+  const ranges = buffer.readUInt32LE(33);
+  let at = FIXED_BYTES;
+  for (let i = 0; i < ranges; i++, at += RANGE_BYTES) {
+    originalId.tracked.push({
+      sourceId: buffer.readDoubleLE(at),
+      streamId: buffer.readDoubleLE(at + 8),
+      minEventId: buffer.readDoubleLE(at + 16),
+      maxEventId: buffer.readDoubleLE(at + 24),
+    });
   }
-  const separator = buffer.indexOf(SEPARATOR);
-  const headerText = buffer.toString('utf8', 1, separator);
-  const header = (flag === PLAIN_HEADER_FLAG.charCodeAt(0) ? JSON.parse(headerText) : parseJson(headerText)) as RecordValue;
-  const dataJson = buffer.toString('utf8', separator + 1);
-  return storedEvent(header, parseJson(dataJson), dataJson);
+  const opMetaLength = buffer.readUInt32LE(at);
+  const opMeta = readMetadata(buffer, at + 4, opMetaLength);
+  at += 4 + opMetaLength;
+  const metaLength = buffer.readUInt32LE(at);
+  const meta = readMetadata(buffer, at + 4, metaLength);
+  at += 4 + metaLength;
+  const dataJson = buffer.toString('utf8', at);
+  return { originalId, ingestNs, opMeta, meta, data: parseJson(dataJson), dataJson };
 }
 
-function storedEvent(header: RecordValue, data: Value, dataJson: string | undefined): DecodedRecord {
-  const [sourceId, streamId, eventId, tracked] = header.id as unknown as EncodedId;
+function readMetadata(buffer: Buffer, at: number, length: number): RecordValue {
+  return length === 0 ? {} : (parseJson(buffer.toString('utf8', at, at + length)) as RecordValue);
+}
+
+function decodeFirstFormat(buffer: Buffer, flag: number): DecodedRecord {
+  const text = buffer.toString('utf8', 1);
+  const record = (flag === FIRST_FORMAT_PLAIN_FLAG ? JSON.parse(text) : parseJson(text)) as RecordValue;
+  const [sourceId, streamId, eventId, tracked] = record.id as unknown as EncodedId;
   const originalId = new EventId(sourceId, streamId, eventId);
   for (const [rangeSource, rangeStream, min, max] of tracked) {
     originalId.tracked.push({ sourceId: rangeSource, streamId: rangeStream, minEventId: min, maxEventId: max });
   }
-  return { originalId, ingestNs: header.ingestNs as number, opMeta: header.opMeta as OpMeta, meta: header.meta as RecordValue, data, dataJson };
+  return { originalId, ingestNs: record.ingestNs as number, opMeta: record.opMeta as OpMeta, meta: record.meta as RecordValue, data: record.data, dataJson: undefined };
 }
