@@ -12,6 +12,8 @@ export interface Codec {
   encode(event: Pick<Event, 'data' | 'dataJson'>): string;
   /** Throws when the text is not valid for the codec. */
   decode(text: string): Value;
+  /** The text `decode` took is the JSON text of what it returned (so it can travel as `Event.dataJson`). */
+  readonly decodesJsonText: boolean;
 }
 
 /** An event that still carries the JSON text it came as (`dataJson`) is written as that text. */
@@ -23,6 +25,7 @@ const jsonCodec: Codec = {
   name: 'json',
   encode: json,
   decode: parseJson,
+  decodesJsonText: true,
 };
 
 /** Strings are written as they are, anything else as JSON; input lines become strings. */
@@ -30,6 +33,7 @@ const stringCodec: Codec = {
   name: 'string',
   encode: (event) => (typeof event.data === 'string' ? event.data : json(event)),
   decode: (text) => text,
+  decodesJsonText: false,
 };
 
 export const codecs: ReadonlyMap<string, Codec> = new Map([

@@ -16,8 +16,11 @@ import type { RecordValue, Value } from '../queries/values/value.ts';
 import type { Codec } from './codec.ts';
 
 export interface SourceContext {
-  /** Hands one payload to the runtime, which numbers it (0, 1, 2, ... per source) and sends it on. */
-  emit(data: Value, meta?: RecordValue): void;
+  /**
+   * Hands one payload to the runtime, which numbers it (0, 1, 2, ... per source) and sends it on.
+   * `dataJson`: the JSON text `data` was decoded from, if it was (see `Event.dataJson`).
+   */
+  emit(data: Value, meta?: RecordValue, dataJson?: string): void;
   /** A problem that does not stop the source (printed on stderr). */
   warn(message: string): void;
 }

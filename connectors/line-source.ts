@@ -73,7 +73,7 @@ export class LineSource implements Source {
         context.warn(`${this.inputName}:${lineNumber}: cannot decode as ${this.codec.name}: ${(error as Error).message}`);
         continue;
       }
-      context.emit(data);
+      context.emit(data, undefined, this.codec.decodesJsonText ? line.trim() : undefined);
     }
   }
 }

@@ -231,16 +231,17 @@ export class Runtime {
   private async startSource(node: SourceNode): Promise<void> {
     const source = node.instance.source;
     await source.start({
-      emit: (data, meta) => this.emit(node, data, meta),
+      emit: (data, meta, dataJson) => this.emit(node, data, meta, dataJson),
       warn: (message) => this.log(`${node.instance.name}: ${message}`),
     });
   }
 
-  private emit(node: SourceNode, data: Value, meta: RecordValue = {}): void {
+  private emit(node: SourceNode, data: Value, meta: RecordValue = {}, dataJson?: string): void {
     if (this.state !== 'running') return;
     const event: Event = {
       id: new EventId(node.uid, DEFAULT_STREAM_ID, node.nextEventNumber++),
       data,
+      dataJson,
       meta,
       ingestNs: nowNs(),
       transactional: node.instance.source.transactional,

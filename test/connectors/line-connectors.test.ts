@@ -34,6 +34,18 @@ describe('file sink', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"before":true}\n{"a":1}\n{"b":6.0}\n"text"\n');
   });
 
+  it("writes an event that still has its input's JSON text as that text, with either codec", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rill-file-sink-'));
+    for (const codec of ['json', 'string']) {
+      const file = join(dir, `out-${codec}.jsonl`);
+      const sink = fileSinkFactory.create({ id: 'file', config: { file }, codec: codecs.get(codec)!, warn: () => {} });
+      await sink.start({ trigger: () => {}, restore: () => {}, warn: () => {} });
+      sink.send({ ...event({ price: 1.5 }), dataJson: '{"price": 1.50}' }, { ack: () => {}, fail: () => {} });
+      await sink.stop();
+      expect(readFileSync(file, 'utf8')).toBe('{"price": 1.50}\n');
+    }
+  });
+
   it('writes strings unquoted with the string codec', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rill-file-sink-'));
     const file = join(dir, 'out.txt');
@@ -52,10 +64,19 @@ describe('file source', () => {
     writeFileSync(file, '{"n":1}\n\n{"x":6.0}\nnot json\n[1,2]\n');
     const source = fileSourceFactory.create({ id: 'in', config: { source: file }, codec: DEFAULT_CODEC, warn: () => {} }) as LineSource;
     const received: Value[] = [];
+    const texts: Array<string | undefined> = [];
     const warnings: string[] = [];
-    await source.start({ emit: (data) => received.push(data), warn: (message) => warnings.push(message) });
+    await source.start({
+      emit: (data, _meta, dataJson) => {
+        received.push(data);
+        texts.push(dataJson);
+      },
+      warn: (message) => warnings.push(message),
+    });
     await source.finished;
     expect(received).toEqual([{ n: 1 }, { x: new FloatValue(6) }, [1, 2]]);
+    // Each event carries the text it was decoded from, so a JSON sink can write it as it came.
+    expect(texts).toEqual(['{"n":1}', '{"x":6.0}', '[1,2]']);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(`${file}:4`);
   });
