@@ -4,21 +4,15 @@
  * makes the next run build and use the new code, concurrent first runs all succeed on one bundle,
  * unused old bundles go, and every case where no bundle can be used falls back to tsx.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { runNode, type Finished } from '../support/run-node.ts';
 
 const COMPILED_CACHE = join(import.meta.dirname, '../../bin/compiled-cache.mjs');
 const RILL = join(import.meta.dirname, '../../bin/rill.mjs');
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let workDir: string;
 let root: string;
@@ -64,22 +58,9 @@ async function writeRunner(cache: string, sourceRoots = ['bin', 'lib']): Promise
 }
 
 function run(script: string, args: string[] = [], env: Record<string, string> = { RILL_DEBUG_STARTUP: '1' }, nodeOptions: string[] = []): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeOptions, script, ...args], {
-      cwd: workDir,
-      env: { ...process.env, RILL_DEBUG_STARTUP: '', RILL_NO_COMPILED_CACHE: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runNode([...nodeOptions, script, ...args], {
+    cwd: workDir,
+    env: { ...process.env, RILL_DEBUG_STARTUP: '', RILL_NO_COMPILED_CACHE: '', ...env },
   });
 }
 

@@ -2,11 +2,11 @@
  * `rill run` as a real child process: stdin and --in, err events on stderr, bad JSON lines,
  * compile errors, and a query with a real `qos::wal` that must drain before rill exits.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNode, type Finished } from '../support/run-node.ts';
 
 const RILL = join(import.meta.dirname, '../../bin/rill.mjs');
 let workDir: string;
@@ -18,27 +18,8 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function rill(args: string[], stdin = ''): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RILL, ...args], { cwd: workDir, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
+  return runNode([RILL, ...args], { cwd: workDir, stdin, killAfterMs: 50_000 });
 }
 
 async function queryFile(name: string, text: string): Promise<string> {
