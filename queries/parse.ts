@@ -5,8 +5,10 @@
 import nearley from 'nearley';
 import compiledGrammar from './grammar/trickle.generated.ts';
 import { Diagnostic } from './diagnostic.ts';
+import { expectedTerminals, expectedText, type EarleyColumn } from './diagnostics/expected-tokens.ts';
+import { unexpectedTokenHint } from './diagnostics/parse-error-hint.ts';
 import { lex } from './lexer/lexer.ts';
-import { KEYWORDS, SYMBOLS, type Token } from './lexer/token.ts';
+import { KEYWORDS, type Token } from './lexer/token.ts';
 import { TokenStreamLexer } from './lexer/token-stream.ts';
 import { SourceMap } from './source-map.ts';
 import type { QueryStmt, ScriptItem } from './ast.ts';
@@ -36,61 +38,29 @@ function parse(grammar: nearley.Grammar, source: string, file: string): unknown 
   } catch (error) {
     const token = (error as { token?: Token }).token;
     if (!token) throw error;
-    throw unexpectedToken(token, expectedAt(parser), file);
+    throw unexpectedToken(token, expectedTerminals(failingColumn(parser)), file);
   }
-  if (parser.results.length === 0) throw unexpectedEnd(source, file, expectedAt(parser));
+  if (parser.results.length === 0) throw unexpectedEnd(source, file, expectedTerminals(failingColumn(parser)));
   if (parser.results.length > 1) {
     throw new AmbiguousParseError(`grammar is ambiguous: ${parser.results.length} parses of ${file}`);
   }
   return parser.results[0];
 }
 
-interface ParserInternals {
-  table: Array<{ states: Array<{ rule: { symbols: unknown[] }; dot: number }> }>;
-  current: number;
-}
-
-/** The token types the parser could have accepted at the point it stopped. */
-function expectedAt(parser: nearley.Parser): string[] {
-  const internals = parser as unknown as ParserInternals;
-  const column = internals.table[internals.current];
-  const expected = new Set<string>();
-  for (const state of column?.states ?? []) {
-    const symbol = state.rule.symbols[state.dot];
-    if (typeof symbol === 'object' && symbol !== null && 'type' in symbol) expected.add(displayType(String(symbol.type)));
-  }
-  return [...expected].sort();
-}
-
-/** How Tremor names token types in its expected-token lists. */
-const TYPE_TEXT: Record<string, string> = {
-  ...Object.fromEntries(SYMBOLS.map(([text, type]) => [type, text])),
-  strStart: '"', strEnd: '"', strChunk: '<string>', interpStart: '#{', interpEnd: '}', ident: '<ident>',
-  int: 'int', float: 'float', TRUE: 'bool', FALSE: 'bool', NULL: 'nil',
-};
-
-function displayType(type: string): string {
-  if (TYPE_TEXT[type] !== undefined) return TYPE_TEXT[type];
-  return KEYWORDS.has(type.toLowerCase()) ? type.toLowerCase() : type;
-}
-
-function expectedText(expected: string[]): string {
-  const quoted = expected.map((e) => `\`${e}\``);
-  return quoted.length === 1 ? quoted[0] : `one of ${quoted.join(', ')}`;
+/** The nearley column the parser stopped in (nearley's typings do not expose its table). */
+function failingColumn(parser: nearley.Parser): EarleyColumn | undefined {
+  const internals = parser as unknown as { table: EarleyColumn[]; current: number };
+  return internals.table[internals.current];
 }
 
 function unexpectedToken(token: Token, expected: string[], file: string): Diagnostic {
   const found = token.type === 'strStart' && token.text === '"""' ? 'heredoc_start' : token.text;
   const isKeyword = KEYWORDS.has(token.text) && token.type !== 'ident';
-  const hint =
-    isKeyword && expected.includes('<ident>')
-      ? `It looks like you tried to use the '${token.text}' as a ident, consider quoting it as \`${token.text}\` to make it an identifier.`
-      : undefined;
   return new Diagnostic(
     `Found the token \`${found}\` but expected ${expectedText(expected)}`,
     { file, line: token.line, column: token.col, length: Math.max(1, token.text.length) },
     'error',
-    hint,
+    unexpectedTokenHint(found, isKeyword, expected),
   );
 }
 

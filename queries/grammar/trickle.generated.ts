@@ -328,7 +328,7 @@ const grammar: Grammar = {
     {"name": "Match$ebnf$1", "symbols": ["MatchClause"]},
     {"name": "Match$ebnf$1", "symbols": ["Match$ebnf$1", "MatchClause"], "postprocess": (d) => d[0].concat([d[1]])},
     {"name": "Match", "symbols": [(lexer.has("MATCH") ? {type: "MATCH"} : MATCH), "ComplexExpr", (lexer.has("OF") ? {type: "OF"} : OF), "Match$ebnf$1", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'match', target: d[1], clauses: d[3], loc: span(d[0], d[4]) })},
-    {"name": "MatchClause$ebnf$1$subexpression$1", "symbols": [(lexer.has("WHEN") ? {type: "WHEN"} : WHEN), "Expr"]},
+    {"name": "MatchClause$ebnf$1$subexpression$1", "symbols": [(lexer.has("WHEN") ? {type: "WHEN"} : WHEN), "ComplexExpr"]},
     {"name": "MatchClause$ebnf$1", "symbols": ["MatchClause$ebnf$1$subexpression$1"], "postprocess": id},
     {"name": "MatchClause$ebnf$1", "symbols": [], "postprocess": () => null},
     {"name": "MatchClause", "symbols": [(lexer.has("CASE") ? {type: "CASE"} : CASE), "Pattern", "MatchClause$ebnf$1", (lexer.has("arrow") ? {type: "arrow"} : arrow), "Effectors"], "postprocess": (d) => ({ pattern: d[1], guard: d[2] ? d[2][1] : undefined, body: d[4], loc: span(d[0], d[4][d[4].length - 1]) })},

@@ -175,7 +175,8 @@ Merge -> %MERGE ComplexExpr %OF ComplexExpr %END             {% (d) => ({ kind: 
 # match (§7)
 
 Match -> %MATCH ComplexExpr %OF MatchClause:+ %END           {% (d) => ({ kind: 'match', target: d[1], clauses: d[3], loc: span(d[0], d[4]) }) %}
-MatchClause -> %CASE Pattern (%WHEN Expr):? %arrow Effectors
+# A guard may be any expression but let, emit and drop: a `match` too, as in Tremor.
+MatchClause -> %CASE Pattern (%WHEN ComplexExpr):? %arrow Effectors
       {% (d) => ({ pattern: d[1], guard: d[2] ? d[2][1] : undefined, body: d[4], loc: span(d[0], d[4][d[4].length - 1]) }) %}
   | %DEFAULT %arrow Effectors                                {% (d) => ({ body: d[2], loc: span(d[0], d[2][d[2].length - 1]) }) %}
 Effectors -> ScriptExpr (%comma ScriptExpr):*                {% (d) => list(d[0], d[1]) %}
