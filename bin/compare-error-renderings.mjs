@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Prints, for every compile-error case of a trickle corpus that has an error.txt, whether rill's full
-// rendering (renderDiagnostic) equals Tremor's error.txt (both trimmed), with a line diff for those
-// that differ, then the count. Usage: node bin/compare-error-renderings.mjs [CORPUS_DIR] [--quiet]
+// Prints, for every error case of a trickle corpus that has an error.txt (compile errors of queries
+// and scripts, scripts' runtime errors), whether rill's full rendering (renderDiagnostic) equals
+// Tremor's error.txt (both trimmed), with a line diff for those that differ, then the counts per
+// category. Cases Tremor's own tests ignore (stale error.txt) are marked "(not asserted upstream)". Usage: node bin/compare-error-renderings.mjs [CORPUS_DIR] [--quiet]
 // (CORPUS_DIR defaults to ../shared/trickle-corpus; --quiet prints no diffs).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +15,19 @@ const corpusDir = args.find((arg) => !arg.startsWith('--')) ?? join(root, '..', 
 
 const { compareErrorRenderings } = await tsImport('../test/corpus/error-renderings.ts', import.meta.url);
 const comparisons = compareErrorRenderings(corpusDir);
-for (const { name, expected, actual, matches } of comparisons) {
-  console.log(`${matches ? 'SAME' : 'DIFF'} ${name}`);
+for (const { name, assertedUpstream, expected, actual, matches } of comparisons) {
+  console.log(`${matches ? 'SAME' : 'DIFF'} ${name}${assertedUpstream ? '' : ' (not asserted upstream)'}`);
   if (!matches && !quiet) console.log(lineDiff(expected.split('\n'), actual.split('\n')));
 }
+const categories = new Map();
+for (const { name, matches } of comparisons) {
+  const category = name.split('/')[0];
+  const counts = categories.get(category) ?? { same: 0, all: 0 };
+  counts.all++;
+  if (matches) counts.same++;
+  categories.set(category, counts);
+}
+for (const [category, { same, all }] of categories) console.log(`  ${category}: ${same} of ${all} identical`);
 const same = comparisons.filter((comparison) => comparison.matches).length;
 console.log(`error renderings: ${same} of ${comparisons.length} identical to error.txt`);
 

@@ -7,11 +7,15 @@ import compiledGrammar from './grammar/trickle.generated.ts';
 import { Diagnostic } from './diagnostic.ts';
 import { expectedTerminals, expectedText, type EarleyColumn } from './diagnostics/expected-tokens.ts';
 import { unexpectedTokenHint } from './diagnostics/parse-error-hint.ts';
+import { LocatedDiagnostic } from './diagnostics/located-diagnostic.ts';
 import { lex } from './lexer/lexer.ts';
 import { KEYWORDS, type Token } from './lexer/token.ts';
 import { TokenStreamLexer } from './lexer/token-stream.ts';
 import { SourceMap } from './source-map.ts';
 import type { QueryStmt, ScriptItem } from './ast.ts';
+
+/** Lines shown before and after a syntax error's line. */
+const CONTEXT_LINES = 2;
 
 const queryGrammar = nearley.Grammar.fromCompiled(compiledGrammar as unknown as nearley.CompiledRules);
 const scriptGrammar = nearley.Grammar.fromCompiled({
@@ -20,25 +24,25 @@ const scriptGrammar = nearley.Grammar.fromCompiled({
 });
 
 export function parseQuery(source: string, file: string): QueryStmt[] {
-  return parse(queryGrammar, source, file) as QueryStmt[];
+  return parse(queryGrammar, source, file, { isQuery: true }) as QueryStmt[];
 }
 
 export function parseScript(source: string, file: string): ScriptItem[] {
-  return parse(scriptGrammar, source, file) as ScriptItem[];
+  return parse(scriptGrammar, source, file, { isQuery: false }) as ScriptItem[];
 }
 
 /** Thrown (inside a CompileError) when the grammar yields several trees; a grammar bug, never user error. */
 export class AmbiguousParseError extends Error {}
 
-function parse(grammar: nearley.Grammar, source: string, file: string): unknown {
-  const tokens = lex(source, file);
+function parse(grammar: nearley.Grammar, source: string, file: string, language: { isQuery: boolean }): unknown {
+  const tokens = lexShowingLinesUpToTheError(source, file);
   const parser = new nearley.Parser(grammar, { lexer: new TokenStreamLexer(tokens) } as unknown as nearley.ParserOptions);
   try {
     parser.feed(source);
   } catch (error) {
     const token = (error as { token?: Token }).token;
     if (!token) throw error;
-    throw unexpectedToken(token, expectedTerminals(failingColumn(parser)), file);
+    throw unexpectedToken(token, expectedTerminals(failingColumn(parser)), file, language.isQuery);
   }
   if (parser.results.length === 0) throw unexpectedEnd(source, file, expectedTerminals(failingColumn(parser)));
   if (parser.results.length > 1) {
@@ -47,18 +51,40 @@ function parse(grammar: nearley.Grammar, source: string, file: string): unknown 
   return parser.results[0];
 }
 
+/**
+ * Tremor renders an error from the tokens its lexer produced; after a lexer error there are none,
+ * so its rendering stops at the line the error is on (two lines before it are shown as usual).
+ * An error past the end of the source (an unexpected end of stream) has no location in Tremor,
+ * which shows no source lines for it.
+ */
+function lexShowingLinesUpToTheError(source: string, file: string): Token[] {
+  try {
+    return lex(source, file);
+  } catch (error) {
+    if (!(error instanceof Diagnostic) || error instanceof LocatedDiagnostic) throw error;
+    const { line } = error.span;
+    const first = line > new SourceMap(source).lineCount ? line : line - CONTEXT_LINES;
+    throw new LocatedDiagnostic(error.message, error.span, { first, last: line }, error.severity, error.hint);
+  }
+}
+
 /** The nearley column the parser stopped in (nearley's typings do not expose its table). */
 function failingColumn(parser: nearley.Parser): EarleyColumn | undefined {
   const internals = parser as unknown as { table: EarleyColumn[]; current: number };
   return internals.table[internals.current];
 }
 
-function unexpectedToken(token: Token, expected: string[], file: string): Diagnostic {
+/**
+ * Shown with two lines of context either side; in a query Tremor also shows the empty line after
+ * the final newline when it falls in that range.
+ */
+function unexpectedToken(token: Token, expected: string[], file: string, isQuery: boolean): Diagnostic {
   const found = token.type === 'strStart' && token.text === '"""' ? 'heredoc_start' : token.text;
   const isKeyword = KEYWORDS.has(token.text) && token.type !== 'ident';
-  return new Diagnostic(
+  return new LocatedDiagnostic(
     `Found the token \`${found}\` but expected ${expectedText(expected)}`,
     { file, line: token.line, column: token.col, length: Math.max(1, token.text.length) },
+    { first: token.line - CONTEXT_LINES, last: token.line + CONTEXT_LINES, includeFinalEmptyLine: isQuery },
     'error',
     unexpectedTokenHint(found, isKeyword, expected),
   );

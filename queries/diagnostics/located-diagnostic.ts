@@ -10,6 +10,11 @@ import type { SourceMap } from '../source-map.ts';
 export interface ContextLines {
   first: number;
   last: number;
+  /**
+   * Whether the empty "line" after a source's final newline counts as a line that can be shown.
+   * Tremor's query syntax errors show it (as `    N |`), its other errors do not.
+   */
+  includeFinalEmptyLine?: boolean;
 }
 
 export class LocatedDiagnostic extends Diagnostic {

@@ -7,20 +7,22 @@
  *
  * Context lines default to two either side of the span; a LocatedDiagnostic names its own.
  * The caret line follows the line the span is on; an optional `NOTE:` hint line follows it.
+ * Source lines are shown as Tremor prints them (displayed-source.ts).
  */
 import type { Diagnostic } from '../diagnostic.ts';
-import { LocatedDiagnostic } from './located-diagnostic.ts';
+import { LocatedDiagnostic, type ContextLines } from './located-diagnostic.ts';
+import { displayedLines } from './displayed-source.ts';
 
 const DEFAULT_CONTEXT_LINES = 2;
 
 export function renderDiagnostic(diagnostic: Diagnostic, source: string): string {
-  const lines = source.split('\n');
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   const { line, column, length } = diagnostic.span;
-  const context =
+  const context: ContextLines =
     diagnostic instanceof LocatedDiagnostic
       ? diagnostic.context
       : { first: line - DEFAULT_CONTEXT_LINES, last: line + DEFAULT_CONTEXT_LINES };
+  const lines = displayedLines(source);
+  if (lines.length > 1 && lines[lines.length - 1] === '' && !context.includeFinalEmptyLine) lines.pop();
   const first = Math.max(1, Math.min(context.first, line));
   const last = Math.min(lines.length, Math.max(context.last, line));
   let text = diagnostic.severity === 'warning' ? 'Warning: \n' : 'Error: \n';
