@@ -1,6 +1,8 @@
 /**
  * Source text -> AST: lex everything, then run the nearley parser over the tokens. Lexer and parse
- * errors come back as Diagnostics in Tremor's wording ("Found the token `x` but expected …").
+ * errors come back as Diagnostics in Tremor's wording ("Found the token `x` but expected …"), with
+ * Tremor's expected-token list (diagnostics/expected-tokens.ts), its NOTE hints
+ * (diagnostics/parse-error-hint.ts) and the source lines Tremor would show around them.
  */
 import nearley from 'nearley';
 import compiledGrammar from './grammar/trickle.generated.ts';
