@@ -133,8 +133,8 @@ async function measureWal(corpus: CorpusLine[], events: number, dir: string, wit
 async function measureRawLmdb(corpus: CorpusLine[], events: number, dir: string, encodeEach: boolean): Promise<number> {
   const env = open({ path: dir, overlappingSync: false });
   const db = env.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
-  const stored = (seq: number) => ({ originalId: new EventId(SOURCE_UID, 0, seq), ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[seq % corpus.length].data });
-  const encode = (seq: number) => encodeRecord(stored(seq), corpus[seq % corpus.length].text);
+  const stored = (seq: number) => ({ ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[seq % corpus.length].data });
+  const encode = (seq: number) => encodeRecord(new EventId(SOURCE_UID, 0, seq), stored(seq), corpus[seq % corpus.length].text);
   const records = corpus.map((_line, n) => encode(n));
   const started = performance.now();
   const outstanding: Array<Promise<unknown>> = [];
@@ -163,7 +163,7 @@ async function measureRawLmdb(corpus: CorpusLine[], events: number, dir: string,
 async function measureSyncPerEvent(corpus: CorpusLine[], dir: string): Promise<number> {
   const env = open({ path: dir, overlappingSync: false });
   const db = env.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
-  const record = encodeRecord({ originalId: new EventId(SOURCE_UID, 0, 0), ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[0].data }, corpus[0].text);
+  const record = encodeRecord(new EventId(SOURCE_UID, 0, 0), { ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[0].data }, corpus[0].text);
   const started = performance.now();
   for (let seq = 0; seq < SYNC_PER_EVENT_EVENTS; seq++) await db.put(seq, record);
   const seconds = (performance.now() - started) / 1000;
@@ -174,7 +174,7 @@ async function measureSyncPerEvent(corpus: CorpusLine[], dir: string): Promise<n
 /** Stores `backlog` corpus events in the WAL format (store appends, 10,000 per commit). */
 async function fillBacklog(corpus: CorpusLine[], backlog: number, dir: string): Promise<void> {
   const store = await WalStore.open(dir, { readCount: THROUGHPUT_READ_COUNT, maxElements: 10_000_000 });
-  const records = corpus.map((line, n) => encodeRecord({ originalId: new EventId(SOURCE_UID, 0, n), ingestNs: nowNs(), opMeta: {}, meta: {}, data: line.data }, line.text));
+  const records = corpus.map((line, n) => encodeRecord(new EventId(SOURCE_UID, 0, n), { ingestNs: nowNs(), opMeta: {}, meta: {}, data: line.data }, line.text));
   const pending: Array<Promise<void>> = [];
   for (let n = 0; n < backlog; n++) {
     store.append(records[n % records.length]);

@@ -202,7 +202,7 @@ class Model {
 
 function recordBytes(n: number, payload: Value): number {
   const event = inputEvent(SOURCE_UID, n, false, payload);
-  return KEY_BYTES + encodeRecord({ originalId: event.id, ingestNs: event.ingestNs, opMeta: event.opMeta, meta: event.meta, data: event.data }).length;
+  return KEY_BYTES + encodeRecord(event.id, event).length;
 }
 
 function params(limits: Limits, dir: string): Record<string, Value> {

@@ -7,7 +7,7 @@ import { FloatValue, type Value } from '../../queries/values/value.ts';
 function roundTrip(data: Value): Value {
   const originalId = new EventId(3, 0, 42);
   originalId.track(new EventId(9, 1, 7));
-  const decoded = decodeRecord(encodeRecord({ originalId, ingestNs: 1_763_780_000_000_000_000, opMeta: { '5': 'x' }, meta: { host: 'a' }, data }));
+  const decoded = decodeRecord(encodeRecord(originalId, { ingestNs: 1_763_780_000_000_000_000, opMeta: { '5': 'x' }, meta: { host: 'a' }, data }));
   expect(decoded.originalId.rangeFor(9, 1)).toEqual({ min: 7, max: 7 });
   expect(decoded.originalId.rangeFor(3)).toEqual({ min: 42, max: 42 });
   expect(decoded.opMeta).toEqual({ '5': 'x' });
@@ -30,12 +30,12 @@ describe('WAL record encoding', () => {
 
 describe('WAL record payload text', () => {
   const originalId = new EventId(3, 0, 42);
-  const header = { originalId, ingestNs: 5, opMeta: {}, meta: { m: new FloatValue(2) } };
+  const header = { ingestNs: 5, opMeta: {}, meta: { m: new FloatValue(2) } };
 
   it('stores an event’s own JSON text as it is and gives it back as the payload text', () => {
     const text = '{"price": 1.50, "f":6.0, "big":12345678901234567890}';
     const data = { price: 1.5, f: new FloatValue(6), big: 12345678901234567890 };
-    const bytes = encodeRecord({ ...header, data }, text);
+    const bytes = encodeRecord(originalId, { ...header, data }, text);
     expect(bytes.toString('utf8').endsWith(text)).toBe(true);
     const decoded = decodeRecord(bytes);
     expect(decoded.dataJson).toBe(text);
@@ -44,14 +44,14 @@ describe('WAL record payload text', () => {
   });
 
   it('serialises the payload when there is no text, and reads that text back', () => {
-    const decoded = decodeRecord(encodeRecord({ ...header, data: { f: new FloatValue(6), s: 'a\nb' } }));
+    const decoded = decodeRecord(encodeRecord(originalId, { ...header, data: { f: new FloatValue(6), s: 'a\nb' } }));
     expect(decoded.dataJson).toBe('{"f":6.0,"s":"a\\nb"}');
     expect(decoded.data).toEqual({ f: new FloatValue(6), s: 'a\nb' });
   });
 
   it('keeps records apart however they share buffers, a record bigger than a quarter MiB included', () => {
     const texts = ['{"a":1}', `{"big":"${'x'.repeat(300_000)}"}`, '{"b":"é"}', '{"c":3}'];
-    const records = texts.map((text, n) => encodeRecord({ ...header, originalId: new EventId(3, 0, n), data: JSON.parse(text) as Value }, text));
+    const records = texts.map((text, n) => encodeRecord(new EventId(3, 0, n), { ...header, data: JSON.parse(text) as Value }, text));
     records.forEach((bytes, n) => {
       const decoded = decodeRecord(bytes);
       expect(decoded.dataJson).toBe(texts[n]);

@@ -38,8 +38,9 @@ const RECENT_EVENTS_LIMIT = 16384;
 /** An upstream ack or fail waiting for the commit that holds (or refused) its event: the input event itself. */
 type PendingAck = Pick<Event, 'id' | 'opMeta'>;
 
-/** A stored event kept in memory until its first emission, with its record's size. */
-interface RecentEvent extends StoredEvent {
+/** A stored event kept in memory until its first emission (the incoming event itself), with its record's size. */
+interface RecentEvent {
+  event: Event;
   recordBytes: number;
 }
 
@@ -104,12 +105,10 @@ export class WalOperator implements Operator {
       // Refused, not stored: the source keeps it and may send it again after our restore.
       output.insights.push({ kind: 'fail', id: event.id, opMeta: event.opMeta });
     } else {
-      const stored: RecentEvent = { originalId: event.id, ingestNs: event.ingestNs, opMeta: event.opMeta, meta: event.meta, data: event.data, recordBytes: 0 };
       // The event's own JSON text, when it still has it, is stored as it is (no serialisation).
-      const record = encodeRecord(stored, event.dataJson);
-      stored.recordBytes = record.length;
+      const record = encodeRecord(event.id, event, event.dataJson);
       const seq = store.append(record);
-      if (this.recentlyStored.size < RECENT_EVENTS_LIMIT) this.recentlyStored.set(seq, stored);
+      if (this.recentlyStored.size < RECENT_EVENTS_LIMIT) this.recentlyStored.set(seq, { event, recordBytes: record.length });
       const commit = this.currentCommit();
       commit.firstSeq ??= seq;
       commit.endSeq = seq + 1;
@@ -222,7 +221,7 @@ export class WalOperator implements Operator {
         const bytes = store.get(seq);
         if (bytes === undefined) continue;
         const decoded = decodeRecord(bytes);
-        events.push(this.emit(seq, decoded, bytes.length, decoded.dataJson));
+        events.push(this.emit(seq, decoded.originalId, decoded, bytes.length, decoded.dataJson));
         budget--;
       }
     }
@@ -231,7 +230,7 @@ export class WalOperator implements Operator {
       const recent = this.recentlyStored.get(seq);
       if (recent !== undefined) {
         this.recentlyStored.delete(seq);
-        events.push(this.emit(seq, recent, recent.recordBytes));
+        events.push(this.emit(seq, recent.event.id, recent.event, recent.recordBytes));
         this.nextReadSeq = seq + 1;
         budget--;
         continue;
@@ -240,7 +239,7 @@ export class WalOperator implements Operator {
       for (const record of records) {
         this.recentlyStored.delete(record.seq);
         const decoded = decodeRecord(record.bytes);
-        events.push(this.emit(record.seq, decoded, record.bytes.length, decoded.dataJson));
+        events.push(this.emit(record.seq, decoded.originalId, decoded, record.bytes.length, decoded.dataJson));
         this.nextReadSeq = record.seq + 1;
       }
       // Fewer than asked means nothing else is stored below committedEnd (gaps are refused commits).
@@ -255,9 +254,9 @@ export class WalOperator implements Operator {
    * memory since they were stored go without: their input text may be a slice of a much larger
    * string (a source's read buffer), which holding thousands of them would keep alive.
    */
-  private emit(seq: number, stored: StoredEvent, recordBytes: number, dataJson?: string): Event {
+  private emit(seq: number, originalId: EventId, stored: StoredEvent, recordBytes: number, dataJson?: string): Event {
     const id = new EventId(this.context.uid, 0, seq);
-    id.track(stored.originalId);
+    id.track(originalId);
     this.inFlight.set(seq, recordBytes);
     return {
       id,

@@ -27,8 +27,8 @@ import type { OpMeta } from '../../../engine/event.ts';
 import { parseJson, stringifyJson } from '../../../queries/values/json.ts';
 import { FloatValue, type RecordValue, type Value } from '../../../queries/values/value.ts';
 
+/** What a record holds besides the original event's id: an `Event` is one. */
 export interface StoredEvent {
-  originalId: EventId;
   ingestNs: number;
   opMeta: OpMeta;
   meta: RecordValue;
@@ -48,11 +48,10 @@ const RANGE_BYTES = 4 * 8;
  * The record's bytes. The common case (no tracked ranges, `{}` metadata, the payload's own text)
  * builds no string at all.
  */
-export function encodeRecord(event: StoredEvent, dataJson?: string): Buffer {
+export function encodeRecord(id: EventId, event: StoredEvent, dataJson?: string): Buffer {
   const data = dataJson ?? stringifyJson(event.data);
   const opMeta = metadataJson(event.opMeta as RecordValue);
   const meta = metadataJson(event.meta);
-  const id = event.originalId;
   // A UTF-16 code unit takes at most 3 bytes in UTF-8.
   const mostBytes = FIXED_BYTES + id.tracked.length * RANGE_BYTES + 8 + (opMeta.length + meta.length + data.length) * 3;
   recordSlab.reserve(mostBytes);
@@ -139,6 +138,7 @@ const recordSlab = new RecordSlab();
 
 /** The stored event, with the payload's JSON text as it is stored (for the emitted event's `dataJson`). */
 export interface DecodedRecord extends StoredEvent {
+  originalId: EventId;
   dataJson: string | undefined;
 }
 
