@@ -17,9 +17,9 @@
  * removes records (or adds a small one) may still fit on a "full" disk; one whose new record is
  * larger than the whole limit cannot, so the refusal does not depend on LMDB's page allocation.
  * Its write starts below the limit, so it ends as a short write (EIO). A store filled to the last
- * byte is avoided on purpose: there a write fails outright (EFBIG), and lmdb-js 3.5.6 then formats
- * its error message into a 100-byte buffer (mdb.c, mdb_page_flush) that the message can overrun;
- * about half of such runs abort with "malloc(): corrupted top size".
+ * byte is avoided on purpose: there a write fails outright (EFBIG), the case
+ * full-to-the-last-byte.test.ts covers (lmdb-js 3.5.6's prebuilt binary overruns an error-message
+ * buffer there; `npm install` builds a fixed one).
  */
 import { createInterface } from 'node:readline';
 import { WalStore } from '../../operators/qos/wal/store.ts';
