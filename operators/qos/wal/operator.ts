@@ -35,12 +35,16 @@ const OUT_PORT = 'out';
  */
 const RECENT_EVENTS_LIMIT = 16384;
 
-/** An upstream ack or fail waiting for the commit that holds (or refused) its event: the input event itself. */
+/** An upstream ack or fail waiting for the commit that holds (or refused) its event. */
 type PendingAck = Pick<Event, 'id' | 'opMeta'>;
 
-/** A stored event kept in memory until its first emission (the incoming event itself), with its record's size. */
-interface RecentEvent {
-  event: Event;
+/**
+ * A stored event kept in memory until its first emission, with its record's size. Its fields, not
+ * the incoming event itself: that one's `dataJson` may be a slice of a much larger string (a
+ * source's read buffer), which thousands of kept events could keep alive.
+ */
+interface RecentEvent extends StoredEvent {
+  originalId: EventId;
   recordBytes: number;
 }
 
@@ -108,11 +112,15 @@ export class WalOperator implements Operator {
       // The event's own JSON text, when it still has it, is stored as it is (no serialisation).
       const record = encodeRecord(event.id, event, event.dataJson);
       const seq = store.append(record);
-      if (this.recentlyStored.size < RECENT_EVENTS_LIMIT) this.recentlyStored.set(seq, { event, recordBytes: record.length });
+      if (this.recentlyStored.size < RECENT_EVENTS_LIMIT) {
+        const { id: originalId, ingestNs, opMeta, meta, data } = event;
+        this.recentlyStored.set(seq, { originalId, ingestNs, opMeta, meta, data, recordBytes: record.length });
+      }
       const commit = this.currentCommit();
       commit.firstSeq ??= seq;
       commit.endSeq = seq + 1;
-      if (event.transactional) commit.upstreamAcks.push(event);
+      // Only what the ack needs: the event itself would keep its payload and text alive until then.
+      if (event.transactional) commit.upstreamAcks.push({ id: event.id, opMeta: event.opMeta });
       else commit.unacknowledgedEvents += 1;
     }
     const change = this.fullnessChange();
@@ -230,7 +238,7 @@ export class WalOperator implements Operator {
       const recent = this.recentlyStored.get(seq);
       if (recent !== undefined) {
         this.recentlyStored.delete(seq);
-        events.push(this.emit(seq, recent.event.id, recent.event, recent.recordBytes));
+        events.push(this.emit(seq, recent.originalId, recent, recent.recordBytes));
         this.nextReadSeq = seq + 1;
         budget--;
         continue;
