@@ -66,10 +66,18 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-function sinkFor(port: number, binary = false): WsSink {
-  const sink = new WsSink({ url: `ws://127.0.0.1:${port}/`, binary, codec: DEFAULT_CODEC, reconnectInitialMs: 20, reconnectMaxMs: 200 });
+function sinkFor(port: number, options: { binary?: boolean; ackDelayMs?: number } = {}): WsSink {
+  const sink = new WsSink({ url: `ws://127.0.0.1:${port}/`, binary: options.binary ?? false, codec: DEFAULT_CODEC, ackDelayMs: options.ackDelayMs, reconnectInitialMs: 20, reconnectMaxMs: 200 });
   cleanups.push(() => sink.stop());
   return sink;
+}
+
+/** A receiver listening on `port`, stopped after the test. */
+async function startedReceiver(port: number): Promise<Receiver> {
+  const receiver = new Receiver(port);
+  cleanups.push(() => receiver.stop());
+  await receiver.start();
+  return receiver;
 }
 
 describe('ws offramp', () => {
@@ -83,9 +91,7 @@ describe('ws offramp', () => {
     expect(recorded.fails.map(([n]) => n)).toEqual([0]);
     expect(recorded.fails[0][1]).toMatch(/no connection/);
 
-    const receiver = new Receiver(port);
-    cleanups.push(() => receiver.stop());
-    await receiver.start();
+    const receiver = await startedReceiver(port);
     await waitFor(() => sink.isActive(), 'the sink to connect');
     expect(recorded.circuit).toEqual(['restore']);
     for (let n = 1; n <= 20; n++) send(sink, recorded, n, { id: n, ratio: new FloatValue(2) });
@@ -96,9 +102,7 @@ describe('ws offramp', () => {
 
   it('triggers as soon as the peer goes away and reconnects over a single connection', async () => {
     const port = await freePort();
-    const receiver = new Receiver(port);
-    cleanups.push(() => receiver.stop());
-    await receiver.start();
+    const receiver = await startedReceiver(port);
     const sink = sinkFor(port);
     const recorded = startSink(sink);
     await waitFor(() => sink.isActive(), 'the first connection');
@@ -122,10 +126,8 @@ describe('ws offramp', () => {
 
   it('sends binary frames when `binary` is set', async () => {
     const port = await freePort();
-    const receiver = new Receiver(port);
-    cleanups.push(() => receiver.stop());
-    await receiver.start();
-    const sink = sinkFor(port, true);
+    const receiver = await startedReceiver(port);
+    const sink = sinkFor(port, { binary: true });
     const recorded = startSink(sink);
     await waitFor(() => sink.isActive(), 'connection');
     send(sink, recorded, 1, 'hello');
@@ -136,9 +138,7 @@ describe('ws offramp', () => {
 
   it('fails an event it cannot encode', async () => {
     const port = await freePort();
-    const receiver = new Receiver(port);
-    cleanups.push(() => receiver.stop());
-    await receiver.start();
+    const receiver = await startedReceiver(port);
     const sink = sinkFor(port);
     const recorded = startSink(sink);
     await waitFor(() => sink.isActive(), 'connection');
@@ -151,11 +151,8 @@ describe('ws offramp', () => {
 
   it('with ack_delay_ms, acks a written frame only once the connection has stayed up that long, and fails it if the connection closes first', async () => {
     const port = await freePort();
-    const receiver = new Receiver(port);
-    cleanups.push(() => receiver.stop());
-    await receiver.start();
-    const sink = new WsSink({ url: `ws://127.0.0.1:${port}/`, binary: false, codec: DEFAULT_CODEC, ackDelayMs: 300, reconnectInitialMs: 20, reconnectMaxMs: 200 });
-    cleanups.push(() => sink.stop());
+    const receiver = await startedReceiver(port);
+    const sink = sinkFor(port, { ackDelayMs: 300 });
     const recorded = startSink(sink);
     await waitFor(() => sink.isActive(), 'connection');
 
