@@ -34,3 +34,10 @@ export function makeFloat(n: number): number | FloatValue {
 export function isRecord(v: Value): v is RecordValue {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof FloatValue) && !(v instanceof Uint8Array);
 }
+
+/** `{}`, checked without building a key list (it is on the WAL's per-event path). */
+export function isEmptyRecord(v: Value): boolean {
+  if (!isRecord(v)) return false;
+  for (const _key in v) return false;
+  return true;
+}

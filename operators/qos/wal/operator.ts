@@ -17,7 +17,7 @@
 import { EventId } from '../../../engine/event-id.ts';
 import type { Event } from '../../../engine/event.ts';
 import type { Insight } from '../../../engine/insight.ts';
-import type { RecordValue } from '../../../queries/values/value.ts';
+import { isEmptyRecord, type RecordValue } from '../../../queries/values/value.ts';
 import { emptyOutput, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import type { WalConfig } from './config.ts';
 import { decodeRecord, encodeRecord, type StoredEvent } from './record.ts';
@@ -372,8 +372,7 @@ export class WalOperator implements Operator {
 /** `$` of an emitted event: the stored `$` plus `wal`, the delivery id (usually `$` is empty: no copy then). */
 function withDeliveryId(meta: RecordValue, epoch: string, seq: number): RecordValue {
   const wal = { epoch, seq };
-  for (const _key in meta) return { ...meta, wal };
-  return { wal };
+  return isEmptyRecord(meta) ? { wal } : { ...meta, wal };
 }
 
 /** The keys of `pending` within [min, max], without walking a wide range key by key. */

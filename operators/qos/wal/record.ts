@@ -25,7 +25,7 @@
 import { EventId } from '../../../engine/event-id.ts';
 import type { OpMeta } from '../../../engine/event.ts';
 import { parseJson, stringifyJson } from '../../../queries/values/json.ts';
-import { FloatValue, type RecordValue, type Value } from '../../../queries/values/value.ts';
+import { isEmptyRecord, type RecordValue, type Value } from '../../../queries/values/value.ts';
 
 /** What a record holds besides the original event's id: an `Event` is one. */
 export interface StoredEvent {
@@ -84,12 +84,6 @@ function writeSizedText(buffer: Buffer, at: number, text: string): number {
   const length = buffer.write(text, at + 4);
   buffer.writeUInt32LE(length, at);
   return at + 4 + length;
-}
-
-function isEmptyRecord(value: Value): boolean {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array || value instanceof FloatValue) return false;
-  for (const _key in value) return false;
-  return true;
 }
 
 const SLAB_BYTES = 1 << 20;
