@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { EmbeddedReceivers } from '../../engine/runtime/embedded-receiver.ts';
+import { describeEngineHeap, engineThreadControl, engineThreadWanted, isEngineThread, superviseEngineThread, type EngineControl } from './server-thread.ts';
 
 interface ServerRunOptions {
   artefacts: string[];
@@ -23,6 +24,9 @@ A configuration problem (unknown key, unknown type, a link to something no file 
 reported with the file, line and key, and nothing starts (exit status 1). Otherwise rill runs until
 SIGINT or SIGTERM, then stops the sources, closes the pipelines (a qos::wal closes its store) and
 the sinks, and exits 0. While running it prints a status line on stderr every few seconds.
+
+The pipelines run in a worker thread with a larger V8 young generation (up to 192 MB more memory
+under load, for less garbage-collection time); RILL_ENGINE_THREAD=0 runs them in the main thread.
 
 Example (the seed):
   rill server run -f examples/persistent-gd/etc/tremor/config/* --embedded-receiver --data-dir .rill-data`;
@@ -45,38 +49,41 @@ export function registerServerCommand(program: Command): void {
     .option('--status-interval <seconds>', 'seconds between status lines', '5')
     .addHelpText('after', HELP)
     .action(async (options: ServerRunOptions) => {
-      process.exitCode = await serverRun(options);
-      if (process.exitCode !== 0) process.exit(process.exitCode);
+      if (engineThreadWanted()) {
+        // The worker's output reaches stdout/stderr through this thread: no process.exit() here,
+        // the process ends once that is written.
+        process.exitCode = await superviseEngineThread(listenForStopSignals(), log);
+        return;
+      }
+      const control: EngineControl = isEngineThread() ? engineThreadControl() : { stopRequested: listenForStopSignals(), connectStdin: () => {} };
+      process.exitCode = await serverRun(options, control);
+      // A lingering socket or stdin must not keep a stopped server alive.
+      await exitWhenWritten(process.exitCode);
     });
 }
 
-async function serverRun(options: ServerRunOptions): Promise<number> {
-  // Loaded here, not at the top: the runtime, connectors, yaml and ws are only needed by this command.
-  const [{ loadArtefacts }, { LoadErrors }, { Runtime }, { formatStatus }, { startEmbeddedReceivers }] = await Promise.all([
-    import('../../engine/runtime/load.ts'),
-    import('../../engine/runtime/config-error.ts'),
-    import('../../engine/runtime/runtime.ts'),
-    import('../../engine/runtime/status-line.ts'),
-    import('../../engine/runtime/embedded-receiver.ts'),
-  ]);
-  const log = (message: string): void => void process.stderr.write(`rill: ${message}\n`);
-  let plan;
-  try {
-    plan = loadArtefacts(options.artefacts, {
-      dataDir: options.dataDir,
-      warn: (message) => process.stderr.write(`${message}\n`),
-      onPipelineError: (pipeline, rendered) => process.stderr.write(`${pipeline}: ${rendered}\n`),
-    });
-  } catch (error) {
-    if (!(error instanceof LoadErrors)) throw error;
-    for (const problem of error.problems) process.stderr.write(`${problem}\n`);
-    const count = error.problems.length;
-    log(`${count} problem${count === 1 ? '' : 's'} in the configuration; nothing was started`);
-    return 1;
-  }
+/**
+ * process.exit() once stdout and stderr have written everything: writes to a pipe are
+ * asynchronous once the pipe is full, and process.exit() drops what is still queued (a long list
+ * of configuration problems lost its end that way). In an engine thread the same wait lets the
+ * main thread take all of it.
+ */
+async function exitWhenWritten(code: number): Promise<never> {
+  // An empty write calls back once every write queued before it is done (or has failed).
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  process.exit(code);
+}
 
-  // Listening before anything starts, so a signal during start-up still shuts down cleanly.
-  const stopRequested = new Promise<void>((resolve) => {
+const log = (message: string): void => void process.stderr.write(`rill: ${message}\n`);
+
+/**
+ * Resolves on the first SIGINT or SIGTERM (main thread only: signals are not delivered to worker
+ * threads). A second one within REPEAT_SIGNAL_GRACE_MS is ignored, a later one exits 130 at once,
+ * and a shutdown taking over SHUTDOWN_TIMEOUT_MS exits 1 (either also ends an engine thread).
+ * Listening starts before anything else, so a signal during start-up still shuts down cleanly.
+ */
+function listenForStopSignals(): Promise<void> {
+  return new Promise<void>((resolve) => {
     let stoppingSince: number | undefined;
     const onSignal = (signal: string): void => {
       if (stoppingSince !== undefined) {
@@ -97,6 +104,34 @@ async function serverRun(options: ServerRunOptions): Promise<number> {
     process.on('SIGINT', () => onSignal('SIGINT'));
     process.on('SIGTERM', () => onSignal('SIGTERM'));
   });
+}
+
+async function serverRun(options: ServerRunOptions, control: EngineControl): Promise<number> {
+  // Loaded here, not at the top: the runtime, connectors, yaml and ws are only needed by this command.
+  const [{ loadArtefacts }, { LoadErrors }, { Runtime }, { formatStatus }, { startEmbeddedReceivers }] = await Promise.all([
+    import('../../engine/runtime/load.ts'),
+    import('../../engine/runtime/config-error.ts'),
+    import('../../engine/runtime/runtime.ts'),
+    import('../../engine/runtime/status-line.ts'),
+    import('../../engine/runtime/embedded-receiver.ts'),
+  ]);
+  if (process.env.RILL_DEBUG_STARTUP === '1') process.stderr.write(`rill startup: ${describeEngineHeap()}\n`);
+  let plan;
+  try {
+    plan = loadArtefacts(options.artefacts, {
+      dataDir: options.dataDir,
+      warn: (message) => process.stderr.write(`${message}\n`),
+      onPipelineError: (pipeline, rendered) => process.stderr.write(`${pipeline}: ${rendered}\n`),
+    });
+  } catch (error) {
+    if (!(error instanceof LoadErrors)) throw error;
+    for (const problem of error.problems) process.stderr.write(`${problem}\n`);
+    const count = error.problems.length;
+    log(`${count} problem${count === 1 ? '' : 's'} in the configuration; nothing was started`);
+    return 1;
+  }
+
+  if (plan.sources.some((source) => source.spec.type === 'stdin')) control.connectStdin();
 
   let receivers: EmbeddedReceivers | undefined;
   if (options.embeddedReceiver) {
@@ -121,12 +156,11 @@ async function serverRun(options: ServerRunOptions): Promise<number> {
   const statusIntervalMs = Math.max(0.5, Number(options.statusInterval) || 5) * 1000;
   const statusTimer = options.quiet ? undefined : setInterval(() => log(formatStatus(runtime.stats())), statusIntervalMs);
 
-  await stopRequested;
+  await control.stopRequested;
   if (statusTimer !== undefined) clearInterval(statusTimer);
   await runtime.stop();
   await receivers?.close();
   if (!options.quiet) log(formatStatus(runtime.stats()));
   log('stopped');
-  // stdin or a lingering socket must not keep a stopped server alive.
-  process.exit(0);
+  return 0;
 }

@@ -1,0 +1,116 @@
+/**
+ * The engine thread of `rill server run`: the main thread (the supervisor) starts a worker thread
+ * with the larger young generation of ENGINE_RESOURCE_LIMITS (engine/runtime/engine-heap.ts says
+ * why) and the worker runs the pipelines. A worker, unlike a re-executed child process, dies with
+ * the process, so a SIGKILL of the pid `rill server run` prints still kills the whole engine.
+ *
+ * The worker's entry is the launcher the process was started with (`process.argv[1]`, normally
+ * bin/rill.mjs), given the same command-line arguments, so the worker runs the same `server run`
+ * action, which sees `isEngineThread()` and runs the server in that thread. Why not a dedicated
+ * entry module: the CLI runs either from an esbuild bundle with split chunks (whose file names and
+ * export names are the bundler's) or through tsx's loader; only the launcher works the same in both,
+ * since it chooses between them itself. A worker's `process.argv` is `[node, entry, ...argv]`, as
+ * in the main thread, so commander parses it unchanged. The cost is the worker loading the CLI
+ * (the bundle's freshness check, ~4 ms, and the modules) once more at start.
+ *
+ * The two threads talk through a few messages:
+ * - the supervisor gets SIGINT/SIGTERM (signals only reach the main thread) and sends `stop`;
+ * - the engine thread sends `stdin` when it has a `stdin` onramp: only then does the supervisor
+ *   pipe the process's stdin into the worker's `process.stdin` (its end included), so a server
+ *   without one never reads stdin or holds it open.
+ * The worker's stdout and stderr reach the process's through the main thread, which therefore
+ * never calls process.exit() after a normal end: it sets the exit status and lets the event loop
+ * finish writing what the worker wrote.
+ *
+ * RILL_ENGINE_THREAD=0 runs everything in the main thread, as before (debugging, comparisons).
+ */
+import { getHeapStatistics } from 'node:v8';
+import { isMainThread, parentPort, resourceLimits, Worker, workerData } from 'node:worker_threads';
+import { ENGINE_RESOURCE_LIMITS } from '../../engine/runtime/engine-heap.ts';
+
+/** How the server is told to stop and given the process's stdin, whichever thread it runs in. */
+export interface EngineControl {
+  /** Resolves when the server should shut down cleanly. */
+  stopRequested: Promise<void>;
+  /** Makes `process.stdin` of the server's thread read the process's standard input. */
+  connectStdin(): void;
+}
+
+/** workerData of the engine thread, so that the launcher run again in it knows where it is. */
+interface EngineThreadData {
+  rillEngineThread: true;
+}
+
+type SupervisorMessage = { type: 'stop' };
+type EngineMessage = { type: 'stdin' };
+
+const MB = 1024 * 1024;
+
+export function isEngineThread(): boolean {
+  return !isMainThread && (workerData as Partial<EngineThreadData> | undefined)?.rillEngineThread === true;
+}
+
+/** Whether this (main) thread should hand the server to an engine thread rather than run it. */
+export function engineThreadWanted(): boolean {
+  // Without a launcher path (node -e, a REPL) there is nothing for the worker to run.
+  return isMainThread && process.env.RILL_ENGINE_THREAD !== '0' && process.argv[1] !== undefined;
+}
+
+/**
+ * Runs the server in a worker thread and resolves with its exit status once it has ended: the
+ * worker's own status, or 1 if it died of an uncaught error (printed on stderr).
+ */
+export function superviseEngineThread(stopRequested: Promise<void>, log: (message: string) => void): Promise<number> {
+  const data: EngineThreadData = { rillEngineThread: true };
+  const worker = new Worker(process.argv[1], {
+    argv: process.argv.slice(2),
+    workerData: data,
+    resourceLimits: ENGINE_RESOURCE_LIMITS,
+    stdin: true,
+  });
+  let stdinConnected = false;
+  worker.on('message', (message: EngineMessage) => {
+    if (message.type === 'stdin' && !stdinConnected) {
+      stdinConnected = true;
+      process.stdin.pipe(worker.stdin!);
+    }
+  });
+  void stopRequested.then(() => worker.postMessage({ type: 'stop' } satisfies SupervisorMessage));
+  return new Promise((resolve) => {
+    let failed = false;
+    worker.on('error', (error: unknown) => {
+      failed = true;
+      log(`the engine thread failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    });
+    worker.on('exit', (code) => {
+      if (stdinConnected) {
+        // Reading stdin would otherwise keep the process alive after the server has stopped.
+        process.stdin.unpipe(worker.stdin!);
+        process.stdin.destroy();
+      }
+      resolve(failed ? 1 : code);
+    });
+  });
+}
+
+/** The engine thread's side: `stop` from the supervisor, and stdin asked for when needed. */
+export function engineThreadControl(): EngineControl {
+  const supervisor = parentPort!;
+  const stopRequested = new Promise<void>((resolve) => {
+    supervisor.on('message', (message: SupervisorMessage) => {
+      if (message.type === 'stop') resolve();
+    });
+  });
+  return {
+    stopRequested,
+    connectStdin: () => supervisor.postMessage({ type: 'stdin' } satisfies EngineMessage),
+  };
+}
+
+/** For RILL_DEBUG_STARTUP=1: which thread runs the pipelines and its V8 heap limits. */
+export function describeEngineHeap(): string {
+  const where = isEngineThread() ? 'an engine thread' : 'the main thread';
+  const young = resourceLimits.maxYoungGenerationSizeMb;
+  const limits = young === undefined ? 'default V8 limits' : `maxYoungGenerationSizeMb=${young}`;
+  return `the pipelines run in ${where}: ${limits}, heap_size_limit=${Math.round(getHeapStatistics().heap_size_limit / MB)} MB`;
+}
