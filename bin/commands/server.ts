@@ -25,8 +25,8 @@ reported with the file, line and key, and nothing starts (exit status 1). Otherw
 SIGINT or SIGTERM, then stops the sources, closes the pipelines (a qos::wal closes its store) and
 the sinks, and exits 0. While running it prints a status line on stderr every few seconds.
 
-The pipelines run in a worker thread with a larger V8 young generation (up to 192 MB more memory
-under load, for less garbage-collection time); RILL_ENGINE_THREAD=0 runs them in the main thread.
+The pipelines run in a worker thread whose V8 young generation may grow to 192 MB instead of 48 MB
+under load (less garbage-collection time); RILL_ENGINE_THREAD=0 runs them in the main thread.
 
 Example (the seed):
   rill server run -f examples/persistent-gd/etc/tremor/config/* --embedded-receiver --data-dir .rill-data`;
