@@ -44,14 +44,16 @@ export class EventId {
     return `${this.sourceId}:${this.streamId}:${this.eventId}`;
   }
 
+  // A loop, not `tracked.find(closure)`: a WAL tracks every event it emits, so this is a per-event path.
   private widen(sourceId: number, streamId: number, min: number, max: number): void {
-    const existing = this.tracked.find((r) => r.sourceId === sourceId && r.streamId === streamId);
-    if (existing) {
-      existing.minEventId = Math.min(existing.minEventId, min);
-      existing.maxEventId = Math.max(existing.maxEventId, max);
-    } else {
-      this.tracked.push({ sourceId, streamId, minEventId: min, maxEventId: max });
+    for (const existing of this.tracked) {
+      if (existing.sourceId === sourceId && existing.streamId === streamId) {
+        existing.minEventId = Math.min(existing.minEventId, min);
+        existing.maxEventId = Math.max(existing.maxEventId, max);
+        return;
+      }
     }
+    this.tracked.push({ sourceId, streamId, minEventId: min, maxEventId: max });
   }
 }
 

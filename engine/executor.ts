@@ -114,7 +114,13 @@ export class PipelineExecutor implements Pipeline, StepSink {
       }
     }
     this.handlers = handlers;
-    this.runExclusively(() => undefined);
+    // Work queued before the handlers existed (an operator's emitLater during start) runs now.
+    this.busy = true;
+    try {
+      this.drainDeferred();
+    } finally {
+      this.busy = false;
+    }
   }
 
   send(inputPort: string, event: Event): void {
@@ -145,7 +151,7 @@ export class PipelineExecutor implements Pipeline, StepSink {
     const output = this.outputNodes.get(outputPort);
     if (!output) throw new Error(`pipeline \`${this.id}\` has no output \`${outputPort}\` (it has ${this.outputs.join(', ')})`);
     this.requireStarted('contraflow');
-    this.schedule({ kind: 'insight', node: output, insight });
+    this.scheduleInsight(output, insight);
   }
 
   tick(nowNs: number): void {
@@ -206,13 +212,28 @@ export class PipelineExecutor implements Pipeline, StepSink {
       this.deferred.push(work);
       return;
     }
-    this.runExclusively(() => this.perform(work));
-  }
-
-  private runExclusively(work: () => void): void {
     this.busy = true;
     try {
-      work();
+      this.perform(work);
+      this.drainDeferred();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * `schedule` for an insight, without the work object when it can run at once: a sink acks every
+   * event, and a WAL acks every stored event upstream, so this is a per-event path.
+   */
+  private scheduleInsight(node: RuntimeNode, insight: Insight): void {
+    if (this.closed) return;
+    if (this.busy || !this.handlers) {
+      this.deferred.push({ kind: 'insight', node, insight });
+      return;
+    }
+    this.busy = true;
+    try {
+      this.routeInsight(node, insight);
       this.drainDeferred();
     } finally {
       this.busy = false;
@@ -368,7 +389,7 @@ export class PipelineExecutor implements Pipeline, StepSink {
       uid: node.uid,
       dataDir: this.options.dataDir,
       emitLater: (port, event) => this.schedule({ kind: 'event', node, port, event }),
-      insightLater: (insight) => this.schedule({ kind: 'insight', node, insight }),
+      insightLater: (insight) => this.scheduleInsight(node, insight),
       warn: (message) => {
         const text = `pipeline \`${this.id}\`, operator \`${node.name}\`: ${message}`;
         if (this.options.onWarning) this.options.onWarning(text);

@@ -77,3 +77,12 @@ export interface OperatorFactory {
 export function emptyOutput(): OperatorOutput {
   return { events: [], insights: [] };
 }
+
+/**
+ * "Nothing": one shared, frozen output for calls that produce nothing, so that a per-event call
+ * (a WAL storing an event it cannot emit yet) allocates no arrays. Never push to it.
+ */
+export const NO_OUTPUT: OperatorOutput = Object.freeze({
+  events: Object.freeze([]) as unknown as OperatorOutput['events'],
+  insights: Object.freeze([]) as unknown as Insight[],
+});

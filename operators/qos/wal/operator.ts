@@ -15,11 +15,12 @@
  * events never emitted, in sequence order.
  */
 import { EventId } from '../../../engine/event-id.ts';
-import type { Event } from '../../../engine/event.ts';
+import type { Event, OpMeta } from '../../../engine/event.ts';
 import type { Insight } from '../../../engine/insight.ts';
 import { isEmptyRecord, type RecordValue } from '../../../queries/values/value.ts';
-import { emptyOutput, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
+import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import type { WalConfig } from './config.ts';
+import { RecentEvents, type RecentEvent } from './recent-events.ts';
 import { decodeRecord, encodeRecord, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
 
@@ -35,26 +36,19 @@ const OUT_PORT = 'out';
  */
 const RECENT_EVENTS_LIMIT = 16384;
 
-/** An upstream ack or fail waiting for the commit that holds (or refused) its event. */
-type PendingAck = Pick<Event, 'id' | 'opMeta'>;
-
-/**
- * A stored event kept in memory until its first emission, with its record's size. Its fields, not
- * the incoming event itself: that one's `dataJson` may be a slice of a much larger string (a
- * source's read buffer), which thousands of kept events could keep alive.
- */
-interface RecentEvent extends StoredEvent {
-  originalId: EventId;
-  recordBytes: number;
-}
-
 interface CommitInProgress {
   durable: Promise<void>;
   /** The first sequence number appended in this commit (if any). */
   firstSeq?: number;
   /** One past the highest sequence number appended in this commit (0 if none). */
   endSeq: number;
-  upstreamAcks: PendingAck[];
+  /**
+   * The upstream acks (or fails) waiting for this commit: the ids and operator metadata of its
+   * transactional events, in two arrays rather than an object per event (see recent-events.ts on
+   * why per-event objects that live until a commit are costly).
+   */
+  ackIds: EventId[];
+  ackOpMetas: OpMeta[];
   /** Non-transactional events in this commit (lost if the commit is refused). */
   unacknowledgedEvents: number;
   /** Acked events whose deletion this commit makes durable. */
@@ -71,8 +65,14 @@ export class WalOperator implements Operator {
   private committedEnd = 0;
   private nextReadSeq = 0;
   private readonly inFlight = new Map<number, number>();
-  /** Stored, never emitted events still in memory: seq -> event and record bytes. */
-  private readonly recentlyStored = new Map<number, RecentEvent>();
+  /**
+   * Stored, never emitted events still in memory. Their fields, not the incoming events: an
+   * incoming event's `dataJson` may be a slice of a much larger string (a source's read buffer),
+   * which thousands of kept events could keep alive.
+   */
+  private readonly recentlyStored = new RecentEvents(RECENT_EVENTS_LIMIT);
+  /** Where `recentlyStored.take` puts the event it hands out (one object for all of them). */
+  private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, data: null, recordBytes: 0 };
   private readonly awaitingResend = new Map<number, number>();
   private readonly commits: CommitInProgress[] = [];
   /** Acked events whose deletion is not durable yet. */
@@ -104,37 +104,46 @@ export class WalOperator implements Operator {
 
   onEvent(_port: string, event: Event): OperatorOutput {
     const store = this.openStore();
-    const output = emptyOutput();
+    let refusal: Insight | undefined;
     if (event.transactional && this.isFull()) {
       // Refused, not stored: the source keeps it and may send it again after our restore.
-      output.insights.push({ kind: 'fail', id: event.id, opMeta: event.opMeta });
+      refusal = { kind: 'fail', id: event.id, opMeta: event.opMeta };
     } else {
       // The event's own JSON text, when it still has it, is stored as it is (no serialisation).
       const record = encodeRecord(event.id, event, event.dataJson);
       const seq = store.append(record);
-      if (this.recentlyStored.size < RECENT_EVENTS_LIMIT) {
-        const { id: originalId, ingestNs, opMeta, meta, data } = event;
-        this.recentlyStored.set(seq, { originalId, ingestNs, opMeta, meta, data, recordBytes: record.length });
-      }
+      this.recentlyStored.add(seq, event.id, event, record.length);
       const commit = this.currentCommit();
       commit.firstSeq ??= seq;
       commit.endSeq = seq + 1;
       // Only what the ack needs: the event itself would keep its payload and text alive until then.
-      if (event.transactional) commit.upstreamAcks.push({ id: event.id, opMeta: event.opMeta });
-      else commit.unacknowledgedEvents += 1;
+      if (event.transactional) {
+        commit.ackIds.push(event.id);
+        commit.ackOpMetas.push(event.opMeta);
+      } else {
+        commit.unacknowledgedEvents += 1;
+      }
     }
-    const change = this.fullnessChange();
-    if (change) output.insights.push(change);
-    if (!this.broken) for (const event of this.read()) output.events.push([OUT_PORT, event]);
-    return output;
+    return this.output(refusal);
   }
 
   onTick(): OperatorOutput {
-    const output = emptyOutput();
     if (this.diskFull && !this.probing) this.probeDisk();
+    return this.output(undefined);
+  }
+
+  /**
+   * `insight` (if any), a change of fullness to tell upstream, and what can be emitted now. Usually
+   * (an event stored, nothing committed since the last call) that is nothing: NO_OUTPUT, no arrays.
+   */
+  private output(insight: Insight | undefined): OperatorOutput {
     const change = this.fullnessChange();
+    const readable = !this.broken && (this.awaitingResend.size > 0 || this.nextReadSeq < this.committedEnd);
+    if (insight === undefined && change === undefined && !readable) return NO_OUTPUT;
+    const output = emptyOutput();
+    if (insight) output.insights.push(insight);
     if (change) output.insights.push(change);
-    if (!this.broken) for (const event of this.read()) output.events.push([OUT_PORT, event]);
+    if (readable) for (const event of this.read()) output.events.push([OUT_PORT, event]);
     return output;
   }
 
@@ -233,11 +242,10 @@ export class WalOperator implements Operator {
         budget--;
       }
     }
+    const recent = this.recent;
     while (budget > 0 && this.nextReadSeq < this.committedEnd) {
       const seq = this.nextReadSeq;
-      const recent = this.recentlyStored.get(seq);
-      if (recent !== undefined) {
-        this.recentlyStored.delete(seq);
+      if (this.recentlyStored.take(seq, recent)) {
         events.push(this.emit(seq, recent.originalId, recent, recent.recordBytes));
         this.nextReadSeq = seq + 1;
         budget--;
@@ -245,7 +253,6 @@ export class WalOperator implements Operator {
       }
       const records = store.read(seq, this.committedEnd, budget);
       for (const record of records) {
-        this.recentlyStored.delete(record.seq);
         const decoded = decodeRecord(record.bytes);
         events.push(this.emit(record.seq, decoded.originalId, decoded, record.bytes.length, decoded.dataJson));
         this.nextReadSeq = record.seq + 1;
@@ -300,7 +307,7 @@ export class WalOperator implements Operator {
     const durable = this.openStore().commit();
     const last = this.commits[this.commits.length - 1];
     if (last !== undefined && last.durable === durable) return last;
-    const commit: CommitInProgress = { durable, endSeq: 0, upstreamAcks: [], unacknowledgedEvents: 0, deletions: 0 };
+    const commit: CommitInProgress = { durable, endSeq: 0, ackIds: [], ackOpMetas: [], unacknowledgedEvents: 0, deletions: 0 };
     this.commits.push(commit);
     durable.then(
       () => this.settle(commit, 'durable'),
@@ -312,7 +319,7 @@ export class WalOperator implements Operator {
   private settle(commit: CommitInProgress, outcome: 'durable' | 'refused', error?: unknown): void {
     commit.settled = outcome;
     if (outcome === 'refused') {
-      for (let seq = commit.firstSeq ?? commit.endSeq; seq < commit.endSeq; seq++) this.recentlyStored.delete(seq);
+      this.recentlyStored.forgetFrom(commit.firstSeq ?? commit.endSeq);
       if (!this.diskFull) this.context.warn(`qos::wal ${this.context.nodeId}: store full or failing, refusing events (${(error as Error).message})`);
       this.diskFull = true;
       if (commit.unacknowledgedEvents > 0) {
@@ -328,7 +335,7 @@ export class WalOperator implements Operator {
       this.committedEnd = Math.max(this.committedEnd, done.endSeq);
       this.deletionsInProgress -= done.deletions;
       const kind = done.settled === 'durable' ? 'ack' : 'fail';
-      for (const pending of done.upstreamAcks) this.context.insightLater({ kind, id: pending.id, opMeta: pending.opMeta });
+      for (let i = 0; i < done.ackIds.length; i++) this.context.insightLater({ kind, id: done.ackIds[i], opMeta: done.ackOpMetas[i] });
     }
     const change = this.fullnessChange();
     if (change) this.context.insightLater(change);

@@ -1,0 +1,92 @@
+/**
+ * The WAL's most recently stored events, kept decoded in memory until their first emission, so
+ * that while downstream keeps up an event goes out without being read back and parsed.
+ *
+ * It holds a window of consecutive sequence numbers `[first, end)` in a ring of parallel arrays:
+ * no object and no Map entry per event. At full speed a WAL holds a few thousand events between
+ * their arrival and their commit; objects for them would survive the young generation's scavenges
+ * and be promoted, and that garbage collection work was a large part of the WAL's time.
+ *
+ * It is only a cache: an event that is not kept (the window is full, or does not continue at that
+ * sequence number) is read from the store when its turn comes.
+ */
+import type { EventId } from '../../../engine/event-id.ts';
+import type { OpMeta } from '../../../engine/event.ts';
+import type { RecordValue, Value } from '../../../queries/values/value.ts';
+import type { StoredEvent } from './record.ts';
+
+/** A kept event, as `take` hands it out. */
+export interface RecentEvent extends StoredEvent {
+  originalId: EventId;
+  recordBytes: number;
+}
+
+export class RecentEvents {
+  private readonly originalIds: Array<EventId | undefined>;
+  private readonly data: Array<Value | undefined>;
+  private readonly metas: Array<RecordValue | undefined>;
+  private readonly opMetas: Array<OpMeta | undefined>;
+  private readonly ingestNs: Float64Array;
+  private readonly recordBytes: Float64Array;
+  private first = 0;
+  private end = 0;
+
+  constructor(private readonly capacity: number) {
+    this.originalIds = new Array<EventId | undefined>(capacity).fill(undefined);
+    this.data = new Array<Value | undefined>(capacity).fill(undefined);
+    this.metas = new Array<RecordValue | undefined>(capacity).fill(undefined);
+    this.opMetas = new Array<OpMeta | undefined>(capacity).fill(undefined);
+    this.ingestNs = new Float64Array(capacity);
+    this.recordBytes = new Float64Array(capacity);
+  }
+
+  get size(): number {
+    return this.end - this.first;
+  }
+
+  /** Keeps the event stored as `seq` if it continues the window and there is room. */
+  add(seq: number, originalId: EventId, event: StoredEvent, recordBytes: number): void {
+    if (this.first === this.end) this.first = this.end = seq;
+    if (seq !== this.end || this.end - this.first >= this.capacity) return;
+    const slot = seq % this.capacity;
+    this.originalIds[slot] = originalId;
+    this.data[slot] = event.data;
+    this.metas[slot] = event.meta;
+    this.opMetas[slot] = event.opMeta;
+    this.ingestNs[slot] = event.ingestNs;
+    this.recordBytes[slot] = recordBytes;
+    this.end = seq + 1;
+  }
+
+  /**
+   * Hands out the event stored as `seq` (filling `into`, so no object is made) and forgets it;
+   * false if it is not kept. Events kept below `seq` are forgotten too: they went out another way.
+   */
+  take(seq: number, into: RecentEvent): boolean {
+    while (this.first < this.end && this.first < seq) this.clear(this.first++);
+    if (this.first !== seq || this.first === this.end) return false;
+    const slot = seq % this.capacity;
+    into.originalId = this.originalIds[slot]!;
+    into.data = this.data[slot]!;
+    into.meta = this.metas[slot]!;
+    into.opMeta = this.opMetas[slot]!;
+    into.ingestNs = this.ingestNs[slot];
+    into.recordBytes = this.recordBytes[slot];
+    this.clear(seq);
+    this.first = seq + 1;
+    return true;
+  }
+
+  /** Forgets the events from `fromSeq` on (a refused commit: they were never stored). */
+  forgetFrom(fromSeq: number): void {
+    while (this.end > this.first && this.end > fromSeq) this.clear(--this.end);
+  }
+
+  private clear(seq: number): void {
+    const slot = seq % this.capacity;
+    this.originalIds[slot] = undefined;
+    this.data[slot] = undefined;
+    this.metas[slot] = undefined;
+    this.opMetas[slot] = undefined;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The WAL's in-memory cache of recently stored events (recent-events.ts), against a Map model:
+ * whatever sequence of adds, takes and refused commits, `take` hands out exactly the event added
+ * under that sequence number, or nothing; never another event, never one that was forgotten.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EventId } from '../../engine/event-id.ts';
+import { RecentEvents, type RecentEvent } from '../../operators/qos/wal/recent-events.ts';
+
+const CAPACITY = 8;
+
+type Step = { kind: 'add' } | { kind: 'skip' } | { kind: 'take'; ahead: number } | { kind: 'refuse'; back: number };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 5, arbitrary: fc.constant({ kind: 'add' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'skip' as const }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('take' as const), ahead: fc.nat(3) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('refuse' as const), back: fc.nat(CAPACITY + 2) }) },
+);
+
+function scratch(): RecentEvent {
+  return { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, data: null, recordBytes: 0 };
+}
+
+describe('RecentEvents', () => {
+  it('hands out exactly what was added under a sequence number, or nothing', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
+        const recent = new RecentEvents(CAPACITY);
+        /** What the cache may still hand out: seq -> payload. */
+        const kept = new Map<number, number>();
+        let nextSeq = 0;
+        let nextRead = 0;
+        const into = scratch();
+        for (const s of steps) {
+          if (s.kind === 'add' || s.kind === 'skip') {
+            // 'skip': a stored event the cache never sees (as when the WAL refuses nothing but
+            // the window was full); the cache must not hand out anything for it.
+            const seq = nextSeq++;
+            if (s.kind === 'add') {
+              recent.add(seq, new EventId(1, 0, seq), { ingestNs: seq * 10, opMeta: {}, meta: { seq }, data: { payload: seq } }, 600 + seq);
+              kept.set(seq, seq);
+            }
+          } else if (s.kind === 'take') {
+            const seq = Math.min(nextRead + s.ahead, nextSeq);
+            const found = recent.take(seq, into);
+            if (found) {
+              expect(kept.has(seq)).toBe(true);
+              expect(into.data).toEqual({ payload: kept.get(seq) });
+              expect(into.originalId.eventId).toBe(seq);
+              expect(into.ingestNs).toBe(seq * 10);
+              expect(into.recordBytes).toBe(600 + seq);
+              expect(into.meta).toEqual({ seq });
+            }
+            // Taken or not, nothing at or below seq is handed out again (the WAL reads on past it).
+            for (const key of [...kept.keys()]) if (key <= seq) kept.delete(key);
+            nextRead = seq + 1;
+          } else {
+            const from = Math.max(nextRead, nextSeq - s.back);
+            recent.forgetFrom(from);
+            for (const key of [...kept.keys()]) if (key >= from) kept.delete(key);
+          }
+          expect(recent.size).toBeLessThanOrEqual(CAPACITY);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps consecutive events up to its capacity, then starts again once emptied', () => {
+    const recent = new RecentEvents(2);
+    const into = scratch();
+    for (let seq = 0; seq < 4; seq++) recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {}, data: seq }, 1);
+    expect(recent.size).toBe(2);
+    expect(recent.take(0, into)).toBe(true);
+    expect(recent.take(1, into)).toBe(true);
+    expect(recent.take(2, into)).toBe(false);
+    recent.add(4, new EventId(1, 0, 4), { ingestNs: 0, opMeta: {}, meta: {}, data: 4 }, 1);
+    expect(recent.take(4, into)).toBe(true);
+    expect(into.data).toBe(4);
+  });
+});
