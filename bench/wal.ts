@@ -9,7 +9,8 @@
  * or ones a select rebuilt), where the WAL serialises each payload.
  *
  * Throughput parts run one after the other (never two at once), after a warm-up round, in
- * interleaved rounds; figures are medians.
+ * interleaved rounds; figures are medians. Every part, the baselines too, and the restart run in
+ * a worker thread with the heap settings `rill server run` gives its pipelines (engine-thread.ts).
  * Figures: wal_events_per_s, lmdb_raw_events_per_s, sync_per_event_events_per_s, wal_vs_lmdb_ratio,
  * wal_vs_sync_per_event_ratio, restart_first_event_ms, drain_events_per_s, peak_rss_mb (anonymous
  * memory: heap and native allocations) and peak_rss_with_mapped_file_mb (also counts the LMDB file
@@ -25,8 +26,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { open } from 'lmdb';
 import { buildPipeline } from '../engine/build-pipeline.ts';
+import { ENGINE_RESOURCE_LIMITS } from '../engine/runtime/engine-heap.ts';
 import { EventId } from '../engine/event-id.ts';
 import { nowNs, type Event } from '../engine/event.ts';
 import type { PipelineExecutor } from '../engine/executor.ts';
@@ -35,6 +38,7 @@ import { WalStore } from '../operators/qos/wal/store.ts';
 import { compileQuery } from '../queries/index.ts';
 import { parseJson } from '../queries/values/json.ts';
 import type { Value } from '../queries/values/value.ts';
+import { inEngineThread } from './engine-thread.ts';
 import type { Reporter } from './report.ts';
 
 const CORPUS = fileURLToPath(new URL('../../shared/trickle-corpus/queries/passthrough/in', import.meta.url));
@@ -198,7 +202,7 @@ interface RestartFigures {
 }
 
 /** In this (child) process: reopen the WAL, time the first delivery, drain it all with an acking sink. */
-async function restartChild(dir: string, backlog: number): Promise<RestartFigures> {
+export async function restartChild(dir: string, backlog: number): Promise<RestartFigures> {
   let peakAnonymousKb = 0;
   const sampleMemory = () => {
     const status = readFileSync('/proc/self/status', 'utf8');
@@ -269,38 +273,52 @@ function pause(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 200));
 }
 
+interface ThroughputFigures {
+  wal: number[];
+  walWithoutText: number[];
+  raw: number[];
+  rawEncoded: number[];
+  syncPerEvent: number;
+}
+
+/** The warm-up round, then `rounds` rounds of each throughput part, then one-sync-per-event (run in the engine thread). */
+export async function throughputRounds(events: number, rounds: number, base: string): Promise<ThroughputFigures> {
+  const corpus = loadCorpus();
+  let part = 0;
+  const freshDir = () => join(base, `part-${part++}`);
+  // Half a round: long enough for the young generation to have grown to its working size.
+  const warmUp = Math.max(1, Math.floor(events / 2));
+  await measureWal(corpus, warmUp, freshDir(), true);
+  await measureWal(corpus, warmUp, freshDir(), false);
+  await measureRawLmdb(corpus, warmUp, freshDir(), false);
+  await measureRawLmdb(corpus, warmUp, freshDir(), true);
+  const figures: ThroughputFigures = { wal: [], walWithoutText: [], raw: [], rawEncoded: [], syncPerEvent: 0 };
+  for (let round = 0; round < rounds; round++) {
+    await pause();
+    figures.wal.push(await measureWal(corpus, events, freshDir(), true));
+    await pause();
+    figures.walWithoutText.push(await measureWal(corpus, events, freshDir(), false));
+    await pause();
+    figures.raw.push(await measureRawLmdb(corpus, events, freshDir(), false));
+    await pause();
+    figures.rawEncoded.push(await measureRawLmdb(corpus, events, freshDir(), true));
+  }
+  await pause();
+  figures.syncPerEvent = await measureSyncPerEvent(corpus, freshDir());
+  return figures;
+}
+
 export async function run(reporter: Reporter, args: string[]): Promise<void> {
   const events = argument(args, '--events', 200_000);
   const backlog = argument(args, '--backlog', 1_000_000);
   const rounds = argument(args, '--rounds', 3);
   const corpus = loadCorpus();
   const base = mkdtempSync(join(tmpdir(), 'rill-bench-wal-'));
-  let part = 0;
-  const freshDir = () => join(base, `part-${part++}`);
   try {
     reporter.note(`${events} events of ~630 bytes through in -> qos::wal (read_count ${THROUGHPUT_READ_COUNT}) -> out, acking sink, durable before ack`);
     reporter.note(`one warm-up round, then ${rounds} rounds of wal, raw lmdb, raw lmdb + encoding, one after the other; figures are medians, ratios are medians of per-round ratios`);
-    const warmUp = Math.max(1, Math.floor(events / 10));
-    await measureWal(corpus, warmUp, freshDir(), true);
-    await measureWal(corpus, warmUp, freshDir(), false);
-    await measureRawLmdb(corpus, warmUp, freshDir(), false);
-    await measureRawLmdb(corpus, warmUp, freshDir(), true);
-    const wal: number[] = [];
-    const walWithoutText: number[] = [];
-    const raw: number[] = [];
-    const rawEncoded: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      await pause();
-      wal.push(await measureWal(corpus, events, freshDir(), true));
-      await pause();
-      walWithoutText.push(await measureWal(corpus, events, freshDir(), false));
-      await pause();
-      raw.push(await measureRawLmdb(corpus, events, freshDir(), false));
-      await pause();
-      rawEncoded.push(await measureRawLmdb(corpus, events, freshDir(), true));
-    }
-    await pause();
-    const syncPerEvent = await measureSyncPerEvent(corpus, freshDir());
+    reporter.note(`every part runs in a worker thread with rill's pipeline heap settings (young generation up to ${ENGINE_RESOURCE_LIMITS.maxYoungGenerationSizeMb} MB)`);
+    const { wal, walWithoutText, raw, rawEncoded, syncPerEvent } = await inEngineThread<ThroughputFigures>(import.meta.url, 'throughputRounds', events, rounds, base);
     reporter.figure('wal_events_per_s', median(wal), 'events/s');
     reporter.figure('wal_without_text_events_per_s', median(walWithoutText), 'events/s (events without their JSON text: the WAL serialises each payload)');
     reporter.figure('lmdb_raw_events_per_s', median(raw), 'events/s');
@@ -327,7 +345,7 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--restart-child' && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const figures = await restartChild(process.argv[3], Number(process.argv[4]));
+if (isMainThread && process.argv[2] === '--restart-child' && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const figures = await inEngineThread<RestartFigures>(import.meta.url, 'restartChild', process.argv[3], Number(process.argv[4]));
   process.stdout.write(JSON.stringify(figures));
 }
