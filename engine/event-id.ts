@@ -15,14 +15,31 @@ export interface TrackedRange {
 }
 
 export class EventId {
-  /** Ranges of the ids this event was derived from (its own id included once tracking starts). */
-  readonly tracked: TrackedRange[] = [];
-
   constructor(
     readonly sourceId: number,
     readonly streamId: number,
     readonly eventId: number,
+    /** Ranges of the ids this event was derived from (its own id included once tracking starts). */
+    readonly tracked: TrackedRange[] = [],
   ) {}
+
+  /**
+   * The id (sourceId, streamId, eventId) of an event derived from `from`: `new EventId(...)` then
+   * `track(from)`, built directly in the usual case (`from` tracks nothing and is another
+   * source's): a WAL does this for every event it emits, and an array of exactly two ranges is a
+   * fraction of the storage that pushing them one by one would allocate.
+   */
+  static derivedFrom(sourceId: number, streamId: number, eventId: number, from: EventId): EventId {
+    if (from.tracked.length > 0 || (from.sourceId === sourceId && from.streamId === streamId)) {
+      const id = new EventId(sourceId, streamId, eventId);
+      id.track(from);
+      return id;
+    }
+    return new EventId(sourceId, streamId, eventId, [
+      { sourceId, streamId, minEventId: eventId, maxEventId: eventId },
+      { sourceId: from.sourceId, streamId: from.streamId, minEventId: from.eventId, maxEventId: from.eventId },
+    ]);
+  }
 
   /** Records that this event was derived from `other` (and everything `other` tracks). */
   track(other: EventId): void {

@@ -270,8 +270,7 @@ export class WalOperator implements Operator {
    * string (a source's read buffer), which holding thousands of them would keep alive.
    */
   private emit(seq: number, originalId: EventId, stored: StoredEvent, recordBytes: number, dataJson?: string): Event {
-    const id = new EventId(this.context.uid, 0, seq);
-    id.track(originalId);
+    const id = EventId.derivedFrom(this.context.uid, 0, seq, originalId);
     this.inFlight.set(seq, recordBytes);
     return {
       id,
