@@ -3,25 +3,29 @@
  * one encoded event per line.
  *
  * An event is acked once its line has been handed to the operating system (the stream's write
- * callback); `file` does not fsync. When the stream's buffer is full the sink triggers, and it
- * restores on `drain`, so a `qos::wal` upstream holds events back instead of the buffer growing.
+ * callback); `file` does not fsync. `stdout` and `stderr` write file descriptors 1 and 2 themselves
+ * (a DescriptorWriter), not through `process.stdout`/`process.stderr`, which in the engine thread
+ * (a worker) would call back as soon as the main thread has been sent the line, before the
+ * operating system has it and without feeling a slow reader. When the stream's buffer is full the
+ * sink triggers, and it restores on `drain`, so a `qos::wal` upstream holds events back instead of
+ * the buffer growing.
  */
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Event } from '../engine/event.ts';
 import type { Codec } from './codec.ts';
 import type { Delivery, Sink, SinkContext, SinkFactory } from './connector.ts';
+import { DescriptorWriter } from './descriptor-writer.ts';
 
 export class StreamSink implements Sink {
   private context?: SinkContext;
   private congested = false;
 
+  /** `stop()` ends `stream`: a file is closed, a DescriptorWriter waits for its writes and leaves the descriptor open. */
   constructor(
     private readonly stream: Writable,
     private readonly codec: Codec,
     private readonly prefix: string,
-    /** Whether `stop()` ends the stream (a file) or leaves it open (stdout/stderr). */
-    private readonly ownsStream: boolean,
   ) {}
 
   async start(context: SinkContext): Promise<void> {
@@ -31,6 +35,9 @@ export class StreamSink implements Sink {
       this.congested = false;
       this.context?.restore();
     });
+    // The failed writes' deliveries carry the error; this keeps it from being an uncaught one.
+    // A destroyed stream refuses later writes (they fail too), so the sink stays triggered.
+    this.stream.on('error', (error: Error) => this.context?.warn(error.message));
   }
 
   isActive(): boolean {
@@ -56,30 +63,29 @@ export class StreamSink implements Sink {
   }
 
   async stop(): Promise<void> {
-    if (!this.ownsStream) return;
-    await new Promise<void>((resolve) => this.stream.end(resolve));
+    // Resolves on an error too: the deliveries concerned have failed already.
+    await new Promise<void>((resolve) => this.stream.end(() => resolve()));
   }
 }
 
-export const stdoutSinkFactory: SinkFactory = {
-  kind: 'sink',
-  type: 'stdout',
-  configKeys: { prefix: { type: 'string' } },
-  create: (settings) => new StreamSink(process.stdout, settings.codec, (settings.config.prefix as string | undefined) ?? '', false),
-};
+function descriptorSinkFactory(type: string, fd: number, name: string): SinkFactory {
+  return {
+    kind: 'sink',
+    type,
+    configKeys: { prefix: { type: 'string' } },
+    create: (settings) => new StreamSink(new DescriptorWriter(fd, { name }), settings.codec, (settings.config.prefix as string | undefined) ?? ''),
+  };
+}
 
-export const consoleSinkFactory: SinkFactory = { ...stdoutSinkFactory, type: 'console' };
+export const stdoutSinkFactory: SinkFactory = descriptorSinkFactory('stdout', 1, 'stdout');
 
-export const stderrSinkFactory: SinkFactory = {
-  kind: 'sink',
-  type: 'stderr',
-  configKeys: { prefix: { type: 'string' } },
-  create: (settings) => new StreamSink(process.stderr, settings.codec, (settings.config.prefix as string | undefined) ?? '', false),
-};
+export const consoleSinkFactory: SinkFactory = descriptorSinkFactory('console', 1, 'stdout');
+
+export const stderrSinkFactory: SinkFactory = descriptorSinkFactory('stderr', 2, 'stderr');
 
 export const fileSinkFactory: SinkFactory = {
   kind: 'sink',
   type: 'file',
   configKeys: { file: { type: 'string', required: true } },
-  create: (settings) => new StreamSink(createWriteStream(settings.config.file as string, { flags: 'a' }), settings.codec, '', true),
+  create: (settings) => new StreamSink(createWriteStream(settings.config.file as string, { flags: 'a' }), settings.codec, ''),
 };
