@@ -18,9 +18,10 @@
  * - the engine thread sends `stdin` when it has a `stdin` onramp: only then does the supervisor
  *   pipe the process's stdin into the worker's `process.stdin` (its end included), so a server
  *   without one never reads stdin or holds it open.
- * The worker's stdout and stderr reach the process's through the main thread, which therefore
- * never calls process.exit() after a normal end: it sets the exit status and lets the event loop
- * finish writing what the worker wrote.
+ * The worker's stdout and stderr (rill's own messages; `stdout`/`stderr` offramps write fd 1 and 2
+ * themselves, connectors/descriptor-writer.ts) reach the process's through the main thread, which
+ * therefore never calls process.exit() after a normal end: it sets the exit status and lets the
+ * event loop finish writing what the worker wrote.
  *
  * RILL_ENGINE_THREAD=0 runs everything in the main thread, as before (debugging, comparisons).
  */

@@ -62,7 +62,7 @@ describe('runtime', () => {
     const plan: RuntimePlan = {
       sources: [{ name: 'onramp/metronome/01', spec: spec('onramp', 'metronome', 'metronome'), source: new MetronomeSource(5) }],
       pipelines: [{ name: 'pipeline/gd/01', pipeline }],
-      sinks: [{ name: 'offramp/file/01', spec: spec('offramp', 'file', 'file'), sink: new StreamSink(createWriteStream(out), DEFAULT_CODEC, '', true) }],
+      sinks: [{ name: 'offramp/file/01', spec: spec('offramp', 'file', 'file'), sink: new StreamSink(createWriteStream(out), DEFAULT_CODEC, '') }],
       links: [link('/onramp/metronome/01/out', '/pipeline/gd/01/in'), link('/pipeline/gd/01/out', '/offramp/file/01/in')],
     };
     const runtime = new Runtime(plan, { log: () => {} });
@@ -143,7 +143,7 @@ describe('runtime', () => {
         { name: 'pipeline/first/01', pipeline: first },
         { name: 'pipeline/second/01', pipeline: second },
       ],
-      sinks: [{ name: 'offramp/file/01', spec: spec('offramp', 'file', 'file'), sink: new StreamSink(createWriteStream(out), DEFAULT_CODEC, '', true) }],
+      sinks: [{ name: 'offramp/file/01', spec: spec('offramp', 'file', 'file'), sink: new StreamSink(createWriteStream(out), DEFAULT_CODEC, '') }],
       links: [
         link('/onramp/metronome/01/out', '/pipeline/first/01/in'),
         link('/pipeline/first/01/out', '/pipeline/second/01/in'),
