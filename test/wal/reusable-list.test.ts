@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ReusableList } from '../../operators/qos/wal/reusable-list.ts';
 
@@ -24,12 +26,12 @@ describe('ReusableList', () => {
     list.push(item);
     item = undefined;
     list.clear();
-    const gc = (globalThis as { gc?: () => void }).gc;
-    // Without --expose-gc, allocate until a collection runs.
-    for (let i = 0; i < 200; i++) {
-      if (gc) gc();
-      else new Array(100_000).fill(i);
-      const done = await Promise.race([collected.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5))]);
+    // A full collection on demand: --expose-gc turned on now, `gc` taken from a fresh context.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      gc();
+      const done = await Promise.race([collected.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 20))]);
       if (done) return;
     }
     throw new Error('the cleared item was never collected');
