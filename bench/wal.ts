@@ -25,8 +25,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { open } from 'lmdb';
 import { buildPipeline } from '../engine/build-pipeline.ts';
 import { ENGINE_RESOURCE_LIMITS } from '../engine/runtime/engine-heap.ts';
@@ -201,7 +200,7 @@ interface RestartFigures {
   peakRssMb: number;
 }
 
-/** In this (child) process: reopen the WAL, time the first delivery, drain it all with an acking sink. */
+/** In the restart child's engine thread (wal-restart-child.ts): reopen the WAL, time the first delivery, drain it all with an acking sink. */
 export async function restartChild(dir: string, backlog: number): Promise<RestartFigures> {
   let peakAnonymousKb = 0;
   const sampleMemory = () => {
@@ -253,8 +252,8 @@ export async function restartChild(dir: string, backlog: number): Promise<Restar
 
 function runRestartChild(dir: string, backlog: number): Promise<RestartFigures> {
   return new Promise((resolve, reject) => {
-    const self = fileURLToPath(import.meta.url);
-    const child = spawn(process.execPath, ['--import', 'tsx', self, '--restart-child', dir, String(backlog)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const entry = fileURLToPath(new URL('./wal-restart-child.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, dir, String(backlog)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.on('error', reject);
@@ -343,9 +342,4 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
-}
-
-if (isMainThread && process.argv[2] === '--restart-child' && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const figures = await inEngineThread<RestartFigures>(import.meta.url, 'restartChild', process.argv[3], Number(process.argv[4]));
-  process.stdout.write(JSON.stringify(figures));
 }

@@ -25,7 +25,7 @@ reported with the file, line and key, and nothing starts (exit status 1). Otherw
 SIGINT or SIGTERM, then stops the sources, closes the pipelines (a qos::wal closes its store) and
 the sinks, and exits 0. While running it prints a status line on stderr every few seconds.
 
-The pipelines run in a worker thread whose V8 young generation may grow to 192 MB instead of 48 MB
+The pipelines run in a worker thread whose V8 young generation may grow to 64 MB instead of 48 MB
 under load (less garbage-collection time); RILL_ENGINE_THREAD=0 runs them in the main thread.
 
 Example (the seed):
