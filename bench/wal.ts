@@ -18,7 +18,8 @@
  * lmdb_raw_encoding_events_per_s and wal_vs_lmdb_encoding_ratio (raw lmdb plus the record encoding
  * the WAL does per event: header text, concatenation, UTF-8 bytes) are for context: they show how
  * much of the gap to raw LMDB is the encoding.
- * Optional args: --events=N (throughput run, default 200000), --rounds=N (default 3),
+ * Optional args: --events=N (throughput run, default 200000), --rounds=N (default 5: on a shared
+ * 2-core machine figures vary by ±10% from round to round, and a median of five is steadier),
  * --backlog=N (restart, default 1000000).
  */
 import { spawn } from 'node:child_process';
@@ -310,7 +311,7 @@ export async function throughputRounds(events: number, rounds: number, base: str
 export async function run(reporter: Reporter, args: string[]): Promise<void> {
   const events = argument(args, '--events', 200_000);
   const backlog = argument(args, '--backlog', 1_000_000);
-  const rounds = argument(args, '--rounds', 3);
+  const rounds = argument(args, '--rounds', 5);
   const corpus = loadCorpus();
   const base = mkdtempSync(join(tmpdir(), 'rill-bench-wal-'));
   try {
@@ -318,6 +319,8 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
     reporter.note(`one warm-up round, then ${rounds} rounds of wal, raw lmdb, raw lmdb + encoding, one after the other; figures are medians, ratios are medians of per-round ratios`);
     reporter.note(`every part runs in a worker thread with rill's pipeline heap settings (young generation up to ${ENGINE_RESOURCE_LIMITS.maxYoungGenerationSizeMb} MB)`);
     const { wal, walWithoutText, raw, rawEncoded, syncPerEvent } = await inEngineThread<ThroughputFigures>(import.meta.url, 'throughputRounds', events, rounds, base);
+    const perRound = (rates: number[]) => rates.map((rate) => Math.round(rate / 1000)).join(' ');
+    reporter.note(`per round, thousand events/s: wal ${perRound(wal)}; raw lmdb ${perRound(raw)}`);
     reporter.figure('wal_events_per_s', median(wal), 'events/s');
     reporter.figure('wal_without_text_events_per_s', median(walWithoutText), 'events/s (events without their JSON text: the WAL serialises each payload)');
     reporter.figure('lmdb_raw_events_per_s', median(raw), 'events/s');
