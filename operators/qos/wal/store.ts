@@ -39,7 +39,6 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ReusableList } from './reusable-list.ts';
 
 export const WAL_MAGIC = 'rill-wal';
 export const WAL_FORMAT_VERSION = 1;
@@ -75,18 +74,14 @@ export interface StoredRecord {
 /** The directory is not a rill WAL, is damaged, or cannot be opened; the message names the path. */
 export class WalStoreError extends Error {}
 
-/** The lists one commit fills: flat, no object per record (this is the per-event hot path), and reused. */
-interface BatchLists {
-  puts: ReusableList<Buffer>;
-  removedSeqs: ReusableList<number>;
-  /** Record bytes of removedSeqs[i] (kept to count them again if the commit is refused). */
-  removedBytes: ReusableList<number>;
-}
-
-/** What one commit writes. */
-interface PendingBatch extends BatchLists {
+/** What one commit writes. Flat arrays, no object per record: this is the per-event hot path. */
+interface PendingBatch {
   /** The sequence number of `puts[0]`: appends take consecutive numbers, so puts[i] is firstSeq + i. */
   firstSeq: number;
+  puts: Buffer[];
+  removedSeqs: number[];
+  /** Record bytes of removedSeqs[i] (kept to count them again if the commit is refused). */
+  removedBytes: number[];
   eventsDelta: number;
   bytesDelta: number;
   durable: Promise<void>;
@@ -100,8 +95,6 @@ export class WalStore {
   /** Deletions of a refused commit, queued again with the next batch. */
   private readonly retrySeqs: number[] = [];
   private readonly retryBytes: number[] = [];
-  /** The lists of the last settled commit, emptied, for the next batch (see reusable-list.ts). */
-  private spareLists: BatchLists | undefined;
   /** The counters record as the last successful commit wrote it. */
   private durableCounters: WalCounters;
   private closed = false;
@@ -270,9 +263,7 @@ export class WalStore {
     });
     // Callers attach their own handlers; this one keeps an unobserved rejection from crashing the process.
     durable.catch(() => undefined);
-    const lists = this.spareLists ?? { puts: new ReusableList<Buffer>(), removedSeqs: new ReusableList<number>(), removedBytes: new ReusableList<number>() };
-    this.spareLists = undefined;
-    const batch: PendingBatch = { firstSeq: 0, ...lists, eventsDelta: 0, bytesDelta: 0, durable, settle };
+    const batch: PendingBatch = { firstSeq: 0, puts: [], removedSeqs: [], removedBytes: [], eventsDelta: 0, bytesDelta: 0, durable, settle };
     this.batch = batch;
     for (let i = 0; i < this.retrySeqs.length; i++) this.queueRemoval(batch, this.retrySeqs[i], this.retryBytes[i]);
     this.retrySeqs.length = 0;
@@ -295,20 +286,16 @@ export class WalStore {
     // off the JavaScript thread) and returns one promise for all of it, settled after the commit's
     // fsync (overlappingSync off).
     const committed = this.root.batch(() => {
-      for (let i = 0; i < batch.puts.length; i++) void this.events.put(batch.firstSeq + i, batch.puts.at(i));
-      for (let i = 0; i < batch.removedSeqs.length; i++) void this.events.remove(batch.removedSeqs.at(i));
+      for (let i = 0; i < batch.puts.length; i++) void this.events.put(batch.firstSeq + i, batch.puts[i]);
+      for (const seq of batch.removedSeqs) void this.events.remove(seq);
       void this.root.put('counters', counters);
     });
     this.committing = committed.then(
       () => {
         this.durableCounters = counters;
         batch.settle();
-        this.recycle(batch);
       },
-      async (error: unknown) => {
-        this.refuse(batch, new WalStoreError(`${this.path}: commit refused (${await refusalReason(error)})`));
-        this.recycle(batch);
-      },
+      async (error: unknown) => this.refuse(batch, new WalStoreError(`${this.path}: commit refused (${await refusalReason(error)})`)),
     );
     void this.committing.then(() => {
       this.committing = undefined;
@@ -323,18 +310,10 @@ export class WalStore {
     this.counters.storedEvents -= batch.eventsDelta;
     this.counters.storedBytes -= batch.bytesDelta;
     for (let i = 0; i < batch.removedSeqs.length; i++) {
-      this.retrySeqs.push(batch.removedSeqs.at(i));
-      this.retryBytes.push(batch.removedBytes.at(i));
+      this.retrySeqs.push(batch.removedSeqs[i]);
+      this.retryBytes.push(batch.removedBytes[i]);
     }
     batch.settle(error);
-  }
-
-  /** Once its commit has settled, LMDB no longer reads a batch's records: its lists serve again. */
-  private recycle(batch: PendingBatch): void {
-    batch.puts.clear();
-    batch.removedSeqs.clear();
-    batch.removedBytes.clear();
-    this.spareLists = { puts: batch.puts, removedSeqs: batch.removedSeqs, removedBytes: batch.removedBytes };
   }
 
   /**
