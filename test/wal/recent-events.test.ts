@@ -9,6 +9,8 @@ import { EventId } from '../../engine/event-id.ts';
 import { RecentEvents, type RecentEvent } from '../../operators/qos/wal/recent-events.ts';
 
 const CAPACITY = 8;
+/** Room for about five of the test's records (600 bytes and up), so the byte bound bites too. */
+const MAX_BYTES = 3100;
 
 type Step = { kind: 'add' } | { kind: 'skip' } | { kind: 'take'; ahead: number } | { kind: 'refuse'; back: number };
 
@@ -27,7 +29,7 @@ describe('RecentEvents', () => {
   it('hands out exactly what was added under a sequence number, or nothing', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
-        const recent = new RecentEvents(CAPACITY);
+        const recent = new RecentEvents(CAPACITY, MAX_BYTES);
         /** What the cache may still hand out: seq -> payload. */
         const kept = new Map<number, number>();
         let nextSeq = 0;
@@ -62,6 +64,8 @@ describe('RecentEvents', () => {
             for (const key of [...kept.keys()]) if (key >= from) kept.delete(key);
           }
           expect(recent.size).toBeLessThanOrEqual(CAPACITY);
+          expect(recent.bytes).toBeLessThanOrEqual(MAX_BYTES);
+          if (recent.size === 0) expect(recent.bytes).toBe(0);
         }
       }),
       { numRuns: 500 },
@@ -69,7 +73,7 @@ describe('RecentEvents', () => {
   });
 
   it('keeps consecutive events up to its capacity, then starts again once emptied', () => {
-    const recent = new RecentEvents(2);
+    const recent = new RecentEvents(2, 1_000_000);
     const into = scratch();
     for (let seq = 0; seq < 4; seq++) recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {}, data: seq }, 1);
     expect(recent.size).toBe(2);
@@ -79,5 +83,23 @@ describe('RecentEvents', () => {
     recent.add(4, new EventId(1, 0, 4), { ingestNs: 0, opMeta: {}, meta: {}, data: 4 }, 1);
     expect(recent.take(4, into)).toBe(true);
     expect(into.data).toBe(4);
+  });
+
+  it('keeps no more than its byte bound, and has room again once events are taken', () => {
+    const recent = new RecentEvents(100, 2_000);
+    const into = scratch();
+    const add = (seq: number, bytes: number) => recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {}, data: seq }, bytes);
+    add(0, 1_500);
+    add(1, 1_000);
+    expect(recent.size).toBe(1);
+    expect(recent.bytes).toBe(1_500);
+    expect(recent.take(0, into)).toBe(true);
+    expect(recent.bytes).toBe(0);
+    add(2, 1_000);
+    add(3, 1_000);
+    expect(recent.size).toBe(2);
+    expect(recent.take(1, into)).toBe(false);
+    expect(recent.take(2, into)).toBe(true);
+    expect(recent.bytes).toBe(1_000);
   });
 });

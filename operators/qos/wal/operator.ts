@@ -29,12 +29,17 @@ const OUT_PORT = 'out';
  * Most recently stored events kept decoded in memory until their first emission, so the common
  * case (downstream keeping up) emits without reading and parsing the record back. Bounded; past
  * it events are read from the store as usual. Redeliveries always come from the store.
- * The bound covers the events of the few group commits that are in progress or waiting at full
- * speed (a commit of a busy WAL holds a few thousand events); with 4,096 a fifth of the events
- * of `npm run bench -- wal` were read back. 16,384 events of 630 bytes are about 10 MB of records,
- * and their decoded payloads a few times that, only while events arrive faster than they commit.
+ * The bound must cover the events stored and not yet emitted at full speed: those of the commit in
+ * progress and of the one gathering behind it, which during a slow fsync can be as many as the
+ * source lets go unacked (20,000 in `npm run bench -- wal`). With a bound of 16,384 events, 8% of
+ * that bench's events were read back and parsed, and it ran about 15% slower.
+ * The bound is in record bytes, so that large events cannot make it hold much memory: 16 MiB is
+ * 26,000 of the bench's 630-byte events, and their decoded payloads take a few times that, only
+ * while events arrive faster than they commit. RECENT_EVENTS_SLOTS bounds the count (the ring's
+ * size) for very small events.
  */
-const RECENT_EVENTS_LIMIT = 16384;
+const RECENT_EVENTS_MAX_BYTES = 16 * 1024 * 1024;
+const RECENT_EVENTS_SLOTS = 65536;
 
 interface CommitInProgress {
   durable: Promise<void>;
@@ -70,7 +75,7 @@ export class WalOperator implements Operator {
    * incoming event's `dataJson` may be a slice of a much larger string (a source's read buffer),
    * which thousands of kept events could keep alive.
    */
-  private readonly recentlyStored = new RecentEvents(RECENT_EVENTS_LIMIT);
+  private readonly recentlyStored = new RecentEvents(RECENT_EVENTS_SLOTS, RECENT_EVENTS_MAX_BYTES);
   /** Where `recentlyStored.take` puts the event it hands out (one object for all of them). */
   private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, data: null, recordBytes: 0 };
   private readonly awaitingResend = new Map<number, number>();

@@ -7,8 +7,9 @@
  * their arrival and their commit; objects for them would survive the young generation's scavenges
  * and be promoted, and that garbage collection work was a large part of the WAL's time.
  *
- * It is only a cache: an event that is not kept (the window is full, or does not continue at that
- * sequence number) is read from the store when its turn comes.
+ * It is only a cache: an event that is not kept (the window holds `capacity` events or `maxBytes`
+ * bytes of records already, or does not continue at that sequence number) is read from the store
+ * when its turn comes.
  */
 import type { EventId } from '../../../engine/event-id.ts';
 import type { OpMeta } from '../../../engine/event.ts';
@@ -30,8 +31,13 @@ export class RecentEvents {
   private readonly recordBytes: Float64Array;
   private first = 0;
   private end = 0;
+  /** Record bytes of the events in the window. */
+  private heldBytes = 0;
 
-  constructor(private readonly capacity: number) {
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes: number,
+  ) {
     this.originalIds = new Array<EventId | undefined>(capacity).fill(undefined);
     this.data = new Array<Value | undefined>(capacity).fill(undefined);
     this.metas = new Array<RecordValue | undefined>(capacity).fill(undefined);
@@ -44,10 +50,15 @@ export class RecentEvents {
     return this.end - this.first;
   }
 
+  /** Record bytes of the events kept. */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
   /** Keeps the event stored as `seq` if it continues the window and there is room. */
   add(seq: number, originalId: EventId, event: StoredEvent, recordBytes: number): void {
     if (this.first === this.end) this.first = this.end = seq;
-    if (seq !== this.end || this.end - this.first >= this.capacity) return;
+    if (seq !== this.end || this.end - this.first >= this.capacity || this.heldBytes + recordBytes > this.maxBytes) return;
     const slot = seq % this.capacity;
     this.originalIds[slot] = originalId;
     this.data[slot] = event.data;
@@ -55,6 +66,7 @@ export class RecentEvents {
     this.opMetas[slot] = event.opMeta;
     this.ingestNs[slot] = event.ingestNs;
     this.recordBytes[slot] = recordBytes;
+    this.heldBytes += recordBytes;
     this.end = seq + 1;
   }
 
@@ -84,6 +96,7 @@ export class RecentEvents {
 
   private clear(seq: number): void {
     const slot = seq % this.capacity;
+    this.heldBytes -= this.recordBytes[slot];
     this.originalIds[slot] = undefined;
     this.data[slot] = undefined;
     this.metas[slot] = undefined;
