@@ -317,7 +317,11 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
   try {
     reporter.note(`${events} events of ~630 bytes through in -> qos::wal (read_count ${THROUGHPUT_READ_COUNT}) -> out, acking sink, durable before ack`);
     reporter.note(`one warm-up round, then ${rounds} rounds of wal, raw lmdb, raw lmdb + encoding, one after the other; figures are medians, ratios are medians of per-round ratios`);
-    reporter.note(`every part runs in a worker thread with rill's pipeline heap settings (young generation up to ${ENGINE_RESOURCE_LIMITS.maxYoungGenerationSizeMb} MB)`);
+    reporter.note(
+      process.env.RILL_ENGINE_THREAD === '0'
+        ? 'RILL_ENGINE_THREAD=0: every part runs in the main thread, with the default heap'
+        : `every part runs in a worker thread with rill's pipeline heap settings (young generation up to ${ENGINE_RESOURCE_LIMITS.maxYoungGenerationSizeMb} MB)`,
+    );
     const { wal, walWithoutText, raw, rawEncoded, syncPerEvent } = await inEngineThread<ThroughputFigures>(import.meta.url, 'throughputRounds', events, rounds, base);
     const perRound = (rates: number[]) => rates.map((rate) => Math.round(rate / 1000)).join(' ');
     reporter.note(`per round, thousand events/s: wal ${perRound(wal)}; raw lmdb ${perRound(raw)}`);

@@ -8,16 +8,18 @@
  * copies all of those in-flight events, then promotes them to the old generation, which then needs
  * mark-compacts: garbage collection took about a quarter of the WAL's time.
  *
- * Why 64 MB: `npm run bench -- wal` (events/s through the WAL, and the peak memory of draining a
- * 1,000,000-event backlog), in runs that alternated the settings:
- *   main thread, default heap      ~270-310k events/s    132 MB
- *   worker, 48 MB (the default)    ~280-310k             -
- *   worker, 64 MB                  ~357-377k             194 MB
- *   worker, 128 MB                 ~370k                 237 MB
- *   worker, 192 MB                 ~320-440k             241-252 MB
- * 64 MB gives most of the gain; more adds little and takes the drain past the 250 MB the WAL
- * promises (the young generation fills up to its limit while a backlog is read back and parsed).
- * The worker thread itself costs ~50 MB (a second V8 isolate, the modules loaded again).
+ * Why 64 MB: `npm run bench -- wal --backlog=10000` (the WAL against raw LMDB, medians of five
+ * rounds, runs alternating the settings) and the full bench's peak memory draining a
+ * 1,000,000-event backlog:
+ *   main thread, default heap      ratio 0.49-0.55      127 MB
+ *   worker, 48 MB (the default)    0.47-0.48            -
+ *   worker, 64 MB                  0.50-0.59            181-188 MB
+ *   worker, 128 MB                 0.55-0.57            237 MB
+ *   worker, 192 MB                 -                    241-252 MB
+ * so about +10% events/s for about 60 MB: the worker itself (a second V8 isolate, the modules
+ * loaded again) is most of that memory. Larger young generations add little speed and take the
+ * drain past the 250 MB the WAL promises (the young generation fills up to its limit while a
+ * backlog is read back and parsed).
  *
  * A worker thread, not a `node --max-semi-space-size` flag: `node bin/rill.mjs` cannot change its
  * own heap flags, and re-executing itself with them would leave a child process that survives a
