@@ -16,6 +16,15 @@
  * ack-on-write sink has already let the WAL delete it. With a delay, a written frame is acked only
  * once the same connection has stayed up that long after the write; if it closes first, the frame
  * is failed and the WAL sends it again. Loss on a receiver crash becomes (bounded) duplication.
+ *
+ * rill extension `ack_replies` (default false; not with `ack_delay_ms`): the receiver says what it
+ * has received. On the same connection it sends text frames `{"ack": N}`, N = how many frames it
+ * has received on this connection so far. N is cumulative, so a lost or coalesced reply costs
+ * nothing. The sink acks, in send order, every frame of the connection up to the N-th, and fails
+ * the frames still unacknowledged when the connection closes: a `qos::wal` upstream sends them
+ * again (duplicates bounded by what was in flight, instead of loss). A reply that does not fit
+ * (not such an object, N backwards or beyond the frames sent) is ignored, with one warning per
+ * connection.
  */
 import WebSocket from 'ws';
 import type { Event } from '../engine/event.ts';
@@ -34,6 +43,8 @@ export interface WsSinkOptions {
   codec: Codec;
   /** Milliseconds a written frame waits, on a connection that stays up, before it is acked. */
   ackDelayMs?: number;
+  /** Ack frames only when the receiver's `{"ack": N}` replies cover them. */
+  ackReplies?: boolean;
   /** Overrides for tests; production uses the constants above. */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
@@ -51,6 +62,8 @@ export class WsSink implements Sink {
   /** Written frames waiting for `ackDelayMs` to pass, oldest first (only with a delay). */
   private heldAcks: Array<{ delivery: Delivery; writtenAt: number }> = [];
   private heldAckTimer?: NodeJS.Timeout;
+  /** With `ackReplies`: the current connection's frames not acknowledged by the receiver yet. */
+  private replyAcks?: ReplyAcks;
   /** Connections opened so far (status and tests). */
   connections = 0;
 
@@ -81,6 +94,16 @@ export class WsSink implements Sink {
       return;
     }
     const frame = this.options.binary ? Buffer.from(payload, 'utf8') : payload;
+    const replyAcks = this.replyAcks;
+    if (replyAcks !== undefined) {
+      // Counted as sent on this connection now, in the order the receiver will count it.
+      const once = settleOnce(delivery);
+      replyAcks.sent(once);
+      socket.send(frame, { binary: this.options.binary }, (error) => {
+        if (error) once.fail(`send to ${this.options.url} failed: ${error.message}`);
+      });
+      return;
+    }
     socket.send(frame, { binary: this.options.binary }, (error) => {
       if (error) delivery.fail(`send to ${this.options.url} failed: ${error.message}`);
       else if (!this.options.ackDelayMs) delivery.ack();
@@ -138,6 +161,9 @@ export class WsSink implements Sink {
     if (this.stopped) return;
     const socket = new WebSocket(this.options.url);
     this.socket = socket;
+    // A new connection counts its frames from 0, as its receiver does.
+    const replyAcks = this.options.ackReplies ? new ReplyAcks(this.options.url, (message) => this.context?.warn(message)) : undefined;
+    this.replyAcks = replyAcks;
     let failure: string | undefined;
     socket.on('open', () => {
       this.open = true;
@@ -147,8 +173,9 @@ export class WsSink implements Sink {
       this.outageReported = false;
       this.context?.restore();
     });
-    socket.on('message', () => {
-      // Replies are not used (Tremor's non-linked ws offramp ignores them too).
+    socket.on('message', (data, isBinary) => {
+      // Without `ack_replies`, replies are not used (Tremor's non-linked ws offramp ignores them too).
+      replyAcks?.reply(data, isBinary);
     });
     socket.on('error', (error) => {
       failure = error.message;
@@ -157,7 +184,11 @@ export class WsSink implements Sink {
       const wasOpen = this.open;
       this.open = false;
       this.failHeldAcks();
-      if (this.socket === socket) this.socket = undefined;
+      replyAcks?.failUnacked();
+      if (this.socket === socket) {
+        this.socket = undefined;
+        this.replyAcks = undefined;
+      }
       if (this.stopped) return;
       if (wasOpen) this.context?.trigger();
       if (!this.outageReported) {
@@ -183,10 +214,96 @@ export class WsSink implements Sink {
   }
 }
 
+/** One connection's frames the receiver has not acknowledged yet (`ack_replies`), oldest first. */
+class ReplyAcks {
+  private readonly unacked: Delivery[] = [];
+  /** Frames sent on this connection, and how many of them the receiver has acknowledged. */
+  private sentCount = 0;
+  private ackedCount = 0;
+  private warned = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  sent(delivery: Delivery): void {
+    this.unacked.push(delivery);
+    this.sentCount++;
+  }
+
+  /** A frame from the receiver: `{"ack": N}` acks this connection's frames up to the N-th. */
+  reply(data: WebSocket.RawData, isBinary: boolean): void {
+    const text = isBinary ? undefined : rawText(data);
+    const count = text === undefined ? undefined : ackCount(text);
+    if (count === undefined) {
+      this.ignore(isBinary ? 'a binary frame' : `${JSON.stringify(clip(text ?? ''))}, not {"ack": N}`);
+    } else if (count < this.ackedCount) {
+      this.ignore(`{"ack": ${count}}: it goes backwards (${this.ackedCount} already acknowledged)`);
+    } else if (count > this.sentCount) {
+      this.ignore(`{"ack": ${count}}: only ${this.sentCount} frames were sent on this connection`);
+    } else {
+      const newlyAcked = this.unacked.splice(0, count - this.ackedCount);
+      this.ackedCount = count;
+      for (const delivery of newlyAcked) delivery.ack();
+    }
+  }
+
+  /** The connection closed: what the receiver did not acknowledge may not have arrived. */
+  failUnacked(): void {
+    for (const delivery of this.unacked.splice(0)) delivery.fail(`connection to ${this.url} closed before the receiver acknowledged the frame (ack_replies)`);
+  }
+
+  private ignore(what: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.warn(`ignored a reply from ${this.url}: ${what} (ack_replies; further bad replies on this connection are ignored silently)`);
+  }
+}
+
+/** The N of a reply `{"ack": N}` (a whole number ≥ 0; other keys are ignored), or undefined. */
+function ackCount(text: string): number | undefined {
+  let reply: unknown;
+  try {
+    reply = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) return undefined;
+  const count = (reply as { ack?: unknown }).ack;
+  return typeof count === 'number' && Number.isSafeInteger(count) && count >= 0 ? count : undefined;
+}
+
+function rawText(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return (Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
+}
+
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
+}
+
+/** A delivery that passes on only its first ack or fail (a write error may come after the close failed it). */
+function settleOnce(delivery: Delivery): Delivery {
+  let settled = false;
+  return {
+    ack() {
+      if (settled) return;
+      settled = true;
+      delivery.ack();
+    },
+    fail(reason) {
+      if (settled) return;
+      settled = true;
+      delivery.fail(reason);
+    },
+  };
+}
+
 export const wsSinkFactory: SinkFactory = {
   kind: 'sink',
   type: 'ws',
-  configKeys: { url: { type: 'string', required: true }, binary: { type: 'boolean' }, ack_delay_ms: { type: 'integer' } },
+  configKeys: { url: { type: 'string', required: true }, binary: { type: 'boolean' }, ack_delay_ms: { type: 'integer' }, ack_replies: { type: 'boolean' } },
   create(settings) {
     const url = settings.config.url as string;
     let parsed: URL;
@@ -200,6 +317,10 @@ export const wsSinkFactory: SinkFactory = {
     }
     const ackDelayMs = (settings.config.ack_delay_ms as number | undefined) ?? 0;
     if (ackDelayMs < 0) throw new ConnectorConfigError(`\`ack_delay_ms\` must be 0 or more, got ${ackDelayMs}`, 'ack_delay_ms');
-    return new WsSink({ url, binary: (settings.config.binary as boolean | undefined) ?? false, codec: settings.codec, ackDelayMs });
+    const ackReplies = (settings.config.ack_replies as boolean | undefined) ?? false;
+    if (ackReplies && ackDelayMs > 0) {
+      throw new ConnectorConfigError(`\`ack_replies\` and \`ack_delay_ms\` (${ackDelayMs}) cannot be combined: with ack_replies the receiver's replies decide the acks; remove one of them`, 'ack_replies');
+    }
+    return new WsSink({ url, binary: (settings.config.binary as boolean | undefined) ?? false, codec: settings.codec, ackDelayMs, ackReplies });
   },
 };

@@ -2,6 +2,9 @@
  * `--embedded-receiver`: when nothing listens on a ws offramp's URL, rill starts a WebSocket
  * server there itself and prints every message it receives, one per line, as `websocat -s 8080`
  * would. It makes `npm start` show the seed working on a machine with nothing else installed.
+ * After each message it has printed it replies `{"ack": N}` (N = messages received on this
+ * connection so far), the protocol of the ws offramp's `ack_replies`; a ws offramp without
+ * `ack_replies` ignores replies.
  */
 import { connect } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -38,7 +41,12 @@ export async function startEmbeddedReceivers(
       server.once('error', reject);
     });
     server.on('connection', (socket) => {
-      socket.on('message', (data, isBinary) => print(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString()));
+      let received = 0;
+      socket.on('message', (data, isBinary) => {
+        print(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+        received++;
+        socket.send(JSON.stringify({ ack: received }));
+      });
     });
     log(`nothing listened on ${url}: started an embedded receiver there that prints each message it receives`);
     servers.push(server);
