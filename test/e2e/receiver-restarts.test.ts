@@ -4,7 +4,7 @@
  * outage fills the WAL to `max_elements`: the metronome is paused and resumed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, killAll, readConnections, readReceived, sleep, startEngine, startReceiver, waitFor, type Received } from './processes.ts';
@@ -102,6 +102,34 @@ describe('receiver stopped and restarted, with the ws offramp acking only after 
     expect(duplicates).toBeLessThanOrEqual(maxInFlight * OUTAGES);
     console.log(
       `e2e receiver restarts with ack_delay_ms=2000: outages=${OUTAGES} events=${new Set(all.map((m) => m.id)).size} messages=${all.length} lost=${missing.length} duplicates=${duplicates} (bound ${maxInFlight * OUTAGES})`,
+    );
+  });
+});
+
+describe('receiver stopped and restarted, with the ws offramp acked by the receiver\'s replies (ack_replies)', () => {
+  it(`${OUTAGES} times: nothing is lost, every acked frame was recorded, and duplicates stay within max_in_flight per outage`, async () => {
+    const maxInFlight = 50;
+    const port = await freePort();
+    const sub = join(dir, 'ack-replies');
+    mkdirSync(sub);
+    const files = writeWalSetup({ dir: sub, port, walDir: join(sub, 'wal'), intervalMs: 5, maxElements: 100_000, maxInFlight, run: 1 });
+    // The receiver replies {"ack": N} after each message it has recorded (test/e2e/receiver.ts).
+    appendFileSync(files.find((file) => file.endsWith('ws.yaml'))!, '      ack_replies: true\n');
+    const engine = startEngine(['-f', ...files, '--status-interval', '600']);
+    // Lets the last receiver get what the WAL sends again after the last outage.
+    const receiverFiles = await restartReceivers(engine, sub, port, 1000);
+
+    const all = receiverFiles.map(readReceived).flat();
+    const missing = missingIds(all.map((m) => m.id));
+    expect(missing, 'ids lost').toEqual([]);
+    const duplicates = countDuplicates(all);
+    expect(duplicates).toBeLessThanOrEqual(maxInFlight * OUTAGES);
+    // An ack needs a reply, and the receiver replies only after recording: every acked frame was recorded.
+    const stats = finalSinkStats(engine.stderr);
+    expect(stats.acked).toBeLessThanOrEqual(all.length);
+    expect(engine.stderr, 'no reply ignored').not.toContain('ignored a reply');
+    console.log(
+      `e2e receiver restarts with ack_replies: outages=${OUTAGES} events=${new Set(all.map((m) => m.id)).size} messages=${all.length} lost=${missing.length} duplicates=${duplicates} (bound ${maxInFlight * OUTAGES}) acked=${stats.acked} failed=${stats.failed}`,
     );
   });
 });
