@@ -1,13 +1,14 @@
 /**
  * Test-specific Tremor 0.11 artefacts for the end-to-end tests: a fast metronome -> qos::wal ->
- * ws offramp on a given port, in a temporary directory.
+ * ws offramp on a given port (or a stdout offramp), in a temporary directory.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface WalSetup {
   dir: string;
-  port: number;
+  /** The ws offramp's port; without one the offramp is `stdout`. */
+  port?: number;
   walDir: string;
   intervalMs: number;
   maxElements: number;
@@ -16,6 +17,25 @@ export interface WalSetup {
   run: number;
   /** The ws offramp's `ack_delay_ms` (rill extension); absent = ack on write. */
   ackDelayMs?: number;
+  /** The ws offramp's `ack_replies` (rill extension): acked by the receiver's `{"ack": N}` replies. */
+  ackReplies?: boolean;
+  /** Written into every event as `padding`, to make events bigger. */
+  padding?: string;
+}
+
+/** The offramp's type, also its id: `ws` to `port`, or `stdout`. */
+function offrampType(setup: WalSetup): 'ws' | 'stdout' {
+  return setup.port === undefined ? 'stdout' : 'ws';
+}
+
+function offrampYaml(setup: WalSetup): string {
+  if (setup.port === undefined) return 'offramp:\n  - id: stdout\n    type: stdout\n';
+  const options = [
+    `      url: ws://127.0.0.1:${setup.port}/\n`,
+    setup.ackDelayMs === undefined ? '' : `      ack_delay_ms: ${setup.ackDelayMs}\n`,
+    setup.ackReplies ? '      ack_replies: true\n' : '',
+  ];
+  return `offramp:\n  - id: ws\n    type: ws\n    config:\n${options.join('')}`;
 }
 
 export const READ_COUNT = 20;
@@ -24,13 +44,13 @@ export const READ_COUNT = 20;
 export function writeWalSetup(setup: WalSetup): string[] {
   const files = {
     'metronome.yaml': `onramp:\n  - id: metronome\n    type: metronome\n    config:\n      interval: ${setup.intervalMs}\n`,
-    'ws.yaml': `offramp:\n  - id: ws\n    type: ws\n    config:\n      url: ws://127.0.0.1:${setup.port}/\n${setup.ackDelayMs === undefined ? '' : `      ack_delay_ms: ${setup.ackDelayMs}\n`}`,
+    'offramp.yaml': offrampYaml(setup),
     'binding.yaml': [
       'binding:',
       '  - id: default',
       '    links:',
       '      "/onramp/metronome/{instance}/out": ["/pipeline/gd/{instance}/in"]',
-      '      "/pipeline/gd/{instance}/out": ["/offramp/ws/{instance}/in"]',
+      `      "/pipeline/gd/{instance}/out": ["/offramp/${offrampType(setup)}/{instance}/in"]`,
       'mapping:',
       '  /binding/default/01:',
       '    instance: "01"',
@@ -42,7 +62,7 @@ export function writeWalSetup(setup: WalSetup): string[] {
       `  max_elements = ${setup.maxElements}, max_in_flight = ${setup.maxInFlight}`,
       'end;',
       'create operator wal;',
-      `select merge event of {"run": ${setup.run}} end from in into wal;`,
+      `select merge event of ${JSON.stringify(setup.padding === undefined ? { run: setup.run } : { run: setup.run, padding: setup.padding })} end from in into wal;`,
       'select event from wal into out;',
       '',
     ].join('\n'),

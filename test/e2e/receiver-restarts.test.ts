@@ -4,7 +4,7 @@
  * outage fills the WAL to `max_elements`: the metronome is paused and resumed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, killAll, readConnections, readReceived, sleep, startEngine, startReceiver, waitFor, type Received } from './processes.ts';
@@ -112,9 +112,8 @@ describe('receiver stopped and restarted, with the ws offramp acked by the recei
     const port = await freePort();
     const sub = join(dir, 'ack-replies');
     mkdirSync(sub);
-    const files = writeWalSetup({ dir: sub, port, walDir: join(sub, 'wal'), intervalMs: 5, maxElements: 100_000, maxInFlight, run: 1 });
+    const files = writeWalSetup({ dir: sub, port, walDir: join(sub, 'wal'), intervalMs: 5, maxElements: 100_000, maxInFlight, run: 1, ackReplies: true });
     // The receiver replies {"ack": N} after each message it has recorded (test/e2e/receiver.ts).
-    appendFileSync(files.find((file) => file.endsWith('ws.yaml'))!, '      ack_replies: true\n');
     const engine = startEngine(['-f', ...files, '--status-interval', '600']);
     // Lets the last receiver get what the WAL sends again after the last outage.
     const receiverFiles = await restartReceivers(engine, sub, port, 1000);

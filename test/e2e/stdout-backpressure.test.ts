@@ -6,9 +6,10 @@
  * WAL had let go of: a second run on the same WAL directory sends it again.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeWalSetup } from './config.ts';
 import { killAll, startEngine, waitFor, type Child } from './processes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rill-e2e-stdout-'));
@@ -21,43 +22,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The artefacts for one run; every event carries `run` so runs can be told apart on stdout. */
+/** The artefacts for one run (every event carries `run`, so runs can be told apart on stdout). */
 function writeSetup(run: number): string[] {
-  const files = {
-    'stdout.yaml': [
-      'onramp:',
-      '  - id: metronome',
-      '    type: metronome',
-      '    config:',
-      '      interval: 1',
-      'offramp:',
-      '  - id: stdout',
-      '    type: stdout',
-      'binding:',
-      '  - id: default',
-      '    links:',
-      '      "/onramp/metronome/{instance}/out": ["/pipeline/gd/{instance}/in"]',
-      '      "/pipeline/gd/{instance}/out": ["/offramp/stdout/{instance}/in"]',
-      'mapping:',
-      '  /binding/default/01:',
-      '    instance: "01"',
-      '',
-    ].join('\n'),
-    'gd.trickle': [
-      'define qos::wal operator wal with',
-      `  dir = ${JSON.stringify(join(dir, 'wal'))}, read_count = 20, max_elements = 1000000, max_in_flight = ${MAX_IN_FLIGHT}`,
-      'end;',
-      'create operator wal;',
-      `select merge event of {"run": ${run}, "padding": "${PADDING}"} end from in into wal;`,
-      'select event from wal into out;',
-      '',
-    ].join('\n'),
-  };
-  return Object.entries(files).map(([name, text]) => {
-    const path = join(dir, name);
-    writeFileSync(path, text);
-    return path;
-  });
+  return writeWalSetup({ dir, walDir: join(dir, 'wal'), intervalMs: 1, maxElements: 1_000_000, maxInFlight: MAX_IN_FLIGHT, run, padding: PADDING });
 }
 
 interface Line {
