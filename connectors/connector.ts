@@ -41,7 +41,7 @@ export interface Source {
 }
 
 export interface Delivery {
-  /** The event was written (for ws: the frame went to the socket). */
+  /** The event was written (for ws: the frame went to the socket or, with `ack_replies`, the receiver acknowledged it). */
   ack(): void;
   /** The event could not be written; `reason` is printed on stderr. */
   fail(reason: string): void;
