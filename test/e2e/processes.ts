@@ -74,9 +74,12 @@ export interface Received {
   ingest_ns: number;
 }
 
+/** The messages the receiver has recorded so far: complete lines only (it may be writing one). */
 export function readReceived(messagesFile: string): Received[] {
   if (!existsSync(messagesFile)) return [];
-  return readFileSync(messagesFile, 'utf8')
+  const text = readFileSync(messagesFile, 'utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as Received);
