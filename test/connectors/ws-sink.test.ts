@@ -164,7 +164,8 @@ describe('ws offramp', () => {
 
   it('fails an event it cannot encode', async () => {
     const port = await freePort();
-    const receiver = await startedReceiver(port);
+    // Only so that the sink connects; nothing reaches it.
+    await startedReceiver(port);
     const sink = sinkFor(port);
     const recorded = startSink(sink);
     await waitFor(() => sink.isActive(), 'connection');
