@@ -174,9 +174,13 @@ describe('receiver down until the WAL is full', () => {
       if (sorted[i].id === sorted[i - 1].id + 1 && sorted[i].ingest_ns - sorted[i - 1].ingest_ns > 800_000_000) pauseIndex = i;
     }
     expect(pauseIndex, 'a gap of more than 0.8 s between two consecutive metronome events').toBeGreaterThan(0);
-    // Produced during the outage, before the pause: about what fits in the WAL, never much more.
+    // Produced during the outage, before the pause: what fits in the WAL, plus what the ws sink
+    // wrote into the dying connection and acked (deleted from the WAL) before it saw the close,
+    // plus the few events the metronome makes between the WAL filling and the trigger reaching it.
+    // The second term depends on how quickly the close is noticed, which a loaded machine stretches
+    // (once 144 > 120 with a fixed allowance), so it is counted, not assumed.
     const producedInOutage = sorted[pauseIndex - 1].id - Math.max(...first.map((m) => m.id));
-    expect(producedInOutage).toBeLessThanOrEqual(maxElements + 20);
+    expect(producedInOutage).toBeLessThanOrEqual(maxElements + explained + 20);
     expect(second.some((m) => m.id > sorted[pauseIndex].id + 10), 'new events after the restore').toBe(true);
     console.log(
       `e2e WAL full: max_elements=${maxElements} produced_during_outage_before_pause=${producedInOutage} paused_for_ms~${resumedAfterMs} lost_acked_on_write=${explained} duplicates=${countDuplicates([...first, ...second])}`,
