@@ -3,6 +3,8 @@
  * the commander program.
  */
 import { Command } from 'commander';
+// Bundled into the compiled CLI (bin/compiled-cache.mjs), so the version cannot drift from package.json.
+import manifest from '../package.json' with { type: 'json' };
 import { registerRunCommand } from './commands/run.ts';
 import { registerConformanceCommand } from './commands/conformance.ts';
 import { registerWalCommand } from './commands/wal.ts';
@@ -11,6 +13,7 @@ import { registerServerCommand } from './commands/server.ts';
 const program = new Command()
   .name('rill')
   .description('Run trickle queries over event streams, with guaranteed delivery through qos::wal')
+  .version(manifest.version, '-V, --version', 'print the rill version and exit')
   .showHelpAfterError();
 
 registerRunCommand(program);
@@ -19,3 +22,4 @@ registerWalCommand(program);
 registerServerCommand(program);
 
 await program.parseAsync(process.argv);
+
