@@ -9,6 +9,7 @@ import { registerRunCommand } from './commands/run.ts';
 import { registerConformanceCommand } from './commands/conformance.ts';
 import { registerWalCommand } from './commands/wal.ts';
 import { registerServerCommand } from './commands/server.ts';
+import { registerReceiveCommand } from './commands/receive.ts';
 
 const program = new Command()
   .name('rill')
@@ -20,6 +21,7 @@ registerRunCommand(program);
 registerConformanceCommand(program);
 registerWalCommand(program);
 registerServerCommand(program);
+registerReceiveCommand(program);
 
 await program.parseAsync(process.argv);
 

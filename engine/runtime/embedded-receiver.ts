@@ -35,19 +35,7 @@ export async function startEmbeddedReceivers(
       continue;
     }
     if (await isListening(host, portNumber)) continue;
-    const server = new WebSocketServer({ host, port: portNumber });
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
-    server.on('connection', (socket) => {
-      let received = 0;
-      socket.on('message', (data, isBinary) => {
-        print(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
-        received++;
-        socket.send(JSON.stringify({ ack: received }));
-      });
-    });
+    const server = await startPrintingReceiver(host, portNumber, print);
     log(`nothing listened on ${url}: started an embedded receiver there that prints each message it receives`);
     servers.push(server);
     started.push(url);
@@ -61,6 +49,29 @@ export async function startEmbeddedReceivers(
       }
     },
   };
+}
+
+/**
+ * A WebSocket server on host:port that prints every message it receives (text as it is, binary
+ * frames as UTF-8) and replies `{"ack": N}` after printing it, N counting this connection's
+ * messages: what `--embedded-receiver` starts, and `rill receive ws` (bin/commands/receive.ts).
+ * Rejects if the port cannot be bound (in use, not permitted).
+ */
+export async function startPrintingReceiver(host: string, port: number, print: (message: string) => void): Promise<WebSocketServer> {
+  const server = new WebSocketServer({ host, port });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.on('connection', (socket) => {
+    let received = 0;
+    socket.on('message', (data, isBinary) => {
+      print(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+      received++;
+      socket.send(JSON.stringify({ ack: received }));
+    });
+  });
+  return server;
 }
 
 function isListening(host: string, port: number): Promise<boolean> {
