@@ -10,6 +10,7 @@ import { registerConformanceCommand } from './commands/conformance.ts';
 import { registerWalCommand } from './commands/wal.ts';
 import { registerServerCommand } from './commands/server.ts';
 import { registerReceiveCommand } from './commands/receive.ts';
+import { registerValidateCommand } from './commands/validate.ts';
 
 const program = new Command()
   .name('rill')
@@ -22,6 +23,7 @@ registerConformanceCommand(program);
 registerWalCommand(program);
 registerServerCommand(program);
 registerReceiveCommand(program);
+registerValidateCommand(program);
 
 await program.parseAsync(process.argv);
 
