@@ -10,7 +10,7 @@
  * from the peer, so a datagram the network, the peer's full receive buffer or a missing receiver
  * drops is lost although acked. When nobody listens at the destination, the host answers with
  * ICMP "port unreachable", which reaches the socket as an ECONNREFUSED error after the datagram
- * was acked; rill reports it (once per streak, `refused` counts them) but cannot tell which
+ * was acked; rill reports it (once per spell of refusals, `refused` counts them) but cannot tell which
  * datagram was lost. CB: inactive until the socket is bound and connected; `trigger` if the
  * socket is closed by an error.
  */
@@ -20,6 +20,9 @@ import type { Codec } from './codec.ts';
 import type { ConnectorFactory, ConnectorSettings, Delivery, Sink, SinkContext, SinkFactory } from './connector.ts';
 import { buildFraming, type Framing } from './framing.ts';
 import { addressText, checkPort, parseSocketUrl, type SocketAddress } from './socket-address.ts';
+
+/** Refusals are reported once per spell: again only after this long without one. */
+const REFUSAL_QUIET_MS = 10_000;
 
 export interface UdpClientOptions {
   destination: SocketAddress;
@@ -32,7 +35,8 @@ export class UdpClientSink implements Sink {
   private socket?: Socket;
   private context?: SinkContext;
   private ready = false;
-  private refusedStreak = false;
+  /** When the last refusal came: refusals after a quiet spell are reported again. */
+  private lastRefusalAt = -Infinity;
   readonly stats = { sent: 0, refused: 0 };
 
   constructor(private readonly options: UdpClientOptions) {}
@@ -53,8 +57,9 @@ export class UdpClientSink implements Sink {
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ECONNREFUSED') {
         this.stats.refused++;
-        if (!this.refusedStreak) context.warn(`${addressText(destination)} refuses datagrams (nothing listens there): datagrams already sent and acked are lost (further refusals in a row are only counted)`);
-        this.refusedStreak = true;
+        const now = Date.now();
+        if (now - this.lastRefusalAt > REFUSAL_QUIET_MS) context.warn(`${addressText(destination)} refuses datagrams (nothing listens there): datagrams already sent and acked are lost (further refusals are only counted until none came for ${REFUSAL_QUIET_MS / 1000} s)`);
+        this.lastRefusalAt = now;
         return;
       }
       context.warn(`UDP socket error: ${error.message}`);
@@ -92,7 +97,6 @@ export class UdpClientSink implements Sink {
         return;
       }
       this.stats.sent++;
-      this.refusedStreak = false;
       delivery.ack();
     });
   }
