@@ -199,3 +199,28 @@ describe('reconnect config', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('tcp_client writes pending when the connection breaks', () => {
+  it('are failed, not acked, so a WAL upstream sends them again', async () => {
+    const port = await freePort();
+    let serverSocket: Socket | undefined;
+    const server = createServer((socket) => {
+      serverSocket = socket;
+      socket.pause(); // reads nothing: the client's writes pile up
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const { client, sink } = clientTo(port);
+    await client.sink.start(sink);
+    await waitFor(() => client.sink.isActive() && serverSocket !== undefined, 'the connection');
+    const big = 'w'.repeat(256 * 1024);
+    let sent = 0;
+    while (!sink.circuit.includes('trigger') || sent < 200) client.sink.send(event(sent, big), sink.delivery(sent++));
+    serverSocket!.destroy();
+    await waitFor(() => sink.acks.length + sink.fails.length === sent, 'every write settled');
+    expect(sink.fails.length).toBeGreaterThan(0);
+    // What was acked went to the OS first: acks come before fails, in send order.
+    expect(sink.acks).toEqual(Array.from({ length: sink.acks.length }, (_, n) => n));
+  });
+});
