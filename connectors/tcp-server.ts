@@ -60,7 +60,6 @@ export interface TcpServerOptions {
 
 interface Connection {
   socket: Socket;
-  key: string;
   inbound: InboundStream;
 }
 
@@ -70,6 +69,8 @@ export class TcpServer {
   /** Open connections by `host:port` of the peer. */
   private readonly connections = new Map<string, Connection>();
   private readonly congested = new Set<Connection>();
+  /** Closed connections whose last lines are still held (the source was triggered): emitted before they go. */
+  private readonly closing = new Set<Connection>();
   private server?: Server;
   /** Set from the first acquire on: the listen that every half waits for. */
   private opening?: Promise<void>;
@@ -140,7 +141,7 @@ export class TcpServer {
 
   /** Emits what the connections hold, as far as the source may; pauses the sockets it may not. */
   pump(): void {
-    for (const connection of this.connections.values()) this.pumpConnection(connection);
+    for (const connection of [...this.connections.values(), ...this.closing]) this.pumpConnection(connection);
   }
 
   pause(): void {
@@ -201,7 +202,7 @@ export class TcpServer {
       meta: () => ({ tcp_server: { tls: false, peer: { host: peer.host, port: peer.port } } }),
       report: (message) => this.warn(message),
     });
-    const connection: Connection = { socket, key, inbound };
+    const connection: Connection = { socket, inbound };
     this.connections.set(key, connection);
     this.stats.connections++;
     socket.on('data', (data: Buffer) => {
@@ -219,6 +220,7 @@ export class TcpServer {
       inbound.close();
       if (this.connections.get(key) === connection) this.connections.delete(key);
       this.uncongest(connection);
+      if (!inbound.empty) this.closing.add(connection);
     });
     this.pumpConnection(connection);
   }
@@ -226,6 +228,7 @@ export class TcpServer {
   private pumpConnection(connection: Connection): void {
     const source = this.source;
     connection.inbound.drain(() => source.mayEmit(), (data, meta, dataJson) => source.emit(data, meta, dataJson));
+    if (connection.inbound.empty) this.closing.delete(connection);
     if (connection.inbound.empty && source.mayEmit()) connection.socket.resume();
     else connection.socket.pause();
   }
@@ -317,7 +320,7 @@ function peerKey(meta: RecordValue): string | undefined {
   return `${normalizeHost(host)}:${port}`;
 }
 
-function bufSize(config: RecordValue): void {
+function checkBufSize(config: RecordValue): void {
   const size = config.buf_size;
   if (size !== undefined && (size as number) <= 0) throw new ConnectorConfigError(`\`buf_size\` must be at least 1, got ${size}`, 'buf_size');
 }
@@ -333,7 +336,7 @@ export const tcpServerFactory: ConnectorFactory = {
   configKeys: { url: { type: 'string' }, buf_size: { type: 'integer' } },
   codec: 'required',
   create(settings) {
-    bufSize(settings.config);
+    checkBufSize(settings.config);
     const url = (settings.config.url as string | undefined) ?? DEFAULT_URL;
     const server = serverFor(settings, parseSocketUrl(url, 'Missing port for TCP server'));
     return { source: server.source, sink: server.sink };

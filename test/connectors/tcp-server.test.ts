@@ -157,6 +157,23 @@ describe('tcp_server', () => {
     expect(source.events.map((e) => e.data)).toEqual([1, 2, 3, 4]);
   });
 
+  it('a client that sends and leaves while the source is triggered loses nothing: its lines come on restore', async () => {
+    const { port, source, server } = await startServer();
+    source.onEmit = (e) => {
+      if (e.data === 1) server.source.trigger();
+    };
+    const c = await client(port);
+    c.write('1\n2\n3');
+    await waitFor(() => source.events.length === 1, 'the first line');
+    await c.close();
+    await sleep(200);
+    expect(source.events.map((e) => e.data)).toEqual([1]);
+    server.source.restore();
+    // The last line has no separator: the end of the connection completes it.
+    await waitFor(() => source.events.length === 3, 'the held lines and the last one');
+    expect(source.events.map((e) => e.data)).toEqual([1, 2, 3]);
+  });
+
   it('triggers its sink while a client does not read its replies and restores once it does', async () => {
     const { port, source, sink, server } = await startServer();
     const c = await client(port);
