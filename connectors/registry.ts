@@ -8,10 +8,10 @@ import { fileSourceFactory, stdinSourceFactory } from './line-source.ts';
 import { wsSinkFactory } from './ws-sink.ts';
 import { consoleSinkFactory, fileSinkFactory, stderrSinkFactory, stdoutSinkFactory } from './stream-sink.ts';
 import { blackholeSinkFactory } from './blackhole.ts';
-import { tcpOnrampFactory, tcpServerFactory } from './tcp-server.ts';
-import { tcpClientFactory, tcpOfframpFactory } from './tcp-client.ts';
-import { udpOnrampFactory, udpServerFactory } from './udp-server.ts';
-import { udpClientFactory, udpOfframpFactory } from './udp-client.ts';
+import { tcpOnrampFactory, tcpServerFactory } from './net/tcp-server.ts';
+import { tcpClientFactory, tcpOfframpFactory } from './net/tcp-client.ts';
+import { udpOnrampFactory, udpServerFactory } from './net/udp-server.ts';
+import { udpClientFactory, udpOfframpFactory } from './net/udp-client.ts';
 
 export const sourceFactories: ReadonlyMap<string, SourceFactory> = new Map(
   [metronomeFactory, fileSourceFactory, stdinSourceFactory, tcpOnrampFactory, udpOnrampFactory].map((factory) => [factory.type, factory]),

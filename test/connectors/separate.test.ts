@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Separator, separateOptions, postSeparator, LINES_MAX_LENGTH } from '../../connectors/separate.ts';
-import { buildFraming } from '../../connectors/framing.ts';
+import { Separator, separateOptions, postSeparator, LINES_MAX_LENGTH } from '../../connectors/framing/separate.ts';
+import { buildFraming } from '../../connectors/framing/processors.ts';
 import { ConnectorConfigError } from '../../connectors/connector.ts';
 import { codecs } from '../../connectors/codec.ts';
 import { parseJson } from '../../queries/values/json.ts';

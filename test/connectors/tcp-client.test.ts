@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
-import { TcpClient, tcpClientFactory, tcpOfframpFactory } from '../../connectors/tcp-client.ts';
-import { buildFraming } from '../../connectors/framing.ts';
+import { TcpClient, tcpClientFactory, tcpOfframpFactory } from '../../connectors/net/tcp-client.ts';
+import { buildFraming } from '../../connectors/framing/processors.ts';
 import { DEFAULT_CODEC } from '../../connectors/codec.ts';
-import { Backoff, MAX_RETRY_INTERVAL_MS, parseReconnect, type ReconnectPolicy } from '../../connectors/reconnect.ts';
+import { Backoff, MAX_RETRY_INTERVAL_MS, parseReconnect, type ReconnectPolicy } from '../../connectors/net/reconnect.ts';
 import { parseArtefactFile } from '../../engine/runtime/artefact-file.ts';
 import { FloatValue } from '../../queries/values/value.ts';
 import { freePort, sleep, waitFor } from '../support/waiting.ts';

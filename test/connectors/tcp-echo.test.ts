@@ -5,8 +5,8 @@
  * does. The runtime's wiring of troy plans is the lead's; this checks the halves and what they share.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { tcpClientFactory } from '../../connectors/tcp-client.ts';
-import { tcpServerFactory } from '../../connectors/tcp-server.ts';
+import { tcpClientFactory } from '../../connectors/net/tcp-client.ts';
+import { tcpServerFactory } from '../../connectors/net/tcp-server.ts';
 import { codecs } from '../../connectors/codec.ts';
 import type { ConnectorParts } from '../../connectors/connector.ts';
 import { freePort, waitFor } from '../support/waiting.ts';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { TcpServer, tcpOnrampFactory, tcpServerFactory } from '../../connectors/tcp-server.ts';
-import { buildFraming } from '../../connectors/framing.ts';
+import { TcpServer, tcpOnrampFactory, tcpServerFactory } from '../../connectors/net/tcp-server.ts';
+import { buildFraming } from '../../connectors/framing/processors.ts';
 import { codecs, DEFAULT_CODEC } from '../../connectors/codec.ts';
 import type { ProcessorSpec } from '../../connectors/connector.ts';
 import { ConnectorConfigError } from '../../connectors/connector.ts';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSocket } from 'node:dgram';
-import { HELD_DATAGRAMS, UdpServerSource, udpOnrampFactory, udpServerFactory } from '../../connectors/udp-server.ts';
-import { UdpClientSink, udpClientFactory, udpOfframpFactory } from '../../connectors/udp-client.ts';
-import { buildFraming } from '../../connectors/framing.ts';
+import { HELD_DATAGRAMS, UdpServerSource, udpOnrampFactory, udpServerFactory } from '../../connectors/net/udp-server.ts';
+import { UdpClientSink, udpClientFactory, udpOfframpFactory } from '../../connectors/net/udp-client.ts';
+import { buildFraming } from '../../connectors/framing/processors.ts';
 import { codecs, DEFAULT_CODEC } from '../../connectors/codec.ts';
 import type { ProcessorSpec } from '../../connectors/connector.ts';
 import { parseArtefactFile } from '../../engine/runtime/artefact-file.ts';

@@ -5,8 +5,8 @@
  * rill implements `separate` and its Tremor 0.11 name `lines` (see separate.ts); any other name is
  * a configuration error that lists them. Several entries run in order, as Tremor's chains do.
  */
-import type { RecordValue } from '../queries/values/value.ts';
-import { ConnectorConfigError, type ProcessorSpec } from './connector.ts';
+import type { RecordValue } from '../../queries/values/value.ts';
+import { ConnectorConfigError, type ProcessorSpec } from '../connector.ts';
 import { postSeparator, separateOptions, Separator, type SeparateOptions } from './separate.ts';
 
 const SUPPORTED = ['separate', 'lines'];

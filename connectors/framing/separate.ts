@@ -18,8 +18,8 @@
  *
  * Postprocessor config: `separator` only; it appends the separator to every encoded chunk.
  */
-import type { RecordValue } from '../queries/values/value.ts';
-import { ConnectorConfigError } from './connector.ts';
+import type { RecordValue } from '../../queries/values/value.ts';
+import { ConnectorConfigError } from '../connector.ts';
 
 /** Tremor 0.11's `lines` preprocessor limit (`Lines::new('\n', 1_048_576, true)`). */
 export const LINES_MAX_LENGTH = 1_048_576;

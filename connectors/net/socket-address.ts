@@ -3,7 +3,7 @@
  * parsed as Tremor does: without a `scheme://` prefix, `tcp://` is put in front; a `[::1]` host
  * loses its brackets. An empty or host-less URL is an error (the seed's blanked `"url": ""`).
  */
-import { ConnectorConfigError } from './connector.ts';
+import { ConnectorConfigError } from '../connector.ts';
 
 export interface SocketAddress {
   host: string;

@@ -15,10 +15,10 @@
  * socket is closed by an error.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import type { Event } from '../engine/event.ts';
-import type { Codec } from './codec.ts';
-import type { ConnectorFactory, ConnectorSettings, Delivery, Sink, SinkContext, SinkFactory } from './connector.ts';
-import { buildFraming, type Framing } from './framing.ts';
+import type { Event } from '../../engine/event.ts';
+import type { Codec } from '../codec.ts';
+import type { ConnectorFactory, ConnectorSettings, Delivery, Sink, SinkContext, SinkFactory } from '../connector.ts';
+import { buildFraming, type Framing } from '../framing/processors.ts';
 import { addressText, checkPort, parseSocketUrl, type SocketAddress } from './socket-address.ts';
 
 /** Refusals are reported once per spell: again only after this long without one. */

@@ -9,9 +9,9 @@
  * is reported and skipped: the first per stream with its reason, later ones only counted, and the
  * count is reported when the stream closes (a client sending garbage cannot flood stderr).
  */
-import type { RecordValue, Value } from '../queries/values/value.ts';
-import type { Codec } from './codec.ts';
-import type { StreamSplitter } from './framing.ts';
+import type { RecordValue, Value } from '../../queries/values/value.ts';
+import type { Codec } from '../codec.ts';
+import type { StreamSplitter } from './processors.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -10,9 +10,9 @@
  *   a row it gives up (omitted = never). rill bounds each wait at `MAX_RETRY_INTERVAL_MS`:
  *   Tremor's grow without limit (rate 2 from 100 ms waits over a day by the 20th retry).
  */
-import type { Value } from '../queries/values/value.ts';
-import { FloatValue, isRecord } from '../queries/values/value.ts';
-import { ConnectorConfigError } from './connector.ts';
+import type { Value } from '../../queries/values/value.ts';
+import { FloatValue, isRecord } from '../../queries/values/value.ts';
+import { ConnectorConfigError } from '../connector.ts';
 
 export const MAX_RETRY_INTERVAL_MS = 30_000;
 /** Tremor's `none`: the single attempt after losing a connection. */

@@ -16,10 +16,10 @@
  * buffer would drop them.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import type { Codec } from './codec.ts';
-import { ConnectorConfigError, type ConnectorFactory, type ConnectorSettings, type Source, type SourceContext, type SourceFactory } from './connector.ts';
-import { buildFraming, type Framing } from './framing.ts';
-import { InboundStream } from './inbound-stream.ts';
+import type { Codec } from '../codec.ts';
+import { ConnectorConfigError, type ConnectorFactory, type ConnectorSettings, type Source, type SourceContext, type SourceFactory } from '../connector.ts';
+import { buildFraming, type Framing } from '../framing/processors.ts';
+import { InboundStream } from '../framing/inbound-stream.ts';
 import { addressText, checkPort, normalizeHost, parseSocketUrl, type SocketAddress } from './socket-address.ts';
 
 export const HELD_DATAGRAMS = 1_000;

@@ -22,9 +22,9 @@
  * pauses reading the socket, `restore` resumes.
  */
 import { connect, type Socket } from 'node:net';
-import type { Event } from '../engine/event.ts';
-import type { RecordValue, Value } from '../queries/values/value.ts';
-import type { Codec } from './codec.ts';
+import type { Event } from '../../engine/event.ts';
+import type { RecordValue, Value } from '../../queries/values/value.ts';
+import type { Codec } from '../codec.ts';
 import {
   ConnectorConfigError,
   type ConnectorFactory,
@@ -35,9 +35,9 @@ import {
   type SinkFactory,
   type Source,
   type SourceContext,
-} from './connector.ts';
-import { buildFraming, type Framing } from './framing.ts';
-import { InboundStream } from './inbound-stream.ts';
+} from '../connector.ts';
+import { buildFraming, type Framing } from '../framing/processors.ts';
+import { InboundStream } from '../framing/inbound-stream.ts';
 import { Backoff, parseReconnect, type ReconnectPolicy } from './reconnect.ts';
 import { addressText, checkPort, parseSocketUrl, type SocketAddress } from './socket-address.ts';
 

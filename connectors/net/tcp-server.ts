@@ -29,10 +29,10 @@
  * reading until the slow client catches up.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import type { Event } from '../engine/event.ts';
-import type { RecordValue, Value } from '../queries/values/value.ts';
-import { isRecord } from '../queries/values/value.ts';
-import type { Codec } from './codec.ts';
+import type { Event } from '../../engine/event.ts';
+import type { RecordValue, Value } from '../../queries/values/value.ts';
+import { isRecord } from '../../queries/values/value.ts';
+import type { Codec } from '../codec.ts';
 import {
   ConnectorConfigError,
   type ConnectorFactory,
@@ -43,9 +43,9 @@ import {
   type Source,
   type SourceContext,
   type SourceFactory,
-} from './connector.ts';
-import { buildFraming, type Framing } from './framing.ts';
-import { InboundStream } from './inbound-stream.ts';
+} from '../connector.ts';
+import { buildFraming, type Framing } from '../framing/processors.ts';
+import { InboundStream } from '../framing/inbound-stream.ts';
 import { addressText, checkPort, normalizeHost, parseSocketUrl, type SocketAddress } from './socket-address.ts';
 
 /** How long closing waits for a connection to flush its last replies before dropping it. */
