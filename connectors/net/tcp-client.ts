@@ -18,8 +18,9 @@
  * There is never more than one socket.
  *
  * Source: bytes the server sends go through the preprocessors (default `lines`) and the codec,
- * with `$tcp_client = {"tls": false, "peer": {"host", "port"}}`. Not transactional. `trigger`
- * pauses reading the socket, `restore` resumes.
+ * with `$tcp_client = {"tls": false, "peer": {"host", "port"}}`. Not transactional. Until the
+ * source half starts (the runtime starts sinks first), they wait in the socket; `trigger` pauses
+ * reading it, `restore` resumes.
  */
 import { connect, type Socket } from 'node:net';
 import type { Event } from '../../engine/event.ts';
@@ -52,6 +53,12 @@ export interface TcpClientOptions {
   framing: Framing;
   noDelay: boolean;
   reconnect: ReconnectPolicy;
+  /**
+   * Whether a source half reads what the server sends (troy `tcp_client`): until it starts, the
+   * bytes wait in the socket. Without one (the 0.11 offramp) they are read and discarded, so a
+   * chatty server is not held back.
+   */
+  readReplies: boolean;
 }
 
 export class TcpClient {
@@ -132,8 +139,7 @@ export class TcpClient {
     const { socket, inbound } = this;
     if (socket === undefined || inbound === undefined) return;
     const source = this.source;
-    if (!source.attached) {
-      // Nobody reads (the 0.11 offramp): discard, so the server is not held back by a full window.
+    if (!this.options.readReplies) {
       inbound.drain(() => true, () => {});
       socket.resume();
       return;
@@ -144,7 +150,7 @@ export class TcpClient {
   }
 
   pause(): void {
-    if (this.source.attached) this.socket?.pause();
+    if (this.options.readReplies) this.socket?.pause();
   }
 
   private connect(): void {
@@ -299,8 +305,8 @@ export class TcpClientSource implements Source {
   }
 }
 
-function clientFor(settings: ConnectorSettings, address: SocketAddress, noDelay: boolean, reconnect: ReconnectPolicy): TcpClient {
-  return new TcpClient({ address, codec: settings.codec, framing: buildFraming(settings.preprocessors, settings.postprocessors, ['lines']), noDelay, reconnect });
+function clientFor(settings: ConnectorSettings, address: SocketAddress, noDelay: boolean, reconnect: ReconnectPolicy, readReplies: boolean): TcpClient {
+  return new TcpClient({ address, codec: settings.codec, framing: buildFraming(settings.preprocessors, settings.postprocessors, ['lines']), noDelay, reconnect, readReplies });
 }
 
 /** Tremor 0.12 `tcp_client`: config `url` (host and port required), `no_delay` (default true), `buf_size`; definition key `reconnect`. */
@@ -313,7 +319,7 @@ export const tcpClientFactory: ConnectorFactory = {
     const size = settings.config.buf_size as number | undefined;
     if (size !== undefined && size <= 0) throw new ConnectorConfigError(`\`buf_size\` must be at least 1, got ${size}`, 'buf_size');
     const address = parseSocketUrl(settings.config.url as string, 'Missing port for TCP client');
-    const client = clientFor(settings, address, (settings.config.no_delay as boolean | undefined) ?? true, parseReconnect(settings.reconnect, { kind: 'none' }));
+    const client = clientFor(settings, address, (settings.config.no_delay as boolean | undefined) ?? true, parseReconnect(settings.reconnect, { kind: 'none' }), true);
     return { source: client.source, sink: client.sink };
   },
 };
@@ -334,6 +340,6 @@ export const tcpOfframpFactory: SinkFactory = {
       if (ignored in settings.config) settings.warn(`config: \`${ignored}\` is accepted and has no effect (Node's sockets are always non-blocking and keep the system's TTL)`);
     }
     const address = { host: settings.config.host as string, port: checkPort(settings.config.port as number, 'port') };
-    return clientFor(settings, address, (settings.config.is_no_delay as boolean | undefined) ?? true, OFFRAMP_RECONNECT).sink;
+    return clientFor(settings, address, (settings.config.is_no_delay as boolean | undefined) ?? true, OFFRAMP_RECONNECT, false).sink;
   },
 };

@@ -217,10 +217,10 @@ export class TcpServer {
     // The close that follows is what matters; a reset peer is not worth a warning.
     socket.on('error', () => {});
     socket.on('close', () => {
-      inbound.close();
       if (this.connections.get(key) === connection) this.connections.delete(key);
       this.uncongest(connection);
-      if (!inbound.empty) this.closing.add(connection);
+      if (inbound.empty) inbound.close();
+      else this.closing.add(connection);
     });
     this.pumpConnection(connection);
   }
@@ -228,7 +228,7 @@ export class TcpServer {
   private pumpConnection(connection: Connection): void {
     const source = this.source;
     connection.inbound.drain(() => source.mayEmit(), (data, meta, dataJson) => source.emit(data, meta, dataJson));
-    if (connection.inbound.empty) this.closing.delete(connection);
+    if (connection.inbound.empty && this.closing.delete(connection)) connection.inbound.close();
     if (connection.inbound.empty && source.mayEmit()) connection.socket.resume();
     else connection.socket.pause();
   }

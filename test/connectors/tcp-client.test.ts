@@ -62,7 +62,7 @@ async function peer(port?: number): Promise<Peer> {
 }
 
 function clientTo(port: number, reconnect: ReconnectPolicy = FAST_RETRY): { client: TcpClient; sink: SinkRecorder; source: SourceRecorder } {
-  const client = new TcpClient({ address: { host: '127.0.0.1', port }, codec: DEFAULT_CODEC, framing: buildFraming(undefined, undefined, ['lines']), noDelay: true, reconnect });
+  const client = new TcpClient({ address: { host: '127.0.0.1', port }, codec: DEFAULT_CODEC, framing: buildFraming(undefined, undefined, ['lines']), noDelay: true, reconnect, readReplies: true });
   const sink = new SinkRecorder();
   const source = new SourceRecorder();
   cleanups.push(async () => {
@@ -152,6 +152,17 @@ describe('tcp_client', () => {
     expect(source.events).toHaveLength(2);
     client.source.restore();
     await waitFor(() => source.events.length === 3, 'the held reply');
+  });
+  it('what the server sends before the source half starts waits in the socket, not discarded', async () => {
+    const server = await peer();
+    const { client, sink, source } = clientTo(server.port);
+    await client.sink.start(sink);
+    await waitFor(() => client.sink.isActive(), 'the connection');
+    server.send('"hello"\n');
+    await sleep(200);
+    await client.source.start(source);
+    await waitFor(() => source.events.length === 1, 'the greeting');
+    expect(source.events[0].data).toBe('hello');
   });
 });
 
