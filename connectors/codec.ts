@@ -1,10 +1,11 @@
 /**
  * Codecs turn payloads into bytes for sinks and bytes into payloads for sources (Tremor's
  * `codec:` key). `json` is the default, as for every Tremor 0.11 connector used here.
+ * `json-sorted` (Tremor 0.12) decodes as `json` and encodes with every record's keys sorted.
  */
 import type { Event } from '../engine/event.ts';
-import { parseJson, stringifyJson } from '../queries/values/json.ts';
-import type { Value } from '../queries/values/value.ts';
+import { formatFloat, parseJson, stringifyJson } from '../queries/values/json.ts';
+import { FloatValue, type Value } from '../queries/values/value.ts';
 
 export interface Codec {
   readonly name: string;
@@ -28,6 +29,34 @@ const jsonCodec: Codec = {
   decodesJsonText: true,
 };
 
+/**
+ * Compact JSON with record keys in sorted order (by UTF-16 code unit, which is UTF-8 byte order for
+ * every key without characters beyond U+FFFF). `dataJson` is not used: it keeps the input's order.
+ */
+function sortedJson(value: Value): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+  }
+  if (value instanceof FloatValue) return formatFloat(value.value);
+  if (value instanceof Uint8Array) return `[${value.join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${sortedJson(value[key])}`).join(',')}}`;
+}
+
+const jsonSortedCodec: Codec = {
+  name: 'json-sorted',
+  encode: (event) => sortedJson(event.data),
+  decode: parseJson,
+  decodesJsonText: true,
+};
+
 /** Strings are written as they are, anything else as JSON; input lines become strings. */
 const stringCodec: Codec = {
   name: 'string',
@@ -38,6 +67,7 @@ const stringCodec: Codec = {
 
 export const codecs: ReadonlyMap<string, Codec> = new Map([
   [jsonCodec.name, jsonCodec],
+  [jsonSortedCodec.name, jsonSortedCodec],
   [stringCodec.name, stringCodec],
 ]);
 

@@ -68,12 +68,26 @@ export interface Sink {
   stop(): Promise<void>;
 }
 
+/**
+ * One entry of a `preprocessors` / `postprocessors` list: a name (`"separate"`) or, in troy,
+ * `{"name": "separate", "config": {...}}`.
+ */
+export type ProcessorSpec = string | { name: string; config?: RecordValue };
+
 /** What an artefact's YAML gives a connector factory, already checked against `configKeys`. */
 export interface ConnectorSettings {
   /** The artefact's `id`. */
   id: string;
   config: RecordValue;
   codec: Codec;
+  /**
+   * The artefact's `preprocessors` / `postprocessors` lists. Absent = not given to the factory
+   * (the connector then frames as its docs say: tcp splits and joins lines); `[]` = none.
+   */
+  preprocessors?: readonly ProcessorSpec[];
+  postprocessors?: readonly ProcessorSpec[];
+  /** A troy definition's `reconnect` value (`"none"` or `{"retry": {...}}`); absent in YAML artefacts. */
+  reconnect?: Value;
   /** Tells the user something about the configuration (printed on stderr with the file name). */
   warn(message: string): void;
 }
@@ -98,6 +112,29 @@ export interface SinkFactory {
   readonly type: string;
   readonly configKeys: Readonly<Record<string, ConfigKeySpec>>;
   create(settings: ConnectorSettings): Sink;
+}
+
+/** The halves one troy connector builds from one config; a half it does not have is absent. */
+export interface ConnectorParts {
+  /** Reads into the connector's `out` port. */
+  source?: Source;
+  /** Takes what is linked to the connector's `in` port. */
+  sink?: Sink;
+}
+
+/**
+ * A Tremor 0.12 connector kind (`define connector x from tcp_server`): one config builds the
+ * source half, the sink half or both. Halves built by one `create` call share what they need (a
+ * tcp_server's listening socket), so the runtime must start and stop both halves it links.
+ */
+export interface ConnectorFactory {
+  readonly kind: 'connector';
+  /** The troy kind (`tcp_server`). */
+  readonly type: string;
+  readonly configKeys: Readonly<Record<string, ConfigKeySpec>>;
+  /** Tremor's codec rule: `required` = a `codec` must be given, `structured` = none may be. */
+  readonly codec: 'required' | 'structured';
+  create(settings: ConnectorSettings): ConnectorParts;
 }
 
 /** A configuration value a connector rejects; the runtime adds the file and artefact names. */

@@ -1,0 +1,355 @@
+/**
+ * `tcp_server` (Tremor 0.12 connector) and the Tremor 0.11 `tcp` onramp: a TCP listener taking
+ * any number of clients at once.
+ *
+ * One `TcpServer` is the shared object: it owns the listening socket and the open connections,
+ * and hands out two halves built from the same config, `source` (what clients send, on `out`)
+ * and `sink` (replies, on `in`). Each half acquires the server when started and releases it when
+ * stopped; the server listens from the first acquire and closes after the last release, so the
+ * sink can still write the last replies after the runtime has stopped the source. The 0.11 onramp
+ * uses only the source half.
+ *
+ * Source: each connection's bytes go through the preprocessors (default `lines`: split on `\n`,
+ * 1 MiB per line) and the codec; every event carries `$tcp_server = {"tls": false, "peer":
+ * {"host": <ip>, "port": <port>}}`. Not transactional: what TCP delivered cannot be read again,
+ * so there is nothing to re-send on a fail. CB: `trigger` pauses reading every socket (and the
+ * lines of a read not yet emitted wait), so the kernel's receive buffer fills and TCP's flow
+ * control holds the clients' writes back; `restore` resumes. Connections accepted while
+ * triggered start paused.
+ *
+ * Sink: a reply goes to the connection named by its `$tcp_server.peer` (the metadata the source
+ * set, kept through pipelines and WALs). It is encoded, postprocessed (default: `\n` appended)
+ * and acked once the socket has handed it to the operating system (Node's write callback), which
+ * is not "received by the client". A reply whose connection has closed, or that names no peer,
+ * can never be delivered: it is dropped, counted (`repliesDropped`) and acked, with a warning at
+ * the start of each streak of drops. Tremor fails it instead, and a WAL upstream then re-sends it
+ * for ever. An event that cannot be encoded is failed. CB: a connection whose socket buffers more
+ * than Node's high-water mark (a client not reading its replies) triggers the sink until it
+ * drains or closes; in a troy flow that trigger reaches the source half too, so the server stops
+ * reading until the slow client catches up.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Event } from '../../engine/event.ts';
+import type { RecordValue, Value } from '../../queries/values/value.ts';
+import { isRecord } from '../../queries/values/value.ts';
+import type { Codec } from '../codec.ts';
+import {
+  ConnectorConfigError,
+  type ConnectorFactory,
+  type ConnectorSettings,
+  type Delivery,
+  type Sink,
+  type SinkContext,
+  type Source,
+  type SourceContext,
+  type SourceFactory,
+} from '../connector.ts';
+import { buildFraming, type Framing } from '../framing/processors.ts';
+import { InboundStream } from '../framing/inbound-stream.ts';
+import { addressText, checkPort, normalizeHost, parseSocketUrl, type SocketAddress } from './socket-address.ts';
+
+/** How long closing waits for a connection to flush its last replies before dropping it. */
+const CLOSE_TIMEOUT_MS = 1_000;
+const DEFAULT_URL = 'localhost:4242';
+
+export interface TcpServerOptions {
+  address: SocketAddress;
+  codec: Codec;
+  framing: Framing;
+}
+
+interface Connection {
+  socket: Socket;
+  inbound: InboundStream;
+}
+
+export class TcpServer {
+  readonly source: TcpServerSource;
+  readonly sink: TcpServerSink;
+  /** Open connections by `host:port` of the peer. */
+  private readonly connections = new Map<string, Connection>();
+  private readonly congested = new Set<Connection>();
+  /** Closed connections whose last lines are still held (the source was triggered): emitted before they go. */
+  private readonly closing = new Set<Connection>();
+  private server?: Server;
+  /** Set from the first acquire on: the listen that every half waits for. */
+  private opening?: Promise<void>;
+  private users = 0;
+  private droppingStreak = false;
+  /** Figures for status and tests. */
+  readonly stats = { connections: 0, repliesSent: 0, repliesDropped: 0, linesDiscarded: 0 };
+
+  constructor(private readonly options: TcpServerOptions) {
+    this.source = new TcpServerSource(this);
+    this.sink = new TcpServerSink(this);
+  }
+
+  /** The address listened on (port 0 in the config = the port the OS picked). */
+  get address(): SocketAddress {
+    const info = this.server?.address() as AddressInfo | null | undefined;
+    return info ? { host: info.address, port: info.port } : this.options.address;
+  }
+
+  get listening(): boolean {
+    return this.server?.listening ?? false;
+  }
+
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  async acquire(): Promise<void> {
+    this.users++;
+    this.opening ??= this.listen();
+    try {
+      await this.opening;
+    } catch (error) {
+      this.users--;
+      throw error;
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const server = createServer((socket) => this.accept(socket));
+    const { host, port } = this.options.address;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host, port }, () => resolve());
+      });
+    } catch (error) {
+      this.opening = undefined;
+      throw new Error(`cannot listen on ${addressText(this.options.address)}: ${(error as Error).message}`);
+    }
+    server.on('error', (error) => this.warn(`listener error: ${error.message}`));
+    this.server = server;
+  }
+
+  async release(): Promise<void> {
+    this.users = Math.max(0, this.users - 1);
+    const server = this.server;
+    if (this.users > 0 || server === undefined) return;
+    this.server = undefined;
+    this.opening = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const { socket } of this.connections.values()) {
+      socket.end();
+      setTimeout(() => socket.destroy(), CLOSE_TIMEOUT_MS).unref();
+    }
+    await closed;
+  }
+
+  /** Emits what the connections hold, as far as the source may; pauses the sockets it may not. */
+  pump(): void {
+    for (const connection of [...this.connections.values(), ...this.closing]) this.pumpConnection(connection);
+  }
+
+  pause(): void {
+    for (const { socket } of this.connections.values()) socket.pause();
+  }
+
+  /** A reply: to the connection its `$tcp_server.peer` names. */
+  reply(event: Event, delivery: Delivery): void {
+    const key = peerKey(event.meta);
+    const connection = key === undefined ? undefined : this.connections.get(key);
+    if (connection === undefined) {
+      this.drop(delivery, key === undefined ? 'it has no $tcp_server.peer metadata (host and port) naming a connection' : `connection ${key} is closed`);
+      return;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = this.options.framing.frame(this.options.codec.encode(event));
+    } catch (error) {
+      delivery.fail(`cannot encode event as ${this.options.codec.name}: ${(error as Error).message}`);
+      return;
+    }
+    const accepted = connection.socket.write(bytes, (error) => {
+      // A write error means the connection is gone: the reply can never be delivered.
+      if (error) this.drop(delivery, `connection ${key} failed: ${error.message}`);
+      else {
+        this.stats.repliesSent++;
+        this.droppingStreak = false;
+        delivery.ack();
+      }
+    });
+    if (!accepted && !this.congested.has(connection)) {
+      this.congested.add(connection);
+      if (this.congested.size === 1) this.sink.context?.trigger();
+    }
+  }
+
+  get congestedConnections(): number {
+    return this.congested.size;
+  }
+
+  private drop(delivery: Delivery, why: string): void {
+    this.stats.repliesDropped++;
+    if (!this.droppingStreak) this.warn(`dropped a reply: ${why} (a reply to a closed connection can never be delivered; further drops in a row are only counted)`);
+    this.droppingStreak = true;
+    delivery.ack();
+  }
+
+  private accept(socket: Socket): void {
+    const peer = { host: normalizeHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+    const key = `${peer.host}:${peer.port}`;
+    const inbound = new InboundStream({
+      splitter: this.options.framing.splitter((message) => {
+        this.stats.linesDiscarded++;
+        this.warn(`${key}: ${message}`);
+      }),
+      codec: this.options.codec,
+      name: key,
+      meta: () => ({ tcp_server: { tls: false, peer: { host: peer.host, port: peer.port } } }),
+      report: (message) => this.warn(message),
+    });
+    const connection: Connection = { socket, inbound };
+    this.connections.set(key, connection);
+    this.stats.connections++;
+    socket.on('data', (data: Buffer) => {
+      inbound.push(data);
+      this.pumpConnection(connection);
+    });
+    socket.on('end', () => {
+      inbound.end();
+      this.pumpConnection(connection);
+    });
+    socket.on('drain', () => this.uncongest(connection));
+    // The close that follows is what matters; a reset peer is not worth a warning.
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (this.connections.get(key) === connection) this.connections.delete(key);
+      this.uncongest(connection);
+      if (inbound.empty) inbound.close();
+      else this.closing.add(connection);
+    });
+    this.pumpConnection(connection);
+  }
+
+  private pumpConnection(connection: Connection): void {
+    const source = this.source;
+    connection.inbound.drain(() => source.mayEmit(), (data, meta, dataJson) => source.emit(data, meta, dataJson));
+    if (connection.inbound.empty && this.closing.delete(connection)) connection.inbound.close();
+    if (connection.inbound.empty && source.mayEmit()) connection.socket.resume();
+    else connection.socket.pause();
+  }
+
+  private uncongest(connection: Connection): void {
+    if (!this.congested.delete(connection)) return;
+    if (this.congested.size === 0) this.sink.context?.restore();
+  }
+
+  private warn(message: string): void {
+    (this.source.context ?? this.sink.context)?.warn(message);
+  }
+}
+
+export class TcpServerSource implements Source {
+  readonly transactional = false;
+  context?: SourceContext;
+  private triggered = false;
+  private stopped = false;
+
+  constructor(private readonly server: TcpServer) {}
+
+  async start(context: SourceContext): Promise<void> {
+    this.context = context;
+    await this.server.acquire();
+    this.server.pump();
+  }
+
+  mayEmit(): boolean {
+    return this.context !== undefined && !this.triggered && !this.stopped;
+  }
+
+  emit(data: Value, meta: RecordValue, dataJson?: string): void {
+    this.context?.emit(data, meta, dataJson);
+  }
+
+  trigger(): void {
+    this.triggered = true;
+    this.server.pause();
+  }
+
+  restore(): void {
+    this.triggered = false;
+    if (!this.stopped) this.server.pump();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.server.pause();
+    if (this.context !== undefined) await this.server.release();
+  }
+}
+
+export class TcpServerSink implements Sink {
+  context?: SinkContext;
+  private started = false;
+
+  constructor(private readonly server: TcpServer) {}
+
+  async start(context: SinkContext): Promise<void> {
+    this.context = context;
+    await this.server.acquire();
+    this.started = true;
+  }
+
+  isActive(): boolean {
+    return this.server.listening && this.server.congestedConnections === 0;
+  }
+
+  send(event: Event, delivery: Delivery): void {
+    this.server.reply(event, delivery);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.server.release();
+  }
+}
+
+/** `host:port` of `$tcp_server.peer`, or undefined when the metadata does not name one. */
+function peerKey(meta: RecordValue): string | undefined {
+  const namespace = meta.tcp_server;
+  const peer = namespace !== undefined && isRecord(namespace) ? namespace.peer : undefined;
+  if (peer === undefined || !isRecord(peer)) return undefined;
+  const { host, port } = peer;
+  if (typeof host !== 'string' || typeof port !== 'number' || !Number.isInteger(port)) return undefined;
+  return `${normalizeHost(host)}:${port}`;
+}
+
+function checkBufSize(config: RecordValue): void {
+  const size = config.buf_size;
+  if (size !== undefined && (size as number) <= 0) throw new ConnectorConfigError(`\`buf_size\` must be at least 1, got ${size}`, 'buf_size');
+}
+
+function serverFor(settings: ConnectorSettings, address: SocketAddress): TcpServer {
+  return new TcpServer({ address, codec: settings.codec, framing: buildFraming(settings.preprocessors, settings.postprocessors, ['lines']) });
+}
+
+/** Tremor 0.12 `tcp_server`: config `url` (default `localhost:4242`; a port is required) and `buf_size`. */
+export const tcpServerFactory: ConnectorFactory = {
+  kind: 'connector',
+  type: 'tcp_server',
+  configKeys: { url: { type: 'string' }, buf_size: { type: 'integer' } },
+  codec: 'required',
+  create(settings) {
+    checkBufSize(settings.config);
+    const url = (settings.config.url as string | undefined) ?? DEFAULT_URL;
+    const server = serverFor(settings, parseSocketUrl(url, 'Missing port for TCP server'));
+    return { source: server.source, sink: server.sink };
+  },
+};
+
+/** Tremor 0.11 `tcp` onramp: config `host` and `port` to listen on. */
+export const tcpOnrampFactory: SourceFactory = {
+  kind: 'source',
+  type: 'tcp',
+  configKeys: { host: { type: 'string', required: true }, port: { type: 'integer', required: true } },
+  create(settings) {
+    const port = checkPort(settings.config.port as number, 'port');
+    return serverFor(settings, { host: settings.config.host as string, port }).source;
+  },
+};
