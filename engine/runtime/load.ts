@@ -193,6 +193,9 @@ class Loader {
         id: spec.id,
         config: spec.config,
         codec: codecs.get(spec.codec)!,
+        // Absent when the artefact gives none: the connector then frames as its docs say (tcp: lines).
+        preprocessors: spec.preprocessors.length > 0 ? spec.preprocessors : undefined,
+        postprocessors: spec.postprocessors.length > 0 ? spec.postprocessors : undefined,
         warn: (message) => this.options.warn(`${spec.file}: ${label}: ${message}`),
       });
     } catch (error) {
