@@ -322,7 +322,7 @@ export class Runtime {
       case 'fail': {
         const range = insight.id?.rangeFor(node.uid);
         if (!source.transactional || range === undefined) break;
-        if (insight.kind === 'ack') source.ack?.(range.max);
+        if (insight.kind === 'ack') source.ack?.(range.min, range.max);
         else source.fail?.(range.min);
         break;
       }
