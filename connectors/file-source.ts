@@ -30,6 +30,8 @@ const CHECKPOINT_RETRY_MS = 1000;
 /** How long `stop()` waits for the acks of lines in flight before it saves the last checkpoint. */
 const STOP_ACK_GRACE_MS = 1000;
 export const DEFAULT_MAX_IN_FLIGHT = 1000;
+/** Reading held at the bound this long without an ack or fail: most likely a pipeline dropping events, worth a warning. */
+export const STALL_WARNING_MS = 10_000;
 
 export interface FileSourceOptions {
   path: string;
@@ -66,6 +68,7 @@ export class FileSource implements Source {
   private checkpointFailing = false;
   private cachedFingerprint?: { fingerprint: string; fingerprintBytes: number };
   private identity?: { dev: string; ino: string };
+  private stallTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: FileSourceOptions) {}
 
@@ -105,13 +108,17 @@ export class FileSource implements Source {
   }
 
   ack(first: number, last: number): void {
-    if (this.prefix.ack(first, last)) this.scheduleCheckpoint();
+    if (this.prefix.ack(first, last)) {
+      this.scheduleCheckpoint();
+      this.clearStallWarning();
+    }
     this.signal();
   }
 
   fail(eventNumber: number): void {
     const restart = this.prefix.fail(eventNumber);
     if (restart === undefined) return;
+    this.clearStallWarning();
     this.position = restart;
     this.carry = Buffer.alloc(0);
     this.atEnd = false;
@@ -128,6 +135,7 @@ export class FileSource implements Source {
     const deadline = Date.now() + STOP_ACK_GRACE_MS;
     while (this.prefix.tracked > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     clearTimeout(this.checkpointTimer);
+    this.clearStallWarning();
     await this.writing;
     if (this.needsCheckpoint()) await this.saveCheckpoint();
     await this.handle?.close();
@@ -142,6 +150,25 @@ export class FileSource implements Source {
 
   private mustWait(generation: number): boolean {
     return this.stopped || this.paused || generation !== this.generation || this.beyondCheckpoint >= this.options.maxInFlight;
+  }
+
+  /** Warns once if the oldest tracked line stays unconfirmed for STALL_WARNING_MS while reading waits for it. */
+  private watchForStall(context: SourceContext): void {
+    if (this.stallTimer !== undefined || this.beyondCheckpoint < this.options.maxInFlight) return;
+    this.stallTimer = setTimeout(() => {
+      const line = this.prefix.end.line + 1;
+      context.warn(
+        `reading ${this.options.path} waits: line ${line} has been neither acked nor failed for ${STALL_WARNING_MS / 1000} s and ${this.options.maxInFlight} lines (max_in_flight) are beyond it; ` +
+          'an event the pipeline drops (a `where` that does not match, a runtime error) is never acked: store every event in a qos::wal first',
+      );
+    }, STALL_WARNING_MS);
+    this.stallTimer.unref();
+  }
+
+  /** Progress: a new stall may be warned about again. */
+  private clearStallWarning(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
   }
 
   private resetTo(position: Position): void {
@@ -160,6 +187,7 @@ export class FileSource implements Source {
     while (!this.stopped) {
       const generation = this.generation;
       if (this.atEnd || this.mustWait(generation)) {
+        if (!this.stopped && !this.paused && this.prefix.tracked > 0) this.watchForStall(context);
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
