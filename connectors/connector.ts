@@ -17,7 +17,9 @@ import type { Codec } from './codec.ts';
 
 export interface SourceContext {
   /**
-   * Hands one payload to the runtime, which numbers it (0, 1, 2, ... per source) and sends it on.
+   * Hands one payload to the runtime, which numbers it (0, 1, 2, ... per source, in call order)
+   * and sends it on. A transactional source knows the number before the call, which it needs:
+   * the ack or fail may come back during it (a full `qos::wal` refuses the event at once).
    * `dataJson`: the JSON text `data` was decoded from, if it was (see `Event.dataJson`).
    */
   emit(data: Value, meta?: RecordValue, dataJson?: string): void;
@@ -32,8 +34,12 @@ export interface Source {
   /** Circuit breaker: stop producing until `restore()`. */
   trigger(): void;
   restore(): void;
-  /** Delivery confirmed up to and including this event number (transactional sources only). */
-  ack?(eventNumber: number): void;
+  /**
+   * Delivery confirmed for the events `first`..`last` (transactional sources only): usually one
+   * event, or the range of this source's events an aggregate was derived from. Acks may arrive
+   * in any order.
+   */
+  ack?(first: number, last: number): void;
   /** Delivery failed from this event number on (transactional sources only). */
   fail?(eventNumber: number): void;
   /** Stops producing; nothing is emitted after it resolves. */
@@ -88,6 +94,11 @@ export interface ConnectorSettings {
   postprocessors?: readonly ProcessorSpec[];
   /** A troy definition's `reconnect` value (`"none"` or `{"retry": {...}}`); absent in YAML artefacts. */
   reconnect?: Value;
+  /**
+   * Where this connector instance may keep state across runs: `<data-dir>/<onramp|offramp>/<id>/<instance>`
+   * under `server run --data-dir` (not created until the connector writes there); undefined without one.
+   */
+  stateDir?: string;
   /** Tells the user something about the configuration (printed on stderr with the file name). */
   warn(message: string): void;
 }

@@ -1,13 +1,13 @@
 /**
- * `file` and `stdin` onramps: one event per input line, decoded with the artefact's codec (JSON
- * lines by default). Empty lines are skipped; a line that does not decode is reported with its
- * line number and skipped.
+ * `stdin` onramp: one event per input line, decoded with the artefact's codec (JSON lines by
+ * default). Empty lines are skipped; a line that does not decode is reported with its line number
+ * and skipped.
  *
- * Not transactional (as Tremor 0.11's file onramp). A `trigger` stops reading at the next line
- * and a `restore` goes on from there, so nothing is dropped while paused; the end of the input
- * simply ends the source.
+ * Not transactional: standard input cannot be read again, so there is nothing to re-send on a
+ * `fail` and no position worth a checkpoint (the `file` source, file-source.ts, is transactional).
+ * A `trigger` stops reading at the next line and a `restore` goes on from there, so nothing is
+ * dropped while paused; the end of the input simply ends the source.
  */
-import { createReadStream } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Codec } from './codec.ts';
@@ -77,16 +77,6 @@ export class LineSource implements Source {
     }
   }
 }
-
-export const fileSourceFactory: SourceFactory = {
-  kind: 'source',
-  type: 'file',
-  configKeys: { source: { type: 'string', required: true } },
-  create(settings) {
-    const path = settings.config.source as string;
-    return new LineSource(() => createReadStream(path), settings.codec, path);
-  },
-};
 
 export const stdinSourceFactory: SourceFactory = {
   kind: 'source',

@@ -4,7 +4,8 @@
  */
 import type { ConnectorFactory, SinkFactory, SourceFactory } from './connector.ts';
 import { metronomeFactory } from './metronome.ts';
-import { fileSourceFactory, stdinSourceFactory } from './line-source.ts';
+import { stdinSourceFactory } from './line-source.ts';
+import { fileSourceFactory } from './file-source.ts';
 import { wsSinkFactory } from './ws-sink.ts';
 import { consoleSinkFactory, fileSinkFactory, stderrSinkFactory, stdoutSinkFactory } from './stream-sink.ts';
 import { blackholeSinkFactory } from './blackhole.ts';

@@ -44,7 +44,7 @@ export function registerServerCommand(program: Command): void {
     .description('Load the artefact files and run them until SIGINT or SIGTERM')
     .requiredOption('-f, --artefacts <files...>', 'artefact files: .yaml/.yml (onramp, offramp, binding, mapping) and .trickle (pipeline named after the file)')
     .option('-q, --quiet', 'do not print the periodic status line')
-    .option('-d, --data-dir <dir>', 'where qos::wal operators without an explicit `dir` persist (<dir>/<pipeline>/<operator>); default: a temporary store removed on shutdown')
+    .option('-d, --data-dir <dir>', 'where qos::wal operators without an explicit `dir` persist (<dir>/<pipeline>/<operator>) and file onramps keep their checkpoints (<dir>/onramp/<id>/<instance>/); default: a temporary store removed on shutdown, no checkpoints')
     .option('--embedded-receiver', 'if nothing listens on a ws offramp URL, start a WebSocket receiver there that prints each message it receives')
     .option('--status-interval <seconds>', 'seconds between status lines', '5')
     .addHelpText('after', HELP)

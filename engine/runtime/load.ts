@@ -8,7 +8,7 @@
  * `/binding/<id>/<instance>` instantiates a binding with its values substituted into the links.
  */
 import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { compileQuery, renderDiagnostic } from '../../queries/index.ts';
 import { CompileError, Diagnostic } from '../../queries/diagnostic.ts';
 import type { CompiledQuery } from '../../queries/compiled-query.ts';
@@ -22,7 +22,7 @@ import { ConfigError, didYouMean, LoadErrors } from './config-error.ts';
 import { instanceName, parseEndpoint, substitute, type Endpoint } from './endpoint.ts';
 
 export interface LoadOptions {
-  /** Default home for WALs without an explicit `dir` (`--data-dir`). */
+  /** Default home for WALs without an explicit `dir` and for connector state such as file checkpoints (`--data-dir`). */
   dataDir?: string;
   /** Where warnings go (non-standard trickle, ignored keys). */
   warn: (message: string) => void;
@@ -165,7 +165,7 @@ class Loader {
         }
       } else {
         const spec = this.connectors.get(`${endpoint.kind}/${endpoint.id}`)!;
-        const connector = this.createConnector(spec);
+        const connector = this.createConnector(spec, endpoint.instance);
         if (connector === undefined) return false;
         if (spec.kind === 'onramp') plan.sources.push({ name, spec, source: connector as Source });
         else plan.sinks.push({ name, spec, sink: connector as Sink });
@@ -185,7 +185,7 @@ class Loader {
     return plan;
   }
 
-  private createConnector(spec: ConnectorSpec): Source | Sink | undefined {
+  private createConnector(spec: ConnectorSpec, instance: string): Source | Sink | undefined {
     const factory = spec.kind === 'onramp' ? sourceFactories.get(spec.type)! : sinkFactories.get(spec.type)!;
     const label = `${spec.kind} "${spec.id}"`;
     try {
@@ -196,6 +196,7 @@ class Loader {
         // Absent when the artefact gives none: the connector then frames as its docs say (tcp: lines).
         preprocessors: spec.preprocessors.length > 0 ? spec.preprocessors : undefined,
         postprocessors: spec.postprocessors.length > 0 ? spec.postprocessors : undefined,
+        stateDir: this.options.dataDir === undefined ? undefined : join(this.options.dataDir, spec.kind, spec.id, instance),
         warn: (message) => this.options.warn(`${spec.file}: ${label}: ${message}`),
       });
     } catch (error) {

@@ -11,7 +11,8 @@
  * - pipeline output -> every sink or pipeline input linked to it;
  * - sink ack/fail (transactional events only) -> the pipeline output the event came from;
  * - sink trigger/restore -> every pipeline output linked to the sink;
- * - pipeline input insight -> the source(s) linked there (ack/fail only to transactional ones), or
+ * - pipeline input insight -> the source(s) linked there (ack/fail only to transactional ones; a
+ *   source linked to several inputs gets an ack once every copy is acked, fan-out-acks.ts), or
  *   the upstream pipeline output.
  */
 import { EventId, allocateUid, DEFAULT_STREAM_ID } from '../event-id.ts';
@@ -23,6 +24,7 @@ import type { RecordValue, Value } from '../../queries/values/value.ts';
 import { copyEvent } from '../copy-event.ts';
 import type { PipelineInstance, RuntimePlan, SinkInstance, SourceInstance } from './load.ts';
 import { instanceName, type Endpoint } from './endpoint.ts';
+import { FanOutAcks } from './fan-out-acks.ts';
 
 /** How long a clean shutdown waits for sinks to ack what they were already given. */
 const SHUTDOWN_ACK_GRACE_MS = 1000;
@@ -73,6 +75,8 @@ interface SourceNode {
   emitted: number;
   triggered: boolean;
   targets: Array<{ node: PipelineNode; port: string }>;
+  /** A transactional source with several targets: its acks are passed on once every copy is acked. */
+  fanOut?: FanOutAcks;
 }
 
 interface PipelineNode {
@@ -116,6 +120,9 @@ export class Runtime {
       this.sources.set(instance.name, { instance, uid: allocateUid(), nextEventNumber: 0, emitted: 0, triggered: false, targets: [] });
     }
     for (const link of plan.links) this.wire(link.from, link.to);
+    for (const node of this.sources.values()) {
+      if (node.instance.source.transactional && node.targets.length > 1) node.fanOut = new FanOutAcks(node.targets.length);
+    }
   }
 
   /** Starts everything; resolves once sources are producing. */
@@ -248,6 +255,7 @@ export class Runtime {
       opMeta: {},
     };
     node.emitted++;
+    node.fanOut?.sent(event.id.eventId);
     const last = node.targets.length - 1;
     node.targets.forEach((target, index) => {
       target.node.eventsIn++;
@@ -322,8 +330,11 @@ export class Runtime {
       case 'fail': {
         const range = insight.id?.rangeFor(node.uid);
         if (!source.transactional || range === undefined) break;
-        if (insight.kind === 'ack') source.ack?.(range.max);
-        else source.fail?.(range.min);
+        if (insight.kind === 'fail') {
+          node.fanOut?.failed(range.min);
+          source.fail?.(range.min);
+        } else if (node.fanOut === undefined) source.ack?.(range.min, range.max);
+        else for (const eventNumber of node.fanOut.acked(range.min, range.max)) source.ack?.(eventNumber, eventNumber);
         break;
       }
     }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileSinkFactory } from '../../connectors/stream-sink.ts';
-import { fileSourceFactory, type LineSource } from '../../connectors/line-source.ts';
+import { fileSourceFactory, type FileSource } from '../../connectors/file-source.ts';
 import { BlackholeSink } from '../../connectors/blackhole.ts';
 import { codecs, DEFAULT_CODEC } from '../../connectors/codec.ts';
 import { EventId } from '../../engine/event-id.ts';
@@ -62,7 +62,7 @@ describe('file source', () => {
     dir = mkdtempSync(join(tmpdir(), 'rill-file-source-'));
     const file = join(dir, 'in.jsonl');
     writeFileSync(file, '{"n":1}\n\n{"x":6.0}\nnot json\n[1,2]\n');
-    const source = fileSourceFactory.create({ id: 'in', config: { source: file }, codec: DEFAULT_CODEC, warn: () => {} }) as LineSource;
+    const source = fileSourceFactory.create({ id: 'in', config: { source: file }, codec: DEFAULT_CODEC, warn: () => {} }) as FileSource;
     const received: Value[] = [];
     const texts: Array<string | undefined> = [];
     const warnings: string[] = [];

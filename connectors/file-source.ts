@@ -1,0 +1,336 @@
+/**
+ * `file` onramp: one event per line of a file, decoded with the artefact's codec (JSON lines by
+ * default). Blank lines are skipped; a line that does not decode is reported with its line number
+ * and skipped. The file is read once, to its end as it is then; lines appended later are read by
+ * the next run (from its checkpoint).
+ *
+ * Transactional (Tremor 0.11's file onramp was not): every line is tracked until it is acked, a
+ * `fail` reads the file again from the failed line (see acked-prefix.ts), and the end of the
+ * acked prefix is saved as a durable checkpoint (file-checkpoint.ts), so a restart resumes after
+ * the last confirmed line. The checkpoint is written at most every CHECKPOINT_INTERVAL_MS, or as
+ * soon as half of `max_in_flight` confirmed lines wait for it, and when the source stops.
+ *
+ * Bounded: the file is read in CHUNK_BYTES pieces, and reading waits while `max_in_flight` lines
+ * are beyond the durable checkpoint (emitted and not yet acked, or acked and not yet saved). So a
+ * crash re-sends at most `max_in_flight` lines, and memory holds at most that many positions.
+ * `trigger` stops reading at the next line, `restore` goes on from there.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { AckedPrefix, type Position } from './acked-prefix.ts';
+import { FINGERPRINT_BYTES, fingerprint, identify, resumeFrom, writeCheckpoint, type Checkpoint } from './file-checkpoint.ts';
+import type { Codec } from './codec.ts';
+import { ConnectorConfigError, type Source, type SourceContext, type SourceFactory } from './connector.ts';
+
+export const CHUNK_BYTES = 64 * 1024;
+export const CHECKPOINT_INTERVAL_MS = 100;
+/** After a failed checkpoint write (a full disk), the next attempt. */
+const CHECKPOINT_RETRY_MS = 1000;
+/** How long `stop()` waits for the acks of lines in flight before it saves the last checkpoint. */
+const STOP_ACK_GRACE_MS = 1000;
+export const DEFAULT_MAX_IN_FLIGHT = 1000;
+/** Reading held at the bound this long without an ack or fail: most likely a pipeline dropping events, worth a warning. */
+export const STALL_WARNING_MS = 10_000;
+
+export interface FileSourceOptions {
+  path: string;
+  codec: Codec;
+  /** Where the checkpoint is kept; undefined = none (every run reads from the beginning). */
+  checkpointPath?: string;
+  maxInFlight: number;
+}
+
+export class FileSource implements Source {
+  readonly transactional = true;
+  private context?: SourceContext;
+  private handle?: FileHandle;
+  private prefix = new AckedPrefix({ offset: 0, line: 0 });
+  /** The next line to read starts here; `carry` holds the bytes of it read so far. */
+  private position: Position = { offset: 0, line: 0 };
+  private carry = Buffer.alloc(0);
+  /** Bumped by every rewind, so a read in progress knows its bytes are stale. */
+  private generation = 0;
+  private atEnd = false;
+  private paused = false;
+  private stopped = false;
+  /** The runtime numbers this source's events 0, 1, 2, ... in the order they are emitted. */
+  private emittedCount = 0;
+  private reading?: Promise<void>;
+  private reachEnd!: () => void;
+  private readonly endReached = new Promise<void>((resolve) => (this.reachEnd = resolve));
+  private wake?: () => void;
+
+  private durable: Position = { offset: 0, line: 0 };
+  private durableConfirmed = 0;
+  private writing?: Promise<void>;
+  private checkpointTimer?: NodeJS.Timeout;
+  private checkpointFailing = false;
+  private cachedFingerprint?: { fingerprint: string; fingerprintBytes: number };
+  private identity?: { dev: string; ino: string };
+  private stallTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: FileSourceOptions) {}
+
+  async start(context: SourceContext): Promise<void> {
+    this.context = context;
+    try {
+      this.handle = await open(this.options.path, 'r');
+    } catch (error) {
+      context.warn(`cannot read ${this.options.path}: ${(error as Error).message}`);
+      this.reachEnd();
+      return;
+    }
+    const { dev, ino } = await identify(this.handle);
+    this.identity = { dev, ino };
+    if (this.options.checkpointPath !== undefined) {
+      const resumption = await resumeFrom(this.options.checkpointPath, this.options.path, this.handle);
+      if (resumption.warning !== undefined) context.warn(resumption.warning);
+      this.resetTo(resumption.position);
+      this.durable = resumption.position;
+      if (resumption.position.line > 0) context.warn(`resuming ${this.options.path} after line ${resumption.position.line} (byte ${resumption.position.offset})`);
+    }
+    this.reading = this.read(this.handle, context);
+  }
+
+  /** Resolves once the end of the file has been read (or reading stopped); a later `fail` reads again. */
+  get finished(): Promise<void> {
+    return this.endReached;
+  }
+
+  trigger(): void {
+    this.paused = true;
+  }
+
+  restore(): void {
+    this.paused = false;
+    this.signal();
+  }
+
+  ack(first: number, last: number): void {
+    if (this.prefix.ack(first, last)) {
+      this.scheduleCheckpoint();
+      this.clearStallWarning();
+    }
+    this.signal();
+  }
+
+  fail(eventNumber: number): void {
+    const restart = this.prefix.fail(eventNumber);
+    if (restart === undefined) return;
+    this.clearStallWarning();
+    this.position = restart;
+    this.carry = Buffer.alloc(0);
+    this.atEnd = false;
+    this.generation++;
+    this.signal();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.signal();
+    await this.reading;
+    this.reachEnd();
+    const deadline = Date.now() + STOP_ACK_GRACE_MS;
+    while (this.prefix.tracked > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    clearTimeout(this.checkpointTimer);
+    this.clearStallWarning();
+    await this.writing;
+    if (this.needsCheckpoint()) await this.saveCheckpoint();
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  /** Lines past the durable checkpoint: what a crash now would make the next run send again. */
+  private get beyondCheckpoint(): number {
+    const unsaved = this.options.checkpointPath === undefined ? 0 : this.prefix.confirmed - this.durableConfirmed;
+    return unsaved + this.prefix.tracked;
+  }
+
+  private mustWait(generation: number): boolean {
+    return this.stopped || this.paused || generation !== this.generation || this.beyondCheckpoint >= this.options.maxInFlight;
+  }
+
+  /** Warns once if the oldest tracked line stays unconfirmed for STALL_WARNING_MS while reading waits for it. */
+  private watchForStall(context: SourceContext): void {
+    if (this.stallTimer !== undefined || this.beyondCheckpoint < this.options.maxInFlight) return;
+    this.stallTimer = setTimeout(() => {
+      const line = this.prefix.end.line + 1;
+      context.warn(
+        `reading ${this.options.path} waits: line ${line} has been neither acked nor failed for ${STALL_WARNING_MS / 1000} s and ${this.options.maxInFlight} lines (max_in_flight) are beyond it; ` +
+          'an event the pipeline drops (a `where` that does not match, a runtime error) is never acked: store every event in a qos::wal first',
+      );
+    }, STALL_WARNING_MS);
+    this.stallTimer.unref();
+  }
+
+  /** Progress: a new stall may be warned about again. */
+  private clearStallWarning(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+  }
+
+  private resetTo(position: Position): void {
+    this.prefix = new AckedPrefix(position);
+    this.position = position;
+  }
+
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private async read(handle: FileHandle, context: SourceContext): Promise<void> {
+    const chunk = Buffer.alloc(CHUNK_BYTES);
+    while (!this.stopped) {
+      const generation = this.generation;
+      if (this.atEnd || this.mustWait(generation)) {
+        if (!this.stopped && !this.paused && this.prefix.tracked > 0) this.watchForStall(context);
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, this.position.offset + this.carry.length));
+      } catch (error) {
+        context.warn(`cannot read ${this.options.path}: ${(error as Error).message}`);
+        this.reachEnd();
+        return;
+      }
+      if (this.mustWait(generation)) continue;
+      if (bytesRead === 0) {
+        // A last line without a newline is a line too.
+        const last = this.carry;
+        this.carry = Buffer.alloc(0);
+        if (last.length > 0) this.take(last, last.length, context);
+        // Unless that line failed at once: then reading starts again before it.
+        if (generation === this.generation) {
+          this.atEnd = true;
+          this.reachEnd();
+        }
+        continue;
+      }
+      this.takeLines(Buffer.concat([this.carry, chunk.subarray(0, bytesRead)]), generation, context);
+    }
+  }
+
+  /** Handles every complete line of `data` (which starts at `position`) until it must wait; keeps the rest. */
+  private takeLines(data: Buffer, generation: number, context: SourceContext): void {
+    this.carry = Buffer.alloc(0);
+    let start = 0;
+    for (let newline = data.indexOf(10); newline !== -1; newline = data.indexOf(10, start)) {
+      // What is left is read again from the file later (or from elsewhere after a rewind).
+      if (this.mustWait(generation)) return;
+      this.take(data.subarray(start, newline), newline + 1 - start, context);
+      start = newline + 1;
+    }
+    if (generation === this.generation) this.carry = Buffer.from(data.subarray(start));
+  }
+
+  /** One line (without its newline; `length` bytes of the file including it). */
+  private take(bytes: Buffer, length: number, context: SourceContext): void {
+    const end: Position = { offset: this.position.offset + length, line: this.position.line + 1 };
+    this.position = end;
+    const text = bytes.toString('utf8', 0, bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length);
+    if (text.trim() === '') return this.skip(end);
+    const codec = this.options.codec;
+    let data;
+    try {
+      data = codec.decode(text);
+    } catch (error) {
+      context.warn(`${this.options.path}:${end.line}: cannot decode as ${codec.name}: ${(error as Error).message}`);
+      return this.skip(end);
+    }
+    // Tracked before it is emitted: its ack or fail may come back during emit (a full WAL fails it at once).
+    this.prefix.emitted(this.emittedCount++, end);
+    context.emit(data, undefined, codec.decodesJsonText ? text.trim() : undefined);
+  }
+
+  private skip(end: Position): void {
+    const before = this.prefix.end;
+    this.prefix.skipped(end);
+    if (this.prefix.end !== before) this.scheduleCheckpoint();
+  }
+
+  private needsCheckpoint(): boolean {
+    return this.options.checkpointPath !== undefined && this.handle !== undefined && this.prefix.end.offset !== this.durable.offset;
+  }
+
+  /** Saves now if half the in-flight budget waits for it, else within CHECKPOINT_INTERVAL_MS. */
+  private scheduleCheckpoint(): void {
+    if (this.writing !== undefined || this.stopped || !this.needsCheckpoint()) return;
+    if ((this.prefix.confirmed - this.durableConfirmed) * 2 >= this.options.maxInFlight) {
+      clearTimeout(this.checkpointTimer);
+      this.checkpointTimer = undefined;
+      void this.saveCheckpoint();
+    } else {
+      this.checkpointTimer ??= setTimeout(() => {
+        this.checkpointTimer = undefined;
+        void this.saveCheckpoint();
+      }, CHECKPOINT_INTERVAL_MS);
+    }
+  }
+
+  private saveCheckpoint(): Promise<void> {
+    const save = async (): Promise<void> => {
+      const position = this.prefix.end;
+      const confirmed = this.prefix.confirmed;
+      try {
+        await writeCheckpoint(this.options.checkpointPath!, await this.checkpointAt(position));
+        this.durable = position;
+        this.durableConfirmed = confirmed;
+        if (this.checkpointFailing) this.context?.warn(`the checkpoint ${this.options.checkpointPath} is written again`);
+        this.checkpointFailing = false;
+      } catch (error) {
+        if (!this.checkpointFailing) {
+          this.context?.warn(`cannot write the checkpoint ${this.options.checkpointPath}: ${(error as Error).message}; reading waits once ${this.options.maxInFlight} lines are beyond it, and writing is tried again every ${CHECKPOINT_RETRY_MS / 1000} s`);
+        }
+        this.checkpointFailing = true;
+        if (!this.stopped) this.checkpointTimer ??= setTimeout(() => ((this.checkpointTimer = undefined), this.scheduleCheckpoint()), CHECKPOINT_RETRY_MS);
+      }
+    };
+    const writing = save().finally(() => {
+      this.writing = undefined;
+      this.signal();
+      if (!this.checkpointFailing) this.scheduleCheckpoint();
+    });
+    this.writing = writing;
+    return writing;
+  }
+
+  private async checkpointAt(position: Position): Promise<Checkpoint> {
+    // Once the checkpoint covers FINGERPRINT_BYTES the fingerprint no longer changes.
+    if (this.cachedFingerprint?.fingerprintBytes !== Math.min(position.offset, FINGERPRINT_BYTES)) {
+      this.cachedFingerprint = await fingerprint(this.handle!, position.offset);
+    }
+    return { path: this.options.path, ...this.identity!, ...this.cachedFingerprint, offset: position.offset, line: position.line };
+  }
+}
+
+/** `<state dir>/<file name>-<hash of its absolute path>.checkpoint`: one per onramp instance and file. */
+export function defaultCheckpointPath(stateDir: string, sourcePath: string): string {
+  const absolute = resolve(sourcePath);
+  const key = createHash('sha256').update(absolute).digest('hex').slice(0, 16);
+  return join(stateDir, `${basename(absolute)}-${key}.checkpoint`);
+}
+
+export const fileSourceFactory: SourceFactory = {
+  kind: 'source',
+  type: 'file',
+  configKeys: {
+    source: { type: 'string', required: true },
+    checkpoint: { type: 'string' },
+    max_in_flight: { type: 'integer' },
+  },
+  create(settings) {
+    const path = settings.config.source as string;
+    const maxInFlight = (settings.config.max_in_flight as number | undefined) ?? DEFAULT_MAX_IN_FLIGHT;
+    if (maxInFlight < 1) throw new ConnectorConfigError(`\`max_in_flight\` must be at least 1, not ${maxInFlight}`, 'max_in_flight');
+    const configured = settings.config.checkpoint as string | undefined;
+    const checkpointPath =
+      configured !== undefined ? resolve(process.cwd(), configured) : settings.stateDir !== undefined ? defaultCheckpointPath(settings.stateDir, path) : undefined;
+    return new FileSource({ path, codec: settings.codec, checkpointPath, maxInFlight });
+  },
+};
