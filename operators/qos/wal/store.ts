@@ -16,6 +16,8 @@
  *     `nextSeq` is never reused, even when the store is empty, so delivery ids stay unique.
  *   - `"limits"` -> the operator config (`readCount`, `maxElements`, `maxBytes`, `maxInFlight`) of the
  *     last run, for `rill wal inspect` only.
+ *   - `"probe"` -> a filler string, only between the two commits of a disk-full probe (`probe`,
+ *     then `endProbe`); one that a crash left behind is deleted when the store is opened.
  * - Database `"events"`: key = sequence number (lmdb-js ordered-binary, numeric order), value = the
  *   event record (record.ts). A record exists exactly while its event is not acked: an ack deletes it,
  *   so acks are persisted per event and the acked prefix is everything below the first key.
@@ -39,6 +41,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { silenceLmdbCommitErrors } from './lmdb-console.ts';
 
 export const WAL_MAGIC = 'rill-wal';
 export const WAL_FORMAT_VERSION = 1;
@@ -84,6 +87,8 @@ interface PendingBatch {
   removedBytes: number[];
   eventsDelta: number;
   bytesDelta: number;
+  /** A disk-full probe: write a filler of this many bytes under `"probe"`, or (0) delete it. */
+  probeFillerBytes?: number;
   durable: Promise<void>;
   settle: (error?: unknown) => void;
 }
@@ -127,6 +132,7 @@ export class WalStore {
       const counters = readCounters(root, events, path);
       const store = new WalStore(path, identity, root, events, counters, temporary);
       if (limits) await root.put('limits', limits);
+      if (root.get('probe') !== undefined) await root.remove('probe');
       return store;
     } catch (error) {
       await root.close();
@@ -211,9 +217,20 @@ export class WalStore {
     return this.batch ? this.batch.durable : Promise.resolve();
   }
 
-  /** Writes the counters again (an empty commit): how a full store probes whether space came back. */
-  probe(): Promise<void> {
-    this.openBatch();
+  /**
+   * How a full store finds out whether there is room again: a commit that writes a filler of
+   * `fillerBytes` bytes (under the root key `"probe"`, never an event), which LMDB can only store in
+   * free pages of its file or by growing the file, as real records. An empty commit is no test: it
+   * rewrites the counters in pages LMDB freed itself, which succeeds on a full disk.
+   */
+  probe(fillerBytes: number): Promise<void> {
+    this.openBatch().probeFillerBytes = fillerBytes;
+    return this.commit();
+  }
+
+  /** Deletes the filler of a successful `probe`, so that its pages are free for real records. */
+  endProbe(): Promise<void> {
+    this.openBatch().probeFillerBytes = 0;
     return this.commit();
   }
 
@@ -289,6 +306,8 @@ export class WalStore {
       for (let i = 0; i < batch.puts.length; i++) void this.events.put(batch.firstSeq + i, batch.puts[i]);
       for (const seq of batch.removedSeqs) void this.events.remove(seq);
       void this.root.put('counters', counters);
+      if (batch.probeFillerBytes === 0) void this.root.remove('probe');
+      else if (batch.probeFillerBytes !== undefined) void this.root.put('probe', 'f'.repeat(batch.probeFillerBytes));
     });
     this.committing = committed.then(
       () => {
@@ -424,6 +443,7 @@ async function openEnvironment(path: string, readOnly: boolean): Promise<RootDat
   // Loaded on first use: lmdb-js and its native addon take ~35 ms to load, which every `rill`
   // command would otherwise pay, WAL or not.
   const { open } = await import('lmdb');
+  silenceLmdbCommitErrors();
   try {
     // eventTurnBatching off: with it, lmdb-js starts every turn's batch with an internal write whose
     // promise nobody holds; when that commit fails (disk full) the promise rejects unhandled and
