@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OperatorConfigError } from '../../operators/operator.ts';
-import { DEFAULT_MAX_ATTEMPTS, MISSING_LIMIT_MESSAGE, parseWalConfig } from '../../operators/qos/wal/config.ts';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RESEND_BACKOFF_MS, MISSING_LIMIT_MESSAGE, parseWalConfig } from '../../operators/qos/wal/config.ts';
 import { FloatValue, type Value } from '../../queries/values/value.ts';
 
 function configError(params: Record<string, Value> | undefined): OperatorConfigError {
@@ -22,6 +22,7 @@ describe('qos::wal config', () => {
       maxBytes: 10485760,
       flushOnEvent: false,
       maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      resendBackoffMs: DEFAULT_RESEND_BACKOFF_MS,
     });
     expect(DEFAULT_MAX_ATTEMPTS).toBe(5);
   });
@@ -73,8 +74,10 @@ describe('qos::wal config', () => {
   });
 
   it('accepts the max_attempts and dead_letter extensions', () => {
-    const config = parseWalConfig({ read_count: 1, max_elements: 5, max_attempts: 2, dead_letter: 'dead.jsonl' }, 'w');
+    const config = parseWalConfig({ read_count: 1, max_elements: 5, max_attempts: 2, dead_letter: 'dead.jsonl', resend_backoff_ms: 0 }, 'w');
     expect(config.maxAttempts).toBe(2);
+    expect(config.resendBackoffMs).toBe(0);
+    expect(configError({ read_count: 1, max_elements: 5, resend_backoff_ms: -1 }).message).toBe('qos::wal config `resend_backoff_ms` must be at least 0, got -1');
     expect(config.deadLetter).toBe('dead.jsonl');
   });
 
@@ -109,6 +112,6 @@ describe('qos::wal config', () => {
 
   it('lists the valid keys when nothing is close', () => {
     const error = configError({ read_count: 1, max_elements: 5, compression: 'lz4' });
-    expect(error.message).toContain('valid keys: read_count, max_elements, max_bytes, max_in_flight, max_attempts, dir, dead_letter, flush_on_evnt');
+    expect(error.message).toContain('valid keys: read_count, max_elements, max_bytes, max_in_flight, max_attempts, resend_backoff_ms, dir, dead_letter, flush_on_evnt');
   });
 });

@@ -26,12 +26,19 @@ export interface WalConfig {
   maxAttempts: number;
   /** rill extension: a file that gets one JSON line per dead-lettered event (appended, fsynced). */
   deadLetter?: string;
+  /**
+   * rill extension: milliseconds the first re-send after a fail waits; each further failure of the
+   * event doubles it, up to RESEND_BACKOFF_CAP_MS (or this value if larger). 0: re-sent at the next read.
+   */
+  resendBackoffMs: number;
 }
 
 /** Tremor re-sent a failing event for ever; five attempts ride out a sink's brief hiccup. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_RESEND_BACKOFF_MS = 50;
+export const RESEND_BACKOFF_CAP_MS = 2000;
 
-const INTEGER_KEYS = ['read_count', 'max_elements', 'max_bytes', 'max_in_flight', 'max_attempts'] as const;
+const INTEGER_KEYS = ['read_count', 'max_elements', 'max_bytes', 'max_in_flight', 'max_attempts', 'resend_backoff_ms'] as const;
 const STRING_KEYS = ['dir', 'dead_letter'] as const;
 const VALID_KEYS = [...INTEGER_KEYS, ...STRING_KEYS, 'flush_on_evnt'] as const;
 
@@ -53,6 +60,7 @@ export function parseWalConfig(params: Record<string, Value> | undefined, nodeId
     readCount: positiveInteger(params, 'read_count'),
     flushOnEvent: false,
     maxAttempts: params.max_attempts === undefined ? DEFAULT_MAX_ATTEMPTS : positiveInteger(params, 'max_attempts'),
+    resendBackoffMs: params.resend_backoff_ms === undefined ? DEFAULT_RESEND_BACKOFF_MS : positiveInteger(params, 'resend_backoff_ms', 0),
   };
   if (params.max_elements !== undefined) config.maxElements = positiveInteger(params, 'max_elements');
   if (params.max_bytes !== undefined) config.maxBytes = positiveInteger(params, 'max_bytes');
@@ -71,12 +79,12 @@ export function parseWalConfig(params: Record<string, Value> | undefined, nodeId
   return config;
 }
 
-function positiveInteger(params: Record<string, Value>, key: (typeof INTEGER_KEYS)[number]): number {
+function positiveInteger(params: Record<string, Value>, key: (typeof INTEGER_KEYS)[number], least = 1): number {
   const value = params[key];
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new OperatorConfigError(`qos::wal config \`${key}\` must be an integer, got ${describe(value)}`, key);
   }
-  if (value < 1) throw new OperatorConfigError(`qos::wal config \`${key}\` must be at least 1, got ${value}`, key);
+  if (value < least) throw new OperatorConfigError(`qos::wal config \`${key}\` must be at least ${least}, got ${value}`, key);
   if (!Number.isSafeInteger(value)) throw new OperatorConfigError(`qos::wal config \`${key}\` is too large: ${value}`, key);
   return value;
 }

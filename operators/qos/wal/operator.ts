@@ -15,7 +15,7 @@
  * events never emitted, in sequence order.
  *
  * Failures and poison events: a failed event (and every later one still in flight) goes out again
- * after a short backoff (RESEND_BACKOFF_MS, doubling per failure of the event, capped), not in the
+ * after a short backoff (`resend_backoff_ms`, doubling per failure of the event, capped), not in the
  * same turn, while events never emitted keep flowing. An event failed `max_attempts` times is
  * dead-lettered (dead-letter.ts): appended and fsynced to the `dead_letter` file if configured,
  * emitted on the `err` port, then deleted from the store like an acked one, and counted.
@@ -31,7 +31,7 @@ import type { Event, OpMeta } from '../../../engine/event.ts';
 import type { Insight } from '../../../engine/insight.ts';
 import { isEmptyRecord, type RecordValue } from '../../../queries/values/value.ts';
 import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
-import type { WalConfig } from './config.ts';
+import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
 import { RecentEvents, type RecentEvent } from './recent-events.ts';
 import { decodeRecord, encodeRecord, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
@@ -40,9 +40,6 @@ import { resolve } from 'node:path';
 
 const OUT_PORT = 'out';
 const ERR_PORT = 'err';
-/** The first re-send after a fail waits this long; each further failure of the event doubles it. */
-const RESEND_BACKOFF_MS = 50;
-const RESEND_BACKOFF_CAP_MS = 2000;
 /**
  * The filler of a disk-full probe: as large as the largest refused commit's records, within these
  * bounds. The floor covers a refused commit of deletions only; the cap keeps a huge group commit
@@ -278,7 +275,8 @@ export class WalOperator implements Operator {
         this.inFlight.delete(seq);
       }
     }
-    this.backOff(Math.min(RESEND_BACKOFF_MS * 2 ** (mostFailures - 1), RESEND_BACKOFF_CAP_MS));
+    const { resendBackoffMs } = this.config;
+    if (resendBackoffMs > 0) this.backOff(Math.min(resendBackoffMs * 2 ** (mostFailures - 1), Math.max(RESEND_BACKOFF_CAP_MS, resendBackoffMs)));
   }
 
   /** Holds re-sends back for `delayMs`, then emits them (without waiting for an event or a tick). */
