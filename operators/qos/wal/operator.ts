@@ -24,7 +24,7 @@
  * It accepts again only once a probe proved there is room for real work: on each tick while full,
  * one commit writes a filler as large as the largest refused commit (store.probe), and the next
  * deletes it (store.endProbe), so its pages are free for the events that follow; then the WAL
- * restores upstream. Each change of state is one line through `context.warn`.
+ * restores upstream. Deletions refused with a commit are retried on their own first. Each change of state is one line through `context.warn`.
  */
 import { EventId } from '../../../engine/event-id.ts';
 import type { Event, OpMeta } from '../../../engine/event.ts';
@@ -43,10 +43,11 @@ const ERR_PORT = 'err';
 /**
  * The filler of a disk-full probe: as large as the largest refused commit's records, within these
  * bounds. The floor covers a refused commit of deletions only; the cap keeps a huge group commit
- * from demanding more than a full disk will ever offer (the source re-sends in smaller commits).
+ * from demanding more than a small disk will ever offer. And with nothing stored (no ack will free
+ * anything more) the floor is enough: waiting for more would wait for ever.
  */
 const PROBE_MIN_BYTES = 64 * 1024;
-const PROBE_MAX_BYTES = 1024 * 1024;
+const PROBE_MAX_BYTES = 4 * 1024 * 1024;
 /**
  * Most recently stored events kept decoded in memory until their first emission, so the common
  * case (downstream keeping up) emits without reading and parsing the record back. Bounded; past
@@ -106,8 +107,8 @@ export class WalOperator implements Operator {
   private readonly commits: CommitInProgress[] = [];
   /** Acked events whose deletion is not durable yet. */
   private deletionsInProgress = 0;
-  /** The disk-full probe: its filler being written, then deleted (see the header). */
-  private probe: 'idle' | 'filling' | 'clearing' = 'idle';
+  /** The disk-full probe: refused deletions retried, its filler written, then deleted (see the header). */
+  private probe: 'idle' | 'retrying' | 'filling' | 'clearing' = 'idle';
   /** Record bytes of the largest commit refused since the store became full. */
   private largestRefusedBytes = 0;
   /** Failures so far of the events that failed and are neither acked nor dead-lettered (seq -> count). */
@@ -464,10 +465,23 @@ export class WalOperator implements Operator {
     if (!this.broken && !this.closing) for (const event of this.read()) this.context.emitLater(OUT_PORT, event);
   }
 
-  /** Phase one of a probe: commit a filler; phase two (`clearProbe`) deletes it. */
+  /**
+   * Phase one of a probe: commit a filler; phase two (`clearProbe`) deletes it. Deletions a refused
+   * commit left undone go first, in a commit of their own: with the filler they would be refused
+   * with it, and the space they free would never come back.
+   */
   private probeDisk(): void {
     const store = this.openStore();
-    const fillerBytes = Math.min(Math.max(this.largestRefusedBytes, PROBE_MIN_BYTES), PROBE_MAX_BYTES);
+    if (store.removalsAwaitingRetry > 0) {
+      this.probe = 'retrying';
+      const retried = store.retryRemovals();
+      this.currentCommit();
+      const idle = () => (this.probe = 'idle');
+      retried.then(idle, idle);
+      return;
+    }
+    const wanted = store.storedEvents === 0 ? 0 : this.largestRefusedBytes;
+    const fillerBytes = Math.min(Math.max(wanted, PROBE_MIN_BYTES), PROBE_MAX_BYTES);
     this.probe = 'filling';
     const filled = store.probe(fillerBytes);
     this.currentCommit();
