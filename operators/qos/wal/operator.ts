@@ -24,19 +24,20 @@
  * It accepts again only once a probe proved there is room for real work: on each tick while full,
  * one commit writes a filler as large as the largest refused commit (store.probe), and the next
  * deletes it (store.endProbe), so its pages are free for the events that follow; then the WAL
- * restores upstream. Deletions refused with a commit are retried on their own first. Each change of state is one line through `context.warn`.
+ * restores upstream. Deletions refused with a commit are retried on their own first. Each change
+ * of state is one line through `context.warn`.
  */
+import { resolve } from 'node:path';
 import { EventId } from '../../../engine/event-id.ts';
 import type { Event, OpMeta } from '../../../engine/event.ts';
 import type { Insight } from '../../../engine/insight.ts';
 import { isEmptyRecord, type RecordValue } from '../../../queries/values/value.ts';
 import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
+import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
 import { RecentEvents, type RecentEvent } from './recent-events.ts';
 import { decodeRecord, encodeRecord, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
-import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
-import { resolve } from 'node:path';
 
 const OUT_PORT = 'out';
 const ERR_PORT = 'err';
