@@ -327,7 +327,7 @@ export class WalOperator implements Operator {
       this.context.emitLater(ERR_PORT, deadLetterEvent(letter, text, EventId.derivedFrom(this.context.uid, 0, seq, decoded.originalId)));
       this.context.warn(
         `qos::wal ${this.context.nodeId}: event ${seq} dead-lettered after ${attempts} failed attempt(s): ${letter.reason}` +
-          (this.deadLetterPath === undefined ? ' (sent to the err port)' : ` (appended to ${this.deadLetterPath})`),
+          (this.deadLetterPath === undefined ? ' (emitted on the err port; `dead_letter` keeps it in a file)' : ` (appended to ${this.deadLetterPath})`),
       );
     }
     this.inFlight.delete(seq);
