@@ -308,7 +308,7 @@ export class PipelineExecutor implements Pipeline, StepSink {
       const dropped = events[i]!;
       events[i] = undefined;
       if (!dropped.transactional) continue;
-      const insight: Insight = { kind: 'fail', id: dropped.id, opMeta: dropped.opMeta };
+      const insight: Insight = { kind: 'fail', id: dropped.id, opMeta: dropped.opMeta, reason: `dropped by a failing step: ${failure instanceof Error ? failure.message : String(failure)}` };
       this.deferred.push({ kind: 'insight', node: this.outputNodes.get(ports[i])!, insight });
     }
     this.stepOutputCount = 0;

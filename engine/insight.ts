@@ -14,6 +14,8 @@ export interface Insight {
   /** The event an ack/fail is about; for trigger/restore, the id of whatever caused it, if any. */
   id?: EventId;
   opMeta: OpMeta;
+  /** For a `fail`: why delivery failed (a sink's `Delivery.fail(reason)`), for dead-letter records. */
+  reason?: string;
 }
 
 export function isDeliveryInsight(insight: Insight): boolean {

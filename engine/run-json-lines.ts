@@ -2,12 +2,16 @@
  * Drives one pipeline over a stream of JSON lines: what `rill run` does once the query is built.
  *
  * - Input: read in big chunks, split into lines here (`\n`, optional `\r`), each line one JSON
- *   value sent to `in`. A line that is not JSON is reported with its line number and skipped;
- *   blank lines are skipped silently.
+ *   value sent to `in`, with its line number as event id (so that an output can name the lines it
+ *   came from). A line that is not JSON is reported with its line number and skipped; blank lines
+ *   are skipped silently.
  * - Outputs: events reaching `out` or `out/p` are written to `stdout`, `err` (and `err/p`) to
  *   `stderr`, one JSON value per line, in batches. `metrics` is not written. An event whose payload
  *   no node changed is written as its input line was (see `Event.dataJson`): the same JSON value,
- *   with the input's spacing, key order and number spelling, and no second serialisation.
+ *   with the input's spacing, key order and number spelling, and no second serialisation. An event
+ *   that cannot be serialised (nested too deeply for JSON.stringify) is reported with the input
+ *   line(s) it came from and skipped (failed, if transactional, so a `qos::wal` retries and in the
+ *   end dead-letters it); the run goes on.
  * - It behaves like a guaranteed-delivery sink: it sends `restore` on every written output when
  *   it starts (so a `qos::wal` in the query starts emitting) and acks each transactional event once
  *   the batch holding it has been written. As a source it honours `trigger`/`restore` between chunks.
@@ -41,8 +45,9 @@ export async function runJsonLines(pipeline: PipelineExecutor, run: JsonLinesRun
   // 'error' event (EPIPE when the reader went away) from becoming an uncaught exception.
   run.stdout.on('error', () => undefined);
   run.stderr.on('error', () => undefined);
-  const stdout = new BatchedWriter(run.stdout, pipeline);
-  const stderr = new BatchedWriter(run.stderr, pipeline);
+  const sourceId = allocateUid();
+  const stderr = new BatchedWriter(run.stderr, pipeline, sourceId);
+  const stdout = new BatchedWriter(run.stdout, pipeline, sourceId, stderr);
   const breaker = { tripped: false };
   const writtenOutputs = pipeline.outputs.filter((port) => port !== 'metrics' && !port.startsWith('metrics/'));
   await pipeline.start({
@@ -59,7 +64,7 @@ export async function runJsonLines(pipeline: PipelineExecutor, run: JsonLinesRun
   for (const port of writtenOutputs) pipeline.contraflow(port, { kind: 'restore', opMeta: EMPTY_OP_META });
   const ticker = setInterval(() => pipeline.tick(nowNs()), TICK_MS);
   try {
-    await feedLines(pipeline, run, stdout, stderr, breaker);
+    await feedLines(pipeline, run, sourceId, stdout, stderr, breaker);
     await waitUntilIdle(pipeline, run.quietMs ?? 200, stdout, stderr);
   } finally {
     clearInterval(ticker);
@@ -69,10 +74,15 @@ export async function runJsonLines(pipeline: PipelineExecutor, run: JsonLinesRun
   await stderr.flush();
 }
 
-async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: BatchedWriter, stderr: BatchedWriter, breaker: { tripped: boolean }): Promise<void> {
-  const sourceId = allocateUid();
+async function feedLines(
+  pipeline: PipelineExecutor,
+  run: JsonLinesRun,
+  sourceId: number,
+  stdout: BatchedWriter,
+  stderr: BatchedWriter,
+  breaker: { tripped: boolean },
+): Promise<void> {
   let lineNumber = 0;
-  let eventNumber = 0;
   let ingestNs = 0;
   const sendLine = (line: string): void => {
     lineNumber++;
@@ -86,7 +96,7 @@ async function feedLines(pipeline: PipelineExecutor, run: JsonLinesRun, stdout: 
       return;
     }
     pipeline.send('in', {
-      id: new EventId(sourceId, 0, eventNumber++),
+      id: new EventId(sourceId, 0, lineNumber),
       data,
       // Kept so an event that leaves unchanged is written as it came, not serialised again.
       dataJson: hasOuterSpace(line) ? line.trim() : line,
@@ -184,19 +194,42 @@ class BatchedWriter {
   private acksInFlight = 0;
   private lastWrite: Promise<void> = Promise.resolve();
 
-  constructor(private readonly stream: Writable, private readonly pipeline: PipelineExecutor) {}
+  constructor(
+    private readonly stream: Writable,
+    private readonly pipeline: PipelineExecutor,
+    /** The input's source id: an event's id names the input lines it came from. */
+    private readonly sourceId: number,
+    /** Where an event that cannot be written is reported (itself if absent). */
+    private readonly errors?: BatchedWriter,
+  ) {}
 
   get awaitingAcks(): boolean {
     return this.acksInFlight > 0 || this.acks.length > 0;
   }
 
   add(port: string, event: Event): void {
-    this.line(event.dataJson ?? stringifyJson(event.data));
+    let text: string;
+    try {
+      text = event.dataJson ?? stringifyJson(event.data);
+    } catch (error) {
+      this.refuse(port, event, (error as Error).message);
+      return;
+    }
+    this.line(text);
     if (event.transactional) this.acks.push([port, { kind: 'ack', id: event.id, opMeta: event.opMeta }]);
   }
 
   note(text: string): void {
     this.line(text);
+  }
+
+  /** An event that cannot be serialised: reported with the lines it came from, failed if transactional. */
+  private refuse(port: string, event: Event, reason: string): void {
+    const range = event.id.rangeFor(this.sourceId);
+    const lines = range === undefined ? 'an event' : range.min === range.max ? `line ${range.min}` : `lines ${range.min}-${range.max}`;
+    const outcome = event.transactional ? 'failed back upstream (a qos::wal sends it again, up to its max_attempts)' : 'event skipped';
+    (this.errors ?? this).note(`rill run: ${lines}: cannot write the event on \`${port}\` as JSON (${reason}); ${outcome}`);
+    if (event.transactional) this.pipeline.contraflow(port, { kind: 'fail', id: event.id, opMeta: event.opMeta, reason: `cannot encode event as json: ${reason}` });
   }
 
   /** Writes what is batched; resolves once it and every earlier batch are written (rejects if one failed). */

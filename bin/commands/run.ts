@@ -11,7 +11,8 @@ import type { Diagnostic } from '../../queries/diagnostic.ts';
 const HELP = `
 Reads one JSON value per line (stdin, or --in FILE) and sends each to the query's \`in\`.
 Events reaching \`out\` (and \`out/<port>\`) are written to stdout as JSON lines; events reaching
-\`err\` go to stderr. A line that is not JSON is reported on stderr with its line number and skipped.
+\`err\` go to stderr. A line that is not JSON is reported on stderr with its line number and skipped;
+so is an output event that cannot be serialised (too deeply nested), with the line it came from.
 The output behaves like a guaranteed-delivery sink: it sends \`restore\` when it starts (so a
 \`qos::wal\` emits) and acks every transactional event once written; at the end of the input the
 pipeline is drained before rill exits.

@@ -283,7 +283,7 @@ export class Runtime {
   /** Settles one event at most once; only transactional events send an insight back. */
   private delivery(pipeline: PipelineNode, port: string, sink: SinkNode, event: Event): Delivery {
     let settled = false;
-    const settle = (kind: 'ack' | 'fail'): boolean => {
+    const settle = (kind: 'ack' | 'fail', reason?: string): boolean => {
       if (settled) return false;
       settled = true;
       const streakStarts = kind === 'fail' && !sink.failing;
@@ -291,14 +291,14 @@ export class Runtime {
       if (kind === 'ack') sink.acked++;
       else sink.failed++;
       if (event.transactional && (this.state === 'running' || this.settlingAcks)) {
-        pipeline.pipeline.contraflow(port, { kind, id: event.id, opMeta: event.opMeta });
+        pipeline.pipeline.contraflow(port, reason === undefined ? { kind, id: event.id, opMeta: event.opMeta } : { kind, id: event.id, opMeta: event.opMeta, reason });
       }
       return streakStarts;
     };
     return {
       ack: () => void settle('ack'),
       fail: (reason) => {
-        if (settle('fail')) this.log(`${sink.instance.name}: event failed: ${reason} (further failures in a row are only counted)`);
+        if (settle('fail', `${sink.instance.name}: ${reason}`)) this.log(`${sink.instance.name}: event failed: ${reason} (further failures in a row are only counted)`);
       },
     };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OperatorConfigError } from '../../operators/operator.ts';
-import { MISSING_LIMIT_MESSAGE, parseWalConfig } from '../../operators/qos/wal/config.ts';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_RESEND_BACKOFF_MS, MISSING_LIMIT_MESSAGE, parseWalConfig } from '../../operators/qos/wal/config.ts';
 import { FloatValue, type Value } from '../../queries/values/value.ts';
 
 function configError(params: Record<string, Value> | undefined): OperatorConfigError {
@@ -21,7 +21,10 @@ describe('qos::wal config', () => {
       maxElements: 1000,
       maxBytes: 10485760,
       flushOnEvent: false,
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      resendBackoffMs: DEFAULT_RESEND_BACKOFF_MS,
     });
+    expect(DEFAULT_MAX_ATTEMPTS).toBe(5);
   });
 
   it('accepts flush_on_evnt and the max_in_flight extension', () => {
@@ -51,6 +54,7 @@ describe('qos::wal config', () => {
     ['max_elements', 1.5, 'the float 1.5'],
     ['max_bytes', new FloatValue(10), 'the float 10.0'],
     ['max_elements', true, 'the boolean true'],
+    ['max_attempts', '3', 'the string "3"'],
   ] as Array<[string, Value, string]>)('rejects a wrong type for %s', (key, value, described) => {
     const error = configError({ read_count: 1, max_elements: 5, [key]: value });
     expect(error.key).toBe(key);
@@ -62,10 +66,29 @@ describe('qos::wal config', () => {
     ['max_elements', -3],
     ['max_bytes', 0],
     ['max_in_flight', 0],
+    ['max_attempts', 0],
   ] as Array<[string, number]>)('rejects %s = %d', (key, value) => {
     const error = configError({ read_count: 1, max_elements: 5, [key]: value });
     expect(error.key).toBe(key);
     expect(error.message).toBe(`qos::wal config \`${key}\` must be at least 1, got ${value}`);
+  });
+
+  it('accepts the max_attempts and dead_letter extensions', () => {
+    const config = parseWalConfig({ read_count: 1, max_elements: 5, max_attempts: 2, dead_letter: 'dead.jsonl', resend_backoff_ms: 0 }, 'w');
+    expect(config.maxAttempts).toBe(2);
+    expect(config.resendBackoffMs).toBe(0);
+    expect(configError({ read_count: 1, max_elements: 5, resend_backoff_ms: -1 }).message).toBe('qos::wal config `resend_backoff_ms` must be at least 0, got -1');
+    expect(config.deadLetter).toBe('dead.jsonl');
+  });
+
+  it.each([
+    ['dead_letter', 7, 'the integer 7'],
+    ['dead_letter', '', 'the string ""'],
+    ['dir', false, 'the boolean false'],
+  ] as Array<[string, Value, string]>)('rejects %s = %s', (key, value, described) => {
+    const error = configError({ read_count: 1, max_elements: 5, [key]: value });
+    expect(error.key).toBe(key);
+    expect(error.message).toBe(`qos::wal config \`${key}\` must be a non-empty string, got ${described}`);
   });
 
   it('rejects a non-string dir and a non-boolean flush_on_evnt', () => {
@@ -79,6 +102,8 @@ describe('qos::wal config', () => {
     ['flush_on_event', 'flush_on_evnt'],
     ['max_byte', 'max_bytes'],
     ['directory', 'dir'],
+    ['max_attempt', 'max_attempts'],
+    ['deadletter', 'dead_letter'],
   ])('rejects the unknown key %s and suggests %s', (typo, suggestion) => {
     const error = configError({ read_count: 1, max_elements: 5, [typo]: 1 });
     expect(error.key).toBe(typo);
@@ -87,6 +112,6 @@ describe('qos::wal config', () => {
 
   it('lists the valid keys when nothing is close', () => {
     const error = configError({ read_count: 1, max_elements: 5, compression: 'lz4' });
-    expect(error.message).toContain('valid keys: read_count, max_elements, max_bytes, max_in_flight, dir, flush_on_evnt');
+    expect(error.message).toContain('valid keys: read_count, max_elements, max_bytes, max_in_flight, max_attempts, resend_backoff_ms, dir, dead_letter, flush_on_evnt');
   });
 });

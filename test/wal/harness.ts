@@ -17,6 +17,8 @@ export class HarnessContext implements OperatorContext {
   readonly nodeId = 'wal';
   readonly pipelineId = 'test';
   readonly emittedLater: Event[] = [];
+  /** Events emitted on `err` (dead letters). */
+  readonly deadLetters: Event[] = [];
   readonly insightsLater: Insight[] = [];
   readonly warnings: string[] = [];
 
@@ -26,8 +28,9 @@ export class HarnessContext implements OperatorContext {
   ) {}
 
   emitLater(port: string, event: Event): void {
-    if (port !== 'out') throw new Error(`WAL emitted on port ${port}`);
-    this.emittedLater.push(event);
+    if (port === 'err') this.deadLetters.push(event);
+    else if (port === 'out') this.emittedLater.push(event);
+    else throw new Error(`WAL emitted on port ${port}`);
   }
 
   insightLater(insight: Insight): void {

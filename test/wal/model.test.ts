@@ -14,7 +14,10 @@
  * - no loss: at the end every acked-upstream and every non-transactional event has been delivered
  *   and the store is empty only once each was acked;
  * - bounded duplication: deliveries <= distinct events + sum over fails and reopens of the events
- *   in flight at that moment.
+ *   in flight at that moment;
+ * - poison events: an event failed max_attempts times (in one lifetime) is emitted on `err` once
+ *   and deleted, never re-sent. (The re-send backoff is off here, `resend_backoff_ms = 0`, so that
+ *   every read is exact; poison-event.test.ts checks it.)
  * Runs: env RILL_WAL_MODEL_RUNS (default 1000).
  */
 import fc from 'fast-check';
@@ -24,6 +27,7 @@ import { EventId } from '../../engine/event-id.ts';
 import type { Event } from '../../engine/event.ts';
 import type { Insight } from '../../engine/insight.ts';
 import type { WalOperator } from '../../operators/qos/wal/operator.ts';
+import { DEFAULT_MAX_ATTEMPTS } from '../../operators/qos/wal/config.ts';
 import { encodeRecord } from '../../operators/qos/wal/record.ts';
 import { KEY_BYTES } from '../../operators/qos/wal/store.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
@@ -49,6 +53,7 @@ interface Limits {
   maxElements?: number;
   maxBytes?: number;
   maxInFlight?: number;
+  maxAttempts?: number;
 }
 
 const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
@@ -70,6 +75,7 @@ const limitsArbitrary: fc.Arbitrary<Limits> = fc
     maxElements: fc.option(fc.integer({ min: 2, max: 12 }), { nil: undefined }),
     maxBytes: fc.option(fc.integer({ min: 200, max: 1500 }), { nil: undefined }),
     maxInFlight: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+    maxAttempts: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
   })
   .map((limits) => (limits.maxElements === undefined && limits.maxBytes === undefined ? { ...limits, maxElements: 6 } : limits));
 
@@ -103,6 +109,10 @@ class Model {
   uid = 100;
   readonly inFlight = new Set<number>();
   readonly awaitingResend = new Set<number>();
+  /** Failures so far in this lifetime of events neither acked nor dead-lettered. */
+  readonly failures = new Map<number, number>();
+  /** Dead letters expected on `err` and not seen yet. */
+  readonly expectedDeadLetters: number[] = [];
   readonly emittedThisLifetime = new Set<number>();
   readonly inputs: Input[] = [];
   readonly deliveries: Delivery[] = [];
@@ -174,6 +184,7 @@ class Model {
     if (!this.inFlight.has(seq) && !this.awaitingResend.has(seq)) return;
     this.inFlight.delete(seq);
     this.awaitingResend.delete(seq);
+    this.failures.delete(seq);
     const n = this.stored.get(seq) as number;
     this.stored.delete(seq);
     this.storedBytes -= this.inputs[n].bytes;
@@ -182,6 +193,17 @@ class Model {
 
   failed(seq: number): void {
     if (!this.inFlight.has(seq)) return;
+    const failures = (this.failures.get(seq) ?? 0) + 1;
+    if (failures >= (this.limits.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
+      this.inFlight.delete(seq);
+      this.failures.delete(seq);
+      this.storedBytes -= this.inputs[this.stored.get(seq) as number].bytes;
+      this.stored.delete(seq);
+      this.deletionsInProgress++;
+      this.expectedDeadLetters.push(seq);
+      return;
+    }
+    this.failures.set(seq, failures);
     this.duplicateAllowance += this.inFlight.size;
     for (const other of [...this.inFlight]) {
       if (other >= seq) {
@@ -206,10 +228,11 @@ function recordBytes(n: number, payload: Value): number {
 }
 
 function params(limits: Limits, dir: string): Record<string, Value> {
-  const result: Record<string, Value> = { read_count: limits.readCount, dir };
+  const result: Record<string, Value> = { read_count: limits.readCount, dir, resend_backoff_ms: 0 };
   if (limits.maxElements !== undefined) result.max_elements = limits.maxElements;
   if (limits.maxBytes !== undefined) result.max_bytes = limits.maxBytes;
   if (limits.maxInFlight !== undefined) result.max_in_flight = limits.maxInFlight;
+  if (limits.maxAttempts !== undefined) result.max_attempts = limits.maxAttempts;
   return result;
 }
 
@@ -305,6 +328,8 @@ async function runScenario(limits: Limits, steps: Step[]): Promise<void> {
           expect(verdict).toBe(ours ? 'stop' : 'pass');
           if (ours && step.kind === 'ack') model.acked(delivery.seq);
           if (ours && step.kind === 'fail') model.failed(delivery.seq);
+          const deadLetters = context.deadLetters.splice(0).map((event) => (event.data as RecordValue).seq);
+          expect(deadLetters, 'dead letters on err').toEqual(model.expectedDeadLetters.splice(0));
           const later = context.drain();
           upstreamInsights(model, later.insights, false);
           for (const event of later.events) model.emitted(event);
@@ -335,6 +360,7 @@ async function runScenario(limits: Limits, steps: Step[]): Promise<void> {
           model.duplicateAllowance += model.inFlight.size + model.awaitingResend.size;
           model.inFlight.clear();
           model.awaitingResend.clear();
+          model.failures.clear();
           model.emittedThisLifetime.clear();
           model.broken = true;
           model.lifetime++;

@@ -68,7 +68,8 @@ async function main(): Promise<void> {
   lines.close();
   if (line.value !== 'FREED') throw new Error(`expected FREED on stdin, got ${JSON.stringify(line.value)}`);
 
-  await store.probe();
+  await store.probe(1024);
+  await store.endProbe();
   const afterProbe = view(store);
   const appendedSeq = store.append(AFTER_RECOVERY);
   await store.commit();

@@ -19,10 +19,28 @@ export interface WalConfig {
   flushOnEvent: boolean;
   /** rill extension: most events emitted and not yet acked or failed. Unbounded by default (Tremor). */
   maxInFlight?: number;
+  /**
+   * rill extension: how many times an event is emitted and failed downstream before it is
+   * dead-lettered (sent to the `err` port and `deadLetter`, then deleted). Default DEFAULT_MAX_ATTEMPTS.
+   */
+  maxAttempts: number;
+  /** rill extension: a file that gets one JSON line per dead-lettered event (appended, fsynced). */
+  deadLetter?: string;
+  /**
+   * rill extension: milliseconds the first re-send after a fail waits; each further failure of the
+   * event doubles it, up to RESEND_BACKOFF_CAP_MS (or this value if larger). 0: re-sent at the next read.
+   */
+  resendBackoffMs: number;
 }
 
-const INTEGER_KEYS = ['read_count', 'max_elements', 'max_bytes', 'max_in_flight'] as const;
-const VALID_KEYS = [...INTEGER_KEYS, 'dir', 'flush_on_evnt'] as const;
+/** Tremor re-sent a failing event for ever; five attempts ride out a sink's brief hiccup. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_RESEND_BACKOFF_MS = 50;
+export const RESEND_BACKOFF_CAP_MS = 2000;
+
+const INTEGER_KEYS = ['read_count', 'max_elements', 'max_bytes', 'max_in_flight', 'max_attempts', 'resend_backoff_ms'] as const;
+const STRING_KEYS = ['dir', 'dead_letter'] as const;
+const VALID_KEYS = [...INTEGER_KEYS, ...STRING_KEYS, 'flush_on_evnt'] as const;
 
 export const MISSING_LIMIT_MESSAGE = 'WAL operator needs at least one of `max_elements` or `max_bytes` config entries.';
 
@@ -41,6 +59,8 @@ export function parseWalConfig(params: Record<string, Value> | undefined, nodeId
   const config: WalConfig = {
     readCount: positiveInteger(params, 'read_count'),
     flushOnEvent: false,
+    maxAttempts: params.max_attempts === undefined ? DEFAULT_MAX_ATTEMPTS : positiveInteger(params, 'max_attempts'),
+    resendBackoffMs: params.resend_backoff_ms === undefined ? DEFAULT_RESEND_BACKOFF_MS : positiveInteger(params, 'resend_backoff_ms', 0),
   };
   if (params.max_elements !== undefined) config.maxElements = positiveInteger(params, 'max_elements');
   if (params.max_bytes !== undefined) config.maxBytes = positiveInteger(params, 'max_bytes');
@@ -48,12 +68,8 @@ export function parseWalConfig(params: Record<string, Value> | undefined, nodeId
   if (config.maxElements === undefined && config.maxBytes === undefined) {
     throw new OperatorConfigError(MISSING_LIMIT_MESSAGE);
   }
-  if (params.dir !== undefined) {
-    if (typeof params.dir !== 'string' || params.dir === '') {
-      throw new OperatorConfigError(`qos::wal config \`dir\` must be a non-empty string, got ${describe(params.dir)}`, 'dir');
-    }
-    config.dir = params.dir;
-  }
+  if (params.dir !== undefined) config.dir = nonEmptyString(params, 'dir');
+  if (params.dead_letter !== undefined) config.deadLetter = nonEmptyString(params, 'dead_letter');
   if (params.flush_on_evnt !== undefined) {
     if (typeof params.flush_on_evnt !== 'boolean') {
       throw new OperatorConfigError(`qos::wal config \`flush_on_evnt\` must be a boolean, got ${describe(params.flush_on_evnt)}`, 'flush_on_evnt');
@@ -63,13 +79,21 @@ export function parseWalConfig(params: Record<string, Value> | undefined, nodeId
   return config;
 }
 
-function positiveInteger(params: Record<string, Value>, key: (typeof INTEGER_KEYS)[number]): number {
+function positiveInteger(params: Record<string, Value>, key: (typeof INTEGER_KEYS)[number], least = 1): number {
   const value = params[key];
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new OperatorConfigError(`qos::wal config \`${key}\` must be an integer, got ${describe(value)}`, key);
   }
-  if (value < 1) throw new OperatorConfigError(`qos::wal config \`${key}\` must be at least 1, got ${value}`, key);
+  if (value < least) throw new OperatorConfigError(`qos::wal config \`${key}\` must be at least ${least}, got ${value}`, key);
   if (!Number.isSafeInteger(value)) throw new OperatorConfigError(`qos::wal config \`${key}\` is too large: ${value}`, key);
+  return value;
+}
+
+function nonEmptyString(params: Record<string, Value>, key: (typeof STRING_KEYS)[number]): string {
+  const value = params[key];
+  if (typeof value !== 'string' || value === '') {
+    throw new OperatorConfigError(`qos::wal config \`${key}\` must be a non-empty string, got ${describe(value)}`, key);
+  }
   return value;
 }
 

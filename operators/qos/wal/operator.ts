@@ -13,18 +13,42 @@
  * `emitLater` whenever one of its commits lands, so a stored event goes out as soon as it is durable
  * instead of waiting for the next event or tick. Redeliveries go first, in sequence order, then
  * events never emitted, in sequence order.
+ *
+ * Failures and poison events: a failed event (and every later one still in flight) goes out again
+ * after a short backoff (`resend_backoff_ms`, doubling per failure of the event, capped), not in the
+ * same turn, while events never emitted keep flowing. An event failed `max_attempts` times is
+ * dead-lettered (dead-letter.ts): appended and fsynced to the `dead_letter` file if configured,
+ * emitted on the `err` port, then deleted from the store like an acked one, and counted.
+ *
+ * Disk full: a refused commit makes the WAL full (trigger upstream, transactional inputs failed).
+ * It accepts again only once a probe proved there is room for real work: on each tick while full,
+ * one commit writes a filler as large as the largest refused commit (store.probe), and the next
+ * deletes it (store.endProbe), so its pages are free for the events that follow; then the WAL
+ * restores upstream. Deletions refused with a commit are retried on their own first. Each change
+ * of state is one line through `context.warn`.
  */
+import { resolve } from 'node:path';
 import { EventId } from '../../../engine/event-id.ts';
 import type { Event, OpMeta } from '../../../engine/event.ts';
 import type { Insight } from '../../../engine/insight.ts';
 import { isEmptyRecord, type RecordValue } from '../../../queries/values/value.ts';
 import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
-import type { WalConfig } from './config.ts';
+import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
+import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
 import { RecentEvents, type RecentEvent } from './recent-events.ts';
 import { decodeRecord, encodeRecord, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
 
 const OUT_PORT = 'out';
+const ERR_PORT = 'err';
+/**
+ * The filler of a disk-full probe: as large as the largest refused commit's records, within these
+ * bounds. The floor covers a refused commit of deletions only; the cap keeps a huge group commit
+ * from demanding more than a small disk will ever offer. And with nothing stored (no ack will free
+ * anything more) the floor is enough: waiting for more would wait for ever.
+ */
+const PROBE_MIN_BYTES = 64 * 1024;
+const PROBE_MAX_BYTES = 4 * 1024 * 1024;
 /**
  * Most recently stored events kept decoded in memory until their first emission, so the common
  * case (downstream keeping up) emits without reading and parsing the record back. Bounded; past
@@ -54,6 +78,8 @@ interface CommitInProgress {
    */
   ackIds: EventId[];
   ackOpMetas: OpMeta[];
+  /** Record bytes appended in this commit (the size of a disk-full probe if it is refused). */
+  appendedBytes: number;
   /** Non-transactional events in this commit (lost if the commit is refused). */
   unacknowledgedEvents: number;
   /** Acked events whose deletion this commit makes durable. */
@@ -82,14 +108,27 @@ export class WalOperator implements Operator {
   private readonly commits: CommitInProgress[] = [];
   /** Acked events whose deletion is not durable yet. */
   private deletionsInProgress = 0;
-  private probing = false;
+  /** The disk-full probe: refused deletions retried, its filler written, then deleted (see the header). */
+  private probe: 'idle' | 'retrying' | 'filling' | 'clearing' = 'idle';
+  /** Record bytes of the largest commit refused since the store became full. */
+  private largestRefusedBytes = 0;
+  /** Failures so far of the events that failed and are neither acked nor dead-lettered (seq -> count). */
+  private readonly failures = new Map<number, number>();
+  /** Re-sends wait until this time (Date.now() milliseconds): the backoff after the last fail. */
+  private resendNotBefore = 0;
+  private resendTimer: NodeJS.Timeout | undefined;
+  private deadLettered = 0;
+  private readonly deadLetterPath: string | undefined;
 
   constructor(
     private readonly config: WalConfig,
     private readonly context: OperatorContext,
     /** Absolute directory of the store; undefined = a temporary store. */
     private readonly dir: string | undefined,
-  ) {}
+  ) {
+    // Relative to the working directory, as `dir`.
+    this.deadLetterPath = config.deadLetter === undefined ? undefined : resolve(config.deadLetter);
+  }
 
   async start(): Promise<void> {
     const { readCount, maxElements, maxBytes, maxInFlight } = this.config;
@@ -121,6 +160,7 @@ export class WalOperator implements Operator {
       const commit = this.currentCommit();
       commit.firstSeq ??= seq;
       commit.endSeq = seq + 1;
+      commit.appendedBytes += record.length;
       // Only what the ack needs: the event itself would keep its payload and text alive until then.
       if (event.transactional) {
         commit.ackIds.push(event.id);
@@ -133,7 +173,7 @@ export class WalOperator implements Operator {
   }
 
   onTick(): OperatorOutput {
-    if (this.diskFull && !this.probing) this.probeDisk();
+    if (this.diskFull && this.probe === 'idle') this.probeDisk();
     return this.output(undefined);
   }
 
@@ -143,7 +183,7 @@ export class WalOperator implements Operator {
    */
   private output(insight: Insight | undefined): OperatorOutput {
     const change = this.fullnessChange();
-    const readable = !this.broken && (this.awaitingResend.size > 0 || this.nextReadSeq < this.committedEnd);
+    const readable = !this.broken && (this.nextReadSeq < this.committedEnd || this.resendDue());
     if (insight === undefined && change === undefined && !readable) return NO_OUTPUT;
     const output = emptyOutput();
     if (insight) output.insights.push(insight);
@@ -164,7 +204,7 @@ export class WalOperator implements Operator {
     const range = insight.id?.rangeFor(this.context.uid);
     if (range === undefined) return 'pass';
     if (insight.kind === 'ack') this.acknowledge(range.min, range.max);
-    else this.fail(range.min, range.max);
+    else this.fail(range.min, range.max, insight.reason);
     return 'stop';
   }
 
@@ -183,6 +223,7 @@ export class WalOperator implements Operator {
       storedBytes: store.storedBytes,
       inFlight: this.inFlight.size,
       awaitingResend: this.awaitingResend.size,
+      deadLettered: this.deadLettered,
       downstream: this.broken ? 'triggered' : 'open',
       upstream: this.isFull() ? 'full' : 'accepting',
     };
@@ -196,6 +237,7 @@ export class WalOperator implements Operator {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.resendTimer);
     await this.store?.close();
   }
 
@@ -212,17 +254,93 @@ export class WalOperator implements Operator {
     if (change) this.context.insightLater(change);
   }
 
-  /** Re-sends the failed events and every later one still in flight; acked events are gone already. */
-  private fail(min: number, max: number): void {
+  /**
+   * Dead-letters the failed events that have had their `max_attempts`; re-sends the others, and
+   * every later event still in flight, after a backoff (acked events are gone already, and a later
+   * event acked during the backoff is not sent again).
+   */
+  private fail(min: number, max: number, reason: string | undefined): void {
     const failed = seqsInRange(this.inFlight, min, max);
-    if (failed.length === 0) return;
-    const firstFailed = Math.min(...failed);
+    let firstResent = Infinity;
+    let mostFailures = 0;
+    for (const seq of failed) {
+      const failures = (this.failures.get(seq) ?? 0) + 1;
+      if (failures >= this.config.maxAttempts && this.deadLetter(seq, failures, reason)) continue;
+      this.failures.set(seq, failures);
+      firstResent = Math.min(firstResent, seq);
+      mostFailures = Math.max(mostFailures, failures);
+    }
+    if (firstResent === Infinity) return;
     for (const [seq, bytes] of this.inFlight) {
-      if (seq >= firstFailed) {
+      if (seq >= firstResent) {
         this.awaitingResend.set(seq, bytes);
         this.inFlight.delete(seq);
       }
     }
+    const { resendBackoffMs } = this.config;
+    if (resendBackoffMs > 0) this.backOff(Math.min(resendBackoffMs * 2 ** (mostFailures - 1), Math.max(RESEND_BACKOFF_CAP_MS, resendBackoffMs)));
+  }
+
+  /** Holds re-sends back for `delayMs`, then emits them (without waiting for an event or a tick). */
+  private backOff(delayMs: number): void {
+    this.resendNotBefore = Date.now() + delayMs;
+    clearTimeout(this.resendTimer);
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      if (!this.broken && !this.closing) for (const event of this.read()) this.context.emitLater(OUT_PORT, event);
+    }, delayMs);
+    this.resendTimer.unref();
+  }
+
+  private resendDue(): boolean {
+    return this.awaitingResend.size > 0 && Date.now() >= this.resendNotBefore;
+  }
+
+  /**
+   * Sends in-flight event `seq` to the dead-letter destinations, then deletes it as if acked.
+   * False (the event stays, to be re-sent and tried again) if the dead-letter file cannot take it.
+   */
+  private deadLetter(seq: number, attempts: number, reason: string | undefined): boolean {
+    const store = this.openStore();
+    const recordBytes = this.inFlight.get(seq) as number;
+    const bytes = store.get(seq);
+    if (bytes !== undefined) {
+      const decoded = decodeRecord(bytes);
+      const letter: DeadLetter = {
+        pipeline: this.context.pipelineId,
+        operator: this.context.nodeId,
+        epoch: store.epoch,
+        seq,
+        attempts,
+        reason: reason ?? 'failed downstream (no reason given)',
+        stored: decoded,
+      };
+      const text = deadLetterText(letter);
+      if (this.deadLetterPath !== undefined) {
+        try {
+          appendDeadLetter(this.deadLetterPath, text);
+        } catch (error) {
+          this.context.warn(`qos::wal ${this.context.nodeId}: cannot write event ${seq} to the dead-letter file ${this.deadLetterPath} (${(error as Error).message}); it stays in the WAL and is tried again`);
+          return false;
+        }
+      }
+      this.context.emitLater(ERR_PORT, deadLetterEvent(letter, text, EventId.derivedFrom(this.context.uid, 0, seq, decoded.originalId)));
+      this.context.warn(
+        `qos::wal ${this.context.nodeId}: event ${seq} dead-lettered after ${attempts} failed attempt(s): ${letter.reason}` +
+          (this.deadLetterPath === undefined ? ' (emitted on the err port; `dead_letter` keeps it in a file)' : ` (appended to ${this.deadLetterPath})`),
+      );
+    }
+    this.inFlight.delete(seq);
+    this.failures.delete(seq);
+    this.deadLettered++;
+    if (bytes !== undefined) {
+      store.remove(seq, recordBytes);
+      this.currentCommit().deletions += 1;
+      this.deletionsInProgress += 1;
+      const change = this.fullnessChange();
+      if (change) this.context.insightLater(change);
+    }
+    return true;
   }
 
   /** Up to `read_count` events: redeliveries first, then committed events never emitted. */
@@ -236,7 +354,7 @@ export class WalOperator implements Operator {
       budget = Math.min(budget, this.config.maxInFlight - this.inFlight.size - this.deletionsInProgress - store.removalsAwaitingRetry);
     }
     const events: Event[] = [];
-    if (budget > 0 && this.awaitingResend.size > 0) {
+    if (budget > 0 && this.resendDue()) {
       for (const seq of [...this.awaitingResend.keys()].sort((a, b) => a - b)) {
         if (budget === 0) break;
         this.awaitingResend.delete(seq);
@@ -294,6 +412,7 @@ export class WalOperator implements Operator {
     if (recordBytes === undefined) return 0;
     this.openStore().remove(seq, recordBytes);
     pending.delete(seq);
+    if (this.failures.size > 0) this.failures.delete(seq);
     return 1;
   }
 
@@ -302,6 +421,7 @@ export class WalOperator implements Operator {
     for (const seq of seqs) {
       this.openStore().remove(seq, pending.get(seq) as number);
       pending.delete(seq);
+      this.failures.delete(seq);
     }
     return seqs.length;
   }
@@ -311,7 +431,7 @@ export class WalOperator implements Operator {
     const durable = this.openStore().commit();
     const last = this.commits[this.commits.length - 1];
     if (last !== undefined && last.durable === durable) return last;
-    const commit: CommitInProgress = { durable, endSeq: 0, ackIds: [], ackOpMetas: [], unacknowledgedEvents: 0, deletions: 0 };
+    const commit: CommitInProgress = { durable, endSeq: 0, appendedBytes: 0, ackIds: [], ackOpMetas: [], unacknowledgedEvents: 0, deletions: 0 };
     this.commits.push(commit);
     durable.then(
       () => this.settle(commit, 'durable'),
@@ -326,13 +446,13 @@ export class WalOperator implements Operator {
       this.recentlyStored.forgetFrom(commit.firstSeq ?? commit.endSeq);
       if (!this.diskFull) this.context.warn(`qos::wal ${this.context.nodeId}: store full or failing, refusing events (${(error as Error).message})`);
       this.diskFull = true;
+      this.largestRefusedBytes = Math.max(this.largestRefusedBytes, commit.appendedBytes);
       if (commit.unacknowledgedEvents > 0) {
         this.context.warn(`qos::wal ${this.context.nodeId}: ${commit.unacknowledgedEvents} non-transactional event(s) could not be stored and are lost`);
       }
-    } else {
-      // Commits settle in order, so a durable one after a refused one means space is back.
-      this.diskFull = false;
     }
+    // A durable commit while full does not end it: small commits (deletions, the counters) fit in
+    // pages LMDB freed itself on a disk that has no room for new events. Only a probe ends it.
     // Commits settle in order; the loop only guards the watermark against any reordering.
     while (this.commits.length > 0 && this.commits[0].settled !== undefined) {
       const done = this.commits.shift() as CommitInProgress;
@@ -346,13 +466,48 @@ export class WalOperator implements Operator {
     if (!this.broken && !this.closing) for (const event of this.read()) this.context.emitLater(OUT_PORT, event);
   }
 
+  /**
+   * Phase one of a probe: commit a filler; phase two (`clearProbe`) deletes it. Deletions a refused
+   * commit left undone go first, in a commit of their own: with the filler they would be refused
+   * with it, and the space they free would never come back.
+   */
   private probeDisk(): void {
-    this.probing = true;
-    const durable = this.openStore().probe();
+    const store = this.openStore();
+    if (store.removalsAwaitingRetry > 0) {
+      this.probe = 'retrying';
+      const retried = store.retryRemovals();
+      this.currentCommit();
+      const idle = () => (this.probe = 'idle');
+      retried.then(idle, idle);
+      return;
+    }
+    const wanted = store.storedEvents === 0 ? 0 : this.largestRefusedBytes;
+    const fillerBytes = Math.min(Math.max(wanted, PROBE_MIN_BYTES), PROBE_MAX_BYTES);
+    this.probe = 'filling';
+    const filled = store.probe(fillerBytes);
     this.currentCommit();
-    durable.then(
-      () => (this.probing = false),
-      () => (this.probing = false),
+    filled.then(
+      () => this.clearProbe(fillerBytes),
+      () => (this.probe = 'idle'),
+    );
+  }
+
+  private clearProbe(fillerBytes: number): void {
+    if (this.closing) return;
+    this.probe = 'clearing';
+    const cleared = this.openStore().endProbe();
+    this.currentCommit();
+    cleared.then(
+      () => {
+        this.probe = 'idle';
+        if (this.closing || !this.diskFull) return;
+        this.diskFull = false;
+        this.largestRefusedBytes = 0;
+        this.context.warn(`qos::wal ${this.context.nodeId}: room in the store again, accepting events (a ${fillerBytes}-byte probe was committed)`);
+        const change = this.fullnessChange();
+        if (change) this.context.insightLater(change);
+      },
+      () => (this.probe = 'idle'),
     );
   }
 

@@ -16,6 +16,9 @@
  *     `nextSeq` is never reused, even when the store is empty, so delivery ids stay unique.
  *   - `"limits"` -> the operator config (`readCount`, `maxElements`, `maxBytes`, `maxInFlight`) of the
  *     last run, for `rill wal inspect` only.
+ *   - `"probe-0"`, `"probe-1"`, ... -> filler strings of PROBE_PIECE_BYTES, only between the two
+ *     commits of a disk-full probe (`probe`, then `endProbe`); any that a crash left behind are
+ *     deleted when the store is opened.
  * - Database `"events"`: key = sequence number (lmdb-js ordered-binary, numeric order), value = the
  *   event record (record.ts). A record exists exactly while its event is not acked: an ack deletes it,
  *   so acks are persisted per event and the acked prefix is everything below the first key.
@@ -39,12 +42,18 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { silenceLmdbCommitErrors } from './lmdb-console.ts';
 
 export const WAL_MAGIC = 'rill-wal';
 export const WAL_FORMAT_VERSION = 1;
 /** Bytes a record's key counts for in `storedBytes`. */
 export const KEY_BYTES = 8;
 const LMDB_FILES = ['data.mdb', 'lock.mdb'];
+const PROBE_KEY_PREFIX = 'probe-';
+/** Just past every `probe-<i>` key in the root database's key order. */
+const PROBE_KEYS_END = 'probe.';
+const PROBE_PIECE_BYTES = 16 * 1024;
+const PROBE_PIECE = 'f'.repeat(PROBE_PIECE_BYTES);
 
 export interface WalIdentity {
   magic: string;
@@ -84,6 +93,8 @@ interface PendingBatch {
   removedBytes: number[];
   eventsDelta: number;
   bytesDelta: number;
+  /** A disk-full probe: write this many filler pieces, or (0) delete those written. */
+  probePieces?: number;
   durable: Promise<void>;
   settle: (error?: unknown) => void;
 }
@@ -97,6 +108,8 @@ export class WalStore {
   private readonly retryBytes: number[] = [];
   /** The counters record as the last successful commit wrote it. */
   private durableCounters: WalCounters;
+  /** Filler pieces of durable probes not deleted yet (`probe-0` up to this). */
+  private probePiecesStored = 0;
   private closed = false;
 
   private constructor(
@@ -127,6 +140,8 @@ export class WalStore {
       const counters = readCounters(root, events, path);
       const store = new WalStore(path, identity, root, events, counters, temporary);
       if (limits) await root.put('limits', limits);
+      const fillers = [...root.getKeys({ start: PROBE_KEY_PREFIX, end: PROBE_KEYS_END })];
+      if (fillers.length > 0) await root.transaction(() => fillers.forEach((key) => root.remove(key)));
       return store;
     } catch (error) {
       await root.close();
@@ -211,9 +226,28 @@ export class WalStore {
     return this.batch ? this.batch.durable : Promise.resolve();
   }
 
-  /** Writes the counters again (an empty commit): how a full store probes whether space came back. */
-  probe(): Promise<void> {
+  /**
+   * How a full store finds out whether there is room again: a commit that writes a filler of
+   * at least `fillerBytes` bytes (root keys `"probe-<i>"`, never events), which LMDB can only store
+   * in free pages of its file or by growing the file, as real records. In pieces the size of large
+   * events, so that free pages scattered by deleted records count, as they would for real ones.
+   * An empty commit is no test: it rewrites the counters in pages LMDB freed itself, which
+   * succeeds on a full disk.
+   */
+  probe(fillerBytes: number): Promise<void> {
+    this.openBatch().probePieces = Math.max(1, Math.ceil(fillerBytes / PROBE_PIECE_BYTES));
+    return this.commit();
+  }
+
+  /** Commits the deletions a refused commit left undone, on their own (an empty commit if none). */
+  retryRemovals(): Promise<void> {
     this.openBatch();
+    return this.commit();
+  }
+
+  /** Deletes the filler of successful probes, so that its pages are free for real records. */
+  endProbe(): Promise<void> {
+    this.openBatch().probePieces = 0;
     return this.commit();
   }
 
@@ -289,10 +323,13 @@ export class WalStore {
       for (let i = 0; i < batch.puts.length; i++) void this.events.put(batch.firstSeq + i, batch.puts[i]);
       for (const seq of batch.removedSeqs) void this.events.remove(seq);
       void this.root.put('counters', counters);
+      if (batch.probePieces === 0) for (let i = 0; i < this.probePiecesStored; i++) void this.root.remove(PROBE_KEY_PREFIX + i);
+      else if (batch.probePieces !== undefined) for (let i = 0; i < batch.probePieces; i++) void this.root.put(PROBE_KEY_PREFIX + i, PROBE_PIECE);
     });
     this.committing = committed.then(
       () => {
         this.durableCounters = counters;
+        if (batch.probePieces !== undefined) this.probePiecesStored = batch.probePieces === 0 ? 0 : Math.max(this.probePiecesStored, batch.probePieces);
         batch.settle();
       },
       async (error: unknown) => this.refuse(batch, new WalStoreError(`${this.path}: commit refused (${await refusalReason(error)})`)),
@@ -424,6 +461,7 @@ async function openEnvironment(path: string, readOnly: boolean): Promise<RootDat
   // Loaded on first use: lmdb-js and its native addon take ~35 ms to load, which every `rill`
   // command would otherwise pay, WAL or not.
   const { open } = await import('lmdb');
+  silenceLmdbCommitErrors();
   try {
     // eventTurnBatching off: with it, lmdb-js starts every turn's batch with an internal write whose
     // promise nobody holds; when that commit fails (disk full) the promise rejects unhandled and
