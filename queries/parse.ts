@@ -33,7 +33,7 @@ export interface Language {
   /** Tremor's query syntax errors also show the empty line after a final newline. */
   showsFinalEmptyLine: boolean;
   /** A NOTE for a syntax error Tremor has no hint for; troy shows the construct's canonical form. */
-  fallbackHint?: (column: EarleyColumn | undefined) => string | undefined;
+  fallbackHint?: (column: EarleyColumn | undefined, found: string) => string | undefined;
 }
 
 const TRICKLE_QUERY: Language = { keywords: TRICKLE_TERMINALS.keywords, tremor: TRICKLE_TERMINALS, showsFinalEmptyLine: true };
@@ -104,7 +104,7 @@ function unexpectedToken(token: Token, column: EarleyColumn | undefined, file: s
     { file, line: token.line, column: token.col, length: Math.max(1, token.text.length) },
     { first: token.line - CONTEXT_LINES, last: token.line + CONTEXT_LINES, includeFinalEmptyLine: language.showsFinalEmptyLine },
     'error',
-    unexpectedTokenHint(found, isKeyword, expected) ?? language.fallbackHint?.(column),
+    unexpectedTokenHint(found, isKeyword, expected) ?? language.fallbackHint?.(column, found),
   );
 }
 
