@@ -137,7 +137,7 @@ function resolve(namespace: Namespace, kind: DefinitionKind, target: ModularTarg
   const found = namespace.lookup(kind, target);
   if (found) return found;
   const name = [...target.module, target.name].join('::');
-  const defined = [...namespace.definitions(kind).keys()];
+  const defined = [...(namespace.moduleAt(target.module)?.definitions(kind).keys() ?? [])];
   const where = target.module.length > 0 ? ` (looked up in module \`${target.module.join('::')}\`)` : '';
   throw namespace.file.error(
     target.loc,

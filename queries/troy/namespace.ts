@@ -71,15 +71,20 @@ export class Namespace {
     return kind === 'connector' ? this.connectors : kind === 'pipeline' ? this.pipelines : this.flows;
   }
 
-  /** `a::b::name`: through the `use` aliases (nested ones too), then the definitions of that kind. */
-  lookup<K extends DefinitionKind>(kind: K, target: ModularTarget): Definition<unknown> | undefined {
+  /** The module file `a::b` names through the `use` aliases (nested ones too); this one for `[]`. */
+  moduleAt(path: readonly string[]): Namespace | undefined {
     let namespace: Namespace = this;
-    for (const segment of target.module) {
+    for (const segment of path) {
       const next = namespace.modules.get(segment);
       if (!(next instanceof Namespace)) return undefined;
       namespace = next;
     }
-    return namespace.definitions(kind).get(target.name);
+    return namespace;
+  }
+
+  /** `a::b::name`: the definition of that kind named `name` in module `a::b`. */
+  lookup(kind: DefinitionKind, target: ModularTarget): Definition<unknown> | undefined {
+    return this.moduleAt(target.module)?.definitions(kind).get(target.name);
   }
 
   /** A trickle compile scope for an expression written here: module functions by alias, and consts. */
@@ -87,6 +92,7 @@ export class Namespace {
     const scope = new Scope(this.file.context, localsAllowed);
     for (const [alias, module] of this.modules) scope.modules.set(alias, module instanceof Namespace ? module.functions : module);
     for (const [name, value] of this.consts) scope.consts.set(name, value);
+    Object.assign(scope.ownFunctions, this.functions);
     return scope;
   }
 }
