@@ -36,7 +36,7 @@ export function parseModule(source: string, file: string): ModuleStmt[] {
 
 /** nearley's Earley state, with the column it started in (nearley's typings do not expose it). */
 interface StartedState {
-  rule: { name: string };
+  rule: { name: string; symbols: unknown[] };
   dot: number;
   reference: number;
 }
@@ -83,13 +83,20 @@ function canonicalFormHint(column: EarleyColumn | undefined, found: string): str
 
 const CONSTRUCTS = new Set(['DefineFlow', 'DefineConnector', 'DefinePipeline', 'Create', 'WithEnd', 'Record']);
 
-/** The construct in progress that started last (nearley names a rule's sub-rules `Rule$ebnf$1`, …). */
+/**
+ * The construct in progress (begun, not complete) that started last. nearley names a rule's sub-rules `Rule$ebnf$1`, …;
+ * a sub-rule counts as its rule, but where a construct starts at the same token as a sub-rule of
+ * the enclosing one (`with` opens both WithEnd and DefineConnector's optional settings), the
+ * construct itself is the inner one.
+ */
 function innermostConstruct(column: EarleyColumn | undefined): string | undefined {
-  let innermost: { name: string; reference: number } | undefined;
+  let innermost: { name: string; rank: number } | undefined;
   for (const state of (column?.states ?? []) as unknown as StartedState[]) {
-    const name = state.rule.name.split('$')[0];
-    if (state.dot === 0 || !CONSTRUCTS.has(name)) continue;
-    if (!innermost || state.reference > innermost.reference) innermost = { name, reference: state.reference };
+    const [name, ...subRule] = state.rule.name.split('$');
+    const inProgress = state.dot > 0 && state.dot < state.rule.symbols.length;
+    if (!inProgress || !CONSTRUCTS.has(name)) continue;
+    const rank = state.reference * 2 + (subRule.length === 0 ? 1 : 0);
+    if (!innermost || rank > innermost.rank) innermost = { name, rank };
   }
   return innermost?.name;
 }
