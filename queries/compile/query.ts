@@ -12,8 +12,10 @@ import type {
   QueryStmt,
   SelectStmt,
   StreamPort,
+  UseStmt,
   WithParam,
 } from '../ast.ts';
+import type { StdModule } from '../stdlib/index.ts';
 import type {
   CompiledStatement,
   EventView,
@@ -54,6 +56,8 @@ export interface PipelineBoundary {
   outputs: readonly string[];
   /** What `args` reads in selects: the pipeline's args record. */
   args: Value;
+  /** Resolves a `use` of a module file (troy's module path); built-in modules otherwise. */
+  resolveUse?: (statement: UseStmt) => StdModule;
 }
 
 const TRICKLE_BOUNDARY: PipelineBoundary = { inputs: ['in'], outputs: ['out', 'err'], args: null };
@@ -86,7 +90,8 @@ export function compileStatements(
   for (const statement of statements) {
     switch (statement.kind) {
       case 'use':
-        bringIntoScope(statement, queryScope);
+        if (boundary.resolveUse) queryScope.modules.set(statement.alias ?? statement.path[statement.path.length - 1], boundary.resolveUse(statement));
+        else bringIntoScope(statement, queryScope);
         break;
       case 'defineOperator':
         if (statement.withoutWith) warnOperatorWithoutWith(statement, context);

@@ -7,7 +7,7 @@
  * The definition's `with` values are then evaluated where the definition was written, with those
  * args as `args`.
  */
-import type { Loc, WithParam } from '../ast.ts';
+import type { Loc, UseStmt, WithParam } from '../ast.ts';
 import type { SourceSpan } from '../diagnostic.ts';
 import { compileStatements } from '../compile/query.ts';
 import { typeName } from '../values/ops.ts';
@@ -15,6 +15,7 @@ import { isRecord, type RecordValue, type Value } from '../values/value.ts';
 import type { ArgDecl, DefineConnectorStmt, WithClause } from './ast.ts';
 import { evaluateAtDeploy } from './constant.ts';
 import type { ConnectorDefinition, Definition, Namespace, PipelineDefinition, SourceFile } from './namespace.ts';
+import type { ModuleLoader } from './modules.ts';
 import type { ConnectorPlan, PipelinePlan } from './plan.ts';
 
 /** The `with` keys a connector definition may set (Tremor's ConnectorDefinition params). */
@@ -106,13 +107,20 @@ export function instantiateConnector(definition: ConnectorDefinition, alias: str
   };
 }
 
-export function instantiatePipeline(definition: PipelineDefinition, alias: string, given: GivenArgs, span: SourceSpan): PipelinePlan {
+export function instantiatePipeline(
+  definition: PipelineDefinition,
+  alias: string,
+  given: GivenArgs,
+  span: SourceSpan,
+  modules: ModuleLoader,
+): PipelinePlan {
   const statement = definition.statement;
   const args = bindArgs(statement.args, definition, alias, given);
   const inputs = statement.inputs?.map((port) => port.name) ?? ['in'];
   const outputs = statement.outputs?.map((port) => port.name) ?? ['out', 'err'];
   const file = definition.namespace.file;
-  const statements = file.attribute(() => compileStatements(statement.body, file.context, { inputs, outputs, args }));
+  const resolveUse = (use: UseStmt) => modules.functions(use, file);
+  const statements = file.attribute(() => compileStatements(statement.body, file.context, { inputs, outputs, args, resolveUse }));
   return {
     alias,
     definition: statement.name.name,

@@ -113,7 +113,7 @@ function walkFlow(flow: DefineFlowStmt, file: SourceFile, modules: ModuleLoader,
         if (statement.what === 'connector') {
           plan.connectors.push(instantiateConnector(definition as ConnectorDefinition, statement.alias.name, given, created));
         } else {
-          plan.pipelines.push(instantiatePipeline(definition as PipelineDefinition, statement.alias.name, given, created));
+          plan.pipelines.push(instantiatePipeline(definition as PipelineDefinition, statement.alias.name, given, created, modules));
         }
         break;
       }

@@ -53,6 +53,12 @@ export class ModuleLoader {
     into.modules.set(alias, this.resolve(statement, into.file));
   }
 
+  /** The functions a `use` (written in `from`) brings in: a module file's `fn`s, or a built-in module. */
+  functions(statement: UseStmt, from: SourceFile): StdModule {
+    const module = this.resolve(statement, from);
+    return module instanceof Namespace ? module.functions : module;
+  }
+
   private resolve(statement: UseStmt, from: SourceFile): Namespace | StdModule {
     const file = this.find(statement.path);
     if (file === undefined) {

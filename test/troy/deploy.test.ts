@@ -72,6 +72,14 @@ describe('troy plans', () => {
     expect(outputs).toEqual(['badger', 'x']);
   });
 
+  it('resolves a pipeline body\'s `use` through the module path, and its declared output ports', () => {
+    const [deployed] = plan(
+      flow('define pipeline p into out, exit pipeline use std::time::nanos; select {"delay": nanos::from_seconds(2)} from in into exit; end;\ncreate pipeline p;'),
+    ).flows;
+    const [select] = deployed.pipelines[0].query.statements;
+    expect(select.kind === 'select' && [select.into.node, select.run({ data: null, meta: {}, ingestNs: 0 })]).toEqual(['exit', { delay: 2_000_000_000 }]);
+  });
+
   it('deploys a flow twice under different ids with `from`, independently', () => {
     const source = `define flow f args n = 1 flow ${METRONOME} end;\ndeploy flow a from f;\ndeploy flow b from f with n = 2 end;`;
     expect(plan(source).flows.map((deployed) => [deployed.id, deployed.definition, deployed.args])).toEqual([
