@@ -72,9 +72,15 @@ export class ModuleLoader {
     if (this.loading.includes(file)) {
       throw from.error(statement.loc, `Cyclic module dependency: ${[...this.loading, file].join(' -> ')}`);
     }
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw from.error(statement.loc, `Module \`${statement.path.join('/')}\` not found or not readable error in module path: ${file}: ${(error as Error).message}`);
+    }
     this.loading.push(file);
     try {
-      const namespace = this.load(new SourceFile(file, readFileSync(file, 'utf8')));
+      const namespace = this.load(new SourceFile(file, source));
       this.loaded.set(file, namespace);
       return namespace;
     } finally {
