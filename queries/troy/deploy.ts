@@ -10,7 +10,7 @@
  * a flow id deployed twice, an instance alias created twice in a flow.
  */
 import type { CompileError } from '../diagnostic.ts';
-import type { DefineConnectorStmt, DefineFlowStmt, DefinePipelineStmt, DeployFlowStmt, Endpoint, ModularTarget } from './ast.ts';
+import type { ConnectStmt, DefineConnectorStmt, DefineFlowStmt, DefinePipelineStmt, DeployFlowStmt, Endpoint, ModularTarget } from './ast.ts';
 import { bindArgs, checkConnectorDefinition, checkWithKeys, givenArgs, instantiateConnector, instantiatePipeline } from './definitions.ts';
 import { defaultModulePath, define, ModuleLoader, type ModuleMount } from './modules.ts';
 import { Namespace, SourceFile, type ConnectorDefinition, type DefinitionKind, type FlowDefinition, type PipelineDefinition } from './namespace.ts';
@@ -81,7 +81,7 @@ function deployFlow(statement: DeployFlowStmt, top: Namespace, modules: ModuleLo
  */
 function walkFlow(flow: DefineFlowStmt, file: SourceFile, modules: ModuleLoader, plan?: FlowPlan): void {
   const scope = new Namespace(file);
-  const connects: Array<Extract<DefineFlowStmt['body'][number], { kind: 'connect' }>> = [];
+  const connects: ConnectStmt[] = [];
   for (const statement of flow.body) {
     switch (statement.kind) {
       case 'use':
