@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parseDeployment, parseModule } from '../../queries/troy/parse.ts';
 import { Diagnostic } from '../../queries/diagnostic.ts';
 import type { DefineFlowStmt } from '../../queries/troy/ast.ts';
+import { lex } from '../../queries/lexer/lexer.ts';
+import { TROY_KEYWORDS } from '../../queries/lexer/token.ts';
 
 function syntaxError(source: string): Diagnostic {
   try {
@@ -17,6 +19,12 @@ function syntaxError(source: string): Diagnostic {
 }
 
 describe('troy parser', () => {
+  it('lexes troy keywords only in troy: `flow`, `to`, `connect` stay identifiers in trickle', () => {
+    const types = (keywords?: ReadonlySet<string>) => lex('flow to connect deploy select', 't', keywords).map((token) => token.type);
+    expect(types()).toEqual(['ident', 'ident', 'ident', 'ident', 'SELECT']);
+    expect(types(TROY_KEYWORDS)).toEqual(['FLOW', 'TO', 'CONNECT', 'DEPLOY', 'SELECT']);
+  });
+
   it('parses a flow with every flow statement, in source order', () => {
     const [defined, deployed] = parseDeployment(
       [
