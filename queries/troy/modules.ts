@@ -11,7 +11,7 @@
  * A module is loaded once per file path; a module that `use`s itself, directly or not, is an error.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { UseStmt } from '../ast.ts';
 import { MODULES, type StdModule } from '../stdlib/index.ts';
@@ -27,8 +27,8 @@ export interface ModuleMount {
   label: string;
 }
 
-/** The modules rill ships. */
-export const BUNDLED_MODULES_DIR = fileURLToPath(new URL('./lib', import.meta.url));
+/** The modules rill ships (queries/troy/lib). */
+export const BUNDLED_MODULES_DIR = findBundledModules(fileURLToPath(import.meta.url));
 
 const EXTENSIONS = ['.tremor', '.trickle', '.troy'];
 
@@ -136,6 +136,20 @@ export function define(namespace: Namespace, kind: DefinitionKind, name: Name, d
   const definitions = namespace.definitions(kind);
   if (definitions.has(name.name)) throw namespace.file.error(name.loc, `Can't define the ${kind} \`${name.name}\` twice`);
   definitions.set(name.name, definition);
+}
+
+/**
+ * Beside this file when it runs from source; when it runs from the compiled CLI's esbuild bundle
+ * (`node_modules/.cache/rill/<key>/`, see bin/compiled-cache.mjs), in the repository above it.
+ */
+function findBundledModules(thisFile: string): string {
+  const beside = join(dirname(thisFile), 'lib');
+  if (isDirectory(join(beside, 'tremor'))) return beside;
+  for (let dir = dirname(thisFile); dirname(dir) !== dir; dir = dirname(dir)) {
+    const candidate = join(dir, 'queries', 'troy', 'lib');
+    if (isDirectory(join(candidate, 'tremor'))) return candidate;
+  }
+  return beside;
 }
 
 function isDirectory(path: string): boolean {
