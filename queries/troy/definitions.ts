@@ -127,7 +127,7 @@ export function instantiatePipeline(
     args,
     inputs,
     outputs,
-    query: { file: file.file, source: file.source, warnings: file.context.warnings, statements },
+    query: { file: file.file, source: file.source, warnings: file.context.warnings, statements, ports: { inputs, outputs } },
     span,
   };
 }

@@ -68,7 +68,10 @@ export interface PipelinePlan {
   inputs: string[];
   /** Declared output ports (`into`, default `out, err`). */
   outputs: string[];
-  /** The pipeline body, compiled by the trickle compiler with `args` bound. */
+  /**
+   * The pipeline body, compiled by the trickle compiler with `args` bound; `query.ports` repeats
+   * the declared ports for the engine (which today knows only `in`, `out`, `err`, `metrics`).
+   */
   query: CompiledQuery;
   /** The `create pipeline` statement. */
   span: SourceSpan;
