@@ -83,6 +83,7 @@ describe('seed 000 repaired', () => {
       'debug/out->stdio/in',
     ]);
     expect(client.pipelines.find((pipeline) => pipeline.alias === 'from_client')).toMatchObject({ definition: 'out_or_exit', outputs: ['out', 'exit'], args: { delay: 0 } });
+    expect(client.pipelines.find((pipeline) => pipeline.alias === 'from_client')?.query.ports).toEqual({ inputs: ['in'], outputs: ['out', 'exit'] });
     expect(client.connectors.find((connector) => connector.alias === 'tcp_client')?.reconnect).toEqual({ retry: { interval_ms: 100, growth_rate: 2, max_retries: 3 } });
     expect(client.connectors.find((connector) => connector.alias === 'exit')?.config).toEqual({ delay: 100_000_000, graceful: true });
   });
