@@ -33,9 +33,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, sta
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, relative, resolve } from 'node:path';
 
-/** Directories (relative to the root) whose `.ts` files the bundle may include. `test/corpus` is
- *  there because `rill conformance` imports its case runner. */
-export const SOURCE_ROOTS = ['bin', 'engine', 'operators', 'queries', 'connectors', 'test/corpus'];
+/** Directories (relative to the root) whose `.ts` files the bundle may include. `test/corpus` and
+ *  `test/troy` are there because `rill conformance` imports their case runners. */
+export const SOURCE_ROOTS = ['bin', 'engine', 'operators', 'queries', 'connectors', 'test/corpus', 'test/troy'];
 
 /** A directory unused for this long may be removed once a newer bundle has been built. */
 const UNUSED_BUNDLE_MAX_AGE_MS = 60 * 60 * 1000;

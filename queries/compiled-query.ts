@@ -14,6 +14,11 @@ export interface CompiledQuery {
   warnings: Diagnostic[];
   /** In source order; statement order decides fan-out order. */
   statements: CompiledStatement[];
+  /**
+   * A troy pipeline's declared ports (`define pipeline P from … into …`), which its statements
+   * read from and write into like `in` and `out`; undefined for a `.trickle` query (`in`; `out`, `err`).
+   */
+  ports?: { inputs: string[]; outputs: string[] };
 }
 
 export interface StreamRef {

@@ -7,11 +7,12 @@
 import nearley from 'nearley';
 import compiledGrammar from './grammar/trickle.generated.ts';
 import { Diagnostic } from './diagnostic.ts';
-import { expectedTerminals, expectedText, type EarleyColumn } from './diagnostics/expected-tokens.ts';
+import { expectedTerminals, expectedText, TRICKLE_TERMINALS, type EarleyColumn, type TremorTerminals } from './diagnostics/expected-tokens.ts';
 import { unexpectedTokenHint } from './diagnostics/parse-error-hint.ts';
 import { LocatedDiagnostic } from './diagnostics/located-diagnostic.ts';
 import { lex } from './lexer/lexer.ts';
-import { KEYWORDS, type Token } from './lexer/token.ts';
+import type { Keywords } from './lexer/code-lexer.ts';
+import type { Token } from './lexer/token.ts';
 import { TokenStreamLexer } from './lexer/token-stream.ts';
 import { SourceMap } from './source-map.ts';
 import type { QueryStmt, ScriptItem } from './ast.ts';
@@ -25,28 +26,42 @@ const scriptGrammar = nearley.Grammar.fromCompiled({
   ParserStart: 'Script',
 });
 
+/** What differs between the languages parsed here: trickle queries and scripts, troy (queries/troy/parse.ts). */
+export interface Language {
+  keywords: Keywords;
+  tremor: TremorTerminals;
+  /** Tremor's query syntax errors also show the empty line after a final newline. */
+  showsFinalEmptyLine: boolean;
+  /** A NOTE for a syntax error Tremor has no hint for; troy shows the construct's canonical form. */
+  fallbackHint?: (column: EarleyColumn | undefined, found: string) => string | undefined;
+}
+
+const TRICKLE_QUERY: Language = { keywords: TRICKLE_TERMINALS.keywords, tremor: TRICKLE_TERMINALS, showsFinalEmptyLine: true };
+const TRICKLE_SCRIPT: Language = { ...TRICKLE_QUERY, showsFinalEmptyLine: false };
+
 export function parseQuery(source: string, file: string): QueryStmt[] {
-  return parse(queryGrammar, source, file, { isQuery: true }) as QueryStmt[];
+  return parseWith(queryGrammar, source, file, TRICKLE_QUERY) as QueryStmt[];
 }
 
 export function parseScript(source: string, file: string): ScriptItem[] {
-  return parse(scriptGrammar, source, file, { isQuery: false }) as ScriptItem[];
+  return parseWith(scriptGrammar, source, file, TRICKLE_SCRIPT) as ScriptItem[];
 }
 
 /** Thrown (inside a CompileError) when the grammar yields several trees; a grammar bug, never user error. */
 export class AmbiguousParseError extends Error {}
 
-function parse(grammar: nearley.Grammar, source: string, file: string, language: { isQuery: boolean }): unknown {
-  const tokens = lexShowingLinesUpToTheError(source, file);
+/** Lexes and parses `source` with one of the generated grammars; errors are Diagnostics. */
+export function parseWith(grammar: nearley.Grammar, source: string, file: string, language: Language): unknown {
+  const tokens = lexShowingLinesUpToTheError(source, file, language.keywords);
   const parser = new nearley.Parser(grammar, { lexer: new TokenStreamLexer(tokens) } as unknown as nearley.ParserOptions);
   try {
     parser.feed(source);
   } catch (error) {
     const token = (error as { token?: Token }).token;
     if (!token) throw error;
-    throw unexpectedToken(token, expectedTerminals(failingColumn(parser)), file, language.isQuery);
+    throw unexpectedToken(token, failingColumn(parser), file, language);
   }
-  if (parser.results.length === 0) throw unexpectedEnd(source, file, expectedTerminals(failingColumn(parser)));
+  if (parser.results.length === 0) throw unexpectedEnd(source, file, expectedTerminals(failingColumn(parser), language.tremor));
   if (parser.results.length > 1) {
     throw new AmbiguousParseError(`grammar is ambiguous: ${parser.results.length} parses of ${file}`);
   }
@@ -59,9 +74,9 @@ function parse(grammar: nearley.Grammar, source: string, file: string, language:
  * An error past the end of the source (an unexpected end of stream) has no location in Tremor,
  * which shows no source lines for it.
  */
-function lexShowingLinesUpToTheError(source: string, file: string): Token[] {
+function lexShowingLinesUpToTheError(source: string, file: string, keywords: Keywords): Token[] {
   try {
-    return lex(source, file);
+    return lex(source, file, keywords);
   } catch (error) {
     if (!(error instanceof Diagnostic) || error instanceof LocatedDiagnostic) throw error;
     const { line } = error.span;
@@ -80,15 +95,16 @@ function failingColumn(parser: nearley.Parser): EarleyColumn | undefined {
  * Shown with two lines of context either side; in a query Tremor also shows the empty line after
  * the final newline when it falls in that range.
  */
-function unexpectedToken(token: Token, expected: string[], file: string, isQuery: boolean): Diagnostic {
+function unexpectedToken(token: Token, column: EarleyColumn | undefined, file: string, language: Language): Diagnostic {
+  const expected = expectedTerminals(column, language.tremor);
   const found = token.type === 'strStart' && token.text === '"""' ? 'heredoc_start' : token.text;
-  const isKeyword = KEYWORDS.has(token.text) && token.type !== 'ident';
+  const isKeyword = language.keywords.has(token.text) && token.type !== 'ident';
   return new LocatedDiagnostic(
     `Found the token \`${found}\` but expected ${expectedText(expected)}`,
     { file, line: token.line, column: token.col, length: Math.max(1, token.text.length) },
-    { first: token.line - CONTEXT_LINES, last: token.line + CONTEXT_LINES, includeFinalEmptyLine: isQuery },
+    { first: token.line - CONTEXT_LINES, last: token.line + CONTEXT_LINES, includeFinalEmptyLine: language.showsFinalEmptyLine },
     'error',
-    unexpectedTokenHint(found, isKeyword, expected),
+    unexpectedTokenHint(found, isKeyword, expected) ?? language.fallbackHint?.(column, found),
   );
 }
 

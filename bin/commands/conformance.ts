@@ -1,17 +1,29 @@
 /**
  * `rill conformance DIR [--json FILE]`: runs every case of a trickle corpus laid out like
- * `shared/trickle-corpus` (see test/corpus/run-case.ts for what is compared), prints one line per
- * failure and ends with `conformance: N passed, M failed` plus counts per category and tier.
+ * `shared/trickle-corpus` (see test/corpus/run-case.ts for what is compared) or of a troy corpus
+ * laid out like `shared/troy-corpus` (test/troy/run-case.ts), told apart by the categories in its
+ * manifest; prints one line per failure and ends with `conformance: N passed, M failed` plus
+ * counts per category and tier.
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { CaseResult } from '../../test/corpus/run-case.ts';
+
+/** What both corpus runners report per case. */
+interface CaseResult {
+  category: string;
+  case: string;
+  tier: string;
+  ok: boolean;
+  reason: string;
+}
 
 export function registerConformanceCommand(program: Command): void {
   program
     .command('conformance')
-    .description('run every case of a trickle conformance corpus (manifest.json + <category>/<case>/)')
-    .argument('<dir>', 'the corpus directory, e.g. ../shared/trickle-corpus')
+    .description('run every case of a trickle or troy conformance corpus (manifest.json + <category>/<case>/)')
+    .argument('<dir>', 'the corpus directory, e.g. ../shared/trickle-corpus or ../shared/troy-corpus')
     .option('--json <file>', 'also write one {category, case, ok, reason} record per case to FILE')
     .action(async (dir: string, options: { json?: string }) => {
       process.exitCode = await runConformance(dir, options.json);
@@ -19,14 +31,16 @@ export function registerConformanceCommand(program: Command): void {
 }
 
 async function runConformance(dir: string, jsonFile: string | undefined): Promise<number> {
-  // Loaded here, not at the top, so that other commands do not pay for the corpus runner.
-  const { caseName, loadManifest, runCase } = await import('../../test/corpus/run-case.ts');
-  const results: CaseResult[] = [];
-  for (const corpusCase of loadManifest(dir)) {
-    const result = await runCase(dir, corpusCase);
-    results.push(result);
-    if (!result.ok) console.log(`FAIL ${caseName(corpusCase)} [${corpusCase.tier}]: ${result.reason.replaceAll('\n', '\\n')}`);
+  let manifest: Array<{ category: string }>;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Array<{ category: string }>;
+  } catch (error) {
+    console.error(`conformance: cannot read ${join(dir, 'manifest.json')}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
   }
+  // Loaded here, not at the top, so that other commands do not pay for the corpus runners.
+  const troy = await import('../../test/troy/run-case.ts');
+  const results = troy.isTroyManifest(manifest) ? await runTroyCorpus(dir, troy) : await runTrickleCorpus(dir);
   const passed = results.filter((result) => result.ok).length;
   console.log(`conformance: ${passed} passed, ${results.length - passed} failed`);
   for (const [group, counts] of tally(results, (result) => result.category)) console.log(`  ${group}: ${counts}`);
@@ -37,6 +51,38 @@ async function runConformance(dir: string, jsonFile: string | undefined): Promis
     await writeFile(jsonFile, `[\n${records.map((record) => JSON.stringify(record)).join(',\n')}\n]\n`);
   }
   return passed === results.length ? 0 : 1;
+}
+
+async function runTrickleCorpus(dir: string): Promise<CaseResult[]> {
+  const { caseName, loadManifest, runCase } = await import('../../test/corpus/run-case.ts');
+  const results: CaseResult[] = [];
+  for (const corpusCase of loadManifest(dir)) {
+    const result = await runCase(dir, corpusCase);
+    results.push(result);
+    if (!result.ok) reportFailure(caseName(corpusCase), result);
+  }
+  return results;
+}
+
+/** The categories the troy runner cannot run yet are listed as skipped, not counted. */
+async function runTroyCorpus(dir: string, troy: typeof import('../../test/troy/run-case.ts')): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  const skipped = new Map<string, number>();
+  for (const corpusCase of troy.loadTroyManifest(dir)) {
+    if (!troy.TROY_RUN_CATEGORIES.includes(corpusCase.category)) {
+      skipped.set(corpusCase.category, (skipped.get(corpusCase.category) ?? 0) + 1);
+      continue;
+    }
+    const result = troy.runTroyCase(dir, corpusCase);
+    results.push(result);
+    if (!result.ok) reportFailure(troy.troyCaseName(corpusCase), result);
+  }
+  for (const [category, count] of skipped) console.log(`SKIP ${category}: ${count} cases (they need running connectors; not run by this runner)`);
+  return results;
+}
+
+function reportFailure(name: string, result: CaseResult): void {
+  console.log(`FAIL ${name} [${result.tier}]: ${result.reason.replaceAll('\n', '\\n')}`);
 }
 
 function tally(results: CaseResult[], groupOf: (result: CaseResult) => string): Array<[string, string]> {

@@ -35,6 +35,8 @@ export class CompileContext {
  */
 export class Scope {
   readonly modules = new Map<string, StdModule>();
+  /** Functions called without a module path: a troy module's own `fn`s (none in trickle). */
+  readonly ownFunctions: StdModule = {};
   readonly consts = new Map<string, Value>();
   private readonly localSlots = new Map<string, number>();
 

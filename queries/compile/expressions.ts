@@ -240,7 +240,7 @@ function compileUnary(expr: UnaryExpr, scope: Scope): Compiled {
 function compileInvoke(expr: InvokeExpr, scope: Scope): Compiled {
   const context = scope.context;
   const qualified = [...expr.module, expr.name].join('::');
-  const module = expr.module.length === 1 ? scope.modules.get(expr.module[0]) : undefined;
+  const module = expr.module.length === 0 ? scope.ownFunctions : expr.module.length === 1 ? scope.modules.get(expr.module[0]) : undefined;
   const fn: StdFunction | undefined = module && Object.hasOwn(module, expr.name) ? module[expr.name] : undefined;
   if (!fn) throw context.compileError(expr.loc, `Call to undefined function ${qualified}`);
   const arity = expr.args.length;

@@ -12,8 +12,10 @@ import type {
   QueryStmt,
   SelectStmt,
   StreamPort,
+  UseStmt,
   WithParam,
 } from '../ast.ts';
+import type { StdModule } from '../stdlib/index.ts';
 import type {
   CompiledStatement,
   EventView,
@@ -45,8 +47,28 @@ interface ScriptDefinition {
   params: Record<string, Value> | undefined;
 }
 
-export function compileStatements(statements: QueryStmt[], context: CompileContext): CompiledStatement[] {
+/**
+ * A troy pipeline (`define pipeline NAME from … into … args … pipeline … end`) declares its own
+ * ports and args; a `.trickle` query has `in`, `out` and `err` and no args.
+ */
+export interface PipelineBoundary {
+  inputs: readonly string[];
+  outputs: readonly string[];
+  /** What `args` reads in selects: the pipeline's args record. */
+  args: Value;
+  /** Resolves a `use` of a module file (troy's module path); built-in modules otherwise. */
+  resolveUse?: (statement: UseStmt) => StdModule;
+}
+
+const TRICKLE_BOUNDARY: PipelineBoundary = { inputs: ['in'], outputs: ['out', 'err'], args: null };
+
+export function compileStatements(
+  statements: QueryStmt[],
+  context: CompileContext,
+  boundary: PipelineBoundary = TRICKLE_BOUNDARY,
+): CompiledStatement[] {
   const source = context.sourceMap.source;
+  const reservedNodes = new Set([...RESERVED_NODES, ...boundary.inputs, ...boundary.outputs]);
   const queryScope = new Scope(context, false);
   const operatorDefinitions = new Map<string, OperatorDefinition>();
   const scriptDefinitions = new Map<string, ScriptDefinition>();
@@ -58,7 +80,7 @@ export function compileStatements(statements: QueryStmt[], context: CompileConte
   let selectCount = 0;
 
   const claimName = (name: string, loc: CreateOperatorStmt['loc']): void => {
-    if (RESERVED_NODES.has(name)) {
+    if (reservedNodes.has(name)) {
       throw context.compileError(loc, `Name \`${name}\` is reserved for built-in nodes, please use another name.`);
     }
     if (nodes.has(name)) throw context.compileError(loc, `Name \`${name}\` is already in use for another node, please use another name.`);
@@ -68,7 +90,8 @@ export function compileStatements(statements: QueryStmt[], context: CompileConte
   for (const statement of statements) {
     switch (statement.kind) {
       case 'use':
-        bringIntoScope(statement, queryScope);
+        if (boundary.resolveUse) queryScope.modules.set(statement.alias ?? statement.path[statement.path.length - 1], boundary.resolveUse(statement));
+        else bringIntoScope(statement, queryScope);
         break;
       case 'defineOperator':
         if (statement.withoutWith) warnOperatorWithoutWith(statement, context);
@@ -92,21 +115,21 @@ export function compileStatements(statements: QueryStmt[], context: CompileConte
         break;
       case 'createStream':
         // Tremor silently ignores a stream whose name is already taken.
-        if (!nodes.has(statement.name) && !RESERVED_NODES.has(statement.name)) {
+        if (!nodes.has(statement.name) && !reservedNodes.has(statement.name)) {
           nodes.add(statement.name);
           compiled.push({ kind: 'stream', nodeId: statement.name, span: context.sourceMap.span(statement.loc) });
         }
         break;
       case 'select': {
-        if (statement.from.node !== 'in' && !nodes.has(statement.from.node)) throw undefinedStream(statement.from, context);
+        if (!boundary.inputs.includes(statement.from.node) && !nodes.has(statement.from.node)) throw undefinedStream(statement.from, context);
         intos.push(statement.into);
-        compiled.push(compileSelect(statement, `select_${selectCount++}`, queryScope, context));
+        compiled.push(compileSelect(statement, `select_${selectCount++}`, queryScope, context, boundary.args));
         break;
       }
     }
   }
   for (const into of intos) {
-    if (!RESERVED_NODES.has(into.node) || into.node === 'in') {
+    if (!reservedNodes.has(into.node) || boundary.inputs.includes(into.node)) {
       if (!nodes.has(into.node)) throw undefinedStream(into, context);
     }
   }
@@ -145,7 +168,7 @@ function usesLocals(node: unknown, scope: Scope): boolean {
   return Object.values(node).some((child) => usesLocals(child, scope));
 }
 
-function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope, context: CompileContext): SelectStatement {
+function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope, context: CompileContext, args: Value): SelectStatement {
   for (const clause of [statement.target, statement.where, statement.having]) {
     if (clause && usesLocals(clause, queryScope)) {
       throw context.compileError(clause.loc, 'Local variables are not allowed here');
@@ -160,7 +183,7 @@ function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope,
   const havingLoc = statement.having?.loc;
   // One environment per select node, reused for every event: selects run synchronously and never
   // keep it, so this saves an allocation per event on the hot path.
-  const env: Env = { event: null, meta: {}, state: null, args: null, locals: [], ingestNs: 0 };
+  const env: Env = { event: null, meta: {}, state: null, args, locals: [], ingestNs: 0 };
   const requireBoolean = (value: Value, loc: SelectStmt['loc']): boolean => {
     if (typeof value !== 'boolean') throw context.diagnostic(loc, `Conflicting types, got ${typeName(value)} but expected boolean`);
     return value;

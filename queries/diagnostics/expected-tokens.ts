@@ -20,7 +20,7 @@
  * `$`, `(`, `<<`, `<ident>`, `[`, `absent`, … `{`. Each is then shown as Rust's debug quoting with `"`
  * replaced by a backquote, so `"` is shown as `` `\`` ``.
  */
-import { KEYWORDS, SYMBOLS } from '../lexer/token.ts';
+import { KEYWORDS, SYMBOLS, TROY_KEYWORDS } from '../lexer/token.ts';
 
 /** The parts of nearley's parser state used here (nearley's typings do not export them). */
 export interface EarleyColumn {
@@ -66,25 +66,65 @@ const TREMOR_ONLY_STARTS: Record<string, readonly string[]> = {
 /** Tremor's preprocessor reads `use a::b as c;` by hand and lists what it expects in this order. */
 const PREPROCESSOR_ORDER = ['as', '::', ';', '<ident>'];
 
+/** How one of rill's grammars maps to the terminals of the Tremor parser it stands in for. */
+export interface TremorTerminals {
+  keywords: ReadonlySet<string>;
+  /** rill token type -> Tremor's terminal(s); a keyword not listed is shown in lower case. */
+  terminals: Record<string, readonly string[]>;
+  /** rill rule -> terminals Tremor's grammar also accepts where nearley predicts that rule. */
+  onlyStarts: Record<string, readonly string[]>;
+  /** Whether `use` is read by a preprocessor (Tremor 0.11 trickle) rather than by the grammar. */
+  usePreprocessed: boolean;
+}
+
+/** Trickle: Tremor v0.11's query and script parser. */
+export const TRICKLE_TERMINALS: TremorTerminals = {
+  keywords: KEYWORDS,
+  terminals: TREMOR_TERMINALS,
+  onlyStarts: TREMOR_ONLY_STARTS,
+  usePreprocessed: true,
+};
+
+/**
+ * Troy: Tremor 0.12's deploy parser (`G` in reference/troy-and-connectors.md). `use` is a grammar
+ * statement there; `#!config` directives and doc comments (`##`, `###`), which rill's lexer drops
+ * as comments, are tokens Tremor would accept before statements.
+ */
+export const TROY_TERMINALS: TremorTerminals = {
+  keywords: TROY_KEYWORDS,
+  terminals: { ...TREMOR_TERMINALS, USE: ['use'] },
+  onlyStarts: {
+    ...TREMOR_ONLY_STARTS,
+    Deployment: ['#!config', '<mod-comment>'],
+    DeploymentStatement: ['<doc-comment>'],
+    Module: ['<mod-comment>'],
+    ModuleStatement: ['<doc-comment>'],
+    FlowStatement: ['<doc-comment>'],
+    PipelineBody: ['#!config'],
+    PipelineStatement: ['<doc-comment>'],
+  },
+  usePreprocessed: false,
+};
+
 /** The terminals Tremor's parser would list at the point nearley stopped, in Tremor's order. */
-export function expectedTerminals(column: EarleyColumn | undefined): string[] {
+export function expectedTerminals(column: EarleyColumn | undefined, tremor: TremorTerminals = TRICKLE_TERMINALS): string[] {
   const expected = new Set<string>();
   let inUseStatement = false;
   for (const state of column?.states ?? []) {
-    if (state.rule.name === 'Use' && state.dot > 0) inUseStatement = true;
-    if (state.dot === 0) for (const terminal of TREMOR_ONLY_STARTS[state.rule.name] ?? []) expected.add(terminal);
+    if (tremor.usePreprocessed && state.rule.name === 'Use' && state.dot > 0) inUseStatement = true;
+    if (state.dot === 0) for (const terminal of tremor.onlyStarts[state.rule.name] ?? []) expected.add(terminal);
     const symbol = state.rule.symbols[state.dot];
     if (typeof symbol === 'object' && symbol !== null && 'type' in symbol) {
-      for (const terminal of tremorTerminals(String(symbol.type))) expected.add(terminal);
+      for (const terminal of tremorTerminals(String(symbol.type), tremor)) expected.add(terminal);
     }
   }
   return inUseStatement ? [...expected].sort(byPreprocessorOrder) : [...expected].sort(byCodeUnits);
 }
 
-function tremorTerminals(type: string): readonly string[] {
-  const known = TREMOR_TERMINALS[type];
+function tremorTerminals(type: string, tremor: TremorTerminals): readonly string[] {
+  const known = tremor.terminals[type];
   if (known) return known;
-  return [KEYWORDS.has(type.toLowerCase()) ? type.toLowerCase() : type];
+  return [tremor.keywords.has(type.toLowerCase()) ? type.toLowerCase() : type];
 }
 
 function byCodeUnits(a: string, b: string): number {

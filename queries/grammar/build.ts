@@ -50,3 +50,8 @@ export function withParam(name: Token, value: Expr): WithParam {
 export function list<T>(first: T, rest: Array<[unknown, T]>): T[] {
   return [first, ...rest.map((pair) => pair[1])];
 }
+
+/** An identifier token as a name with its location. */
+export function named(token: Token): { name: string; loc: Loc } {
+  return { name: token.value as string, loc: tokenLoc(token) };
+}

@@ -18,14 +18,20 @@ declare var FROM: any;
 declare var WHERE: any;
 declare var INTO: any;
 declare var HAVING: any;
+declare var WITH: any;
+declare var END: any;
 declare var comma: any;
 declare var eq: any;
+declare var coloncolon: any;
 declare var slash: any;
 declare var PATCH: any;
 declare var OF: any;
+declare var ident: any;
 declare var USE: any;
 declare var AS: any;
+declare var semi: any;
 declare var CONST: any;
+declare var eq: any;
 declare var LET: any;
 declare var DROP: any;
 declare var EMIT: any;
@@ -42,6 +48,7 @@ declare var lt: any;
 declare var plus: any;
 declare var minus: any;
 declare var star: any;
+declare var slash: any;
 declare var percent: any;
 declare var NOT: any;
 declare var bang: any;
@@ -61,14 +68,19 @@ declare var interpStart: any;
 declare var interpEnd: any;
 declare var lbrace: any;
 declare var rbrace: any;
+declare var comma: any;
 declare var colon: any;
 declare var lbracket: any;
 declare var rbracket: any;
+declare var coloncolon: any;
 declare var EVENT: any;
 declare var STATE: any;
 declare var ARGS: any;
 declare var dollar: any;
 declare var dot: any;
+declare var PATCH: any;
+declare var OF: any;
+declare var END: any;
 declare var INSERT: any;
 declare var UPSERT: any;
 declare var UPDATE: any;
@@ -153,13 +165,14 @@ const grammar: Grammar = {
     {"name": "Statement$ebnf$7", "symbols": [], "postprocess": () => null},
     {"name": "Statement", "symbols": [(lexer.has("CREATE") ? {type: "CREATE"} : CREATE), (lexer.has("SCRIPT") ? {type: "SCRIPT"} : SCRIPT), (lexer.has("ident") ? {type: "ident"} : ident), "Statement$ebnf$6", "Statement$ebnf$7"], "postprocess": (d) => ({ kind: 'createScript', name: d[2].value, from: d[3] ?? undefined, params: d[4] ?? undefined, loc: span(d[0], d[4] ? d[4].at(-1) : d[3] ? d[3].last : d[2]) })},
     {"name": "Statement", "symbols": [(lexer.has("CREATE") ? {type: "CREATE"} : CREATE), (lexer.has("STREAM") ? {type: "STREAM"} : STREAM), (lexer.has("ident") ? {type: "ident"} : ident)], "postprocess": (d) => ({ kind: 'createStream', name: d[2].value, loc: span(d[0], d[2]) })},
-    {"name": "Statement$ebnf$8$subexpression$1", "symbols": [(lexer.has("WHERE") ? {type: "WHERE"} : WHERE), "ComplexExpr"]},
-    {"name": "Statement$ebnf$8", "symbols": ["Statement$ebnf$8$subexpression$1"], "postprocess": id},
-    {"name": "Statement$ebnf$8", "symbols": [], "postprocess": () => null},
-    {"name": "Statement$ebnf$9$subexpression$1", "symbols": [(lexer.has("HAVING") ? {type: "HAVING"} : HAVING), "ComplexExpr"]},
-    {"name": "Statement$ebnf$9", "symbols": ["Statement$ebnf$9$subexpression$1"], "postprocess": id},
-    {"name": "Statement$ebnf$9", "symbols": [], "postprocess": () => null},
-    {"name": "Statement", "symbols": [(lexer.has("SELECT") ? {type: "SELECT"} : SELECT), "SelectTarget", (lexer.has("FROM") ? {type: "FROM"} : FROM), "StreamPort", "Statement$ebnf$8", (lexer.has("INTO") ? {type: "INTO"} : INTO), "StreamPort", "Statement$ebnf$9"], "postprocess": (d) => ({ kind: 'select', target: d[1], from: d[3], where: d[4] ? d[4][1] : undefined, into: d[6], having: d[7] ? d[7][1] : undefined, loc: span(d[0], d[7] ? d[7][1] : d[6]) })},
+    {"name": "Statement", "symbols": ["Select"], "postprocess": id},
+    {"name": "Select$ebnf$1$subexpression$1", "symbols": [(lexer.has("WHERE") ? {type: "WHERE"} : WHERE), "ComplexExpr"]},
+    {"name": "Select$ebnf$1", "symbols": ["Select$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "Select$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "Select$ebnf$2$subexpression$1", "symbols": [(lexer.has("HAVING") ? {type: "HAVING"} : HAVING), "ComplexExpr"]},
+    {"name": "Select$ebnf$2", "symbols": ["Select$ebnf$2$subexpression$1"], "postprocess": id},
+    {"name": "Select$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "Select", "symbols": [(lexer.has("SELECT") ? {type: "SELECT"} : SELECT), "SelectTarget", (lexer.has("FROM") ? {type: "FROM"} : FROM), "StreamPort", "Select$ebnf$1", (lexer.has("INTO") ? {type: "INTO"} : INTO), "StreamPort", "Select$ebnf$2"], "postprocess": (d) => ({ kind: 'select', target: d[1], from: d[3], where: d[4] ? d[4][1] : undefined, into: d[6], having: d[7] ? d[7][1] : undefined, loc: span(d[0], d[7] ? d[7][1] : d[6]) })},
     {"name": "WithEnd", "symbols": [(lexer.has("WITH") ? {type: "WITH"} : WITH), "WithParams", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => Object.assign(d[1], { last: d[2] })},
     {"name": "WithParams$ebnf$1", "symbols": []},
     {"name": "WithParams$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "WithParam"]},

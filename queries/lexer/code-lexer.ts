@@ -29,35 +29,43 @@ export const CODE = {
   unexpected: 'unexpected',
 } as const;
 
-/** Keyword token type (`SELECT`, `EVENT`, ...) -> keyword, for `moo.keywords`. */
-const KEYWORD_TYPES = Object.fromEntries([...KEYWORDS].map((keyword) => [keyword.toUpperCase(), keyword]));
+/** The reserved words of one language: trickle's (KEYWORDS) or troy's (TROY_KEYWORDS). */
+export type Keywords = ReadonlySet<string>;
 
-const rules: moo.Rules = {
-  [CODE.whitespace]: /[^\S\n]+/u,
-  [CODE.newline]: { match: /\n/u, lineBreaks: true },
-  // `#`, `##` (doc) and `###` (module doc) comments are all ignored (lenient, see docs/language.md).
-  [CODE.comment]: /#[^\n]*/u,
-  // A string or heredoc starts here; the hand-written scanner reads it.
-  [CODE.quote]: '"',
-  [CODE.quotedIdent]: /`[^`\n]*`/u,
-  [CODE.unterminatedQuotedIdent]: /`[^`\n]*/u,
-  [CODE.hex]: /-?0x[0-9a-fA-F_]+/u,
-  [CODE.invalidHex]: /-?0x/u,
-  // A fraction needs a digit after the dot (`1.` is an int then a dot); only fractions take exponents.
-  [CODE.float]: /-?[0-9][0-9_]*\.[0-9][0-9_]*(?:[eE][+-]?[0-9]+)?/u,
-  [CODE.int]: /-?[0-9][0-9_]*/u,
-  // An identifier starts with a BMP letter (one outside the BMP, such as `𝑥`, is reported as an
-  // unexpected character, as rill always did); later characters may be any identifier character or `-`.
-  ident: {
-    match: /(?=[\u0000-\uFFFF])\p{ID_Start}[\p{ID_Continue}-]*/u,
-    type: moo.keywords(KEYWORD_TYPES),
-  },
-  ...Object.fromEntries(SYMBOLS.map(([text, type]) => [type, text])),
-  // Anything else: moo returns the rest of the input as one token, `lexer.ts` reports its first character.
-  [CODE.unexpected]: moo.error,
-};
+function rulesFor(keywords: Keywords): moo.Rules {
+  // Keyword token type (`SELECT`, `EVENT`, ...) -> keyword, for `moo.keywords`.
+  const keywordTypes = Object.fromEntries([...keywords].map((keyword) => [keyword.toUpperCase(), keyword]));
+  return {
+    [CODE.whitespace]: /[^\S\n]+/u,
+    [CODE.newline]: { match: /\n/u, lineBreaks: true },
+    // `#`, `##` (doc) and `###` (module doc) comments are all ignored (lenient, see docs/language.md).
+    [CODE.comment]: /#[^\n]*/u,
+    // A string or heredoc starts here; the hand-written scanner reads it.
+    [CODE.quote]: '"',
+    [CODE.quotedIdent]: /`[^`\n]*`/u,
+    [CODE.unterminatedQuotedIdent]: /`[^`\n]*/u,
+    [CODE.hex]: /-?0x[0-9a-fA-F_]+/u,
+    [CODE.invalidHex]: /-?0x/u,
+    // A fraction needs a digit after the dot (`1.` is an int then a dot); only fractions take exponents.
+    [CODE.float]: /-?[0-9][0-9_]*\.[0-9][0-9_]*(?:[eE][+-]?[0-9]+)?/u,
+    [CODE.int]: /-?[0-9][0-9_]*/u,
+    // An identifier starts with a BMP letter (one outside the BMP, such as `𝑥`, is reported as an
+    // unexpected character, as rill always did); later characters may be any identifier character or `-`.
+    ident: {
+      match: /(?=[\u0000-\uFFFF])\p{ID_Start}[\p{ID_Continue}-]*/u,
+      type: moo.keywords(keywordTypes),
+    },
+    ...Object.fromEntries(SYMBOLS.map(([text, type]) => [type, text])),
+    // Anything else: moo returns the rest of the input as one token, `lexer.ts` reports its first character.
+    [CODE.unexpected]: moo.error,
+  };
+}
+
+const rulesByKeywords = new Map<Keywords, moo.Rules>();
 
 /** A fresh lexer (moo lexers are stateful; one per lexed source). */
-export function createCodeLexer(): moo.Lexer {
+export function createCodeLexer(keywords: Keywords = KEYWORDS): moo.Lexer {
+  let rules = rulesByKeywords.get(keywords);
+  if (!rules) rulesByKeywords.set(keywords, (rules = rulesFor(keywords)));
   return moo.compile(rules);
 }

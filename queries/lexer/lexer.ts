@@ -17,8 +17,8 @@
 import type moo from 'moo';
 import { Diagnostic } from '../diagnostic.ts';
 import { SourceMap } from '../source-map.ts';
-import { CODE, createCodeLexer } from './code-lexer.ts';
-import type { Token } from './token.ts';
+import { CODE, createCodeLexer, type Keywords } from './code-lexer.ts';
+import { KEYWORDS, type Token } from './token.ts';
 
 const IDENT_CONTINUE = /[\p{ID_Continue}-]/u;
 const I64_MIN = -(2n ** 63n);
@@ -33,8 +33,9 @@ interface OpenInterpolation {
   inHeredoc: boolean;
 }
 
-export function lex(source: string, file: string): Token[] {
-  return new Scanner(source, file).run();
+/** Trickle's tokens by default; troy passes its own reserved words (TROY_KEYWORDS). */
+export function lex(source: string, file: string, keywords: Keywords = KEYWORDS): Token[] {
+  return new Scanner(source, file, keywords).run();
 }
 
 class Scanner {
@@ -42,7 +43,7 @@ class Scanner {
   private readonly tokens: Token[] = [];
   private readonly sourceMap: SourceMap;
   private readonly interpolations: OpenInterpolation[] = [];
-  private readonly codeLexer = createCodeLexer();
+  private readonly codeLexer: moo.Lexer;
   /** Source offset of the chunk moo was last reset on. */
   private codeLexerBase = 0;
   /** Source offset moo reads from next; when `pos` moved elsewhere (a string), moo is reset. */
@@ -51,8 +52,10 @@ class Scanner {
   constructor(
     private readonly src: string,
     private readonly file: string,
+    keywords: Keywords,
   ) {
     this.sourceMap = new SourceMap(src, file);
+    this.codeLexer = createCodeLexer(keywords);
   }
 
   run(): Token[] {

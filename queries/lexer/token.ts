@@ -27,6 +27,12 @@ export const KEYWORDS: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
+/**
+ * Troy's reserved words (Tremor 0.12): trickle's plus the deployment keywords. They are reserved in
+ * a troy file's pipeline bodies too, as in Tremor 0.12's one lexer for both languages.
+ */
+export const TROY_KEYWORDS: ReadonlySet<string> = new Set([...KEYWORDS, ...'pipeline connector connect flow to deploy'.split(' ')]);
+
 /** Symbol text -> token type, longest first so the scanner can try them in order. */
 export const SYMBOLS: ReadonlyArray<readonly [string, string]> = [
   ['>>>', 'shr3'],

@@ -1,0 +1,495 @@
+// Generated automatically by nearley, version 2.20.1
+// http://github.com/Hardmath123/nearley
+// Bypasses TS6133. Allow declared but unused functions.
+// @ts-ignore
+function id(d: any[]): any { return d[0]; }
+declare var semi: any;
+declare var CONST: any;
+declare var eq: any;
+declare var DEFINE: any;
+declare var FLOW: any;
+declare var END: any;
+declare var DEPLOY: any;
+declare var FROM: any;
+declare var ARGS: any;
+declare var comma: any;
+declare var coloncolon: any;
+declare var CONNECTOR: any;
+declare var PIPELINE: any;
+declare var INTO: any;
+declare var CREATE: any;
+declare var CONNECT: any;
+declare var slash: any;
+declare var TO: any;
+declare var STREAM: any;
+declare var SCRIPT: any;
+declare var OPERATOR: any;
+declare var FN: any;
+declare var lparen: any;
+declare var rparen: any;
+declare var WITH: any;
+declare var SELECT: any;
+declare var FROM: any;
+declare var WHERE: any;
+declare var INTO: any;
+declare var HAVING: any;
+declare var WITH: any;
+declare var END: any;
+declare var comma: any;
+declare var eq: any;
+declare var coloncolon: any;
+declare var slash: any;
+declare var PATCH: any;
+declare var OF: any;
+declare var ident: any;
+declare var USE: any;
+declare var AS: any;
+declare var semi: any;
+declare var CONST: any;
+declare var eq: any;
+declare var LET: any;
+declare var DROP: any;
+declare var EMIT: any;
+declare var arrow: any;
+declare var OR: any;
+declare var XOR: any;
+declare var AND: any;
+declare var eqeq: any;
+declare var neq: any;
+declare var gte: any;
+declare var gt: any;
+declare var lte: any;
+declare var lt: any;
+declare var plus: any;
+declare var minus: any;
+declare var star: any;
+declare var slash: any;
+declare var percent: any;
+declare var NOT: any;
+declare var bang: any;
+declare var PRESENT: any;
+declare var ABSENT: any;
+declare var lparen: any;
+declare var rparen: any;
+declare var int: any;
+declare var float: any;
+declare var TRUE: any;
+declare var FALSE: any;
+declare var NULL: any;
+declare var strStart: any;
+declare var strEnd: any;
+declare var strChunk: any;
+declare var interpStart: any;
+declare var interpEnd: any;
+declare var lbrace: any;
+declare var rbrace: any;
+declare var comma: any;
+declare var colon: any;
+declare var lbracket: any;
+declare var rbracket: any;
+declare var coloncolon: any;
+declare var EVENT: any;
+declare var STATE: any;
+declare var ARGS: any;
+declare var dollar: any;
+declare var dot: any;
+declare var PATCH: any;
+declare var OF: any;
+declare var END: any;
+declare var INSERT: any;
+declare var UPSERT: any;
+declare var UPDATE: any;
+declare var MERGE: any;
+declare var ERASE: any;
+declare var MOVE: any;
+declare var COPY: any;
+declare var MATCH: any;
+declare var CASE: any;
+declare var WHEN: any;
+declare var DEFAULT: any;
+declare var underscore: any;
+declare var pctbrace: any;
+declare var tildeeq: any;
+
+import { tokenStream as lexer } from '../lexer/token-stream.ts';
+import { binary, list, named, path, span, stringExpr, tokenLoc, withParam } from './build.ts';
+
+/** `WithEnd` yields the params with its `end` token attached; the troy AST keeps the params' span. */
+function withClause(first: any, clause: any) {
+  return { params: [...clause], loc: span(first, clause.last) };
+}
+
+/** A 0.12 script's `args` defaults are the trickle compiler's script params. */
+function scriptParams(args: any[] | null) {
+  if (!args) return undefined;
+  return args
+    .filter((arg) => arg.default)
+    .map((arg) => ({ name: arg.name, value: arg.default, loc: arg.loc, nameLoc: { start: arg.loc.start, end: arg.loc.start + arg.name.length } }));
+}
+
+interface NearleyToken {
+  value: any;
+  [key: string]: any;
+};
+
+interface NearleyLexer {
+  reset: (chunk: string, info: any) => void;
+  next: () => NearleyToken | undefined;
+  save: () => any;
+  formatError: (token: never) => string;
+  has: (tokenType: string) => boolean;
+};
+
+interface NearleyRule {
+  name: string;
+  symbols: NearleySymbol[];
+  postprocess?: (d: any[], loc?: number, reject?: {}) => any;
+};
+
+type NearleySymbol = string | { literal: any } | { test: (token: any) => boolean };
+
+interface Grammar {
+  Lexer: NearleyLexer | undefined;
+  ParserRules: NearleyRule[];
+  ParserStart: string;
+};
+
+const grammar: Grammar = {
+  Lexer: lexer,
+  ParserRules: [
+    {"name": "Deployment$ebnf$1", "symbols": []},
+    {"name": "Deployment$ebnf$1$subexpression$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi), "DeploymentStatement"]},
+    {"name": "Deployment$ebnf$1", "symbols": ["Deployment$ebnf$1", "Deployment$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Deployment$ebnf$2", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "Deployment$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "Deployment", "symbols": ["DeploymentStatement", "Deployment$ebnf$1", "Deployment$ebnf$2"], "postprocess": (d) => list(d[0], d[1])},
+    {"name": "DeploymentStatement", "symbols": ["Use"], "postprocess": id},
+    {"name": "DeploymentStatement", "symbols": ["DefineFlow"], "postprocess": id},
+    {"name": "DeploymentStatement", "symbols": ["DeployFlow"], "postprocess": id},
+    {"name": "Module$ebnf$1", "symbols": []},
+    {"name": "Module$ebnf$1$subexpression$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi), "ModuleStatement"]},
+    {"name": "Module$ebnf$1", "symbols": ["Module$ebnf$1", "Module$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Module$ebnf$2", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "Module$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "Module", "symbols": ["ModuleStatement", "Module$ebnf$1", "Module$ebnf$2"], "postprocess": (d) => list(d[0], d[1])},
+    {"name": "ModuleStatement", "symbols": ["Use"], "postprocess": id},
+    {"name": "ModuleStatement", "symbols": [(lexer.has("CONST") ? {type: "CONST"} : CONST), "Ident", (lexer.has("eq") ? {type: "eq"} : eq), "Expr"], "postprocess": (d) => ({ kind: 'const', name: d[1].value, value: d[3], loc: span(d[0], d[3]) })},
+    {"name": "ModuleStatement", "symbols": ["Fn"], "postprocess": id},
+    {"name": "ModuleStatement", "symbols": ["DefineFlow"], "postprocess": id},
+    {"name": "ModuleStatement", "symbols": ["DefineConnector"], "postprocess": id},
+    {"name": "ModuleStatement", "symbols": ["DefinePipeline"], "postprocess": id},
+    {"name": "DefineFlow$ebnf$1", "symbols": ["ArgsClause"], "postprocess": id},
+    {"name": "DefineFlow$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "DefineFlow$ebnf$2", "symbols": []},
+    {"name": "DefineFlow$ebnf$2$subexpression$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi), "FlowStatement"]},
+    {"name": "DefineFlow$ebnf$2", "symbols": ["DefineFlow$ebnf$2", "DefineFlow$ebnf$2$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "DefineFlow$ebnf$3", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "DefineFlow$ebnf$3", "symbols": [], "postprocess": () => null},
+    {"name": "DefineFlow", "symbols": [(lexer.has("DEFINE") ? {type: "DEFINE"} : DEFINE), (lexer.has("FLOW") ? {type: "FLOW"} : FLOW), "Ident", "DefineFlow$ebnf$1", (lexer.has("FLOW") ? {type: "FLOW"} : FLOW), "FlowStatement", "DefineFlow$ebnf$2", "DefineFlow$ebnf$3", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'defineFlow', name: named(d[2]), args: d[3] ?? [], body: list(d[5], d[6]), loc: span(d[0], d[8]) })},
+    {"name": "FlowStatement", "symbols": ["Use"], "postprocess": id},
+    {"name": "FlowStatement", "symbols": ["DefineConnector"], "postprocess": id},
+    {"name": "FlowStatement", "symbols": ["DefinePipeline"], "postprocess": id},
+    {"name": "FlowStatement", "symbols": ["Create"], "postprocess": id},
+    {"name": "FlowStatement", "symbols": ["Connect"], "postprocess": id},
+    {"name": "DeployFlow$ebnf$1$subexpression$1", "symbols": [(lexer.has("FROM") ? {type: "FROM"} : FROM), "ModularTarget"]},
+    {"name": "DeployFlow$ebnf$1", "symbols": ["DeployFlow$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "DeployFlow$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "DeployFlow$ebnf$2", "symbols": ["WithEnd"], "postprocess": id},
+    {"name": "DeployFlow$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "DeployFlow", "symbols": [(lexer.has("DEPLOY") ? {type: "DEPLOY"} : DEPLOY), (lexer.has("FLOW") ? {type: "FLOW"} : FLOW), "Ident", "DeployFlow$ebnf$1", "DeployFlow$ebnf$2"], "postprocess": (d) => ({ kind: 'deployFlow', alias: named(d[2]), from: d[3] ? d[3][1] : undefined, with: d[4] ? withClause(d[4][0], d[4]) : undefined, loc: span(d[0], d[4] ? d[4].last : d[3] ? d[3][1] : d[2]) })},
+    {"name": "ArgsClause$ebnf$1", "symbols": []},
+    {"name": "ArgsClause$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "ArgDecl"]},
+    {"name": "ArgsClause$ebnf$1", "symbols": ["ArgsClause$ebnf$1", "ArgsClause$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "ArgsClause$ebnf$2", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "ArgsClause$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "ArgsClause", "symbols": [(lexer.has("ARGS") ? {type: "ARGS"} : ARGS), "ArgDecl", "ArgsClause$ebnf$1", "ArgsClause$ebnf$2"], "postprocess": (d) => list(d[1], d[2])},
+    {"name": "ArgDecl", "symbols": ["Ident"], "postprocess": (d) => ({ name: d[0].value, loc: tokenLoc(d[0]) })},
+    {"name": "ArgDecl", "symbols": ["Ident", (lexer.has("eq") ? {type: "eq"} : eq), "Expr"], "postprocess": (d) => ({ name: d[0].value, default: d[2], loc: span(d[0], d[2]) })},
+    {"name": "ModularTarget$ebnf$1", "symbols": []},
+    {"name": "ModularTarget$ebnf$1$subexpression$1", "symbols": ["Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon)]},
+    {"name": "ModularTarget$ebnf$1", "symbols": ["ModularTarget$ebnf$1", "ModularTarget$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "ModularTarget", "symbols": ["ModularTarget$ebnf$1", "Ident"], "postprocess": (d) => ({ module: d[0].map((p: any) => p[0].value), name: d[1].value, loc: span(d[0].length ? d[0][0][0] : d[1], d[1]) })},
+    {"name": "DefineConnector$ebnf$1$subexpression$1$ebnf$1", "symbols": ["ArgsClause"], "postprocess": id},
+    {"name": "DefineConnector$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "DefineConnector$ebnf$1$subexpression$1", "symbols": ["DefineConnector$ebnf$1$subexpression$1$ebnf$1", "WithEnd"]},
+    {"name": "DefineConnector$ebnf$1", "symbols": ["DefineConnector$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "DefineConnector$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "DefineConnector", "symbols": [(lexer.has("DEFINE") ? {type: "DEFINE"} : DEFINE), (lexer.has("CONNECTOR") ? {type: "CONNECTOR"} : CONNECTOR), "Ident", (lexer.has("FROM") ? {type: "FROM"} : FROM), "Ident", "DefineConnector$ebnf$1"], "postprocess": (d) => ({ kind: 'defineConnector', name: named(d[2]), connectorKind: named(d[4]), args: d[5]?.[0] ?? [], with: d[5] ? withClause(d[5][1][0], d[5][1]) : undefined, loc: span(d[0], d[5] ? d[5][1].last : d[4]) })},
+    {"name": "DefinePipeline$ebnf$1$subexpression$1", "symbols": [(lexer.has("FROM") ? {type: "FROM"} : FROM), "Ports"]},
+    {"name": "DefinePipeline$ebnf$1", "symbols": ["DefinePipeline$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "DefinePipeline$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "DefinePipeline$ebnf$2$subexpression$1", "symbols": [(lexer.has("INTO") ? {type: "INTO"} : INTO), "Ports"]},
+    {"name": "DefinePipeline$ebnf$2", "symbols": ["DefinePipeline$ebnf$2$subexpression$1"], "postprocess": id},
+    {"name": "DefinePipeline$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "DefinePipeline$ebnf$3", "symbols": ["ArgsClause"], "postprocess": id},
+    {"name": "DefinePipeline$ebnf$3", "symbols": [], "postprocess": () => null},
+    {"name": "DefinePipeline", "symbols": [(lexer.has("DEFINE") ? {type: "DEFINE"} : DEFINE), (lexer.has("PIPELINE") ? {type: "PIPELINE"} : PIPELINE), "Ident", "DefinePipeline$ebnf$1", "DefinePipeline$ebnf$2", "DefinePipeline$ebnf$3", (lexer.has("PIPELINE") ? {type: "PIPELINE"} : PIPELINE), "PipelineBody", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'definePipeline', name: named(d[2]), inputs: d[3]?.[1], outputs: d[4]?.[1], args: d[5] ?? [], body: d[7], loc: span(d[0], d[8]) })},
+    {"name": "Ports$ebnf$1", "symbols": []},
+    {"name": "Ports$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "Ident"]},
+    {"name": "Ports$ebnf$1", "symbols": ["Ports$ebnf$1", "Ports$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Ports$ebnf$2", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "Ports$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "Ports", "symbols": ["Ident", "Ports$ebnf$1", "Ports$ebnf$2"], "postprocess": (d) => list(d[0], d[1]).map(named)},
+    {"name": "Create$subexpression$1", "symbols": [(lexer.has("CONNECTOR") ? {type: "CONNECTOR"} : CONNECTOR)]},
+    {"name": "Create$subexpression$1", "symbols": [(lexer.has("PIPELINE") ? {type: "PIPELINE"} : PIPELINE)]},
+    {"name": "Create$ebnf$1$subexpression$1", "symbols": [(lexer.has("FROM") ? {type: "FROM"} : FROM), "ModularTarget"]},
+    {"name": "Create$ebnf$1", "symbols": ["Create$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "Create$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "Create$ebnf$2", "symbols": ["WithEnd"], "postprocess": id},
+    {"name": "Create$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "Create", "symbols": [(lexer.has("CREATE") ? {type: "CREATE"} : CREATE), "Create$subexpression$1", "Ident", "Create$ebnf$1", "Create$ebnf$2"], "postprocess": (d) => ({ kind: 'create', what: d[1][0].text, alias: named(d[2]), from: d[3] ? d[3][1] : undefined, with: d[4] ? withClause(d[4][0], d[4]) : undefined, loc: span(d[0], d[4] ? d[4].last : d[3] ? d[3][1] : d[2]) })},
+    {"name": "Connect", "symbols": [(lexer.has("CONNECT") ? {type: "CONNECT"} : CONNECT), (lexer.has("slash") ? {type: "slash"} : slash), (lexer.has("CONNECTOR") ? {type: "CONNECTOR"} : CONNECTOR), (lexer.has("slash") ? {type: "slash"} : slash), "Endpoint", (lexer.has("TO") ? {type: "TO"} : TO), (lexer.has("slash") ? {type: "slash"} : slash), (lexer.has("PIPELINE") ? {type: "PIPELINE"} : PIPELINE), (lexer.has("slash") ? {type: "slash"} : slash), "Endpoint"], "postprocess": (d) => ({ kind: 'connect', from: { what: 'connector', ...d[4], loc: span(d[2], d[4]) }, to: { what: 'pipeline', ...d[9], loc: span(d[7], d[9]) }, loc: span(d[0], d[9]) })},
+    {"name": "Connect$subexpression$1", "symbols": [(lexer.has("CONNECTOR") ? {type: "CONNECTOR"} : CONNECTOR)]},
+    {"name": "Connect$subexpression$1", "symbols": [(lexer.has("PIPELINE") ? {type: "PIPELINE"} : PIPELINE)]},
+    {"name": "Connect", "symbols": [(lexer.has("CONNECT") ? {type: "CONNECT"} : CONNECT), (lexer.has("slash") ? {type: "slash"} : slash), (lexer.has("PIPELINE") ? {type: "PIPELINE"} : PIPELINE), (lexer.has("slash") ? {type: "slash"} : slash), "Endpoint", (lexer.has("TO") ? {type: "TO"} : TO), (lexer.has("slash") ? {type: "slash"} : slash), "Connect$subexpression$1", (lexer.has("slash") ? {type: "slash"} : slash), "Endpoint"], "postprocess": (d) => ({ kind: 'connect', from: { what: 'pipeline', ...d[4], loc: span(d[2], d[4]) }, to: { what: d[7][0].text, ...d[9], loc: span(d[7][0], d[9]) }, loc: span(d[0], d[9]) })},
+    {"name": "Endpoint$ebnf$1$subexpression$1", "symbols": [(lexer.has("slash") ? {type: "slash"} : slash), "Ident"]},
+    {"name": "Endpoint$ebnf$1", "symbols": ["Endpoint$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "Endpoint$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "Endpoint", "symbols": ["Ident", "Endpoint$ebnf$1"], "postprocess": (d) => ({ alias: named(d[0]), port: d[1] ? named(d[1][1]) : undefined, loc: span(d[0], d[1] ? d[1][1] : d[0]) })},
+    {"name": "PipelineBody$ebnf$1", "symbols": []},
+    {"name": "PipelineBody$ebnf$1$subexpression$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi), "PipelineStatement"]},
+    {"name": "PipelineBody$ebnf$1", "symbols": ["PipelineBody$ebnf$1", "PipelineBody$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "PipelineBody$ebnf$2", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "PipelineBody$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "PipelineBody", "symbols": ["PipelineStatement", "PipelineBody$ebnf$1", "PipelineBody$ebnf$2"], "postprocess": (d) => list(d[0], d[1])},
+    {"name": "PipelineStatement", "symbols": ["Use"], "postprocess": id},
+    {"name": "PipelineStatement", "symbols": ["Select"], "postprocess": id},
+    {"name": "PipelineStatement", "symbols": [(lexer.has("CREATE") ? {type: "CREATE"} : CREATE), (lexer.has("STREAM") ? {type: "STREAM"} : STREAM), "Ident"], "postprocess": (d) => ({ kind: 'createStream', name: d[2].value, loc: span(d[0], d[2]) })},
+    {"name": "PipelineStatement$ebnf$1", "symbols": ["ArgsClause"], "postprocess": id},
+    {"name": "PipelineStatement$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "PipelineStatement$ebnf$2", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "PipelineStatement$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "PipelineStatement", "symbols": [(lexer.has("DEFINE") ? {type: "DEFINE"} : DEFINE), (lexer.has("SCRIPT") ? {type: "SCRIPT"} : SCRIPT), "Ident", "PipelineStatement$ebnf$1", (lexer.has("SCRIPT") ? {type: "SCRIPT"} : SCRIPT), "ScriptItems", "PipelineStatement$ebnf$2", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'defineScript', name: d[2].value, params: scriptParams(d[3]), body: d[5], loc: span(d[0], d[7]) })},
+    {"name": "PipelineStatement$ebnf$3", "symbols": ["CreateFrom"], "postprocess": id},
+    {"name": "PipelineStatement$ebnf$3", "symbols": [], "postprocess": () => null},
+    {"name": "PipelineStatement$ebnf$4", "symbols": ["WithEnd"], "postprocess": id},
+    {"name": "PipelineStatement$ebnf$4", "symbols": [], "postprocess": () => null},
+    {"name": "PipelineStatement", "symbols": [(lexer.has("CREATE") ? {type: "CREATE"} : CREATE), (lexer.has("SCRIPT") ? {type: "SCRIPT"} : SCRIPT), "Ident", "PipelineStatement$ebnf$3", "PipelineStatement$ebnf$4"], "postprocess": (d) => ({ kind: 'createScript', name: d[2].value, from: d[3] ?? undefined, params: d[4] ?? undefined, loc: span(d[0], d[4] ? d[4].at(-1) : d[3] ? d[3].last : d[2]) })},
+    {"name": "PipelineStatement$ebnf$5", "symbols": ["WithEnd"], "postprocess": id},
+    {"name": "PipelineStatement$ebnf$5", "symbols": [], "postprocess": () => null},
+    {"name": "PipelineStatement", "symbols": [(lexer.has("DEFINE") ? {type: "DEFINE"} : DEFINE), (lexer.has("OPERATOR") ? {type: "OPERATOR"} : OPERATOR), "Ident", (lexer.has("FROM") ? {type: "FROM"} : FROM), "Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon), "Ident", "PipelineStatement$ebnf$5"], "postprocess": (d) => ({ kind: 'defineOperator', module: d[4].value, type: d[6].value, name: d[2].value, params: d[7] ?? undefined, withoutWith: false, loc: span(d[0], d[7] ? d[7].last : d[6]) })},
+    {"name": "PipelineStatement$ebnf$6", "symbols": ["CreateFrom"], "postprocess": id},
+    {"name": "PipelineStatement$ebnf$6", "symbols": [], "postprocess": () => null},
+    {"name": "PipelineStatement$ebnf$7", "symbols": ["WithEnd"], "postprocess": id},
+    {"name": "PipelineStatement$ebnf$7", "symbols": [], "postprocess": () => null},
+    {"name": "PipelineStatement", "symbols": [(lexer.has("CREATE") ? {type: "CREATE"} : CREATE), (lexer.has("OPERATOR") ? {type: "OPERATOR"} : OPERATOR), "Ident", "PipelineStatement$ebnf$6", "PipelineStatement$ebnf$7"], "postprocess": (d) => ({ kind: 'createOperator', name: d[2].value, from: d[3] ?? undefined, params: d[4] ?? undefined, loc: span(d[0], d[4] ? d[4].at(-1) : d[3] ? d[3].last : d[2]) })},
+    {"name": "Fn$ebnf$1", "symbols": ["FnParams"], "postprocess": id},
+    {"name": "Fn$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "Fn$ebnf$2", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "Fn$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "Fn", "symbols": [(lexer.has("FN") ? {type: "FN"} : FN), "Ident", (lexer.has("lparen") ? {type: "lparen"} : lparen), "Fn$ebnf$1", (lexer.has("rparen") ? {type: "rparen"} : rparen), (lexer.has("WITH") ? {type: "WITH"} : WITH), "ScriptItems", "Fn$ebnf$2", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'fn', name: named(d[1]), params: d[3] ?? [], body: d[6], loc: span(d[0], d[8]) })},
+    {"name": "FnParams$ebnf$1", "symbols": []},
+    {"name": "FnParams$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "Ident"]},
+    {"name": "FnParams$ebnf$1", "symbols": ["FnParams$ebnf$1", "FnParams$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "FnParams", "symbols": ["Ident", "FnParams$ebnf$1"], "postprocess": (d) => list(d[0], d[1]).map(named)},
+    {"name": "Select$ebnf$1$subexpression$1", "symbols": [(lexer.has("WHERE") ? {type: "WHERE"} : WHERE), "ComplexExpr"]},
+    {"name": "Select$ebnf$1", "symbols": ["Select$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "Select$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "Select$ebnf$2$subexpression$1", "symbols": [(lexer.has("HAVING") ? {type: "HAVING"} : HAVING), "ComplexExpr"]},
+    {"name": "Select$ebnf$2", "symbols": ["Select$ebnf$2$subexpression$1"], "postprocess": id},
+    {"name": "Select$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "Select", "symbols": [(lexer.has("SELECT") ? {type: "SELECT"} : SELECT), "SelectTarget", (lexer.has("FROM") ? {type: "FROM"} : FROM), "StreamPort", "Select$ebnf$1", (lexer.has("INTO") ? {type: "INTO"} : INTO), "StreamPort", "Select$ebnf$2"], "postprocess": (d) => ({ kind: 'select', target: d[1], from: d[3], where: d[4] ? d[4][1] : undefined, into: d[6], having: d[7] ? d[7][1] : undefined, loc: span(d[0], d[7] ? d[7][1] : d[6]) })},
+    {"name": "WithEnd", "symbols": [(lexer.has("WITH") ? {type: "WITH"} : WITH), "WithParams", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => Object.assign(d[1], { last: d[2] })},
+    {"name": "WithParams$ebnf$1", "symbols": []},
+    {"name": "WithParams$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "WithParam"]},
+    {"name": "WithParams$ebnf$1", "symbols": ["WithParams$ebnf$1", "WithParams$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "WithParams$ebnf$2", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "WithParams$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "WithParams", "symbols": ["WithParam", "WithParams$ebnf$1", "WithParams$ebnf$2"], "postprocess": (d) => list(d[0], d[1])},
+    {"name": "WithParam", "symbols": ["Ident", (lexer.has("eq") ? {type: "eq"} : eq), "Expr"], "postprocess": (d) => withParam(d[0], d[2])},
+    {"name": "CreateFrom$ebnf$1", "symbols": []},
+    {"name": "CreateFrom$ebnf$1$subexpression$1", "symbols": ["Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon)]},
+    {"name": "CreateFrom$ebnf$1", "symbols": ["CreateFrom$ebnf$1", "CreateFrom$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "CreateFrom", "symbols": [(lexer.has("FROM") ? {type: "FROM"} : FROM), "CreateFrom$ebnf$1", "Ident"], "postprocess": (d) => ({ module: d[1].map((p: any) => p[0].value), name: d[2].value, last: d[2] })},
+    {"name": "StreamPort", "symbols": ["Ident"], "postprocess": (d) => ({ node: d[0].value, loc: tokenLoc(d[0]) })},
+    {"name": "StreamPort", "symbols": ["Ident", (lexer.has("slash") ? {type: "slash"} : slash), "Ident"], "postprocess": (d) => ({ node: d[0].value, port: d[2].value, loc: span(d[0], d[2]) })},
+    {"name": "SelectTarget", "symbols": ["ComplexExpr"], "postprocess": id},
+    {"name": "SelectTarget", "symbols": [(lexer.has("PATCH") ? {type: "PATCH"} : PATCH), "ComplexExpr", (lexer.has("OF") ? {type: "OF"} : OF), "PatchOperations"], "postprocess": (d) => ({ kind: 'patch', target: d[1], operations: d[3], missingEnd: true, loc: span(d[0], d[3][d[3].length - 1]) })},
+    {"name": "Ident", "symbols": [(lexer.has("ident") ? {type: "ident"} : ident)], "postprocess": id},
+    {"name": "Use$ebnf$1", "symbols": []},
+    {"name": "Use$ebnf$1$subexpression$1", "symbols": [(lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon), "Ident"]},
+    {"name": "Use$ebnf$1", "symbols": ["Use$ebnf$1", "Use$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Use$ebnf$2$subexpression$1", "symbols": [(lexer.has("AS") ? {type: "AS"} : AS), "Ident"]},
+    {"name": "Use$ebnf$2", "symbols": ["Use$ebnf$2$subexpression$1"], "postprocess": id},
+    {"name": "Use$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "Use", "symbols": [(lexer.has("USE") ? {type: "USE"} : USE), "Ident", "Use$ebnf$1", "Use$ebnf$2"], "postprocess": (d) => ({ kind: 'use', path: [d[1].value, ...d[2].map((p: any) => p[1].value)], alias: d[3] ? d[3][1].value : undefined, loc: span(d[0], d[3] ? d[3][1] : d[2].length ? d[2][d[2].length - 1][1] : d[1]) })},
+    {"name": "ScriptItems$ebnf$1", "symbols": []},
+    {"name": "ScriptItems$ebnf$1$subexpression$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi), "ScriptItem"]},
+    {"name": "ScriptItems$ebnf$1", "symbols": ["ScriptItems$ebnf$1", "ScriptItems$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "ScriptItems", "symbols": ["ScriptItem", "ScriptItems$ebnf$1"], "postprocess": (d) => list(d[0], d[1])},
+    {"name": "ScriptItem", "symbols": ["ScriptExpr"], "postprocess": id},
+    {"name": "ScriptItem", "symbols": ["Use"], "postprocess": id},
+    {"name": "ScriptItem", "symbols": [(lexer.has("CONST") ? {type: "CONST"} : CONST), "Ident", (lexer.has("eq") ? {type: "eq"} : eq), "Expr"], "postprocess": (d) => ({ kind: 'const', name: d[1].value, value: d[3], loc: span(d[0], d[3]) })},
+    {"name": "ScriptExpr", "symbols": ["ComplexExpr"], "postprocess": id},
+    {"name": "ScriptExpr", "symbols": [(lexer.has("LET") ? {type: "LET"} : LET), "Path", (lexer.has("eq") ? {type: "eq"} : eq), "ScriptExpr"], "postprocess": (d) => ({ kind: 'let', target: d[1], value: d[3], loc: span(d[0], d[3]) })},
+    {"name": "ScriptExpr", "symbols": [(lexer.has("DROP") ? {type: "DROP"} : DROP)], "postprocess": (d) => ({ kind: 'drop', loc: tokenLoc(d[0]) })},
+    {"name": "ScriptExpr", "symbols": [(lexer.has("EMIT") ? {type: "EMIT"} : EMIT)], "postprocess": (d) => ({ kind: 'emit', loc: tokenLoc(d[0]) })},
+    {"name": "ScriptExpr", "symbols": [(lexer.has("EMIT") ? {type: "EMIT"} : EMIT), "ComplexExpr"], "postprocess": (d) => ({ kind: 'emit', value: d[1], loc: span(d[0], d[1]) })},
+    {"name": "ScriptExpr", "symbols": [(lexer.has("EMIT") ? {type: "EMIT"} : EMIT), (lexer.has("arrow") ? {type: "arrow"} : arrow), "String"], "postprocess": (d) => ({ kind: 'emit', port: d[2], loc: span(d[0], d[2]) })},
+    {"name": "ScriptExpr", "symbols": [(lexer.has("EMIT") ? {type: "EMIT"} : EMIT), "ComplexExpr", (lexer.has("arrow") ? {type: "arrow"} : arrow), "String"], "postprocess": (d) => ({ kind: 'emit', value: d[1], port: d[3], loc: span(d[0], d[3]) })},
+    {"name": "ComplexExpr", "symbols": ["Expr"], "postprocess": id},
+    {"name": "ComplexExpr", "symbols": ["Match"], "postprocess": id},
+    {"name": "Expr", "symbols": ["OrExpr"], "postprocess": id},
+    {"name": "OrExpr", "symbols": ["OrExpr", (lexer.has("OR") ? {type: "OR"} : OR), "XorExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
+    {"name": "OrExpr", "symbols": ["XorExpr"], "postprocess": id},
+    {"name": "XorExpr", "symbols": ["XorExpr", (lexer.has("XOR") ? {type: "XOR"} : XOR), "AndExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
+    {"name": "XorExpr", "symbols": ["AndExpr"], "postprocess": id},
+    {"name": "AndExpr", "symbols": ["AndExpr", (lexer.has("AND") ? {type: "AND"} : AND), "EqExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
+    {"name": "AndExpr", "symbols": ["EqExpr"], "postprocess": id},
+    {"name": "EqExpr$subexpression$1", "symbols": [(lexer.has("eqeq") ? {type: "eqeq"} : eqeq)]},
+    {"name": "EqExpr$subexpression$1", "symbols": [(lexer.has("neq") ? {type: "neq"} : neq)]},
+    {"name": "EqExpr", "symbols": ["EqExpr", "EqExpr$subexpression$1", "CmpExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
+    {"name": "EqExpr", "symbols": ["CmpExpr"], "postprocess": id},
+    {"name": "CmpExpr$subexpression$1", "symbols": [(lexer.has("gte") ? {type: "gte"} : gte)]},
+    {"name": "CmpExpr$subexpression$1", "symbols": [(lexer.has("gt") ? {type: "gt"} : gt)]},
+    {"name": "CmpExpr$subexpression$1", "symbols": [(lexer.has("lte") ? {type: "lte"} : lte)]},
+    {"name": "CmpExpr$subexpression$1", "symbols": [(lexer.has("lt") ? {type: "lt"} : lt)]},
+    {"name": "CmpExpr", "symbols": ["CmpExpr", "CmpExpr$subexpression$1", "AddExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
+    {"name": "CmpExpr", "symbols": ["AddExpr"], "postprocess": id},
+    {"name": "AddExpr$subexpression$1", "symbols": [(lexer.has("plus") ? {type: "plus"} : plus)]},
+    {"name": "AddExpr$subexpression$1", "symbols": [(lexer.has("minus") ? {type: "minus"} : minus)]},
+    {"name": "AddExpr", "symbols": ["AddExpr", "AddExpr$subexpression$1", "MulExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
+    {"name": "AddExpr", "symbols": ["MulExpr"], "postprocess": id},
+    {"name": "MulExpr$subexpression$1", "symbols": [(lexer.has("star") ? {type: "star"} : star)]},
+    {"name": "MulExpr$subexpression$1", "symbols": [(lexer.has("slash") ? {type: "slash"} : slash)]},
+    {"name": "MulExpr$subexpression$1", "symbols": [(lexer.has("percent") ? {type: "percent"} : percent)]},
+    {"name": "MulExpr", "symbols": ["MulExpr", "MulExpr$subexpression$1", "UnaryExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
+    {"name": "MulExpr", "symbols": ["UnaryExpr"], "postprocess": id},
+    {"name": "UnaryExpr$subexpression$1", "symbols": [(lexer.has("plus") ? {type: "plus"} : plus)]},
+    {"name": "UnaryExpr$subexpression$1", "symbols": [(lexer.has("minus") ? {type: "minus"} : minus)]},
+    {"name": "UnaryExpr", "symbols": ["UnaryExpr$subexpression$1", "UnaryExpr"], "postprocess": (d) => ({ kind: 'unary', op: d[0][0].text, operand: d[1], loc: span(d[0][0], d[1]) })},
+    {"name": "UnaryExpr", "symbols": ["NotExpr"], "postprocess": id},
+    {"name": "NotExpr", "symbols": [(lexer.has("NOT") ? {type: "NOT"} : NOT), "NotExpr"], "postprocess": (d) => ({ kind: 'unary', op: 'not', operand: d[1], loc: span(d[0], d[1]) })},
+    {"name": "NotExpr", "symbols": [(lexer.has("bang") ? {type: "bang"} : bang), "NotExpr"], "postprocess": (d) => ({ kind: 'unary', op: '!', operand: d[1], loc: span(d[0], d[1]) })},
+    {"name": "NotExpr", "symbols": ["PresenceExpr"], "postprocess": id},
+    {"name": "PresenceExpr$subexpression$1", "symbols": [(lexer.has("PRESENT") ? {type: "PRESENT"} : PRESENT)]},
+    {"name": "PresenceExpr$subexpression$1", "symbols": [(lexer.has("ABSENT") ? {type: "ABSENT"} : ABSENT)]},
+    {"name": "PresenceExpr", "symbols": ["PresenceExpr$subexpression$1", "Path"], "postprocess": (d) => ({ kind: 'presence', negate: d[0][0].type === 'ABSENT', path: d[1], loc: span(d[0][0], d[1]) })},
+    {"name": "PresenceExpr", "symbols": ["Primary"], "postprocess": id},
+    {"name": "Primary", "symbols": [(lexer.has("lparen") ? {type: "lparen"} : lparen), "ComplexExpr", (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => d[1]},
+    {"name": "Primary", "symbols": ["Literal"], "postprocess": id},
+    {"name": "Primary", "symbols": ["String"], "postprocess": id},
+    {"name": "Primary", "symbols": ["Record"], "postprocess": id},
+    {"name": "Primary", "symbols": ["List"], "postprocess": id},
+    {"name": "Primary", "symbols": ["Path"], "postprocess": id},
+    {"name": "Primary", "symbols": ["Invoke"], "postprocess": id},
+    {"name": "Primary", "symbols": ["Patch"], "postprocess": id},
+    {"name": "Primary", "symbols": ["Merge"], "postprocess": id},
+    {"name": "Literal$subexpression$1", "symbols": [(lexer.has("int") ? {type: "int"} : int)]},
+    {"name": "Literal$subexpression$1", "symbols": [(lexer.has("float") ? {type: "float"} : float)]},
+    {"name": "Literal", "symbols": ["Literal$subexpression$1"], "postprocess": (d) => ({ kind: 'literal', value: d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) })},
+    {"name": "Literal", "symbols": [(lexer.has("TRUE") ? {type: "TRUE"} : TRUE)], "postprocess": (d) => ({ kind: 'literal', value: true, loc: tokenLoc(d[0]) })},
+    {"name": "Literal", "symbols": [(lexer.has("FALSE") ? {type: "FALSE"} : FALSE)], "postprocess": (d) => ({ kind: 'literal', value: false, loc: tokenLoc(d[0]) })},
+    {"name": "Literal", "symbols": [(lexer.has("NULL") ? {type: "NULL"} : NULL)], "postprocess": (d) => ({ kind: 'literal', value: null, loc: tokenLoc(d[0]) })},
+    {"name": "String$ebnf$1", "symbols": []},
+    {"name": "String$ebnf$1", "symbols": ["String$ebnf$1", "StringPart"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "String", "symbols": [(lexer.has("strStart") ? {type: "strStart"} : strStart), "String$ebnf$1", (lexer.has("strEnd") ? {type: "strEnd"} : strEnd)], "postprocess": (d) => stringExpr(d[0], d[1], d[2])},
+    {"name": "StringPart", "symbols": [(lexer.has("strChunk") ? {type: "strChunk"} : strChunk)], "postprocess": id},
+    {"name": "StringPart", "symbols": [(lexer.has("interpStart") ? {type: "interpStart"} : interpStart), "ComplexExpr", (lexer.has("interpEnd") ? {type: "interpEnd"} : interpEnd)], "postprocess": (d) => d[1]},
+    {"name": "Record", "symbols": [(lexer.has("lbrace") ? {type: "lbrace"} : lbrace), (lexer.has("rbrace") ? {type: "rbrace"} : rbrace)], "postprocess": (d) => ({ kind: 'record', fields: [], loc: span(d[0], d[1]) })},
+    {"name": "Record$ebnf$1", "symbols": []},
+    {"name": "Record$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "Field"]},
+    {"name": "Record$ebnf$1", "symbols": ["Record$ebnf$1", "Record$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Record$ebnf$2", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "Record$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "Record", "symbols": [(lexer.has("lbrace") ? {type: "lbrace"} : lbrace), "Field", "Record$ebnf$1", "Record$ebnf$2", (lexer.has("rbrace") ? {type: "rbrace"} : rbrace)], "postprocess": (d) => ({ kind: 'record', fields: list(d[1], d[2]), loc: span(d[0], d[4]) })},
+    {"name": "Field", "symbols": ["String", (lexer.has("colon") ? {type: "colon"} : colon), "ComplexExpr"], "postprocess": (d) => ({ key: d[0], value: d[2] })},
+    {"name": "List", "symbols": [(lexer.has("lbracket") ? {type: "lbracket"} : lbracket), (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'list', items: [], loc: span(d[0], d[1]) })},
+    {"name": "List$ebnf$1", "symbols": []},
+    {"name": "List$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "ComplexExpr"]},
+    {"name": "List$ebnf$1", "symbols": ["List$ebnf$1", "List$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "List$ebnf$2", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "List$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "List", "symbols": [(lexer.has("lbracket") ? {type: "lbracket"} : lbracket), "ComplexExpr", "List$ebnf$1", "List$ebnf$2", (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'list', items: list(d[1], d[2]), loc: span(d[0], d[4]) })},
+    {"name": "Invoke$ebnf$1", "symbols": []},
+    {"name": "Invoke$ebnf$1$subexpression$1", "symbols": ["Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon)]},
+    {"name": "Invoke$ebnf$1", "symbols": ["Invoke$ebnf$1", "Invoke$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Invoke", "symbols": ["Invoke$ebnf$1", "Ident", (lexer.has("lparen") ? {type: "lparen"} : lparen), (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'invoke', module: d[0].map((p: any) => p[0].value), name: d[1].value, args: [], loc: span(d[0].length ? d[0][0][0] : d[1], d[3]) })},
+    {"name": "Invoke$ebnf$2", "symbols": []},
+    {"name": "Invoke$ebnf$2$subexpression$1", "symbols": ["Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon)]},
+    {"name": "Invoke$ebnf$2", "symbols": ["Invoke$ebnf$2", "Invoke$ebnf$2$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Invoke$ebnf$3", "symbols": []},
+    {"name": "Invoke$ebnf$3$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "ComplexExpr"]},
+    {"name": "Invoke$ebnf$3", "symbols": ["Invoke$ebnf$3", "Invoke$ebnf$3$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Invoke$ebnf$4", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "Invoke$ebnf$4", "symbols": [], "postprocess": () => null},
+    {"name": "Invoke", "symbols": ["Invoke$ebnf$2", "Ident", (lexer.has("lparen") ? {type: "lparen"} : lparen), "ComplexExpr", "Invoke$ebnf$3", "Invoke$ebnf$4", (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'invoke', module: d[0].map((p: any) => p[0].value), name: d[1].value, args: list(d[3], d[4]), loc: span(d[0].length ? d[0][0][0] : d[1], d[6]) })},
+    {"name": "Path$ebnf$1", "symbols": []},
+    {"name": "Path$ebnf$1", "symbols": ["Path$ebnf$1", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Path", "symbols": [(lexer.has("EVENT") ? {type: "EVENT"} : EVENT), "Path$ebnf$1"], "postprocess": (d) => path(d[0], 'event', d[1])},
+    {"name": "Path$ebnf$2", "symbols": []},
+    {"name": "Path$ebnf$2", "symbols": ["Path$ebnf$2", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Path", "symbols": [(lexer.has("STATE") ? {type: "STATE"} : STATE), "Path$ebnf$2"], "postprocess": (d) => path(d[0], 'state', d[1])},
+    {"name": "Path$ebnf$3", "symbols": []},
+    {"name": "Path$ebnf$3", "symbols": ["Path$ebnf$3", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Path", "symbols": [(lexer.has("ARGS") ? {type: "ARGS"} : ARGS), "Path$ebnf$3"], "postprocess": (d) => path(d[0], 'args', d[1])},
+    {"name": "Path", "symbols": [(lexer.has("dollar") ? {type: "dollar"} : dollar)], "postprocess": (d) => path(d[0], 'meta', [])},
+    {"name": "Path$ebnf$4", "symbols": []},
+    {"name": "Path$ebnf$4", "symbols": ["Path$ebnf$4", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Path", "symbols": [(lexer.has("dollar") ? {type: "dollar"} : dollar), "Ident", "Path$ebnf$4"], "postprocess": (d) => path(d[0], 'meta', [{ kind: 'key', name: d[1].value, loc: tokenLoc(d[1]) }, ...d[2]])},
+    {"name": "Path$ebnf$5", "symbols": []},
+    {"name": "Path$ebnf$5", "symbols": ["Path$ebnf$5", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Path", "symbols": ["Ident", "Path$ebnf$5"], "postprocess": (d) => path(d[0], 'local', d[1], d[0].value)},
+    {"name": "Segment", "symbols": [(lexer.has("dot") ? {type: "dot"} : dot), "Ident"], "postprocess": (d) => ({ kind: 'key', name: d[1].value, loc: tokenLoc(d[1]) })},
+    {"name": "Segment", "symbols": [(lexer.has("lbracket") ? {type: "lbracket"} : lbracket), "ComplexExpr", (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'index', expr: d[1], loc: span(d[1], d[1]) })},
+    {"name": "Segment", "symbols": [(lexer.has("lbracket") ? {type: "lbracket"} : lbracket), "ComplexExpr", (lexer.has("colon") ? {type: "colon"} : colon), "ComplexExpr", (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'range', start: d[1], end: d[3], loc: span(d[1], d[3]) })},
+    {"name": "Patch", "symbols": [(lexer.has("PATCH") ? {type: "PATCH"} : PATCH), "ComplexExpr", (lexer.has("OF") ? {type: "OF"} : OF), "PatchOperations", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'patch', target: d[1], operations: d[3], missingEnd: false, loc: span(d[0], d[4]) })},
+    {"name": "PatchOperations$ebnf$1", "symbols": []},
+    {"name": "PatchOperations$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "PatchOperation"]},
+    {"name": "PatchOperations$ebnf$1", "symbols": ["PatchOperations$ebnf$1", "PatchOperations$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "PatchOperations", "symbols": ["PatchOperation", "PatchOperations$ebnf$1"], "postprocess": (d) => list(d[0], d[1])},
+    {"name": "PatchOperation$subexpression$1", "symbols": [(lexer.has("INSERT") ? {type: "INSERT"} : INSERT)]},
+    {"name": "PatchOperation$subexpression$1", "symbols": [(lexer.has("UPSERT") ? {type: "UPSERT"} : UPSERT)]},
+    {"name": "PatchOperation$subexpression$1", "symbols": [(lexer.has("UPDATE") ? {type: "UPDATE"} : UPDATE)]},
+    {"name": "PatchOperation$subexpression$1", "symbols": [(lexer.has("MERGE") ? {type: "MERGE"} : MERGE)]},
+    {"name": "PatchOperation", "symbols": ["PatchOperation$subexpression$1", "ComplexExpr", (lexer.has("arrow") ? {type: "arrow"} : arrow), "ComplexExpr"], "postprocess": (d) => ({ kind: d[0][0].text, key: d[1], value: d[3], loc: span(d[0][0], d[3]) })},
+    {"name": "PatchOperation", "symbols": [(lexer.has("ERASE") ? {type: "ERASE"} : ERASE), "ComplexExpr"], "postprocess": (d) => ({ kind: 'erase', key: d[1], loc: span(d[0], d[1]) })},
+    {"name": "PatchOperation", "symbols": [(lexer.has("MERGE") ? {type: "MERGE"} : MERGE), (lexer.has("arrow") ? {type: "arrow"} : arrow), "ComplexExpr"], "postprocess": (d) => ({ kind: 'mergeAll', value: d[2], loc: span(d[0], d[2]) })},
+    {"name": "PatchOperation$subexpression$2", "symbols": [(lexer.has("MOVE") ? {type: "MOVE"} : MOVE)]},
+    {"name": "PatchOperation$subexpression$2", "symbols": [(lexer.has("COPY") ? {type: "COPY"} : COPY)]},
+    {"name": "PatchOperation", "symbols": ["PatchOperation$subexpression$2", "ComplexExpr", (lexer.has("arrow") ? {type: "arrow"} : arrow), "ComplexExpr"], "postprocess": (d) => ({ kind: d[0][0].text, key: d[1], to: d[3], loc: span(d[0][0], d[3]) })},
+    {"name": "PatchOperation$subexpression$3", "symbols": [(lexer.has("INSERT") ? {type: "INSERT"} : INSERT)]},
+    {"name": "PatchOperation$subexpression$3", "symbols": [(lexer.has("UPSERT") ? {type: "UPSERT"} : UPSERT)]},
+    {"name": "PatchOperation$subexpression$3", "symbols": [(lexer.has("UPDATE") ? {type: "UPDATE"} : UPDATE)]},
+    {"name": "PatchOperation$subexpression$3", "symbols": [(lexer.has("MERGE") ? {type: "MERGE"} : MERGE)]},
+    {"name": "PatchOperation", "symbols": ["PatchOperation$subexpression$3", "Ident", (lexer.has("eq") ? {type: "eq"} : eq), "Expr"], "postprocess": (d) => ({ kind: d[0][0].text, key: { kind: 'string', parts: [d[1].value], loc: tokenLoc(d[1]) }, value: d[3], compatKey: d[1].value, loc: span(d[0][0], d[3]) })},
+    {"name": "Merge", "symbols": [(lexer.has("MERGE") ? {type: "MERGE"} : MERGE), "ComplexExpr", (lexer.has("OF") ? {type: "OF"} : OF), "ComplexExpr", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'merge', target: d[1], spec: d[3], loc: span(d[0], d[4]) })},
+    {"name": "Match$ebnf$1", "symbols": ["MatchClause"]},
+    {"name": "Match$ebnf$1", "symbols": ["Match$ebnf$1", "MatchClause"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Match", "symbols": [(lexer.has("MATCH") ? {type: "MATCH"} : MATCH), "ComplexExpr", (lexer.has("OF") ? {type: "OF"} : OF), "Match$ebnf$1", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'match', target: d[1], clauses: d[3], loc: span(d[0], d[4]) })},
+    {"name": "MatchClause$ebnf$1$subexpression$1", "symbols": [(lexer.has("WHEN") ? {type: "WHEN"} : WHEN), "ComplexExpr"]},
+    {"name": "MatchClause$ebnf$1", "symbols": ["MatchClause$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "MatchClause$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "MatchClause", "symbols": [(lexer.has("CASE") ? {type: "CASE"} : CASE), "Pattern", "MatchClause$ebnf$1", (lexer.has("arrow") ? {type: "arrow"} : arrow), "Effectors"], "postprocess": (d) => ({ pattern: d[1], guard: d[2] ? d[2][1] : undefined, body: d[4], loc: span(d[0], d[4][d[4].length - 1]) })},
+    {"name": "MatchClause", "symbols": [(lexer.has("DEFAULT") ? {type: "DEFAULT"} : DEFAULT), (lexer.has("arrow") ? {type: "arrow"} : arrow), "Effectors"], "postprocess": (d) => ({ body: d[2], loc: span(d[0], d[2][d[2].length - 1]) })},
+    {"name": "Effectors$ebnf$1", "symbols": []},
+    {"name": "Effectors$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "ScriptExpr"]},
+    {"name": "Effectors$ebnf$1", "symbols": ["Effectors$ebnf$1", "Effectors$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Effectors", "symbols": ["ScriptExpr", "Effectors$ebnf$1"], "postprocess": (d) => list(d[0], d[1])},
+    {"name": "Pattern", "symbols": [(lexer.has("underscore") ? {type: "underscore"} : underscore)], "postprocess": (d) => ({ kind: 'any', loc: tokenLoc(d[0]) })},
+    {"name": "Pattern", "symbols": ["Ident", (lexer.has("eq") ? {type: "eq"} : eq), "Pattern"], "postprocess": (d) => ({ kind: 'bind', name: d[0].value, pattern: d[2], loc: span(d[0], d[2]) })},
+    {"name": "Pattern", "symbols": ["RecordPattern"], "postprocess": id},
+    {"name": "Pattern", "symbols": ["Expr"], "postprocess": (d) => ({ kind: 'expr', expr: d[0], loc: d[0].loc })},
+    {"name": "RecordPattern", "symbols": [(lexer.has("pctbrace") ? {type: "pctbrace"} : pctbrace), (lexer.has("rbrace") ? {type: "rbrace"} : rbrace)], "postprocess": (d) => ({ kind: 'record', fields: [], loc: span(d[0], d[1]) })},
+    {"name": "RecordPattern$ebnf$1", "symbols": []},
+    {"name": "RecordPattern$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "RecordPatternField"]},
+    {"name": "RecordPattern$ebnf$1", "symbols": ["RecordPattern$ebnf$1", "RecordPattern$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "RecordPattern$ebnf$2", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "RecordPattern$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "RecordPattern", "symbols": [(lexer.has("pctbrace") ? {type: "pctbrace"} : pctbrace), "RecordPatternField", "RecordPattern$ebnf$1", "RecordPattern$ebnf$2", (lexer.has("rbrace") ? {type: "rbrace"} : rbrace)], "postprocess": (d) => ({ kind: 'record', fields: list(d[1], d[2]), loc: span(d[0], d[4]) })},
+    {"name": "RecordPatternField$subexpression$1", "symbols": [(lexer.has("PRESENT") ? {type: "PRESENT"} : PRESENT)]},
+    {"name": "RecordPatternField$subexpression$1", "symbols": [(lexer.has("ABSENT") ? {type: "ABSENT"} : ABSENT)]},
+    {"name": "RecordPatternField", "symbols": ["RecordPatternField$subexpression$1", "Ident"], "postprocess": (d) => ({ kind: d[0][0].text, key: d[1].value, loc: span(d[0][0], d[1]) })},
+    {"name": "RecordPatternField$subexpression$2", "symbols": [(lexer.has("eqeq") ? {type: "eqeq"} : eqeq)]},
+    {"name": "RecordPatternField$subexpression$2", "symbols": [(lexer.has("neq") ? {type: "neq"} : neq)]},
+    {"name": "RecordPatternField$subexpression$2", "symbols": [(lexer.has("gt") ? {type: "gt"} : gt)]},
+    {"name": "RecordPatternField$subexpression$2", "symbols": [(lexer.has("gte") ? {type: "gte"} : gte)]},
+    {"name": "RecordPatternField$subexpression$2", "symbols": [(lexer.has("lt") ? {type: "lt"} : lt)]},
+    {"name": "RecordPatternField$subexpression$2", "symbols": [(lexer.has("lte") ? {type: "lte"} : lte)]},
+    {"name": "RecordPatternField", "symbols": ["Ident", "RecordPatternField$subexpression$2", "Expr"], "postprocess": (d) => ({ kind: 'compare', key: d[0].value, op: d[1][0].text, expr: d[2], loc: span(d[0], d[2]) })},
+    {"name": "RecordPatternField", "symbols": ["Ident", (lexer.has("tildeeq") ? {type: "tildeeq"} : tildeeq), "RecordPattern"], "postprocess": (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2], loc: span(d[0], d[2]) })}
+  ],
+  ParserStart: "Deployment",
+};
+
+export default grammar;
