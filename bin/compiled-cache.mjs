@@ -101,7 +101,9 @@ async function compiledBundle({ root, entryPath, cacheDir, sourceRoots, debug })
   const temporaryDir = mkdtempSync(join(cacheDir, `${TEMPORARY_PREFIX}${key}-`));
   chmodSync(temporaryDir, 0o755); // mkdtemp makes it private; the bundle is not a secret
   try {
-    await build(root, entryPath, temporaryDir, new Set(sources.map((source) => source.path)));
+    // package.json is bundled too (`rill --version` imports it) and the key covers its mtime.
+    const covered = new Set([...sources.map((source) => source.path), join(root, 'package.json')]);
+    await build(root, entryPath, temporaryDir, covered);
     if (!moveIntoPlace(temporaryDir, bundleDir)) {
       if (debug) console.error(`rill startup: another process built ${bundleDir} first; using it`);
       return bundle;
