@@ -21,7 +21,7 @@ import { isEmptyRecord, type RecordValue } from '../../../queries/values/value.t
 import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import type { WalConfig } from './config.ts';
 import { RecentEvents, type RecentEvent } from './recent-events.ts';
-import { decodeRecord, encodeRecord, type StoredEvent } from './record.ts';
+import { DamagedRecordError, decodeRecord, encodeRecord, type DecodedRecord, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
 
 const OUT_PORT = 'out';
@@ -183,6 +183,7 @@ export class WalOperator implements Operator {
       storedBytes: store.storedBytes,
       inFlight: this.inFlight.size,
       awaitingResend: this.awaitingResend.size,
+      damaged: store.damagedEvents,
       downstream: this.broken ? 'triggered' : 'open',
       upstream: this.isFull() ? 'full' : 'accepting',
     };
@@ -242,7 +243,8 @@ export class WalOperator implements Operator {
         this.awaitingResend.delete(seq);
         const bytes = store.get(seq);
         if (bytes === undefined) continue;
-        const decoded = decodeRecord(bytes);
+        const decoded = this.decodeOrSetAside(seq, bytes);
+        if (decoded === undefined) continue;
         events.push(this.emit(seq, decoded.originalId, decoded, bytes.length, decoded.dataJson));
         budget--;
       }
@@ -258,15 +260,36 @@ export class WalOperator implements Operator {
       }
       const records = store.read(seq, this.committedEnd, budget);
       for (const record of records) {
-        const decoded = decodeRecord(record.bytes);
-        events.push(this.emit(record.seq, decoded.originalId, decoded, record.bytes.length, decoded.dataJson));
         this.nextReadSeq = record.seq + 1;
+        const decoded = this.decodeOrSetAside(record.seq, record.bytes);
+        if (decoded === undefined) continue;
+        events.push(this.emit(record.seq, decoded.originalId, decoded, record.bytes.length, decoded.dataJson));
       }
       // Fewer than asked means nothing else is stored below committedEnd (gaps are refused commits).
       if (records.length < budget) this.nextReadSeq = this.committedEnd;
       break;
     }
     return events;
+  }
+
+  /**
+   * The stored event, or undefined for a damaged record (failed checksum, undecodable): that one is
+   * reported, and set aside in the store's `damaged` database with the next commit, so that it
+   * blocks neither the events after it nor the next start.
+   */
+  private decodeOrSetAside(seq: number, bytes: Buffer): DecodedRecord | undefined {
+    try {
+      return decodeRecord(bytes);
+    } catch (error) {
+      if (!(error instanceof DamagedRecordError)) throw error;
+      const store = this.openStore();
+      this.context.warn(
+        `qos::wal ${this.context.nodeId}: ${store.path}: damaged record seq ${seq} (${error.message}); set aside, not delivered (\`rill wal inspect --verify\` lists it)`,
+      );
+      store.setAside(seq, bytes);
+      this.currentCommit();
+      return undefined;
+    }
   }
 
   /**
