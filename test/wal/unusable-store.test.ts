@@ -3,13 +3,15 @@
  * in real `rill` processes (a signal exit fails the test):
  * - a truncated data.mdb (`truncate -s 94208` on a store of ~10 MB): LMDB reads the pages its meta
  *   page says are in use, and past the end of the file that is SIGBUS;
- * - a read-only directory (mode 555) with lock.mdb removed: LMDB cannot create lock.mdb and lmdb-js
- *   crashed instead of reporting it. Permissions do not bind root, so as root the check runs the
- *   child as `nobody` (setpriv); the test asserts which user the refusal was checked as, and also
- *   that root itself (for whom the directory is writable) opens the store.
+ * - a read-only directory (mode 555) with lock.mdb removed: `rill wal inspect` still reads it (LMDB
+ *   reads without a lock file when it cannot create one) and leaves it unchanged; `rill server run`
+ *   refuses it, naming the lock file it cannot create; a read-only or unreadable data.mdb is refused
+ *   with its path (an unreadable one was a stack trace). Permissions do not bind root, so as root
+ *   these run the child as `nobody` (setpriv); the test asserts which user they ran as, and that root
+ *   itself (for whom the directory is writable) opens the store.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, rmSync, truncateSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,7 +87,7 @@ describe('unusable store files', () => {
   );
 
   it(
-    'a read-only dir without lock.mdb is refused with the reason, for inspecting and for running',
+    'a read-only dir without lock.mdb can be inspected, is refused for running with the reason; unwritable or unreadable data.mdb too',
     async () => {
       const dir = copyOfStore('read-only');
       rmSync(join(dir, 'lock.mdb'));
@@ -96,8 +98,9 @@ describe('unusable store files', () => {
       expect(Number(who.stdout), who.stderr).toBe(AS_ROOT ? 65534 : process.getuid?.());
 
       const inspected = await inspect(dir, AS_OTHER_USER);
-      expectCleanExit(inspected);
-      expect(inspected.stderr).toBe(`error: ${dir}: cannot read the WAL (no lock.mdb, and the directory is not writable to create it; LMDB needs it even to read)\n`);
+      expect({ code: inspected.code, signal: inspected.signal, stderr: inspected.stderr }).toEqual({ code: 0, signal: null, stderr: '' });
+      expect(inspected.stdout).toMatch(new RegExp(`^path +${escape(dir)}\n[^]*\nevents +${RECORDS}\n`));
+      expect(readdirSync(dir)).toEqual(['data.mdb']);
 
       const served = await serverRun(dir, 'read-only-config', AS_OTHER_USER);
       expectCleanExit(served);
@@ -110,6 +113,11 @@ describe('unusable store files', () => {
       const opened = await runScript(OPEN_STORE_CHILD, [readOnlyFile], { deadlineMs: DEADLINE_MS, commandPrefix: AS_OTHER_USER }).exited;
       expect(opened.signal, opened.stderr).toBeNull();
       expect(opened.stdout).toBe(`REFUSED ${readOnlyFile}: cannot open the WAL for writing (${join(readOnlyFile, 'data.mdb')} is not writable)\n`);
+      // Unreadable to that user: a clear refusal, for inspecting too.
+      chmodSync(join(readOnlyFile, 'data.mdb'), 0o600);
+      const unreadable = await inspect(readOnlyFile, AS_OTHER_USER);
+      expectCleanExit(unreadable);
+      expect(unreadable.stderr).toBe(`error: ${readOnlyFile}: cannot read data.mdb (EACCES: permission denied, open '${join(readOnlyFile, 'data.mdb')}')\n`);
 
       // Root is not bound by the mode: for root the directory is writable, and the store opens.
       if (AS_ROOT) {

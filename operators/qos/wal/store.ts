@@ -165,8 +165,9 @@ export class WalStore {
   /** Opens an existing WAL read-only (for `rill wal inspect`): nothing in `dir` is changed. */
   static async openReadOnly(dir: string): Promise<WalStore> {
     if (classifyDirectory(dir) === 'new') throw new WalStoreError(`${dir}: not a rill WAL (no such directory or it is empty)`);
+    // No lock file and no writability check: reading needs neither (without lock.mdb and without
+    // the right to create it, LMDB reads without one), and the store may be in use.
     checkLmdbHeader(dir);
-    checkReadableWithoutWriting(dir);
     const root = await openEnvironment(dir, true);
     try {
       const identity = readIdentity(root, dir);
@@ -526,23 +527,6 @@ function checkWritable(path: string): void {
     } catch {
       throw new WalStoreError(`${path}: cannot open the WAL for writing (${target === path ? 'the directory' : target} is not writable)`);
     }
-  }
-}
-
-/**
- * A read-only open needs lock.mdb to exist or to be creatable: LMDB creates a missing lock.mdb even
- * read-only, and when it cannot, lmdb-js crashes (SIGSEGV) instead of reporting it.
- */
-function checkReadableWithoutWriting(path: string): void {
-  const lockFile = join(path, 'lock.mdb');
-  try {
-    accessSync(existsSync(lockFile) ? lockFile : path, existsSync(lockFile) ? constants.R_OK : constants.W_OK);
-  } catch {
-    throw new WalStoreError(
-      existsSync(lockFile)
-        ? `${path}: cannot read the WAL (${lockFile} is not readable)`
-        : `${path}: cannot read the WAL (no lock.mdb, and the directory is not writable to create it; LMDB needs it even to read)`,
-    );
   }
 }
 
