@@ -121,6 +121,32 @@ describe('WAL store', () => {
     await expect(WalStore.open(dir)).rejects.toThrow(`${dir}: damaged rill WAL (counters say 7 events, the store holds 1)`);
   });
 
+  it('sets a damaged record aside in one commit with the counters, and a reopen agrees', async () => {
+    const dir = join(temporaryDirectory(), 'wal');
+    const store = await WalStore.open(dir);
+    for (const text of ['a', 'bad', 'c']) store.append(Buffer.from(text));
+    await store.commit();
+    store.setAside(1, Buffer.from('bad'));
+    expect({ events: store.storedEvents, bytes: store.storedBytes, damaged: store.damagedEvents }).toEqual({ events: 2, bytes: 2 * KEY_BYTES + 2, damaged: 1 });
+    await store.commit();
+    expect(store.read(0, 3, 10).map((r) => r.seq)).toEqual([0, 2]);
+    await store.close();
+    const reopened = await openStore(dir);
+    expect({ events: reopened.storedEvents, bytes: reopened.storedBytes, damaged: reopened.damagedEvents }).toEqual({ events: 2, bytes: 2 * KEY_BYTES + 2, damaged: 1 });
+    expect([...reopened.damagedRecords()].map((r) => [r.seq, r.bytes.toString()])).toEqual([[1, 'bad']]);
+  });
+
+  it('refuses a WAL whose damaged-record count disagrees with its damaged records', async () => {
+    const dir = join(temporaryDirectory(), 'wal');
+    const store = await WalStore.open(dir);
+    store.append(Buffer.from('x'));
+    await store.close();
+    const raw = open({ path: dir, encoding: 'json' });
+    await raw.put('counters', { storedEvents: 1, storedBytes: KEY_BYTES + 1, nextSeq: 1, damagedEvents: 3 });
+    await raw.close();
+    await expect(WalStore.open(dir)).rejects.toThrow(`${dir}: damaged rill WAL (counters say 3 damaged records set aside, the store holds 0)`);
+  });
+
   it('opens read-only without changing the data file', async () => {
     const dir = join(temporaryDirectory(), 'wal');
     const store = await WalStore.open(dir, { readCount: 3, maxBytes: 1000 });

@@ -120,7 +120,8 @@ export class WalStore {
     readonly identity: WalIdentity,
     private readonly root: RootDatabase,
     private readonly events: Database<Buffer, number>,
-    private readonly damaged: Database<Buffer, number>,
+    /** Undefined only read-only, in a store written before damaged records were set aside. */
+    private readonly damaged: Database<Buffer, number> | undefined,
     private counters: WalCounters,
     private readonly temporary: boolean,
     private readonly lock: StoreLock | undefined,
@@ -173,7 +174,8 @@ export class WalStore {
       const identity = readIdentity(root, dir);
       // `create: false` (an lmdb-js option its types omit): inspecting never creates anything.
       const events = root.openDB<Buffer, number>({ name: 'events', encoding: 'binary', create: false } as { name: string });
-      const damaged = root.openDB<Buffer, number>({ name: 'damaged', encoding: 'binary', create: false } as { name: string });
+      // Undefined in a store written before damaged records were set aside (nothing creates it read-only).
+      const damaged = root.openDB<Buffer, number>({ name: 'damaged', encoding: 'binary', create: false } as { name: string }) as Database<Buffer, number> | undefined;
       return new WalStore(dir, identity, root, events, damaged, readCounters(root, events, damaged, dir), false, undefined);
     } catch (error) {
       void root.close();
@@ -289,6 +291,7 @@ export class WalStore {
 
   /** Every record set aside as damaged, in order. */
   *damagedRecords(): Iterable<StoredRecord> {
+    if (this.damaged === undefined) return;
     for (const { key, value } of this.damaged.getRange({})) yield { seq: key, bytes: value };
   }
 
@@ -358,7 +361,8 @@ export class WalStore {
       for (let i = 0; i < batch.puts.length; i++) void this.events.put(batch.firstSeq + i, batch.puts[i]);
       for (const seq of batch.removedSeqs) void this.events.remove(seq);
       for (const { seq, bytes } of batch.setAside) {
-        void this.damaged.put(seq, bytes);
+        // Defined: only a writable store commits, and its open creates `damaged`.
+        void this.damaged?.put(seq, bytes);
         void this.events.remove(seq);
       }
       void this.root.put('counters', counters);
@@ -575,7 +579,7 @@ function readIdentity(root: RootDatabase, path: string): WalIdentity {
   return identity as WalIdentity;
 }
 
-function readCounters(root: RootDatabase, events: Database<Buffer, number>, damaged: Database<Buffer, number>, path: string): WalCounters {
+function readCounters(root: RootDatabase, events: Database<Buffer, number>, damaged: Database<Buffer, number> | undefined, path: string): WalCounters {
   const stored = root.get('counters') as Partial<WalCounters> | undefined;
   // Stores written before damaged records were set aside have no `damagedEvents`.
   const counters = stored === undefined ? undefined : { damagedEvents: 0, ...stored };
@@ -587,7 +591,7 @@ function readCounters(root: RootDatabase, events: Database<Buffer, number>, dama
   if (entries.entryCount !== counters.storedEvents) {
     throw new WalStoreError(`${path}: damaged rill WAL (counters say ${counters.storedEvents} events, the store holds ${entries.entryCount})`);
   }
-  const damagedEntries = (damaged.getStats() as { entryCount: number }).entryCount;
+  const damagedEntries = damaged === undefined ? 0 : (damaged.getStats() as { entryCount: number }).entryCount;
   if (damagedEntries !== counters.damagedEvents) {
     throw new WalStoreError(`${path}: damaged rill WAL (counters say ${counters.damagedEvents} damaged records set aside, the store holds ${damagedEntries})`);
   }
