@@ -12,7 +12,8 @@
  * than that many are in flight): on every incoming event and every tick (as Tremor), and also via
  * `emitLater` whenever one of its commits lands, so a stored event goes out as soon as it is durable
  * instead of waiting for the next event or tick. Redeliveries go first, in sequence order, then
- * events never emitted, in sequence order.
+ * events never emitted, in sequence order. A record read back that fails its checksum or cannot be
+ * decoded is reported and set aside in the store (`decodeOrSetAside`), and reading goes on after it.
  */
 import { EventId } from '../../../engine/event-id.ts';
 import type { Event, OpMeta } from '../../../engine/event.ts';
