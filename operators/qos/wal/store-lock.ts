@@ -12,9 +12,10 @@
  * holder's pid (pid reuse) is not mistaken for it. The holder may be this very process: a second
  * qos::wal with the same `dir` in one process is refused the same way.
  *
- * Not covered: two processes taking over the same stale lock at the same instant (each removes the
- * stale file and one may remove the other's fresh one); starting two rills on one dir at the same
- * moment after a crash is the only way to get there.
+ * A stale lock is removed only if the file still holds what was judged stale (read again just
+ * before the unlink), so a process that took it over meanwhile keeps it and the other is refused.
+ * Not covered: a takeover that lands between that second read and the unlink (two rills started on
+ * one dir within microseconds of each other after a crash).
  */
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
