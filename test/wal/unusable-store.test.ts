@@ -11,7 +11,7 @@
  *   itself (for whom the directory is writable) opens the store.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readdirSync, rmSync, truncateSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,46 @@ describe('unusable store files', () => {
     4 * DEADLINE_MS,
   );
 });
+
+describe('a healthy store shorter than its last page number', () => {
+  it('opens: LMDB counts pages it never wrote (freed in the transaction that allocated them)', async () => {
+    const dir = join(base, 'unwritten-tail');
+    const store = await WalStore.open(dir);
+    // A fixed pseudo-random workload of appends and acked deletions (LMDB's page allocation is
+    // deterministic for it), until a commit leaves data.mdb shorter than its meta page's last page.
+    let state = 12345;
+    const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const sizes = new Map<number, number>();
+    let oldest = 0;
+    let short: { size: number; pagesInUse: number } | undefined;
+    for (let round = 0; round < 20_000 && short === undefined; round++) {
+      for (let i = 0, n = 1 + Math.floor(random() * 200); i < n; i++) {
+        const length = random() < 0.05 ? 5000 + Math.floor(random() * 20_000) : 50 + Math.floor(random() * 1500);
+        sizes.set(store.append(Buffer.alloc(length, 120)), length);
+      }
+      for (let i = 0, n = Math.floor(random() * sizes.size * 0.9); i < n; i++, oldest++) {
+        store.remove(oldest, sizes.get(oldest) as number);
+        sizes.delete(oldest);
+      }
+      await store.commit();
+      const { size, pagesInUse } = dataFileExtent(dir);
+      if (size < pagesInUse * 4096) short = { size, pagesInUse };
+    }
+    await store.close();
+    expect(short, 'the workload never produced a file shorter than its last page').toBeDefined();
+    const reopened = await WalStore.open(dir);
+    expect(reopened.storedEvents).toBe(sizes.size);
+    await reopened.close();
+  }, 300_000);
+});
+
+/** data.mdb's size and the pages its newest meta page says are in use (4096-byte pages). */
+function dataFileExtent(dir: string): { size: number; pagesInUse: number } {
+  const data = readFileSync(join(dir, 'data.mdb'));
+  const [first, second] = [0, 4096].map((at) => data.subarray(at, at + 160));
+  const newest = second.readBigUInt64LE(152) > first.readBigUInt64LE(152) ? second : first;
+  return { size: data.length, pagesInUse: Number(newest.readBigUInt64LE(144)) + 1 };
+}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
