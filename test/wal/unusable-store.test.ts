@@ -34,7 +34,12 @@ const base = temporaryDirectory('rill-wal-unusable-');
 // Another user must be able to reach the stores under it.
 chmodSync(base, 0o755);
 const pristine = join(base, 'pristine');
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+afterAll(() => {
+  // Writable again first: as another user than root, a mode-555 directory's files cannot be removed.
+  const readOnly = join(base, 'read-only');
+  if (existsSync(readOnly)) chmodSync(readOnly, 0o755);
+  rmSync(base, { recursive: true, force: true });
+});
 
 beforeAll(async () => {
   const store = await WalStore.open(pristine);
