@@ -26,12 +26,14 @@ export interface ChildExit {
 export interface ChildOptions {
   deadlineMs: number;
   fileSizeLimitKiB?: number;
+  /** Run under this command, e.g. `setpriv --reuid=nobody ...` to run as another user. */
+  commandPrefix?: string[];
 }
 
 /** `node --import tsx script ...args` (or `node script ...` for a .mjs), as a child. */
 export function runScript(script: string, args: string[], options: ChildOptions): ChildRun {
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const command = [process.execPath, ...loader, script, ...args];
+  const command = [...(options.commandPrefix ?? []), process.execPath, ...loader, script, ...args];
   // bash sets the limit for itself, then exec's node, which inherits it.
   const child =
     options.fileSizeLimitKiB === undefined

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EventId } from '../../engine/event-id.ts';
-import { decodeRecord, encodeRecord } from '../../operators/qos/wal/record.ts';
+import fc from 'fast-check';
+import { crc32 } from 'node:zlib';
+import { DamagedRecordError, decodeRecord, encodeRecord } from '../../operators/qos/wal/record.ts';
 import { stringifyJson } from '../../queries/values/json.ts';
 import { FloatValue, type Value } from '../../queries/values/value.ts';
 
@@ -67,5 +69,45 @@ describe('WAL record payload text', () => {
     expect(plain.originalId.rangeFor(9, 1)).toEqual({ min: 7, max: 7 });
     const exact = decodeRecord(Buffer.from(`X{"id":${id},"ingestNs":5,"opMeta":{},"meta":{},"data":{"f":6.0}}`));
     expect(exact.data).toEqual({ f: new FloatValue(6) });
+  });
+
+  it('still reads records of format B (no checksum): format C with the checksum bytes left out', () => {
+    const checked = encodeRecord(originalId, { ...header, data: { n: 1 } }, '{"n":1}');
+    const unchecked = Buffer.concat([Buffer.from('B'), checked.subarray(5)]);
+    const decoded = decodeRecord(unchecked);
+    expect({ data: decoded.data, dataJson: decoded.dataJson, id: decoded.originalId.eventId }).toEqual({ data: { n: 1 }, dataJson: '{"n":1}', id: 42 });
+  });
+});
+
+describe('WAL record checksum', () => {
+  const originalId = new EventId(3, 0, 42);
+  const header = { ingestNs: 5, opMeta: { '2': 'o' }, meta: { m: 1 } };
+
+  it('is format C: flag, then the CRC-32 of every byte after it', () => {
+    const bytes = encodeRecord(originalId, { ...header, data: { n: 1 } }, '{"n":1}');
+    expect(String.fromCharCode(bytes[0])).toBe('C');
+    expect(bytes.readUInt32LE(1)).toBe(crc32(bytes.subarray(5)));
+  });
+
+  it('rejects a record with any single bit flipped, wherever it is, as damaged', () => {
+    const bytes = Buffer.from(encodeRecord(originalId, { ...header, data: { text: 'a payload' } }, '{"text":"a payload"}'));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: bytes.length * 8 - 1 }), (bit) => {
+        const damaged = Buffer.from(bytes);
+        damaged[bit >> 3] ^= 1 << (bit & 7);
+        expect(() => decodeRecord(damaged)).toThrow(DamagedRecordError);
+      }),
+      { numRuns: bytes.length * 8 },
+    );
+  });
+
+  it('reports why: checksum mismatch, unknown flag, too short, undecodable older record', () => {
+    const bytes = Buffer.from(encodeRecord(originalId, { ...header, data: 1 }, '1'));
+    bytes[bytes.length - 1] = '2'.charCodeAt(0);
+    expect(() => decodeRecord(bytes)).toThrow(/^checksum mismatch: stored [0-9a-f]{8}, computed [0-9a-f]{8}$/);
+    expect(() => decodeRecord(Buffer.from('Q'))).toThrow('unknown record format (flag byte 81)');
+    expect(() => decodeRecord(Buffer.from('C123'))).toThrow('record of 4 bytes is too short');
+    expect(() => decodeRecord(Buffer.from('J{"id":'))).toThrow(/^cannot decode: /);
+    expect(() => decodeRecord(Buffer.from('B'))).toThrow(DamagedRecordError);
   });
 });

@@ -121,6 +121,46 @@ describe('WAL store', () => {
     await expect(WalStore.open(dir)).rejects.toThrow(`${dir}: damaged rill WAL (counters say 7 events, the store holds 1)`);
   });
 
+  it('sets a damaged record aside in one commit with the counters, and a reopen agrees', async () => {
+    const dir = join(temporaryDirectory(), 'wal');
+    const store = await WalStore.open(dir);
+    for (const text of ['a', 'bad', 'c']) store.append(Buffer.from(text));
+    await store.commit();
+    store.setAside(1, Buffer.from('bad'));
+    expect({ events: store.storedEvents, bytes: store.storedBytes, damaged: store.damagedEvents }).toEqual({ events: 2, bytes: 2 * KEY_BYTES + 2, damaged: 1 });
+    await store.commit();
+    expect(store.read(0, 3, 10).map((r) => r.seq)).toEqual([0, 2]);
+    await store.close();
+    const reopened = await openStore(dir);
+    expect({ events: reopened.storedEvents, bytes: reopened.storedBytes, damaged: reopened.damagedEvents }).toEqual({ events: 2, bytes: 2 * KEY_BYTES + 2, damaged: 1 });
+    expect([...reopened.damagedRecords()].map((r) => [r.seq, r.bytes.toString()])).toEqual([[1, 'bad']]);
+  });
+
+  it('refuses a WAL whose damaged-record count disagrees with its damaged records', async () => {
+    const dir = join(temporaryDirectory(), 'wal');
+    const store = await WalStore.open(dir);
+    store.append(Buffer.from('x'));
+    await store.close();
+    const raw = open({ path: dir, encoding: 'json' });
+    await raw.put('counters', { storedEvents: 1, storedBytes: KEY_BYTES + 1, nextSeq: 1, damagedEvents: 3 });
+    await raw.close();
+    await expect(WalStore.open(dir)).rejects.toThrow(`${dir}: damaged rill WAL (counters say 3 damaged records set aside, the store holds 0)`);
+  });
+
+  it('reads a store written before damaged records were set aside (no `damaged` database, no count)', async () => {
+    const dir = temporaryDirectory();
+    const raw = open({ path: dir, encoding: 'json', maxDbs: 4 });
+    await raw.put('identity', { magic: 'rill-wal', formatVersion: 1, epoch: 'a'.repeat(32), createdAt: '2026-01-01T00:00:00.000Z' });
+    await raw.put('counters', { storedEvents: 1, storedBytes: KEY_BYTES + 3, nextSeq: 1 });
+    await raw.openDB<Buffer, number>({ name: 'events', encoding: 'binary' }).put(0, Buffer.from('old'));
+    await raw.close();
+    const reader = await WalStore.openReadOnly(dir);
+    expect({ events: reader.storedEvents, damaged: reader.damagedEvents, setAside: [...reader.damagedRecords()] }).toEqual({ events: 1, damaged: 0, setAside: [] });
+    await reader.close();
+    const writer = await openStore(dir);
+    expect({ events: writer.storedEvents, damaged: writer.damagedEvents, record: writer.get(0)?.toString() }).toEqual({ events: 1, damaged: 0, record: 'old' });
+  });
+
   it('opens read-only without changing the data file', async () => {
     const dir = join(temporaryDirectory(), 'wal');
     const store = await WalStore.open(dir, { readCount: 3, maxBytes: 1000 });

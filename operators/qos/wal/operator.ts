@@ -26,6 +26,9 @@
  * deletes it (store.endProbe), so its pages are free for the events that follow; then the WAL
  * restores upstream. Deletions refused with a commit are retried on their own first. Each change
  * of state is one line through `context.warn`.
+ *
+ * Damaged records: a record read back that fails its checksum or cannot be decoded is reported and
+ * set aside in the store (`decodeOrSetAside`), and reading goes on after it.
  */
 import { resolve } from 'node:path';
 import { EventId } from '../../../engine/event-id.ts';
@@ -36,7 +39,7 @@ import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type Opera
 import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
 import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
 import { RecentEvents, type RecentEvent } from './recent-events.ts';
-import { decodeRecord, encodeRecord, type StoredEvent } from './record.ts';
+import { DamagedRecordError, decodeRecord, encodeRecord, type DecodedRecord, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
 
 const OUT_PORT = 'out';
@@ -224,6 +227,7 @@ export class WalOperator implements Operator {
       inFlight: this.inFlight.size,
       awaitingResend: this.awaitingResend.size,
       deadLettered: this.deadLettered,
+      damaged: store.damagedEvents,
       downstream: this.broken ? 'triggered' : 'open',
       upstream: this.isFull() ? 'full' : 'accepting',
     };
@@ -360,7 +364,8 @@ export class WalOperator implements Operator {
         this.awaitingResend.delete(seq);
         const bytes = store.get(seq);
         if (bytes === undefined) continue;
-        const decoded = decodeRecord(bytes);
+        const decoded = this.decodeOrSetAside(seq, bytes);
+        if (decoded === undefined) continue;
         events.push(this.emit(seq, decoded.originalId, decoded, bytes.length, decoded.dataJson));
         budget--;
       }
@@ -376,15 +381,36 @@ export class WalOperator implements Operator {
       }
       const records = store.read(seq, this.committedEnd, budget);
       for (const record of records) {
-        const decoded = decodeRecord(record.bytes);
-        events.push(this.emit(record.seq, decoded.originalId, decoded, record.bytes.length, decoded.dataJson));
         this.nextReadSeq = record.seq + 1;
+        const decoded = this.decodeOrSetAside(record.seq, record.bytes);
+        if (decoded === undefined) continue;
+        events.push(this.emit(record.seq, decoded.originalId, decoded, record.bytes.length, decoded.dataJson));
       }
       // Fewer than asked means nothing else is stored below committedEnd (gaps are refused commits).
       if (records.length < budget) this.nextReadSeq = this.committedEnd;
       break;
     }
     return events;
+  }
+
+  /**
+   * The stored event, or undefined for a damaged record (failed checksum, undecodable): that one is
+   * reported, and set aside in the store's `damaged` database with the next commit, so that it
+   * blocks neither the events after it nor the next start.
+   */
+  private decodeOrSetAside(seq: number, bytes: Buffer): DecodedRecord | undefined {
+    try {
+      return decodeRecord(bytes);
+    } catch (error) {
+      if (!(error instanceof DamagedRecordError)) throw error;
+      const store = this.openStore();
+      this.context.warn(
+        `qos::wal ${this.context.nodeId}: ${store.path}: damaged record seq ${seq} (${error.message}); set aside, not delivered (\`rill wal inspect --verify\` lists it)`,
+      );
+      store.setAside(seq, bytes);
+      this.currentCommit();
+      return undefined;
+    }
   }
 
   /**

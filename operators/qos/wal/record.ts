@@ -1,8 +1,9 @@
 /**
  * How one event is stored in the WAL (all numbers little-endian):
  *
- *   byte 0          flag `B`
- *   bytes 1..32     the original event's id: sourceId, streamId, eventId, then ingestNs (float64 each)
+ *   byte 0          flag `C`
+ *   bytes 1..4      uint32 CRC-32 (ISO-HDLC, zlib's) of every byte after it (byte 5 to the end)
+ *   bytes 5..36     the original event's id: sourceId, streamId, eventId, then ingestNs (float64 each)
  *   uint32          how many ranges the id tracks, then 4 float64 per range
  *                   (sourceId, streamId, minEventId, maxEventId)
  *   uint32 + bytes  the operator metadata (`opMeta`) as JSON text; length 0 means `{}`
@@ -19,9 +20,21 @@
  * as (`Event.dataJson`): that text is stored as it is. Reading it back, the text becomes the emitted
  * event's `dataJson`, so a JSON sink downstream does not serialise the payload either.
  *
- * Records of the first format (flag `J` or `X`: one JSON text
- * `{"id":[...],"ingestNs":n,"opMeta":{...},"meta":{...},"data":...}`, plain or exact) are still read.
+ * The checksum: LMDB checks nothing of what it stores, so a flipped bit in `data.mdb` would
+ * otherwise be delivered as an altered payload. CRC-32 is node:zlib's `crc32` (Node >= 20.15): part
+ * of Node, no native package to build, and zlib's implementation is table-driven/vectorised, a small
+ * cost next to the LMDB commit (see docs/qos-wal.md for the bench figures). CRC-32C would detect the
+ * same errors (every burst up to 32 bits, every 1-3 bit error at these record sizes); no package for
+ * it is both maintained and free of a native build, so it would cost more than it gains here.
+ * A record that fails its checksum or cannot be decoded throws DamagedRecordError (the WAL sets it
+ * aside, operator.ts).
+ *
+ * Older records are still read: flag `B` (the layout above without the checksum: the id starts at
+ * byte 1) and the first format (flag `J` or `X`: one JSON text
+ * `{"id":[...],"ingestNs":n,"opMeta":{...},"meta":{...},"data":...}`, plain or exact). They carry no
+ * checksum, so only what cannot be decoded is found damaged.
  */
+import { crc32 } from 'node:zlib';
 import { EventId } from '../../../engine/event-id.ts';
 import type { OpMeta } from '../../../engine/event.ts';
 import { parseJson, stringifyJson } from '../../../queries/values/json.ts';
@@ -37,11 +50,14 @@ export interface StoredEvent {
 
 type EncodedId = [number, number, number, Array<[number, number, number, number]>];
 
-const FLAG = 'B'.charCodeAt(0);
+const FLAG = 'C'.charCodeAt(0);
+const UNCHECKED_FLAG = 'B'.charCodeAt(0);
 const FIRST_FORMAT_PLAIN_FLAG = 'J'.charCodeAt(0);
 const FIRST_FORMAT_EXACT_FLAG = 'X'.charCodeAt(0);
-/** Flag, four float64 and the tracked-range count. */
-const FIXED_BYTES = 1 + 4 * 8 + 4;
+/** Where the fields after flag and checksum start (format `C`; 1 in format `B`). */
+const BODY_START = 1 + 4;
+/** Flag, checksum, four float64 and the tracked-range count. */
+const FIXED_BYTES = BODY_START + 4 * 8 + 4;
 const RANGE_BYTES = 4 * 8;
 
 /**
@@ -57,7 +73,7 @@ export function encodeRecord(id: EventId, event: StoredEvent, dataJson?: string)
   recordSlab.reserve(mostBytes);
   const { buffer, start } = recordSlab;
   buffer[start] = FLAG;
-  let at = buffer.writeDoubleLE(id.sourceId, start + 1);
+  let at = buffer.writeDoubleLE(id.sourceId, start + BODY_START);
   at = buffer.writeDoubleLE(id.streamId, at);
   at = buffer.writeDoubleLE(id.eventId, at);
   at = buffer.writeDoubleLE(event.ingestNs, at);
@@ -71,6 +87,7 @@ export function encodeRecord(id: EventId, event: StoredEvent, dataJson?: string)
   at = writeSizedText(buffer, at, opMeta);
   at = writeSizedText(buffer, at, meta);
   at += buffer.write(data, at);
+  buffer.writeUInt32LE(crc32(buffer.subarray(start + BODY_START, at)), start + 1);
   return recordSlab.commit(at);
 }
 
@@ -136,15 +153,41 @@ export interface DecodedRecord extends StoredEvent {
   dataJson: string | undefined;
 }
 
+/** A record that fails its checksum or cannot be decoded; the message says why. */
+export class DamagedRecordError extends Error {}
+
+/** The stored event; throws DamagedRecordError if the record is damaged. */
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const flag = buffer[0];
-  if (flag === FIRST_FORMAT_PLAIN_FLAG || flag === FIRST_FORMAT_EXACT_FLAG) return decodeFirstFormat(buffer, flag);
-  if (flag !== FLAG) throw new Error(`unknown WAL record format (flag byte ${flag})`);
-  const originalId = new EventId(buffer.readDoubleLE(1), buffer.readDoubleLE(9), buffer.readDoubleLE(17));
-  const ingestNs = buffer.readDoubleLE(25);
-  const ranges = buffer.readUInt32LE(33);
-  let at = FIXED_BYTES;
+  if (flag === FLAG) {
+    if (buffer.length < FIXED_BYTES) throw new DamagedRecordError(`record of ${buffer.length} bytes is too short`);
+    const stored = buffer.readUInt32LE(1);
+    const actual = crc32(buffer.subarray(BODY_START));
+    if (stored !== actual) throw new DamagedRecordError(`checksum mismatch: stored ${hex(stored)}, computed ${hex(actual)}`);
+  } else if (flag !== UNCHECKED_FLAG && flag !== FIRST_FORMAT_PLAIN_FLAG && flag !== FIRST_FORMAT_EXACT_FLAG) {
+    throw new DamagedRecordError(`unknown record format (flag byte ${flag})`);
+  }
+  try {
+    if (flag === FLAG) return decodeFields(buffer, BODY_START);
+    if (flag === UNCHECKED_FLAG) return decodeFields(buffer, 1);
+    return decodeFirstFormat(buffer, flag);
+  } catch (error) {
+    // A record that passed its checksum decodes; one without (older formats) may not.
+    throw new DamagedRecordError(`cannot decode: ${(error as Error).message}`);
+  }
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+/** The fields of formats `C` and `B`, which start at `body`. */
+function decodeFields(buffer: Buffer, body: number): DecodedRecord {
+  const originalId = new EventId(buffer.readDoubleLE(body), buffer.readDoubleLE(body + 8), buffer.readDoubleLE(body + 16));
+  const ingestNs = buffer.readDoubleLE(body + 24);
+  const ranges = buffer.readUInt32LE(body + 32);
+  let at = body + 36;
   for (let i = 0; i < ranges; i++, at += RANGE_BYTES) {
     originalId.tracked.push({
       sourceId: buffer.readDoubleLE(at),

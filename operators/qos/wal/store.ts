@@ -3,17 +3,19 @@
  *
  * On-disk layout (format version 1)
  * ---------------------------------
- * `<dir>/data.mdb`, `<dir>/lock.mdb`: one LMDB environment, nothing else in the directory.
+ * `<dir>/data.mdb`, `<dir>/lock.mdb`: one LMDB environment; `<dir>/rill-wal.lock` while a rill
+ * process has the store open for writing (store-lock.ts: one process per store); nothing else.
  * - Root database (JSON values), three keys:
  *   - `"identity"` -> `{"magic":"rill-wal","formatVersion":1,"epoch":"<32 hex digits>","createdAt":"<ISO time>"}`,
  *     written once when the store is created. The random epoch names this store for ever: with a
  *     sequence number it forms the delivery id (`$.wal = {epoch, seq}`) receivers use to drop duplicates.
- *   - `"counters"` -> `{"storedEvents":n,"storedBytes":n,"nextSeq":n}`, rewritten in every commit, in
+ *   - `"counters"` -> `{"storedEvents":n,"storedBytes":n,"nextSeq":n,"damagedEvents":n}`, rewritten in every commit, in
  *     the same transaction as the records it counts (the last durable counters plus the commit's
  *     changes; this store is the only writer and commits one batch at a time, so they can never
  *     disagree with the records, even when a commit fails). `storedBytes` is the sum over
  *     stored records of (8 key bytes + record bytes), never the file size (LMDB files do not shrink).
  *     `nextSeq` is never reused, even when the store is empty, so delivery ids stay unique.
+ *     `damagedEvents` counts the records in `damaged` (absent in stores written before it: 0).
  *   - `"limits"` -> the operator config (`readCount`, `maxElements`, `maxBytes`, `maxInFlight`) of the
  *     last run, for `rill wal inspect` only.
  *   - `"probe-0"`, `"probe-1"`, ... -> filler strings of PROBE_PIECE_BYTES, only between the two
@@ -22,6 +24,13 @@
  * - Database `"events"`: key = sequence number (lmdb-js ordered-binary, numeric order), value = the
  *   event record (record.ts). A record exists exactly while its event is not acked: an ack deletes it,
  *   so acks are persisted per event and the acked prefix is everything below the first key.
+ * - Database `"damaged"`: same keys and values, the records that failed their checksum or could not
+ *   be decoded (record.ts), set aside for inspection. A record moves from `events` to `damaged` in
+ *   one transaction, with the counters (`storedEvents`/`storedBytes` down, `damagedEvents` up).
+ *
+ * Before LMDB maps `data.mdb`, its meta pages are checked (checkLmdbHeader): LMDB trusts them, and a
+ * file shorter than the pages they say it uses (a truncated copy) kills the process with SIGBUS on
+ * the first read past its end; such a file is refused with the path and the reason instead.
  *
  * When things are persisted: `append`/`remove` queue work in memory; at the end of the current
  * JavaScript turn (a microtask) everything queued becomes one lmdb-js `batch` (one LMDB transaction,
@@ -39,21 +48,23 @@
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { silenceLmdbCommitErrors } from './lmdb-console.ts';
+import { WalStoreError } from './store-error.ts';
+import { STORE_LOCK_FILE, StoreLock } from './store-lock.ts';
 
 export const WAL_MAGIC = 'rill-wal';
 export const WAL_FORMAT_VERSION = 1;
 /** Bytes a record's key counts for in `storedBytes`. */
 export const KEY_BYTES = 8;
-const LMDB_FILES = ['data.mdb', 'lock.mdb'];
 const PROBE_KEY_PREFIX = 'probe-';
 /** Just past every `probe-<i>` key in the root database's key order. */
 const PROBE_KEYS_END = 'probe.';
 const PROBE_PIECE_BYTES = 16 * 1024;
 const PROBE_PIECE = 'f'.repeat(PROBE_PIECE_BYTES);
+const STORE_FILES = ['data.mdb', 'lock.mdb', STORE_LOCK_FILE];
 
 export interface WalIdentity {
   magic: string;
@@ -66,6 +77,7 @@ export interface WalCounters {
   storedEvents: number;
   storedBytes: number;
   nextSeq: number;
+  damagedEvents: number;
 }
 
 export interface WalLimitsRecord {
@@ -80,8 +92,7 @@ export interface StoredRecord {
   bytes: Buffer;
 }
 
-/** The directory is not a rill WAL, is damaged, or cannot be opened; the message names the path. */
-export class WalStoreError extends Error {}
+export { WalStoreError };
 
 /** What one commit writes. Flat arrays, no object per record: this is the per-event hot path. */
 interface PendingBatch {
@@ -91,10 +102,13 @@ interface PendingBatch {
   removedSeqs: number[];
   /** Record bytes of removedSeqs[i] (kept to count them again if the commit is refused). */
   removedBytes: number[];
+  /** Damaged records moved from `events` to `damaged` (rare: no per-event cost when empty). */
+  setAside: StoredRecord[];
   eventsDelta: number;
   bytesDelta: number;
   /** A disk-full probe: write this many filler pieces, or (0) delete those written. */
   probePieces?: number;
+  damagedDelta: number;
   durable: Promise<void>;
   settle: (error?: unknown) => void;
 }
@@ -106,6 +120,8 @@ export class WalStore {
   /** Deletions of a refused commit, queued again with the next batch. */
   private readonly retrySeqs: number[] = [];
   private readonly retryBytes: number[] = [];
+  /** Damaged records a refused commit did not set aside, queued again with the next batch. */
+  private readonly retrySetAside: StoredRecord[] = [];
   /** The counters record as the last successful commit wrote it. */
   private durableCounters: WalCounters;
   /** Filler pieces of durable probes not deleted yet (`probe-0` up to this). */
@@ -117,34 +133,47 @@ export class WalStore {
     readonly identity: WalIdentity,
     private readonly root: RootDatabase,
     private readonly events: Database<Buffer, number>,
+    /** Undefined only read-only, in a store written before damaged records were set aside. */
+    private readonly damaged: Database<Buffer, number> | undefined,
     private counters: WalCounters,
     private readonly temporary: boolean,
+    private readonly lock: StoreLock | undefined,
   ) {
     this.durableCounters = { ...counters };
   }
 
   /**
    * Opens (or creates) the WAL in `dir`; with no `dir`, a temporary store deleted on close.
-   * Refuses a directory that holds anything but a rill WAL, without changing it.
+   * Refuses a directory that holds anything but a rill WAL, without changing it, and one that
+   * another WalStore (in this process or another) has open.
    */
   static async open(dir: string | undefined, limits?: WalLimitsRecord): Promise<WalStore> {
     const temporary = dir === undefined;
     const path = dir ?? mkdtempSync(join(tmpdir(), 'rill-wal-'));
     const state = classifyDirectory(path);
     if (state === 'new') createDirectory(path);
-    const root = await openEnvironment(path, false);
+    const lock = StoreLock.acquire(path);
+    let root: RootDatabase | undefined;
     try {
+      if (state === 'existing') {
+        checkLmdbHeader(path);
+        checkWritable(path);
+      }
+      root = await openEnvironment(path, false);
       if (state === 'new') await initialise(root);
       const identity = readIdentity(root, path);
       const events = root.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
-      const counters = readCounters(root, events, path);
-      const store = new WalStore(path, identity, root, events, counters, temporary);
+      const damaged = root.openDB<Buffer, number>({ name: 'damaged', encoding: 'binary' });
+      const counters = readCounters(root, events, damaged, path);
+      const store = new WalStore(path, identity, root, events, damaged, counters, temporary, lock);
       if (limits) await root.put('limits', limits);
       const fillers = [...root.getKeys({ start: PROBE_KEY_PREFIX, end: PROBE_KEYS_END })];
-      if (fillers.length > 0) await root.transaction(() => fillers.forEach((key) => root.remove(key)));
+      const environment = root;
+      if (fillers.length > 0) await environment.transaction(() => fillers.forEach((key) => environment.remove(key)));
       return store;
     } catch (error) {
-      await root.close();
+      await root?.close();
+      lock.release();
       if (temporary) rmSync(path, { recursive: true, force: true });
       throw error;
     }
@@ -153,12 +182,17 @@ export class WalStore {
   /** Opens an existing WAL read-only (for `rill wal inspect`): nothing in `dir` is changed. */
   static async openReadOnly(dir: string): Promise<WalStore> {
     if (classifyDirectory(dir) === 'new') throw new WalStoreError(`${dir}: not a rill WAL (no such directory or it is empty)`);
+    // No lock file and no writability check: reading needs neither (without lock.mdb and without
+    // the right to create it, LMDB reads without one), and the store may be in use.
+    checkLmdbHeader(dir);
     const root = await openEnvironment(dir, true);
     try {
       const identity = readIdentity(root, dir);
       // `create: false` (an lmdb-js option its types omit): inspecting never creates anything.
       const events = root.openDB<Buffer, number>({ name: 'events', encoding: 'binary', create: false } as { name: string });
-      return new WalStore(dir, identity, root, events, readCounters(root, events, dir), false);
+      // Undefined in a store written before damaged records were set aside (nothing creates it read-only).
+      const damaged = root.openDB<Buffer, number>({ name: 'damaged', encoding: 'binary', create: false } as { name: string }) as Database<Buffer, number> | undefined;
+      return new WalStore(dir, identity, root, events, damaged, readCounters(root, events, damaged, dir), false, undefined);
     } catch (error) {
       void root.close();
       throw error;
@@ -180,6 +214,11 @@ export class WalStore {
 
   get nextSeq(): number {
     return this.counters.nextSeq;
+  }
+
+  /** Damaged records set aside (or queued for setting aside). */
+  get damagedEvents(): number {
+    return this.counters.damagedEvents;
   }
 
   storedLimits(): WalLimitsRecord | undefined {
@@ -207,6 +246,25 @@ export class WalStore {
   /** Acked events whose deletion a refused commit left undone (they are retried with the next batch). */
   get removalsAwaitingRetry(): number {
     return this.retrySeqs.length;
+  }
+
+  /**
+   * Queues the move of the damaged record `seq` (of `bytes`, as read) out of `events` into
+   * `damaged`: it is no longer a stored event, and it is kept for inspection.
+   */
+  setAside(seq: number, bytes: Buffer): void {
+    // A copy: what a read hands out may be lmdb-js's memory, not ours to keep until the commit.
+    this.queueSetAside(this.openBatch(), { seq, bytes: Buffer.from(bytes) });
+  }
+
+  private queueSetAside(batch: PendingBatch, record: StoredRecord): void {
+    batch.setAside.push(record);
+    batch.eventsDelta -= 1;
+    batch.bytesDelta -= KEY_BYTES + record.bytes.length;
+    batch.damagedDelta += 1;
+    this.counters.storedEvents -= 1;
+    this.counters.storedBytes -= KEY_BYTES + record.bytes.length;
+    this.counters.damagedEvents += 1;
   }
 
   private queueRemoval(batch: PendingBatch, seq: number, recordBytes: number): void {
@@ -261,6 +319,17 @@ export class WalStore {
     return records;
   }
 
+  /** Every committed record, in order (for `rill wal inspect --verify`). */
+  *allRecords(): Iterable<StoredRecord> {
+    for (const { key, value } of this.events.getRange({})) yield { seq: key, bytes: value };
+  }
+
+  /** Every record set aside as damaged, in order. */
+  *damagedRecords(): Iterable<StoredRecord> {
+    if (this.damaged === undefined) return;
+    for (const { key, value } of this.damaged.getRange({})) yield { seq: key, bytes: value };
+  }
+
   /** One committed record, if still stored. */
   get(seq: number): Buffer | undefined {
     return this.events.get(seq);
@@ -285,6 +354,7 @@ export class WalStore {
       await this.committing;
     }
     await this.root.close();
+    this.lock?.release();
     if (this.temporary) rmSync(this.path, { recursive: true, force: true });
   }
 
@@ -297,11 +367,14 @@ export class WalStore {
     });
     // Callers attach their own handlers; this one keeps an unobserved rejection from crashing the process.
     durable.catch(() => undefined);
-    const batch: PendingBatch = { firstSeq: 0, puts: [], removedSeqs: [], removedBytes: [], eventsDelta: 0, bytesDelta: 0, durable, settle };
+    const batch: PendingBatch = {
+      firstSeq: 0, puts: [], removedSeqs: [], removedBytes: [], setAside: [], eventsDelta: 0, bytesDelta: 0, damagedDelta: 0, durable, settle,
+    };
     this.batch = batch;
     for (let i = 0; i < this.retrySeqs.length; i++) this.queueRemoval(batch, this.retrySeqs[i], this.retryBytes[i]);
     this.retrySeqs.length = 0;
     this.retryBytes.length = 0;
+    for (const record of this.retrySetAside.splice(0)) this.queueSetAside(batch, record);
     queueMicrotask(() => {
       if (this.committing === undefined && this.batch === batch) this.seal(batch);
     });
@@ -322,6 +395,11 @@ export class WalStore {
     const committed = this.root.batch(() => {
       for (let i = 0; i < batch.puts.length; i++) void this.events.put(batch.firstSeq + i, batch.puts[i]);
       for (const seq of batch.removedSeqs) void this.events.remove(seq);
+      for (const { seq, bytes } of batch.setAside) {
+        // Defined: only a writable store commits, and its open creates `damaged`.
+        void this.damaged?.put(seq, bytes);
+        void this.events.remove(seq);
+      }
       void this.root.put('counters', counters);
       if (batch.probePieces === 0) for (let i = 0; i < this.probePiecesStored; i++) void this.root.remove(PROBE_KEY_PREFIX + i);
       else if (batch.probePieces !== undefined) for (let i = 0; i < batch.probePieces; i++) void this.root.put(PROBE_KEY_PREFIX + i, PROBE_PIECE);
@@ -346,10 +424,12 @@ export class WalStore {
     // at once, which would spin on failing commits while the disk stays full.
     this.counters.storedEvents -= batch.eventsDelta;
     this.counters.storedBytes -= batch.bytesDelta;
+    this.counters.damagedEvents -= batch.damagedDelta;
     for (let i = 0; i < batch.removedSeqs.length; i++) {
       this.retrySeqs.push(batch.removedSeqs[i]);
       this.retryBytes.push(batch.removedBytes[i]);
     }
+    this.retrySetAside.push(...batch.setAside);
     batch.settle(error);
   }
 
@@ -364,6 +444,7 @@ export class WalStore {
       storedEvents: this.durableCounters.storedEvents + batch.eventsDelta,
       storedBytes: this.durableCounters.storedBytes + batch.bytesDelta,
       nextSeq: Math.max(this.durableCounters.nextSeq, lastSeq + 1),
+      damagedEvents: this.durableCounters.damagedEvents + batch.damagedDelta,
     };
   }
 }
@@ -419,41 +500,90 @@ function classifyDirectory(path: string): DirectoryState {
   if (!existsSync(path)) return 'new';
   if (!statSync(path).isDirectory()) throw new WalStoreError(`${path}: not a rill WAL (it is a file, not a directory)`);
   const entries = readdirSync(path);
-  if (entries.length === 0) return 'new';
-  const foreign = entries.filter((name) => !LMDB_FILES.includes(name));
+  // A lock file alone: a process killed while creating the store, before LMDB wrote anything.
+  if (entries.every((name) => name === STORE_LOCK_FILE)) return 'new';
+  const foreign = entries.filter((name) => !STORE_FILES.includes(name));
   if (foreign.length > 0) {
     throw new WalStoreError(`${path}: not a rill WAL (unexpected ${foreign.length === 1 ? 'file' : 'files'} ${foreign.slice(0, 3).join(', ')}); refusing to use it`);
   }
   if (!entries.includes('data.mdb')) throw new WalStoreError(`${path}: not a rill WAL (no data.mdb)`);
-  checkLmdbHeader(path);
   return 'existing';
 }
 
-// LMDB meta pages (pages 0 and 1): page flags at byte 18 (P_META = 0x08), magic 0xBEEFC0DE at 24,
-// data format version at 28, page size at 48. LMDB trusts these and can crash the process on a
-// garbage file, so they are checked before LMDB sees the file.
+// LMDB meta pages (pages 0 and 1; mdb.c's MDB_meta after a 24-byte page header): page flags at
+// byte 18 (P_META = 0x08), magic 0xBEEFC0DE at 24, data format version at 28, page size at 48, the
+// root pages (uint64) of the free-space and main B-trees at 88 and 136, the last page in use
+// (uint64) at 144, the committing transaction id (uint64) at 152. LMDB trusts these and can crash
+// the process on a garbage or truncated file, so they are checked before LMDB sees it.
 const LMDB_MAGIC = 0xbeefc0de;
 const LMDB_DATA_VERSION = 2;
+const META_BYTES = 160;
+const ROOT_OFFSETS = [88, 136];
+/** An empty B-tree's root (P_INVALID). */
+const NO_ROOT = 0xffffffffffffffffn;
+/**
+ * How many pages a healthy data.mdb may lack at its end: LMDB does not write a page that a
+ * transaction allocated and freed again (a "loose" page) and that no later commit reused, yet counts
+ * it in the last page number. In 7,500 commits of the WAL's appends and deletes the file lacked one
+ * page 9 times, never more; this allows a few times that. A file cut within this margin is not
+ * detected (unless it cuts a root page).
+ */
+const UNWRITTEN_TAIL_PAGES = 32;
 
+/**
+ * Refuses a data.mdb LMDB would crash on: no valid meta pages, or shorter than the pages its newest
+ * meta page says are in use (less a small margin, UNWRITTEN_TAIL_PAGES) or than its root pages. LMDB
+ * maps the file and reads pages in place; past the end of a truncated file that read is SIGBUS,
+ * which kills the process with no message.
+ */
 function checkLmdbHeader(path: string): void {
   const file = join(path, 'data.mdb');
-  const size = statSync(file).size;
   const damaged = (what: string) => new WalStoreError(`${path}: damaged or unreadable WAL (data.mdb ${what}); refusing to use it`);
-  const descriptor = openSync(file, 'r');
+  let descriptor: number;
   try {
-    const header = Buffer.alloc(64);
-    if (readSync(descriptor, header, 0, 64, 0) < 64) throw damaged('is too short');
-    const pageSize = header.readUInt32LE(48);
+    descriptor = openSync(file, 'r');
+  } catch (error) {
+    throw new WalStoreError(`${path}: cannot read data.mdb (${(error as Error).message})`);
+  }
+  try {
+    const size = fstatSync(descriptor).size;
+    const first = Buffer.alloc(META_BYTES);
+    if (readSync(descriptor, first, 0, META_BYTES, 0) < META_BYTES) throw damaged('is too short');
+    const pageSize = first.readUInt32LE(48);
     const validPageSize = pageSize >= 512 && pageSize <= 65536 && (pageSize & (pageSize - 1)) === 0;
     if (!validPageSize || size < 2 * pageSize) throw damaged('has no valid meta pages');
-    const second = Buffer.alloc(64);
-    readSync(descriptor, second, 0, 64, pageSize);
-    for (const page of [header, second]) {
+    const second = Buffer.alloc(META_BYTES);
+    readSync(descriptor, second, 0, META_BYTES, pageSize);
+    for (const page of [first, second]) {
       if ((page.readUInt16LE(18) & 0x08) === 0 || page.readUInt32LE(24) !== LMDB_MAGIC) throw damaged('is not an LMDB file');
       if (page.readUInt32LE(28) !== LMDB_DATA_VERSION) throw damaged(`has LMDB data version ${page.readUInt32LE(28)}`);
     }
+    // LMDB uses the meta page of the newest transaction.
+    const newest = second.readBigUInt64LE(152) > first.readBigUInt64LE(152) ? second : first;
+    const pagesInUse = Number(newest.readBigUInt64LE(144)) + 1;
+    const pagesInFile = Math.floor(size / pageSize);
+    const rootsPastEnd = ROOT_OFFSETS.map((at) => newest.readBigUInt64LE(at)).filter((root) => root !== NO_ROOT && root >= BigInt(pagesInFile));
+    if (pagesInFile < pagesInUse - UNWRITTEN_TAIL_PAGES || rootsPastEnd.length > 0) {
+      throw damaged(`is truncated: ${size} bytes, its meta page says ${pagesInUse} pages of ${pageSize} bytes (${pagesInUse * pageSize} bytes) are in use`);
+    }
   } finally {
     closeSync(descriptor);
+  }
+}
+
+/**
+ * A writable open needs to write the directory (lock.mdb, the lock file) and both files: LMDB
+ * reports some of these failures by crashing, so they are checked first. (root passes these
+ * checks, as it passes the permissions themselves.)
+ */
+function checkWritable(path: string): void {
+  for (const target of [path, join(path, 'data.mdb'), join(path, 'lock.mdb')]) {
+    if (target !== path && !existsSync(target)) continue;
+    try {
+      accessSync(target, constants.W_OK);
+    } catch {
+      throw new WalStoreError(`${path}: cannot open the WAL for writing (${target === path ? 'the directory' : target} is not writable)`);
+    }
   }
 }
 
@@ -479,7 +609,7 @@ async function initialise(root: RootDatabase): Promise<void> {
     epoch: randomBytes(16).toString('hex'),
     createdAt: new Date().toISOString(),
   };
-  const counters: WalCounters = { storedEvents: 0, storedBytes: 0, nextSeq: 0 };
+  const counters: WalCounters = { storedEvents: 0, storedBytes: 0, nextSeq: 0, damagedEvents: 0 };
   await root.transaction(() => {
     root.put('identity', identity);
     root.put('counters', counters);
@@ -503,15 +633,21 @@ function readIdentity(root: RootDatabase, path: string): WalIdentity {
   return identity as WalIdentity;
 }
 
-function readCounters(root: RootDatabase, events: Database<Buffer, number>, path: string): WalCounters {
-  const counters = root.get('counters') as Partial<WalCounters> | undefined;
+function readCounters(root: RootDatabase, events: Database<Buffer, number>, damaged: Database<Buffer, number> | undefined, path: string): WalCounters {
+  const stored = root.get('counters') as Partial<WalCounters> | undefined;
+  // Stores written before damaged records were set aside have no `damagedEvents`.
+  const counters = stored === undefined ? undefined : { damagedEvents: 0, ...stored };
   const valid =
     counters !== undefined &&
-    [counters.storedEvents, counters.storedBytes, counters.nextSeq].every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
+    [counters.storedEvents, counters.storedBytes, counters.nextSeq, counters.damagedEvents].every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
   if (!valid) throw new WalStoreError(`${path}: damaged rill WAL (missing or invalid counters record)`);
   const entries = events.getStats() as { entryCount: number };
   if (entries.entryCount !== counters.storedEvents) {
     throw new WalStoreError(`${path}: damaged rill WAL (counters say ${counters.storedEvents} events, the store holds ${entries.entryCount})`);
+  }
+  const damagedEntries = damaged === undefined ? 0 : (damaged.getStats() as { entryCount: number }).entryCount;
+  if (damagedEntries !== counters.damagedEvents) {
+    throw new WalStoreError(`${path}: damaged rill WAL (counters say ${counters.damagedEvents} damaged records set aside, the store holds ${damagedEntries})`);
   }
   for (const lastSeq of events.getKeys({ reverse: true, limit: 1 })) {
     if (lastSeq >= (counters.nextSeq as number)) throw new WalStoreError(`${path}: damaged rill WAL (event ${lastSeq} is at or past nextSeq ${counters.nextSeq})`);
