@@ -59,6 +59,8 @@ export interface SinkContext {
   /** The sink can take events again. */
   restore(): void;
   warn(message: string): void;
+  /** Asks the runtime to stop everything gracefully, as SIGTERM does (the `exit` connector); `why` is logged. */
+  requestStop?(why: string): void;
 }
 
 export interface Sink {

@@ -1,12 +1,13 @@
 /**
- * `metronome` onramp: one event every `config.interval` milliseconds,
- * `{"onramp":"metronome","ingest_ns":<ns>,"id":<n>}` with ids 0, 1, 2, ... per process.
+ * `metronome`: one event every interval, ids 0, 1, 2, ... per process.
+ * - Tremor 0.11 onramp (YAML): `config.interval` in milliseconds, `{"onramp":"metronome","ingest_ns":<ns>,"id":<n>}`.
+ * - Tremor 0.12 connector (troy): `config.interval` in nanoseconds, `{"connector":"metronome","ingest_ns":<ns>,"id":<n>}`.
  *
  * As in Tremor 0.11 it is not transactional. A `trigger` stops it and a `restore` starts it
  * again one interval later: ticks missed while stopped are never made up.
  */
 import { nowNs } from '../engine/event.ts';
-import type { Source, SourceContext, SourceFactory } from './connector.ts';
+import type { ConnectorFactory, Source, SourceContext, SourceFactory } from './connector.ts';
 import { ConnectorConfigError } from './connector.ts';
 
 export class MetronomeSource implements Source {
@@ -17,7 +18,11 @@ export class MetronomeSource implements Source {
   private triggered = false;
   private stopped = false;
 
-  constructor(private readonly intervalMs: number) {}
+  /** `origin`: the event's first key and its value (`onramp` in 0.11, `connector` in 0.12). */
+  constructor(
+    private readonly intervalMs: number,
+    private readonly origin: 'onramp' | 'connector' = 'onramp',
+  ) {}
 
   async start(context: SourceContext): Promise<void> {
     this.context = context;
@@ -57,7 +62,7 @@ export class MetronomeSource implements Source {
 
   private tick(): void {
     if (this.stopped || this.triggered || this.context === undefined) return;
-    this.context.emit({ onramp: 'metronome', ingest_ns: nowNs(), id: this.nextId++ });
+    this.context.emit({ [this.origin]: 'metronome', ingest_ns: nowNs(), id: this.nextId++ });
   }
 
   private cancel(): void {
@@ -74,5 +79,19 @@ export const metronomeFactory: SourceFactory = {
     const interval = settings.config.interval as number;
     if (interval < 1) throw new ConnectorConfigError('`interval` must be at least 1 (milliseconds)', 'interval');
     return new MetronomeSource(interval);
+  },
+};
+
+/** Tremor 0.12's `metronome` kind: `interval` in nanoseconds (`nanos::from_seconds(1)`), source only. */
+export const metronomeConnectorFactory: ConnectorFactory = {
+  kind: 'connector',
+  type: 'metronome',
+  configKeys: { interval: { type: 'integer', required: true } },
+  codec: 'structured',
+  create(settings) {
+    const intervalNs = settings.config.interval as number;
+    if (intervalNs < 1) throw new ConnectorConfigError('`interval` must be at least 1 (nanoseconds)', 'interval');
+    // Timers run in whole milliseconds; an interval below 1 ms ticks every millisecond.
+    return { source: new MetronomeSource(Math.max(1, Math.round(intervalNs / 1_000_000)), 'connector') };
   },
 };

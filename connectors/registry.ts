@@ -3,7 +3,9 @@
  * Tremor 0.12 connector kinds by the name a troy `define connector x from <kind>` gives.
  */
 import type { ConnectorFactory, SinkFactory, SourceFactory } from './connector.ts';
-import { metronomeFactory } from './metronome.ts';
+import { metronomeConnectorFactory, metronomeFactory } from './metronome.ts';
+import { exitConnectorFactory } from './exit.ts';
+import { fileConnectorFactory, nullConnectorFactory, stdioConnectorFactory } from './troy-kinds.ts';
 import { stdinSourceFactory } from './line-source.ts';
 import { fileSourceFactory } from './file-source.ts';
 import { wsSinkFactory } from './ws-sink.ts';
@@ -24,7 +26,18 @@ export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
   ),
 );
 
-/** Troy connector kinds whose halves share one resource (a listener, a connection). */
+/**
+ * Troy connector kinds (`define connector x from <kind>`); one config builds a source half, a sink
+ * half or both, sharing what they need (a listener, a connection). The `wal` kind is not here: it
+ * becomes a pipeline around the `qos::wal` operator (engine/runtime/troy-plan.ts).
+ */
 export const connectorFactories: ReadonlyMap<string, ConnectorFactory> = new Map(
-  [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory].map((factory) => [factory.type, factory]),
+  [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory].map(
+    (factory) => [factory.type, factory],
+  ),
+);
+
+/** Tremor's debug connectors, registered only with `--debug-connectors` (as `tremor server run -d`). */
+export const debugConnectorFactories: ReadonlyMap<string, ConnectorFactory> = new Map(
+  [exitConnectorFactory, nullConnectorFactory].map((factory) => [factory.type, factory]),
 );

@@ -48,12 +48,22 @@ class GraphBuilder {
   private readonly nodes: GraphNode[] = [];
   private readonly byName = new Map<string, GraphNode>();
   private readonly links: GraphLink[] = [];
+  /**
+   * Input and output stream names: trickle's built-in `in` and `out`/`err`/`metrics`, or a troy
+   * pipeline's declared ports (`define pipeline P from a, b into c, d`), plus `err` always, where
+   * script errors go.
+   */
+  private readonly inputs: readonly string[];
+  private readonly outputs: readonly string[];
 
-  constructor(private readonly query: CompiledQuery) {}
+  constructor(private readonly query: CompiledQuery) {
+    this.inputs = query.ports?.inputs ?? [BUILTIN_INPUT];
+    this.outputs = query.ports ? [...new Set([...query.ports.outputs, 'err'])] : BUILTIN_OUTPUTS;
+  }
 
   build(): PipelineGraph {
-    this.addNode(BUILTIN_INPUT, 'input');
-    for (const name of BUILTIN_OUTPUTS) this.addNode(name, 'output');
+    for (const name of this.inputs) this.addNode(name, 'input');
+    for (const name of this.outputs) this.addNode(name, 'output');
     for (const statement of this.query.statements) {
       if (this.byName.has(statement.nodeId)) this.fail(`Duplicate node name \`${statement.nodeId}\``, statement.span);
       this.addNode(statement.nodeId, 'statement', statement);
@@ -78,8 +88,8 @@ class GraphBuilder {
 
   /** `from in/p` names the input `in/p`; any other `from X/p` is port p of node X. */
   private resolveFrom(ref: StreamRef): { node: GraphNode; port: string } {
-    if (ref.node === BUILTIN_INPUT) {
-      const name = ref.port === 'out' ? BUILTIN_INPUT : `${BUILTIN_INPUT}/${ref.port}`;
+    if (this.inputs.includes(ref.node)) {
+      const name = ref.port === 'out' ? ref.node : `${ref.node}/${ref.port}`;
       return { node: this.byName.get(name) ?? this.addNode(name, 'input'), port: 'out' };
     }
     const node = this.byName.get(ref.node);
@@ -90,7 +100,7 @@ class GraphBuilder {
 
   /** `into out/p` names the output `out/p` (likewise `err/p`, `metrics/p`); any other is port p of X. */
   private resolveInto(ref: StreamRef): { node: GraphNode; port: string } {
-    if ((BUILTIN_OUTPUTS as readonly string[]).includes(ref.node)) {
+    if (this.outputs.includes(ref.node)) {
       const name = ref.port === 'in' ? ref.node : `${ref.node}/${ref.port}`;
       return { node: this.byName.get(name) ?? this.addNode(name, 'output'), port: 'in' };
     }

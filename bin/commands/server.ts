@@ -8,6 +8,7 @@ import { describeEngineHeap, engineThreadControl, engineThreadWanted, isEngineTh
 
 interface ServerRunOptions {
   artefacts: string[];
+  debugConnectors?: boolean;
   quiet?: boolean;
   dataDir?: string;
   embeddedReceiver?: boolean;
@@ -41,14 +42,23 @@ export function registerServerCommand(program: Command): void {
   const server = program.command('server').description('Run Tremor 0.11 artefacts (YAML onramps/offramps/bindings/mappings and .trickle pipelines)');
   server
     .command('run')
-    .description('Load the artefact files and run them until SIGINT or SIGTERM')
-    .requiredOption('-f, --artefacts <files...>', 'artefact files: .yaml/.yml (onramp, offramp, binding, mapping) and .trickle (pipeline named after the file)')
+    .description('Load the files (troy, YAML artefacts, trickle) and run them until SIGINT or SIGTERM (or an exit connector)')
+    .argument('[files...]', '.troy files (Tremor 0.12 deployments), as `tremor server run FILE...`; the -f forms may be given here too')
+    .option('-f, --artefacts <files...>', 'artefact files: .yaml/.yml (onramp, offramp, binding, mapping), .trickle (pipeline named after the file), .troy')
+    .option('--debug-connectors', "register Tremor's debug connectors for troy (exit, null), as `tremor server run --debug-connectors`")
+    .option('-n, --no-api', 'accepted for Tremor compatibility: rill has no API server yet, so there is none to turn off')
     .option('-q, --quiet', 'do not print the periodic status line')
     .option('-d, --data-dir <dir>', 'where qos::wal operators without an explicit `dir` persist (<dir>/<pipeline>/<operator>) and file onramps keep their checkpoints (<dir>/onramp/<id>/<instance>/); default: a temporary store removed on shutdown, no checkpoints')
     .option('--embedded-receiver', 'if nothing listens on a ws offramp URL, start a WebSocket receiver there that prints each message it receives')
     .option('--status-interval <seconds>', 'seconds between status lines', '5')
     .addHelpText('after', HELP)
-    .action(async (options: ServerRunOptions) => {
+    .action(async (files: string[], options: ServerRunOptions) => {
+      options.artefacts = [...files, ...(options.artefacts ?? [])];
+      if (options.artefacts.length === 0) {
+        log('no files given: rill server run FILE.troy ... or rill server run -f ARTEFACT.yaml PIPELINE.trickle ... (see --help)');
+        process.exitCode = 1;
+        return;
+      }
       if (engineThreadWanted()) {
         // The worker's output reaches stdout/stderr through this thread: no process.exit() here,
         // the process ends once that is written.
@@ -122,6 +132,7 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
       dataDir: options.dataDir,
       warn: (message) => process.stderr.write(`${message}\n`),
       onPipelineError: (pipeline, rendered) => process.stderr.write(`${pipeline}: ${rendered}\n`),
+      debugConnectors: options.debugConnectors,
     });
   } catch (error) {
     if (!(error instanceof LoadErrors)) throw error;
@@ -131,7 +142,7 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
     return 1;
   }
 
-  if (plan.sources.some((source) => source.spec.type === 'stdin')) control.connectStdin();
+  if (plan.sources.some((source) => source.spec.type === 'stdin' || source.spec.type === 'stdio')) control.connectStdin();
 
   let receivers: EmbeddedReceivers | undefined;
   if (options.embeddedReceiver) {
@@ -143,7 +154,9 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
     }
   }
 
-  const runtime = new Runtime(plan, { log });
+  let stopFromConnector!: () => void;
+  const exitRequested = new Promise<void>((resolve) => (stopFromConnector = resolve));
+  const runtime = new Runtime(plan, { log, onStopRequested: () => stopFromConnector() });
   try {
     await runtime.start();
   } catch (error) {
@@ -156,7 +169,7 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   const statusIntervalMs = Math.max(0.5, Number(options.statusInterval) || 5) * 1000;
   const statusTimer = options.quiet ? undefined : setInterval(() => log(formatStatus(runtime.stats())), statusIntervalMs);
 
-  await control.stopRequested;
+  await Promise.race([control.stopRequested, exitRequested]);
   if (statusTimer !== undefined) clearInterval(statusTimer);
   await runtime.stop();
   await receivers?.close();

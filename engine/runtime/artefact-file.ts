@@ -13,6 +13,7 @@ import type { ConfigKeySpec } from '../../connectors/connector.ts';
 import { sinkFactories, sourceFactories } from '../../connectors/registry.ts';
 import { codecs } from '../../connectors/codec.ts';
 import { ConfigError, didYouMean } from './config-error.ts';
+import { configKeyProblems } from './config-keys.ts';
 
 export type Position = { line: number; column: number };
 
@@ -197,20 +198,9 @@ class ArtefactReader {
 
   private checkConfig(node: YAMLMap, configNode: Node | undefined, config: RecordValue, keys: Readonly<Record<string, ConfigKeySpec>>, label: string): void {
     const at = isMap(configNode) ? configNode : node;
-    for (const [key, value] of Object.entries(config)) {
-      const spec = keys[key];
-      if (spec === undefined) {
-        const known = Object.keys(keys);
-        const hint = didYouMean(key, known) || (known.length === 0 ? ' (this type takes no config keys)' : ` (expected ${known.join(', ')})`);
-        this.failAt(at, key, `${label}: config: unknown key "${key}"${hint}`);
-      } else if (!matchesType(value, spec.type)) {
-        this.failAt(at, key, `${label}: config: \`${key}\` must be ${article(spec.type)}, got ${JSON.stringify(value)}`);
-      }
-    }
-    for (const [key, spec] of Object.entries(keys)) {
-      if (spec.required && !(key in config)) {
-        this.failAt(node, isMap(configNode) ? 'config' : 'type', `${label}: config: missing required key "${key}"`);
-      }
+    for (const problem of configKeyProblems(config, keys)) {
+      if (problem.missing) this.failAt(node, isMap(configNode) ? 'config' : 'type', `${label}: config: ${problem.message}`);
+      else this.failAt(at, problem.key, `${label}: config: ${problem.message}`);
     }
   }
 
@@ -318,19 +308,3 @@ class ArtefactReader {
   }
 }
 
-function matchesType(value: unknown, type: ConfigKeySpec['type']): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-  }
-}
-
-function article(type: ConfigKeySpec['type']): string {
-  return type === 'integer' ? 'an integer' : `a ${type}`;
-}

@@ -20,6 +20,8 @@ import { codecs } from '../../connectors/codec.ts';
 import { parseArtefactFile, type BindingSpec, type ConnectorSpec, type LinkSpec, type MappingSpec } from './artefact-file.ts';
 import { ConfigError, didYouMean, LoadErrors } from './config-error.ts';
 import { instanceName, parseEndpoint, substitute, type Endpoint } from './endpoint.ts';
+import { planDeployment, type DeploymentPlan } from '../../queries/troy/index.ts';
+import { addDeployment } from './troy-plan.ts';
 
 export interface LoadOptions {
   /** Default home for WALs without an explicit `dir` and for connector state such as file checkpoints (`--data-dir`). */
@@ -28,6 +30,8 @@ export interface LoadOptions {
   warn: (message: string) => void;
   /** Runtime errors of pipelines (a select failing on an event). */
   onPipelineError?: (pipeline: string, rendered: string) => void;
+  /** `--debug-connectors`: troy may use Tremor's debug connector kinds (`exit`, `null`). */
+  debugConnectors?: boolean;
 }
 
 export interface SourceInstance {
@@ -74,6 +78,7 @@ class Loader {
   private readonly connectors = new Map<string, ConnectorSpec>();
   private readonly bindings = new Map<string, BindingSpec>();
   private readonly mappings: MappingSpec[] = [];
+  private readonly deployments: DeploymentPlan[] = [];
 
   constructor(private readonly options: LoadOptions) {}
 
@@ -82,14 +87,15 @@ class Loader {
     const ordered = [...files.filter(isTrickle), ...files.filter((file) => !isTrickle(file))];
     for (const file of ordered) this.readFile(file);
     const plan = this.problems.length === 0 ? this.instantiate() : undefined;
+    if (plan !== undefined) for (const deployment of this.deployments) addDeployment(deployment, this.options, plan, this.problems);
     if (plan === undefined || this.problems.length > 0) throw new LoadErrors(this.problems);
     return plan;
   }
 
   private readFile(file: string): void {
     const extension = extname(file);
-    if (!['.trickle', '.yaml', '.yml'].includes(extension)) {
-      this.problems.push(`${file}: unsupported file type "${extension || '(none)'}" (expected .yaml, .yml or .trickle)`);
+    if (!['.trickle', '.yaml', '.yml', '.troy'].includes(extension)) {
+      this.problems.push(`${file}: unsupported file type "${extension || '(none)'}" (expected .troy, .yaml, .yml or .trickle)`);
       return;
     }
     let text: string;
@@ -100,6 +106,7 @@ class Loader {
       return;
     }
     if (isTrickle(file)) this.readQuery(file, text);
+    else if (extension === '.troy') this.readTroy(file, text);
     else this.readYaml(file, text);
   }
 
@@ -114,6 +121,15 @@ class Loader {
       const query = compileQuery(source, file);
       for (const warning of query.warnings) this.options.warn(renderWithFile(warning, source));
       this.queries.set(id, { file, query });
+    } catch (error) {
+      this.problems.push(...renderQueryError(error, source));
+    }
+  }
+
+  /** A troy file (Tremor 0.12): parsed and checked into a deployment plan, instantiated after the YAML. */
+  private readTroy(file: string, source: string): void {
+    try {
+      this.deployments.push(planDeployment(source, file));
     } catch (error) {
       this.problems.push(...renderQueryError(error, source));
     }
@@ -181,7 +197,7 @@ class Loader {
     for (const [id, { file }] of this.queries) {
       if (!instancesPerPipeline.has(id)) this.options.warn(`${file}: pipeline "${id}" is not linked by any binding a mapping instantiates; it is not run`);
     }
-    if (this.mappings.length === 0) this.options.warn('no mapping instantiates a binding: nothing will run');
+    if (this.mappings.length === 0 && this.deployments.length === 0) this.options.warn('no mapping instantiates a binding: nothing will run');
     return plan;
   }
 

@@ -33,6 +33,8 @@ export const TICK_INTERVAL_MS = 100;
 export interface RuntimeOptions {
   /** Messages about the running system (connections, circuit changes, failures); default stderr. */
   log?: (message: string) => void;
+  /** A connector asked to stop everything (troy's `exit`); the caller stops the runtime as on SIGTERM. */
+  onStopRequested?: (why: string) => void;
 }
 
 export interface SourceStats {
@@ -103,6 +105,7 @@ export class Runtime {
   private readonly pipelines = new Map<string, PipelineNode>();
   private readonly sinks = new Map<string, SinkNode>();
   private readonly log: (message: string) => void;
+  private readonly onStopRequested?: (why: string) => void;
   private tickTimer?: NodeJS.Timeout;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   /** While stopping: sources are stopped but pipelines still open, so late sink acks still reach the WAL. */
@@ -112,6 +115,7 @@ export class Runtime {
 
   constructor(plan: RuntimePlan, options: RuntimeOptions = {}) {
     this.log = options.log ?? ((message) => process.stderr.write(`rill: ${message}\n`));
+    this.onStopRequested = options.onStopRequested;
     for (const instance of plan.sinks) this.sinks.set(instance.name, { instance, received: 0, acked: 0, failed: 0, failing: false, upstreams: [] });
     for (const instance of plan.pipelines) {
       this.pipelines.set(instance.name, { instance, pipeline: instance.pipeline, eventsIn: 0, eventsOut: 0, targets: new Map(), upstreams: new Map() });
@@ -221,6 +225,11 @@ export class Runtime {
       trigger: () => broadcast('trigger'),
       restore: () => broadcast('restore'),
       warn: (message) => this.log(`${name}: ${message}`),
+      requestStop: (why) => {
+        if (this.state !== 'running') return;
+        this.log(`${name}: stop requested (${why})`);
+        this.onStopRequested?.(why);
+      },
     });
   }
 
