@@ -277,11 +277,13 @@ export class Runtime {
     const targets = node.targets.get(port);
     if (targets === undefined) return;
     const last = targets.length - 1;
+    const sinks = targets.reduce((count, target) => count + (target.kind === 'sink' ? 1 : 0), 0);
+    const copies: SinkCopies | undefined = event.transactional && sinks > 1 ? { waiting: sinks, settled: false } : undefined;
     targets.forEach((target, index) => {
       const copy = index === last ? event : copyEvent(event);
       if (target.kind === 'sink') {
         target.node.received++;
-        target.node.instance.sink.send(copy, this.delivery(node, port, target.node, copy));
+        target.node.instance.sink.send(copy, this.delivery(node, port, target.node, copy, copies));
       } else {
         target.node.eventsIn++;
         this.guardSync(target.node.instance.name, () => target.node.pipeline.send(target.port, copy));
@@ -289,8 +291,13 @@ export class Runtime {
     });
   }
 
-  /** Settles one event at most once; only transactional events send an insight back. */
-  private delivery(pipeline: PipelineNode, port: string, sink: SinkNode, event: Event): Delivery {
+  /**
+   * Settles one event at most once; only transactional events send an insight back. With `copies`
+   * (one output sent to several sinks), the ack goes back once every sink has acked its copy and a
+   * fail as soon as one fails: a WAL upstream must not delete an event that one of its sinks has
+   * not written yet (the seed echoes each event to the client and writes it to a file).
+   */
+  private delivery(pipeline: PipelineNode, port: string, sink: SinkNode, event: Event, copies?: SinkCopies): Delivery {
     let settled = false;
     const settle = (kind: 'ack' | 'fail', reason?: string): boolean => {
       if (settled) return false;
@@ -299,6 +306,11 @@ export class Runtime {
       sink.failing = kind === 'fail';
       if (kind === 'ack') sink.acked++;
       else sink.failed++;
+      if (copies !== undefined) {
+        if (copies.settled) return streakStarts;
+        if (kind === 'ack' && --copies.waiting > 0) return streakStarts;
+        copies.settled = true;
+      }
       if (event.transactional && (this.state === 'running' || this.settlingAcks)) {
         pipeline.pipeline.contraflow(port, reason === undefined ? { kind, id: event.id, opMeta: event.opMeta } : { kind, id: event.id, opMeta: event.opMeta, reason });
       }
@@ -370,6 +382,12 @@ export class Runtime {
       this.log(`${what}: ${(error as Error).message}`);
     }
   }
+}
+
+/** The sink copies of one transactional output event, settled together (see `delivery`). */
+interface SinkCopies {
+  waiting: number;
+  settled: boolean;
 }
 
 function addTo<T>(map: Map<string, T[]>, key: string, value: T): void {
