@@ -20,16 +20,22 @@ import { DescriptorWriter } from './descriptor-writer.ts';
 export class StreamSink implements Sink {
   private context?: SinkContext;
   private congested = false;
+  private stream!: Writable;
 
-  /** `stop()` ends `stream`: a file is closed, a DescriptorWriter waits for its writes and leaves the descriptor open. */
+  /**
+   * `stop()` ends the stream: a file is closed, a DescriptorWriter waits for its writes and leaves
+   * the descriptor open. `open` makes the stream when the sink starts, so that loading a
+   * configuration (`rill validate`) creates or truncates no file; a stream may be given as it is.
+   */
   constructor(
-    private readonly stream: Writable,
+    private readonly open: Writable | (() => Writable),
     private readonly codec: Codec,
     private readonly prefix: string,
   ) {}
 
   async start(context: SinkContext): Promise<void> {
     this.context = context;
+    this.stream = typeof this.open === 'function' ? this.open() : this.open;
     this.stream.on('drain', () => {
       if (!this.congested) return;
       this.congested = false;
@@ -63,6 +69,7 @@ export class StreamSink implements Sink {
   }
 
   async stop(): Promise<void> {
+    if (this.stream === undefined) return;
     // Resolves on an error too: the deliveries concerned have failed already.
     await new Promise<void>((resolve) => this.stream.end(() => resolve()));
   }
@@ -87,5 +94,5 @@ export const fileSinkFactory: SinkFactory = {
   kind: 'sink',
   type: 'file',
   configKeys: { file: { type: 'string', required: true } },
-  create: (settings) => new StreamSink(createWriteStream(settings.config.file as string, { flags: 'a' }), settings.codec, ''),
+  create: (settings) => new StreamSink(() => createWriteStream(settings.config.file as string, { flags: 'a' }), settings.codec, ''),
 };

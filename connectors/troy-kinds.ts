@@ -41,7 +41,7 @@ export const fileConnectorFactory: ConnectorFactory = {
       return { source: fileSourceFactory.create({ ...settings, config: { ...rest, source } }) };
     }
     const flags = mode === 'write' || mode === 'truncate' ? 'w' : 'a';
-    return { sink: new StreamSink(createWriteStream(path, { flags }), settings.codec, '') };
+    return { sink: new StreamSink(() => createWriteStream(path, { flags }), settings.codec, '') };
   },
 };
 

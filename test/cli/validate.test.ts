@@ -3,7 +3,7 @@
  * files are all listed with file:line:column (exit 1); nothing is started (a WAL `dir` named by a
  * valid query is not created).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,28 @@ describe('rill validate', { timeout: 60_000 }, () => {
     expect(result.stderr).toContain("missing required key \"interval\"");
     expect(result.stderr).toContain('rill validate: 3 problems in 3 files');
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(walDir)).toBe(false);
+  });
+
+  it('checks a troy deployment without touching what it would write (a truncating file sink, a wal dir)', async () => {
+    const out = join(workDir, 'kept.log');
+    await writeFile(out, 'keep me\n');
+    const walDir = join(workDir, 'troy-wal');
+    const troy = join(workDir, 'flow.troy');
+    await writeFile(
+      troy,
+      `define flow f\nflow\n  define connector ticks from metronome with config = {"interval": 1000000} end;\n  define connector w from wal with config = {"dir": ${JSON.stringify(walDir)}, "chunk_size": 1024, "max_chunks": 10} end;\n  define connector out from file with codec = "json", config = {"path": ${JSON.stringify(out)}, "mode": "truncate"} end;\n  define pipeline p pipeline select event from in into out; end;\n  create connector ticks; create connector w; create connector out; create pipeline p;\n  connect /connector/ticks to /pipeline/p;\n  connect /pipeline/p to /connector/w;\n  connect /connector/w to /connector/out;\nend;\ndeploy flow f;\n`,
+    );
+    const bad = await validate([troy]);
+    // A connector cannot feed a connector: the last connect is refused with its position.
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/flow\.troy:\d+:\d+/);
+    await writeFile(troy, readFileSync(troy, 'utf8').replace('connect /connector/w to /connector/out;', 'connect /connector/w to /pipeline/p2;\n  create pipeline p2 from p;\n  connect /pipeline/p2 to /connector/out;'));
+    const good = await validate([troy]);
+    expect(good.stderr).toBe('');
+    expect(good.stdout).toBe('rill validate: 1 file OK\n');
+    expect(good.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('keep me\n');
     expect(existsSync(walDir)).toBe(false);
   });
 
