@@ -25,8 +25,8 @@ export function buildShim(): string {
   });
   if (build.error || build.status !== 0) {
     rmSync(partial, { force: true });
-    const reason = build.error ? build.error.message : build.stderr;
-    throw new Error(`cannot compile the power-cut shim ${SOURCE} with cc (install a C compiler, e.g. apt-get install gcc): ${reason}`);
+    const reason = build.error ? `${build.error.message}; install a C compiler, e.g. apt-get install gcc` : build.stderr;
+    throw new Error(`cannot compile the power-cut shim ${SOURCE} with cc: ${reason}`);
   }
   renameSync(partial, library);
   return library;

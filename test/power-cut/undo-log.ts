@@ -167,6 +167,10 @@ export function applyPowerCut(log: UndoLog, keepProbability: number, random: () 
         // Bytes past the size the file ends up with are cut off below, not rewritten.
         const size = Math.max(entry.oldSize, ranges.floor);
         for (const [start, stop] of undone) if (start < size) restore(start, Math.min(stop, size));
+      } else if (keepProbability > 0 && random() < keepProbability) {
+        // The new size survives (a truncation is one metadata change: all or nothing).
+        ranges.add(entry.oldSize, entry.offset);
+        continue;
       } else if (entry.oldSize > entry.offset) {
         // A shrink: the file grows back and gets the bytes it cut off.
         if (fstatSync(fd).size < entry.oldSize) ftruncateSync(fd, entry.oldSize);
