@@ -16,6 +16,7 @@
  * RILL_WAL_UNSAFE_NO_SYNC_FOR_TESTS), the same cuts must lose acked events.
  *
  * RILL_POWER_CUTS sets the number of cuts (default 20; `npm run test:power-cut:nightly` runs 200),
+ * 20 per store (stores one after the other),
  * RILL_POWER_CUT_SEED the seed of the torn-page choices and cut moments (printed in the summary).
  */
 import { spawn } from 'node:child_process';
@@ -30,10 +31,15 @@ import { applyPowerCut, readUndoLog, type UndoFigures } from './undo-log.ts';
 
 const CUTS = Number(process.env.RILL_POWER_CUTS ?? 20);
 /**
- * Enough that the source still has events to send at the last cut, so that every cut falls under
- * traffic (a run gets through about 2,000 events before its cut, on average; some 20,000).
+ * Cuts per store: more cuts run on more stores, one after the other, each with EVENTS events (the
+ * child's source slows down with very long backlogs).
  */
-const EVENTS = 4_000 * Math.max(CUTS, 20);
+const CUTS_PER_STORE = 20;
+/**
+ * Per store: enough that the source still has events to send at the last cut, so that every cut
+ * falls under traffic (a run gets through about 2,000 events before its cut, on average; some 20,000).
+ */
+const EVENTS = 80_000;
 /**
  * Cuts "at a sync call" pick the N-th sync of the run, N in 1..AT_SYNC_MAX (the first ones are the
  * start-up's; a run syncs about once per 200 events).
@@ -102,7 +108,9 @@ function runChild(walDir: string, pendingFile: string, cut: CutMoment, env: Node
 }
 
 interface Outcome {
-  lost: number[];
+  /** Stores the cuts ran on. */
+  stores: number;
+  lost: string[];
   ackedUpstream: number;
   delivered: number;
   deliveries: number;
@@ -115,17 +123,50 @@ interface Outcome {
   undo: UndoFigures;
   /** Cuts that found writes no sync covered (and threw them away). */
   cutsThatUndid: number;
-  /** Events the source still had unacked when the last cut run started. */
+  /** Events the source still had unacked when the last cut run of a store started (the least over the stores). */
   pendingAtLastCut: number;
   seconds: number;
 }
 
 /**
- * `cuts` cut runs then one run that drains. `keepProbability(run, random)` is the chance that a page
- * of an unsynced write survives the cut of that run (0: every unsynced write is lost).
+ * The chance that a page of an unsynced write survives the cut of run `run` (0: every unsynced
+ * write is lost).
  */
-async function powerCutRuns(shim: string, cuts: number, keepProbability: (run: number, random: () => number) => number, env: NodeJS.ProcessEnv): Promise<Outcome> {
+type KeepProbability = (run: number, random: () => number) => number;
+
+/** `cuts` cuts, CUTS_PER_STORE per store, with the figures of all stores added up. */
+async function powerCutRuns(shim: string, cuts: number, keepProbability: KeepProbability, env: NodeJS.ProcessEnv): Promise<Outcome> {
   const random = seededRandom(SEED);
+  const outcomes: Outcome[] = [];
+  for (let done = 0; done < cuts; done += CUTS_PER_STORE) {
+    outcomes.push(await oneStore(shim, Math.min(CUTS_PER_STORE, cuts - done), keepProbability, env, random, outcomes.length));
+  }
+  const sum = (figure: (outcome: Outcome) => number) => outcomes.reduce((total, outcome) => total + figure(outcome), 0);
+  return {
+    stores: outcomes.length,
+    lost: outcomes.flatMap((outcome) => outcome.lost),
+    ackedUpstream: sum((outcome) => outcome.ackedUpstream),
+    delivered: sum((outcome) => outcome.delivered),
+    deliveries: sum((outcome) => outcome.deliveries),
+    epochs: sum((outcome) => outcome.epochs),
+    violations: outcomes.flatMap((outcome) => outcome.violations),
+    repeatsAfterCuts: sum((outcome) => outcome.repeatsAfterCuts),
+    worstRepeatsAfterOneCut: Math.max(...outcomes.map((outcome) => outcome.worstRepeatsAfterOneCut)),
+    sourceResends: sum((outcome) => outcome.sourceResends),
+    undo: {
+      unsyncedWrites: sum((outcome) => outcome.undo.unsyncedWrites),
+      bytesUndone: sum((outcome) => outcome.undo.bytesUndone),
+      pagesKept: sum((outcome) => outcome.undo.pagesKept),
+      tornTailBytes: sum((outcome) => outcome.undo.tornTailBytes),
+    },
+    cutsThatUndid: sum((outcome) => outcome.cutsThatUndid),
+    pendingAtLastCut: Math.min(...outcomes.map((outcome) => outcome.pendingAtLastCut)),
+    seconds: sum((outcome) => outcome.seconds),
+  };
+}
+
+/** On a new store: `cuts` cut runs, then one run that drains. */
+async function oneStore(shim: string, cuts: number, keepProbability: KeepProbability, env: NodeJS.ProcessEnv, random: () => number, store: number): Promise<Outcome> {
   const base = realpathSync(temporaryDirectory('rill-power-cut-'));
   const walDir = join(base, 'wal');
   const pendingFile = join(base, 'pending.json');
@@ -205,7 +246,8 @@ async function powerCutRuns(shim: string, cuts: number, keepProbability: (run: n
     rmSync(base, { recursive: true, force: true });
   }
   return {
-    lost: [...ackedUpstream].filter((n) => !delivered.has(n)),
+    stores: 1,
+    lost: [...ackedUpstream].filter((n) => !delivered.has(n)).map((n) => `store ${store} event ${n}`),
     ackedUpstream: ackedUpstream.size,
     delivered: delivered.size,
     deliveries,
@@ -224,7 +266,7 @@ async function powerCutRuns(shim: string, cuts: number, keepProbability: (run: n
 function summary(label: string, cuts: number, outcome: Outcome): string {
   const { undo } = outcome;
   return (
-    `${label}: ${cuts} cuts (seed ${SEED}), ${EVENTS} events, ${outcome.deliveries} deliveries, lost ${outcome.lost.length}, ` +
+    `${label}: ${cuts} cuts on ${outcome.stores} stores (seed ${SEED}), ${EVENTS * outcome.stores} events, ${outcome.deliveries} deliveries, lost ${outcome.lost.length}, ` +
     `redelivered after cuts ${outcome.repeatsAfterCuts} (worst ${outcome.worstRepeatsAfterOneCut} per cut, bound ${MAX_IN_FLIGHT}), ` +
     `stored twice because an upstream ack was cut ${outcome.sourceResends}, ${outcome.cutsThatUndid} cuts found unsynced writes: ${undo.unsyncedWrites} undone ` +
     `(${undo.bytesUndone} bytes, ${undo.pagesKept} torn pages kept, ${undo.tornTailBytes} bytes of torn log tail), ` +
@@ -246,9 +288,9 @@ describe('qos::wal under power cuts (unsynced writes thrown away)', () => {
       console.log(summary('wal power-cut test', CUTS, outcome));
       expect(outcome.lost).toEqual([]);
       expect(outcome.violations).toEqual([]);
-      expect(outcome.ackedUpstream).toBe(EVENTS);
-      expect(outcome.delivered).toBe(EVENTS);
-      expect(outcome.epochs).toBe(1);
+      expect(outcome.ackedUpstream).toBe(EVENTS * outcome.stores);
+      expect(outcome.delivered).toBe(EVENTS * outcome.stores);
+      expect(outcome.epochs, 'one epoch per store').toBe(outcome.stores);
       expect(outcome.worstRepeatsAfterOneCut).toBeLessThanOrEqual(MAX_IN_FLIGHT);
       expect(outcome.pendingAtLastCut, 'the last cut still falls under traffic').toBeGreaterThan(0);
       // The cuts at a sync call always find the commit's pages unsynced.
