@@ -596,7 +596,10 @@ async function openEnvironment(path: string, readOnly: boolean): Promise<RootDat
     // eventTurnBatching off: with it, lmdb-js starts every turn's batch with an internal write whose
     // promise nobody holds; when that commit fails (disk full) the promise rejects unhandled and
     // Node crashes. The store batches per turn itself, one transaction per commit.
-    return open({ path, encoding: 'json', overlappingSync: false, eventTurnBatching: false, readOnly, maxDbs: 4 });
+    // RILL_WAL_UNSAFE_NO_SYNC_FOR_TESTS=1 (tests only, never in use): no fdatasync at all, so that
+    // test/power-cut/power-cut.test.ts can show its harness detects acks sent before a sync.
+    const noSync = process.env.RILL_WAL_UNSAFE_NO_SYNC_FOR_TESTS === '1';
+    return open({ path, encoding: 'json', overlappingSync: false, eventTurnBatching: false, readOnly, maxDbs: 4, noSync });
   } catch (error) {
     throw new WalStoreError(`${path}: damaged or unreadable WAL (${(error as Error).message})`);
   }
