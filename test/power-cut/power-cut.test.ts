@@ -185,8 +185,7 @@ async function oneStore(shim: string, cuts: number, keepProbability: KeepProbabi
   let worstRepeatsAfterOneCut = 0;
   const started = Date.now();
   try {
-    // The store is created without the shim: a cut while it is being created is a known gap (rill then
-    // refuses the half-created store; docs/qos-wal.md, "Power cuts"), not part of this test.
+    // The store is created without the shim: cuts during creation are store-creation.test.ts's.
     await (await WalStore.open(walDir)).close();
     for (let run = 0; run <= cuts; run++) {
       const pending = Array.from({ length: EVENTS }, (_, n) => n).filter((n) => !ackedUpstream.has(n));

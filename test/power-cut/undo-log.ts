@@ -7,7 +7,7 @@
  * Log format: see undo-shim.c. Entries are read until the first torn or mismatching one (the cut can
  * only tear the last entry, and its data write never happened).
  */
-import { closeSync, ftruncateSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 const ENTRY_MAGIC = 0x55435052;
 const HEADER_BYTES = 64;
@@ -137,12 +137,16 @@ export function applyPowerCut(log: UndoLog, keepProbability: number, random: () 
         ranges.add(entry.offset, entry.offset + entry.length);
         continue;
       }
-      figures.unsyncedWrites++;
       let fd = descriptors.get(entry.path);
       if (fd === undefined) {
+        // A file written and then deleted before the cut (the store's lock file, removed when a
+        // run closes or a stale one is taken over): unlinks are directory operations the harness
+        // does not model, so there is nothing left to undo.
+        if (!existsSync(entry.path)) continue;
         fd = openSync(entry.path, 'r+');
         descriptors.set(entry.path, fd);
       }
+      figures.unsyncedWrites++;
       const restore = (start: number, end: number) => {
         for (const [s, e] of ranges.unprotected(start, end)) {
           // Old bytes where the file had them, zeros past its old end (a hole when a newer kept page

@@ -48,7 +48,7 @@
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { silenceLmdbCommitErrors } from './lmdb-console.ts';
@@ -65,6 +65,8 @@ const PROBE_KEYS_END = 'probe.';
 const PROBE_PIECE_BYTES = 16 * 1024;
 const PROBE_PIECE = 'f'.repeat(PROBE_PIECE_BYTES);
 const STORE_FILES = ['data.mdb', 'lock.mdb', STORE_LOCK_FILE];
+/** Where a new store is written before its data.mdb is linked into place (createStaged). */
+const STAGING_PREFIX = '.rill-creating-';
 
 export interface WalIdentity {
   magic: string;
@@ -155,12 +157,11 @@ export class WalStore {
     const lock = StoreLock.acquire(path);
     let root: RootDatabase | undefined;
     try {
-      if (state === 'existing') {
-        checkLmdbHeader(path);
-        checkWritable(path);
-      }
+      removeStaging(path);
+      if (state === 'new') await createStaged(path);
+      checkLmdbHeader(path);
+      checkWritable(path);
       root = await openEnvironment(path, false);
-      if (state === 'new') await initialise(root);
       const identity = readIdentity(root, path);
       const events = root.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
       const damaged = root.openDB<Buffer, number>({ name: 'damaged', encoding: 'binary' });
@@ -473,6 +474,50 @@ type DirectoryState = 'new' | 'existing';
  * So: find the nearest existing ancestor, check that it is a directory, then create the missing
  * levels one at a time, each error becoming the refusal.
  */
+/**
+ * Creates a new store in a staging directory inside `path`, commits its identity durably, and only
+ * then links its data.mdb into `path` and syncs `path`. A power cut during creation therefore
+ * leaves either no data.mdb (a new store is created at the next start; the leftover staging
+ * directory is removed) or a complete one, never a half-written data.mdb that would be refused as
+ * damaged (the power-cut harness found that gap: a cut before LMDB's first fdatasync). Inside
+ * `path`, not beside it, so that a `dir` that is a mount point works too. `link`, not `rename`:
+ * if another process created the store meanwhile, its data.mdb is kept and this one discarded.
+ */
+async function createStaged(path: string): Promise<void> {
+  const staging = mkdtempSync(join(path, STAGING_PREFIX));
+  try {
+    const root = await openEnvironment(staging, false);
+    try {
+      await initialise(root);
+    } finally {
+      await root.close();
+    }
+    try {
+      linkSync(join(staging, 'data.mdb'), join(path, 'data.mdb'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new WalStoreError(`${path}: cannot create the WAL (${(error as Error).message})`);
+    }
+    syncDirectory(path);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Staging directories a process killed while creating the store left behind (the caller holds the lock). */
+function removeStaging(path: string): void {
+  for (const name of readdirSync(path)) if (name.startsWith(STAGING_PREFIX)) rmSync(join(path, name), { recursive: true, force: true });
+}
+
+/** fsync of a directory, so that a rename in it survives a power cut. */
+function syncDirectory(dir: string): void {
+  const descriptor = openSync(dir, 'r');
+  try {
+    fsyncSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
 function createDirectory(path: string): void {
   const missing: string[] = [];
   let ancestor = path;
@@ -499,8 +544,10 @@ function createDirectory(path: string): void {
 function classifyDirectory(path: string): DirectoryState {
   if (!existsSync(path)) return 'new';
   if (!statSync(path).isDirectory()) throw new WalStoreError(`${path}: not a rill WAL (it is a file, not a directory)`);
-  const entries = readdirSync(path);
-  // A lock file alone: a process killed while creating the store, before LMDB wrote anything.
+  // A staging directory (createStaged) is not part of the store: a creation in progress, or one a
+  // killed process left, which `open` removes once it holds the lock.
+  const entries = readdirSync(path).filter((name) => !name.startsWith(STAGING_PREFIX));
+  // A lock file alone: a process killed while creating the store, before its data.mdb was in place.
   if (entries.every((name) => name === STORE_LOCK_FILE)) return 'new';
   const foreign = entries.filter((name) => !STORE_FILES.includes(name));
   if (foreign.length > 0) {
