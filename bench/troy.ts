@@ -30,7 +30,9 @@
  * flow; figures are medians (on a shared 2-core machine they vary by ~10% from round to round).
  * Optional args: --events=N (default 100000), --sync-events=N (the per-event-fsync baseline,
  * default 2000: fdatasync takes 0.25 ms to several ms on the shared machine, so this is 0.5 s to several seconds), --rounds=N (default 5),
- * --cpu-prof=DIR (rill servers run with `node --cpu-prof`, one profile per thread in DIR).
+ * --cpu-prof=DIR (rill servers run with `node --cpu-prof`, one profile per thread in DIR; read
+ * them with bench/cpu-profile.ts), --wal-read-count=N and --wal-max-in-flight=N (set these wal
+ * connector keys instead of leaving rill's defaults).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -86,8 +88,12 @@ function sequenceOf(line: string): number {
 
 type Flow = 'wal' | 'passthrough';
 
+/** wal connector keys a run may set (`--wal-read-count`, `--wal-max-in-flight`); unset = rill's defaults. */
+type WalTuning = Partial<Record<'read_count' | 'max_in_flight', number>>;
+
 /** The troy file for `flow`, everything at absolute paths under `dir`. */
-function troyFile(flow: Flow, port: number, dir: string): string {
+function troyFile(flow: Flow, port: number, dir: string, tuning: WalTuning): string {
+  const walConfig = { dir: join(dir, 'wal'), chunk_size: 1048576, max_chunks: 1024, ...tuning };
   const connectors = [
     `  define connector input from tcp_server
   with
@@ -107,7 +113,7 @@ function troyFile(flow: Flow, port: number, dir: string): string {
     flow === 'wal'
       ? `  define connector store from wal
   with
-    config = { "dir": ${JSON.stringify(join(dir, 'wal'))}, "chunk_size": 1048576, "max_chunks": 1024 }
+    config = ${JSON.stringify(walConfig)}
   end;
   create connector input;
   create connector output;
@@ -266,13 +272,14 @@ class Runs {
     private readonly base: string,
     private readonly work: Workload,
     private readonly profileDir: string | undefined,
+    private readonly tuning: WalTuning,
   ) {}
 
   async rill(flow: Flow, count: number): Promise<Measurement> {
     const dir = this.freshDir();
     const port = await freePort();
     const troy = join(dir, `${flow}.troy`);
-    writeFileSync(troy, troyFile(flow, port, dir));
+    writeFileSync(troy, troyFile(flow, port, dir, this.tuning));
     const profile = this.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(this.profileDir, flow)}`];
     return this.finish(dir, measure([...profile, RILL, 'server', 'run', '-q', troy], port, dir, this.work, count));
   }
@@ -331,10 +338,14 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
   const work = workload(Math.max(events, syncEvents));
   const eventBytes = work.payload(events).length / events;
   const base = mkdtempSync(join(tmpdir(), 'rill-bench-troy-'));
-  const runs = new Runs(base, work, profileDir);
+  const tuning: WalTuning = {};
+  if (argument(args, '--wal-read-count') !== undefined) tuning.read_count = count(args, '--wal-read-count', 0);
+  if (argument(args, '--wal-max-in-flight') !== undefined) tuning.max_in_flight = count(args, '--wal-max-in-flight', 0);
+  const runs = new Runs(base, work, profileDir, tuning);
   try {
     reporter.note(`${events} events (${syncEvents} for sync per event) of ${eventBytes.toFixed(0)} bytes on average (JSON line with its newline), one TCP connection on 127.0.0.1`);
-    reporter.note('wal: rill server run, tcp_server -> passthrough -> wal (read_count 64, max_in_flight 256, 1 GiB limit) -> passthrough -> file');
+    const walKeys = `read_count ${tuning.read_count ?? '64 (default)'}, max_in_flight ${tuning.max_in_flight ?? '256 (default)'}, 1 GiB limit`;
+    reporter.note(`wal: rill server run, tcp_server -> passthrough -> wal (${walKeys}) -> passthrough -> file`);
     reporter.note('passthrough: rill server run, tcp_server -> passthrough -> file');
     reporter.note('sync per event: bench/sync-per-event-server.ts, per line JSON.parse, append to a log + fdatasync, append to the output file');
     reporter.note(`rates: from the connection to the last output byte (new process each run, start-up excluded); then every line checked; ${rounds} interleaved rounds after a warm-up, medians`);
