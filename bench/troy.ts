@@ -21,7 +21,8 @@
  *   line, appends it to a log file, fdatasyncs the log, then appends it to the output file, one
  *   event at a time, as Tremor's qwal (one fsync per pushed entry) would under the same flow.
  * - tcp_wal_vs_passthrough_ratio (target >= 0.5), tcp_wal_vs_sync_per_event_ratio (target >= 50):
- *   medians of the per-round ratios.
+ *   medians of the per-round ratios. tcp_passthrough_vs_sync_ratio, for context, is the
+ *   most the second could be: the same flow with no WAL at all against the baseline.
  * - rill_server_start_ms: from spawning `rill server run` to its listener accepting (not in the rates).
  * Rates are events over the time from the client's connection to the last output byte: the
  * server's start-up is not in them, its JIT warm-up is (each measurement is a new process). The
@@ -38,7 +39,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { corpusTexts } from './corpus.ts';
@@ -343,6 +344,7 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
   if (argument(args, '--wal-max-in-flight') !== undefined) tuning.max_in_flight = count(args, '--wal-max-in-flight', 0);
   const runs = new Runs(base, work, profileDir, tuning);
   try {
+    reporter.note(`load average at start: ${loadavg().map((load) => load.toFixed(1)).join(' ')} (${cpus().length} cores)`);
     reporter.note(`${events} events (${syncEvents} for sync per event) of ${eventBytes.toFixed(0)} bytes on average (JSON line with its newline), one TCP connection on 127.0.0.1`);
     const walKeys = `read_count ${tuning.read_count ?? '64 (default)'}, max_in_flight ${tuning.max_in_flight ?? '256 (default)'}, 1 GiB limit`;
     reporter.note(`wal: rill server run, tcp_server -> passthrough -> wal (${walKeys}) -> passthrough -> file`);
@@ -369,6 +371,7 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
     reporter.figure('tcp_sync_per_event_events_per_s', median(syncPerEvent), 'events/s (one fdatasync per event)');
     reporter.figure('tcp_wal_vs_passthrough_ratio', median(wal.map((m, round) => m.eventsPerS / passthrough[round].eventsPerS)), '(target >= 0.5)');
     reporter.figure('tcp_wal_vs_sync_per_event_ratio', median(wal.map((m, round) => m.eventsPerS / syncPerEvent[round])), '(target >= 50)');
+    reporter.figure('tcp_passthrough_vs_sync_ratio', median(passthrough.map((m, round) => m.eventsPerS / syncPerEvent[round])), '(the ceiling of the one above: no WAL at all)');
     reporter.figure('rill_server_start_ms', median([...wal, ...passthrough].map((m) => m.startMs)), 'ms (spawn to accepting, not in the rates)');
   } finally {
     rmSync(base, { recursive: true, force: true });
