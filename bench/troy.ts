@@ -28,9 +28,11 @@
  * server's start-up is not in them, its JIT warm-up is (each measurement is a new process). The
  * output file is not fsync'd in any of them (rill's file sink does not fsync).
  * Rounds are interleaved (wal, passthrough, sync per event), after one warm-up run of each rill
- * flow; figures are medians (on a shared 2-core machine they vary by ~10% from round to round).
+ * flow; figures are medians (on the shared 2-core machine under other work, a round's figure can
+ * be half or double another's: fsync latency moves with the load).
  * Optional args: --events=N (default 100000), --sync-events=N (the per-event-fsync baseline,
- * default 2000: fdatasync takes 0.25 ms to several ms on the shared machine, so this is 0.5 s to several seconds), --rounds=N (default 5),
+ * default 2000: an fdatasync takes 0.25 ms to several ms on the shared machine, so 0.5 s to a
+ * few seconds), --rounds=N (default 5),
  * --cpu-prof=DIR (rill servers run with `node --cpu-prof`, one profile per thread in DIR; read
  * them with bench/cpu-profile.ts), --wal-read-count=N and --wal-max-in-flight=N (set these wal
  * connector keys instead of leaving rill's defaults).
