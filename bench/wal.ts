@@ -38,10 +38,10 @@ import { WalStore } from '../operators/qos/wal/store.ts';
 import { compileQuery } from '../queries/index.ts';
 import { parseJson } from '../queries/values/json.ts';
 import type { Value } from '../queries/values/value.ts';
+import { corpusTexts } from './corpus.ts';
 import { inEngineThread } from './engine-thread.ts';
 import type { Reporter } from './report.ts';
 
-const CORPUS = fileURLToPath(new URL('../../shared/trickle-corpus/queries/passthrough/in', import.meta.url));
 const SOURCE_UID = 1_000_000;
 const SEND_BATCH = 1000;
 /** The source keeps at most this many events unacked (a transactional source's window). */
@@ -56,10 +56,7 @@ interface CorpusLine {
 }
 
 function loadCorpus(): CorpusLine[] {
-  return readFileSync(CORPUS, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((text) => ({ data: parseJson(text), text }));
+  return corpusTexts().map((text) => ({ data: parseJson(text), text }));
 }
 
 /** With `withText` false the event has no `dataJson` (as from a metronome): the WAL serialises its payload. */
