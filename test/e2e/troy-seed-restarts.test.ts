@@ -19,7 +19,7 @@ import { Child, freePort, killAll, sleep, waitFor } from './processes.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 const KILLS = 5;
 /** The wal kind's default `max_in_flight` (engine/runtime/troy-plan.ts). */
-const WAL_MAX_IN_FLIGHT = 256;
+const WAL_MAX_IN_FLIGHT = 4096;
 const dir = mkdtempSync(join(tmpdir(), 'rill-e2e-troy-seed-'));
 
 afterAll(async () => {
