@@ -356,7 +356,11 @@ async function runBefore(caseDir: string, env: NodeJS.ProcessEnv, background: Ch
     closeSync(err);
     background.push(child);
     let exit: number | undefined;
-    child.on('error', () => (exit = 127));
+    let spawnError: string | undefined;
+    child.on('error', (error) => {
+      spawnError = error.message;
+      exit = 127;
+    });
     child.on('exit', (code, signal) => (exit = signal !== null ? 99 : (code ?? 99)));
     const started = Date.now();
     const maxAwaitMs = Number(step['max-await-secs'] ?? 0) * 1000;
@@ -367,6 +371,8 @@ async function runBefore(caseDir: string, env: NodeJS.ProcessEnv, background: Ch
       while (exit === undefined && Date.now() - started < maxAwaitMs) await sleep(100);
     } else {
       for (;;) {
+        // A program that cannot start (docker not installed) fulfils nothing: no use waiting.
+        if (spawnError !== undefined) throw new Error(`before command: cannot run ${step.cmd}: ${spawnError}`);
         if (await conditionsHold(conditions, started, () => exit)) break;
         if (Date.now() - started > maxAwaitMs) {
           throw new Error(`before command: ${description} did not fulfil conditions ${JSON.stringify(conditions)} and timed out after ${maxAwaitMs / 1000}s`);
