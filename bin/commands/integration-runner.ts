@@ -89,6 +89,11 @@ export function discoverCases(dir: string): IntegrationCase[] {
   return cases;
 }
 
+/** The case in `dir` of the tests root `root` (as discoverCases finds it), named by its path below the root. */
+export function integrationCaseAt(root: string, dir: string): IntegrationCase {
+  return { dir: resolve(dir), root: resolve(root), name: relative(resolve(root), resolve(dir)), tags: tagsOf(resolve(root), resolve(dir)) };
+}
+
 /** Tremor's tag filter (INDEX §4.2): include wins over exclude; with includes only, the rest is skipped. */
 export function selectedByTags(tags: readonly string[], includes: readonly string[], excludes: readonly string[]): boolean {
   if (includes.length === 0 && excludes.length === 0) return true;
@@ -374,6 +379,10 @@ async function runBefore(caseDir: string, env: NodeJS.ProcessEnv, background: Ch
         // A program that cannot start (docker not installed) fulfils nothing: no use waiting.
         if (spawnError !== undefined) throw new Error(`before command: cannot run ${step.cmd}: ${spawnError}`);
         if (await conditionsHold(conditions, started, () => exit)) break;
+        // Nor does one that failed (docker with no daemon): upstream waits out max-await-secs.
+        if (exit !== undefined && exit !== 0) {
+          throw new Error(`before command: ${description} exited with status ${exit} before fulfilling ${JSON.stringify(conditions)} (see before.err.${index}.log)${firstLine(join(caseDir, `before.err.${index}.log`))}`);
+        }
         if (Date.now() - started > maxAwaitMs) {
           throw new Error(`before command: ${description} did not fulfil conditions ${JSON.stringify(conditions)} and timed out after ${maxAwaitMs / 1000}s`);
         }
@@ -382,6 +391,11 @@ async function runBefore(caseDir: string, env: NodeJS.ProcessEnv, background: Ch
     }
     await sleep(Number(step['min-await-secs'] ?? 0) * 1000);
   }
+}
+
+function firstLine(file: string): string {
+  const line = existsSync(file) ? readFileSync(file, 'utf8').split('\n').find((text) => text.trim() !== '') : undefined;
+  return line === undefined ? '' : `: ${clip(line, 200)}`;
 }
 
 async function conditionsHold(conditions: Record<string, unknown[]>, started: number, exit: () => number | undefined): Promise<boolean> {
