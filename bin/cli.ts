@@ -11,6 +11,7 @@ import { registerWalCommand } from './commands/wal.ts';
 import { registerServerCommand } from './commands/server.ts';
 import { registerReceiveCommand } from './commands/receive.ts';
 import { registerValidateCommand } from './commands/validate.ts';
+import { registerTestCommand } from './commands/test.ts';
 
 const program = new Command()
   .name('rill')
@@ -24,6 +25,7 @@ registerWalCommand(program);
 registerServerCommand(program);
 registerReceiveCommand(program);
 registerValidateCommand(program);
+registerTestCommand(program);
 
 await program.parseAsync(process.argv);
 

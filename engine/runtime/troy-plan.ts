@@ -6,7 +6,8 @@
  * Each deployed flow's instances are named by the flow id, as a YAML mapping's instance is:
  * `pipeline/<alias>/<flow>`, and a connector's halves `onramp/<alias>/<flow>` (its `out` port) and
  * `offramp/<alias>/<flow>` (its `in` port; stdio's `stderr` port is `offramp/<alias>.stderr/<flow>`).
- * As in Tremor, only connectors that some `connect` names are built and started.
+ * Only connectors that some `connect` names are built and started; the kind of every created one is
+ * checked, as Tremor instantiates them all.
  *
  * The `wal` kind is not a connector object: it becomes a pipeline around the `qos::wal` operator
  * (`pipeline/connector.<alias>/<flow>`, `select event from in into wal; select event from wal into
@@ -78,6 +79,14 @@ class FlowLoader {
       const from = this.endpoint(link.from, 'from');
       const to = this.endpoint(link.to, 'to');
       if (from !== undefined && to !== undefined) this.plan.links.push({ from, to });
+    }
+    // Tremor instantiates every created connector, so a kind it does not know fails the
+    // deployment even when nothing connects it (integration/unknown-connector); rill still builds
+    // only the connected ones, but checks the kind of the others.
+    for (const connector of this.flow.connectors) {
+      if (connector.kind !== 'wal' && !this.parts.has(connector.alias) && !this.failed.has(connector.alias) && this.factory(connector) === undefined) {
+        this.failed.add(connector.alias);
+      }
     }
   }
 
