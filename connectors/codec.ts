@@ -4,7 +4,7 @@
  * `json-sorted` (Tremor 0.12) decodes as `json` and encodes with every record's keys sorted.
  */
 import type { Event } from '../engine/event.ts';
-import { formatFloat, parseJson, stringifyJson } from '../queries/values/json.ts';
+import { parseJson, stringifyJson, stringifyJsonSorted } from '../queries/values/json.ts';
 import { FloatValue, type Value } from '../queries/values/value.ts';
 
 export interface Codec {
@@ -29,30 +29,9 @@ const jsonCodec: Codec = {
   decodesJsonText: true,
 };
 
-/**
- * Compact JSON with record keys in sorted order (by UTF-16 code unit, which is UTF-8 byte order for
- * every key without characters beyond U+FFFF). `dataJson` is not used: it keeps the input's order.
- */
-function sortedJson(value: Value): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-  }
-  if (value instanceof FloatValue) return formatFloat(value.value);
-  if (value instanceof Uint8Array) return `[${value.join(',')}]`;
-  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${sortedJson(value[key])}`).join(',')}}`;
-}
-
 const jsonSortedCodec: Codec = {
   name: 'json-sorted',
-  encode: (event) => sortedJson(event.data),
+  encode: (event) => stringifyJsonSorted(event.data), // `dataJson` keeps the input's key order: not used
   decode: parseJson,
   decodesJsonText: true,
 };

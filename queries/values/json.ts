@@ -65,8 +65,19 @@ function containsBoxed(value: Value): boolean {
   return false;
 }
 
-/** The slow path: a value holding an integral float (`6.0`) or bytes (written as an array of numbers). */
-function writeExact(value: Value): string {
+/**
+ * Compact JSON with record keys sorted (by UTF-16 code unit, which is UTF-8 byte order for every key
+ * without characters beyond U+FFFF), ints and floats kept apart: the `json-sorted` codec.
+ */
+export function stringifyJsonSorted(value: Value): string {
+  return writeExact(value, true);
+}
+
+/**
+ * The slow path: a value holding an integral float (`6.0`) or bytes (written as an array of
+ * numbers); with `sortKeys`, record keys in sorted order.
+ */
+function writeExact(value: Value, sortKeys = false): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -78,11 +89,12 @@ function writeExact(value: Value): string {
   }
   if (value instanceof FloatValue) return formatFloat(value.value);
   if (value instanceof Uint8Array) return `[${value.join(',')}]`;
-  if (Array.isArray(value)) return `[${value.map(writeExact).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((item) => writeExact(item, sortKeys)).join(',')}]`;
   let text = '{';
-  for (const key of Object.keys(value)) {
+  const keys = sortKeys ? Object.keys(value).sort() : Object.keys(value);
+  for (const key of keys) {
     if (text.length > 1) text += ',';
-    text += `${JSON.stringify(key)}:${writeExact(value[key])}`;
+    text += `${JSON.stringify(key)}:${writeExact(value[key], sortKeys)}`;
   }
   return `${text}}`;
 }
