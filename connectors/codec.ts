@@ -5,7 +5,7 @@
  */
 import type { Event } from '../engine/event.ts';
 import { parseJson, stringifyJson, stringifyJsonSorted } from '../queries/values/json.ts';
-import { FloatValue, type Value } from '../queries/values/value.ts';
+import type { Value } from '../queries/values/value.ts';
 
 export interface Codec {
   readonly name: string;

@@ -134,7 +134,7 @@ class FlowLoader {
     const sinkPorts = connector.kind === 'stdio' ? ['in', 'stdout', 'stderr'] : ['in'];
     if (parts.sink === undefined || !sinkPorts.includes(end.port)) return this.invalidConnect(connector, end.port);
     const id = end.port === 'stderr' ? `${connector.alias}.stderr` : connector.alias;
-    this.addSink(connector, id, end.port === 'stderr' ? stdioSinkForPort(this.settings(connector, parts), 'stderr') : parts.sink);
+    this.addSink(connector, id, end.port === 'stderr' ? stdioSinkForPort(this.settings(connector), 'stderr') : parts.sink);
     return { kind: 'offramp', id, instance: this.flow.id, port: 'in' };
   }
 
@@ -196,7 +196,7 @@ class FlowLoader {
     return undefined;
   }
 
-  private settings(connector: ConnectorPlan, _parts?: ConnectorParts) {
+  private settings(connector: ConnectorPlan) {
     return {
       id: connector.alias,
       config: connector.config ?? {},
