@@ -156,7 +156,14 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
 
   let stopFromConnector!: () => void;
   const exitRequested = new Promise<void>((resolve) => (stopFromConnector = resolve));
-  const runtime = new Runtime(plan, { log, onStopRequested: () => stopFromConnector() });
+  let exitCode = 0;
+  const runtime = new Runtime(plan, {
+    log,
+    onStopRequested: (_why, code) => {
+      exitCode = code;
+      stopFromConnector();
+    },
+  });
   try {
     await runtime.start();
   } catch (error) {
@@ -175,5 +182,5 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   await receivers?.close();
   if (!options.quiet) log(formatStatus(runtime.stats()));
   log('stopped');
-  return 0;
+  return exitCode;
 }
