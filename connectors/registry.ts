@@ -16,6 +16,8 @@ import { tcpClientFactory, tcpOfframpFactory } from './net/tcp-client.ts';
 import { udpOnrampFactory, udpServerFactory } from './net/udp-server.ts';
 import { udpClientFactory, udpOfframpFactory } from './net/udp-client.ts';
 import { crononomeConnectorFactory } from './crononome.ts';
+import { wsClientFactory } from './ws/ws-client.ts';
+import { wsServerFactory } from './ws/ws-server.ts';
 import { cbConnectorFactory } from './debug/cb.ts';
 import { benchConnectorFactory } from './debug/bench.ts';
 
@@ -35,7 +37,8 @@ export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
  * becomes a pipeline around the `qos::wal` operator (engine/runtime/troy-plan.ts).
  */
 export const connectorFactories: ReadonlyMap<string, ConnectorFactory> = new Map(
-  [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory, crononomeConnectorFactory].map(
+  [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory, crononomeConnectorFactory,
+    wsServerFactory, wsClientFactory].map(
     (factory) => [factory.type, factory],
   ),
 );
