@@ -115,7 +115,7 @@ function runFlowCase(dir: string, name: string): string {
   for (const flow of plan.flows) {
     if (flow.connectors.length === 0 || flow.links.length === 0) return `flow ${flow.id} creates no connectors or links nothing`;
   }
-  const run = spawnSync(process.execPath, [RILL_BIN, 'server', 'run', '-n', '-q', '--debug-connectors', file], {
+  const run = spawnSync(process.execPath, [RILL_BIN, 'server', 'run', '-n', '-q', '--debug-connectors', 'flow.troy'], {
     cwd: dir,
     env: { ...process.env, TREMOR_PATH: '' },
     encoding: 'utf8',
