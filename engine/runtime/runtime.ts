@@ -233,6 +233,7 @@ export class Runtime {
   }
 
   private async startPipeline(node: PipelineNode): Promise<void> {
+    for (const port of node.pipeline.outputs) node.pipeline.setOutputLinked?.(port, (node.targets.get(port)?.length ?? 0) > 0);
     for (const [port, upstreams] of node.upstreams) {
       const transactional = upstreams.some((upstream) => upstream.kind === 'pipeline' || upstream.node.instance.source.transactional);
       node.pipeline.setTransactional(port, transactional);
