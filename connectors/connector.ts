@@ -107,7 +107,8 @@ export interface ConnectorSettings {
 
 /** How one `config` key is checked: its type and whether it must be present. */
 export interface ConfigKeySpec {
-  type: 'string' | 'integer' | 'boolean' | 'number';
+  /** `strings`: a list of strings (the NATS connectors' `hosts`). */
+  type: 'string' | 'integer' | 'boolean' | 'number' | 'strings';
   required?: boolean;
 }
 

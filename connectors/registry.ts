@@ -15,13 +15,15 @@ import { tcpOnrampFactory, tcpServerFactory } from './net/tcp-server.ts';
 import { tcpClientFactory, tcpOfframpFactory } from './net/tcp-client.ts';
 import { udpOnrampFactory, udpServerFactory } from './net/udp-server.ts';
 import { udpClientFactory, udpOfframpFactory } from './net/udp-client.ts';
+import { jetstreamConsumerFactory, jetstreamOnrampFactory } from './jetstream/consumer.ts';
+import { jetstreamOfframpFactory, jetstreamProducerFactory } from './jetstream/producer.ts';
 
 export const sourceFactories: ReadonlyMap<string, SourceFactory> = new Map(
-  [metronomeFactory, fileSourceFactory, stdinSourceFactory, tcpOnrampFactory, udpOnrampFactory].map((factory) => [factory.type, factory]),
+  [metronomeFactory, fileSourceFactory, stdinSourceFactory, tcpOnrampFactory, udpOnrampFactory, jetstreamOnrampFactory].map((factory) => [factory.type, factory]),
 );
 
 export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
-  [wsSinkFactory, stdoutSinkFactory, consoleSinkFactory, stderrSinkFactory, fileSinkFactory, blackholeSinkFactory, tcpOfframpFactory, udpOfframpFactory].map(
+  [wsSinkFactory, stdoutSinkFactory, consoleSinkFactory, stderrSinkFactory, fileSinkFactory, blackholeSinkFactory, tcpOfframpFactory, udpOfframpFactory, jetstreamOfframpFactory].map(
     (factory) => [factory.type, factory],
   ),
 );
@@ -32,7 +34,7 @@ export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
  * becomes a pipeline around the `qos::wal` operator (engine/runtime/troy-plan.ts).
  */
 export const connectorFactories: ReadonlyMap<string, ConnectorFactory> = new Map(
-  [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory].map(
+  [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory, jetstreamProducerFactory, jetstreamConsumerFactory].map(
     (factory) => [factory.type, factory],
   ),
 );

@@ -43,10 +43,13 @@ function matchesType(value: Value, type: ConfigKeySpec['type']): boolean {
       return typeof value === 'number' && Number.isInteger(value);
     case 'number':
       return (typeof value === 'number' && Number.isFinite(value)) || value instanceof FloatValue;
+    case 'strings':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string');
   }
 }
 
 function article(type: ConfigKeySpec['type']): string {
+  if (type === 'strings') return 'a list of strings';
   return type === 'integer' ? 'an integer' : `a ${type}`;
 }
 
