@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { NatsCluster, NatsServer } from '../support/nats-server.ts';
-import { createStream, publishAll, streamLeader, streamMessageCount, withClient } from '../support/jetstream-inspect.ts';
+import { createStream, publishAll, streamLeader, streamMessageCount, streamMessages, withClient } from '../support/jetstream-inspect.ts';
 import { killAll, sleep, startEngine, waitFor, type Child } from './processes.ts';
 import { waitForAsync } from '../support/waiting.ts';
 
@@ -95,18 +95,7 @@ interface Appended {
 
 /** Every message of the stream with its Nats-Msg-Id. */
 async function appended(hosts: string[], stream: string): Promise<Appended[]> {
-  return withClient(hosts, async (connection) => {
-    const manager = await jetstreamManager(connection);
-    const { state } = await manager.streams.info(stream);
-    const messages: Appended[] = [];
-    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
-      const message = await manager.streams.getMessage(stream, { seq });
-      if (message === null) continue;
-      const { run, id } = message.json<{ run: number; id: number }>();
-      messages.push({ messageId: message.header.get('Nats-Msg-Id'), run, id });
-    }
-    return messages;
-  });
+  return (await streamMessages(hosts, stream)).map(({ text, messageId }) => ({ messageId, ...(JSON.parse(text) as { run: number; id: number }) }));
 }
 
 function inspectWal(walDir: string): { epoch: string; storedEvents: number; nextSeq: number; ackedBelow: number } {
@@ -261,6 +250,12 @@ describe('rill -> JetStream and JetStream -> rill, with SIGKILLs', () => {
     await publisher;
     const last = startEngine(args('a'));
     await waitFor(() => new Set(outputs()).size === published || !steady.running || !last.running, 'every message in some output', 90_000);
+    // Both rills are up and pulling (the last one may have had nothing left to do): a pull waits from each.
+    await waitForAsync(
+      async () => !last.running || (await withClient(hosts, async (connection) => (await (await jetstreamManager(connection)).consumers.info('WORK', 'workers')).num_waiting)) >= 2,
+      'both rills to pull',
+      60_000,
+    );
     await last.kill('SIGTERM');
     await steady.kill('SIGTERM');
     expect(steady.exitCode, steady.stderr).toBe(0);

@@ -15,25 +15,36 @@ export async function withClient<T>(hosts: string[], work: (connection: NatsConn
   }
 }
 
-/** Every message of `stream`, in stream order, as text. */
-export async function streamPayloads(hosts: string[], stream: string): Promise<string[]> {
+export interface StoredMessage {
+  text: string;
+  /** The `Nats-Msg-Id` header ('' when it has none). */
+  messageId: string;
+}
+
+/** Every message of `stream`, in stream order. */
+export async function streamMessages(hosts: string[], stream: string): Promise<StoredMessage[]> {
   return withClient(hosts, async (connection) => {
     const manager = await jetstreamManager(connection);
     const { state } = await manager.streams.info(stream);
-    const payloads: string[] = [];
-    if (state.messages === 0) return payloads;
+    const messages: StoredMessage[] = [];
+    if (state.messages === 0) return messages;
     const consumer = await jetstream(connection).consumers.get(stream);
-    while (payloads.length < state.messages) {
-      const batch = await consumer.fetch({ max_messages: Math.min(1000, state.messages - payloads.length), expires: 5_000 });
+    while (messages.length < state.messages) {
+      const batch = await consumer.fetch({ max_messages: Math.min(1000, state.messages - messages.length), expires: 5_000 });
       let got = 0;
       for await (const message of batch) {
-        payloads.push(message.string());
+        messages.push({ text: message.string(), messageId: message.headers?.get('Nats-Msg-Id') ?? '' });
         got++;
       }
-      if (got === 0) throw new Error(`stream ${stream}: read ${payloads.length} of ${state.messages} messages, then nothing more came`);
+      if (got === 0) throw new Error(`stream ${stream}: read ${messages.length} of ${state.messages} messages, then nothing more came`);
     }
-    return payloads;
+    return messages;
   });
+}
+
+/** Every message of `stream`, in stream order, as text. */
+export async function streamPayloads(hosts: string[], stream: string): Promise<string[]> {
+  return (await streamMessages(hosts, stream)).map((message) => message.text);
 }
 
 export async function streamMessageCount(hosts: string[], stream: string): Promise<number> {
