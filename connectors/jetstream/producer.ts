@@ -19,14 +19,15 @@
  *   triggers, and restores when half of them are settled. Events that still arrive meanwhile
  *   (sent before the trigger reached the WAL) wait in order and are published as PubAcks come.
  */
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Event } from '../../engine/event.ts';
 import { isRecord, type RecordValue } from '../../queries/values/value.ts';
 import type { Codec } from '../codec.ts';
 import type { ConfigKeySpec, ConnectorFactory, ConnectorSettings, Delivery, Sink, SinkContext, SinkFactory } from '../connector.ts';
+import { AsyncPublisher } from './async-publisher.ts';
 import { NatsLink } from './connection.ts';
-import { describeFailure, isOutage, SetupError } from './failures.ts';
+import { describeFailure, SetupError } from './failures.ts';
 import { checkName, checkSubject, parseHosts, wholeNumber } from './settings.ts';
 import { ensureStream } from './stream-setup.ts';
 
@@ -59,7 +60,7 @@ interface Waiting {
 export class JetStreamProducer implements Sink {
   private context?: SinkContext;
   private readonly link: NatsLink;
-  private client?: JetStreamClient;
+  private publisher?: AsyncPublisher;
   private manager?: JetStreamManager;
   /** The stream answered since the connection came up or the last outage. */
   private streamReady = false;
@@ -95,7 +96,7 @@ export class JetStreamProducer implements Sink {
   }
 
   send(event: Event, delivery: Delivery): void {
-    if (!this.link.isUp || !this.streamReady || this.client === undefined) {
+    if (!this.link.isUp || !this.streamReady || this.publisher === undefined) {
       delivery.fail(this.link.isUp ? `stream "${this.options.stream}" is not available` : `not connected to ${this.options.servers.join(', ')}`);
       return;
     }
@@ -115,6 +116,7 @@ export class JetStreamProducer implements Sink {
   async stop(): Promise<void> {
     this.closed = true;
     this.failWaiting('the sink stopped');
+    this.publisher?.close('the sink stopped');
     await this.link.close();
   }
 
@@ -129,27 +131,19 @@ export class JetStreamProducer implements Sink {
   }
 
   private publish(item: Waiting): void {
-    const client = this.client!;
     this.inFlight++;
-    const options = item.messageId === undefined ? { timeout: this.options.timeoutMs } : { timeout: this.options.timeoutMs, msgID: item.messageId };
-    client.publish(this.options.subject, item.payload, options).then(
-      (pubAck) => {
+    this.publisher!.publish(this.options.subject, item.payload, item.messageId, (failure, duplicate) => {
+      this.inFlight--;
+      if (failure === undefined) {
         this.appended++;
-        if (pubAck.duplicate) this.duplicates++;
-        this.settled();
+        if (duplicate) this.duplicates++;
         item.delivery.ack();
-      },
-      (error: unknown) => {
-        this.settled();
-        item.delivery.fail(`publish to "${this.options.subject}" failed: ${describeFailure(error, this.options.subject)}`);
-        if (isOutage(error)) this.outage(describeFailure(error, this.options.subject));
-      },
-    );
-  }
-
-  private settled(): void {
-    this.inFlight--;
-    this.publishWaiting();
+      } else {
+        item.delivery.fail(`publish to "${this.options.subject}" failed: ${failure.reason}`);
+        if (failure.outage) this.outage(failure.reason);
+      }
+      this.publishWaiting();
+    });
   }
 
   /** Publishes the events waiting for room in the window, while the stream is ready. */
@@ -175,13 +169,14 @@ export class JetStreamProducer implements Sink {
   }
 
   private async connected(connection: NatsConnection): Promise<void> {
-    this.client = jetstream(connection, { timeout: this.options.timeoutMs });
+    this.publisher ??= new AsyncPublisher(connection, this.options.timeoutMs);
     this.manager = await jetstreamManager(connection, { checkAPI: false, timeout: this.options.timeoutMs });
     void this.probe();
   }
 
   private lost(reason: string): void {
     this.streamReady = false;
+    this.publisher?.failPending(reason);
     this.failWaiting(reason);
     this.reportCircuit();
   }

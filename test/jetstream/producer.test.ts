@@ -111,6 +111,21 @@ describe('jetstream producer (offramp `jetstream`, troy `jetstream_producer`)', 
     expect(producer.isActive()).toBe(false);
   });
 
+  it('fails a publish that finds no responders (the stream was deleted), triggers, and restores once the stream is back', async () => {
+    const { producer, recorder } = await startProducer({ stream: 'GONE', subject: 'gone.events' });
+    await waitFor(() => producer.isActive(), 'the producer to be ready');
+    await withClient([server.host], async (connection) => (await jetstreamManager(connection)).streams.delete('GONE'));
+    producer.send(event(0, { n: 0 }, { wal: { epoch: EPOCH, seq: 0 } }), recorder.delivery(0));
+    await waitFor(() => recorder.fails.length === 1, 'the publish to fail');
+    expect(recorder.fails[0][1]).toBe('publish to "gone.events" failed: no responders: no stream captures the subject, or JetStream is not enabled on the server');
+    // create = true: the probe creates the stream again (at once: the trigger may already be followed by the restore).
+    await waitFor(() => producer.isActive(), 'the stream to be created again');
+    expect(recorder.circuit).toEqual(['restore', 'trigger', 'restore']);
+    producer.send(event(1, { n: 0 }, { wal: { epoch: EPOCH, seq: 0 } }), recorder.delivery(1));
+    await waitFor(() => recorder.acks.length === 1, 'the PubAck');
+    expect(await streamPayloads([server.host], 'GONE')).toEqual(['{"n":0}']);
+  });
+
   it('triggers when the server dies, fails what it is sent meanwhile, and restores when it is back; dedup holds across the crash', async () => {
     const { producer, recorder } = await startProducer({ stream: 'CRASH', subject: 'crash.events', timeout_ms: 2_000 });
     await waitFor(() => producer.isActive(), 'the producer to be ready');
