@@ -19,6 +19,7 @@
  *   ack/fail only to transactional ones. An operator's own insights start at its upstream side.
  */
 import type { Event } from './event.ts';
+import type { BucketCounts } from './histogram.ts';
 import { isDeliveryInsight, type Insight } from './insight.ts';
 import type { Pipeline, PipelineHandlers } from './pipeline.ts';
 import type { PipelineGraph } from './graph.ts';
@@ -175,6 +176,15 @@ export class PipelineExecutor implements Pipeline, StepSink {
       if (nodeFigures !== undefined) figures[node.name] = nodeFigures;
     }
     return figures;
+  }
+
+  histograms(): Record<string, Record<string, BucketCounts>> {
+    const histograms: Record<string, Record<string, BucketCounts>> = {};
+    for (const node of this.operatorNodes) {
+      const nodeHistograms = node.operator.histograms?.();
+      if (nodeHistograms !== undefined) histograms[node.name] = nodeHistograms;
+    }
+    return histograms;
   }
 
   /** True when no step is queued and every operator that can tell says it has nothing in flight. */

@@ -3,7 +3,11 @@
  * and `.trickle` pipelines) until SIGINT or SIGTERM, like `tremor server run -f`.
  */
 import type { Command } from 'commander';
+import manifest from '../../package.json' with { type: 'json' };
 import type { EmbeddedReceivers } from '../../engine/runtime/embedded-receiver.ts';
+import type { ApiServer } from '../../engine/api/api-server.ts';
+import type { Runtime } from '../../engine/runtime/runtime.ts';
+import type { RuntimePlan } from '../../engine/runtime/load.ts';
 import { describeEngineHeap, engineThreadControl, engineThreadWanted, isEngineThread, superviseEngineThread, type EngineControl } from './server-thread.ts';
 
 interface ServerRunOptions {
@@ -13,6 +17,8 @@ interface ServerRunOptions {
   dataDir?: string;
   embeddedReceiver?: boolean;
   statusInterval: string;
+  /** `--api HOST:PORT`; false with `-n`; undefined: no API. */
+  api?: string | false;
 }
 
 const HELP = `
@@ -46,7 +52,8 @@ export function registerServerCommand(program: Command): void {
     .argument('[files...]', '.troy files (Tremor 0.12 deployments), as `tremor server run FILE...`; the -f forms may be given here too')
     .option('-f, --artefacts <files...>', 'artefact files: .yaml/.yml (onramp, offramp, binding, mapping), .trickle (pipeline named after the file), .troy')
     .option('--debug-connectors', "register Tremor's debug connectors for troy (exit, null), as `tremor server run --debug-connectors`")
-    .option('-n, --no-api', 'accepted for Tremor compatibility: rill has no API server yet, so there is none to turn off')
+    .option('--api <host:port>', "serve the HTTP API (Tremor's /v1/status, /v1/flows, and /health, /metrics) at HOST:PORT, e.g. 127.0.0.1:9898")
+    .option('-n, --no-api', 'no HTTP API (as `tremor server run -n`; wins over --api)')
     .option('-q, --quiet', 'do not print the periodic status line')
     .option('-d, --data-dir <dir>', 'where qos::wal operators without an explicit `dir` persist (<dir>/<pipeline>/<operator>) and file onramps keep their checkpoints (<dir>/onramp/<id>/<instance>/); default: a temporary store removed on shutdown, no checkpoints')
     .option('--embedded-receiver', 'if nothing listens on a ws offramp URL, start a WebSocket receiver there that prints each message it receives')
@@ -157,6 +164,18 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   let stopFromConnector!: () => void;
   const exitRequested = new Promise<void>((resolve) => (stopFromConnector = resolve));
   const runtime = new Runtime(plan, { log, onStopRequested: () => stopFromConnector() });
+  let api: ApiServer | undefined;
+  if (typeof options.api === 'string') {
+    // Before the runtime starts, so that /health answers 503 (initializing) until it has.
+    try {
+      api = await startApi(options.api, runtime, plan);
+      log(`API at http://${api.address.family === 'IPv6' ? `[${api.address.address}]` : api.address.address}:${api.address.port}`);
+    } catch (error) {
+      log(`cannot serve the API at ${options.api}: ${(error as Error).message}; nothing was started`);
+      await receivers?.close();
+      return 1;
+    }
+  }
   try {
     await runtime.start();
   } catch (error) {
@@ -164,6 +183,7 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
     log(`cannot start: ${(error as Error).message}`);
     await runtime.stop();
     await receivers?.close();
+    await api?.close();
     return 1;
   }
   const statusIntervalMs = Math.max(0.5, Number(options.statusInterval) || 5) * 1000;
@@ -173,7 +193,21 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   if (statusTimer !== undefined) clearInterval(statusTimer);
   await runtime.stop();
   await receivers?.close();
+  await api?.close();
   if (!options.quiet) log(formatStatus(runtime.stats()));
   log('stopped');
   return 0;
+}
+
+/** Starts the HTTP API (engine/api/) over a runtime and the plan it runs. */
+async function startApi(address: string, runtime: Runtime, plan: RuntimePlan): Promise<ApiServer> {
+  const [{ parseApiAddress, startApiServer }, { instanceName }] = await Promise.all([import('../../engine/api/api-server.ts'), import('../../engine/runtime/endpoint.ts')]);
+  const parsed = parseApiAddress(address);
+  if (parsed === undefined) throw new Error('not HOST:PORT (e.g. 127.0.0.1:9898)');
+  return startApiServer(parsed.host, parsed.port, {
+    stats: () => runtime.stats(),
+    phase: () => runtime.phase,
+    links: plan.links.map((link) => ({ from: { name: instanceName(link.from), port: link.from.port }, to: { name: instanceName(link.to), port: link.to.port } })),
+    version: manifest.version,
+  });
 }
