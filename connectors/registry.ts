@@ -5,6 +5,7 @@
 import type { ConnectorFactory, SinkFactory, SourceFactory } from './connector.ts';
 import { metronomeConnectorFactory, metronomeFactory } from './metronome.ts';
 import { exitConnectorFactory } from './exit.ts';
+import { metricsConnectorFactory } from './metrics.ts';
 import { fileConnectorFactory, nullConnectorFactory, stdioConnectorFactory } from './troy-kinds.ts';
 import { stdinSourceFactory } from './line-source.ts';
 import { fileSourceFactory } from './file-source.ts';
@@ -32,7 +33,7 @@ export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
  * becomes a pipeline around the `qos::wal` operator (engine/runtime/troy-plan.ts).
  */
 export const connectorFactories: ReadonlyMap<string, ConnectorFactory> = new Map(
-  [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory].map(
+  [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory, metricsConnectorFactory].map(
     (factory) => [factory.type, factory],
   ),
 );

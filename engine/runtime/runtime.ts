@@ -26,6 +26,8 @@ import type { PipelineInstance, RuntimePlan, SinkInstance, SourceInstance } from
 import { instanceName, type Endpoint } from './endpoint.ts';
 import { FanOutAcks } from './fan-out-acks.ts';
 import type { BucketCounts } from '../histogram.ts';
+import { MetricsSource } from '../../connectors/metrics.ts';
+import { MetricsReporter } from './metrics-reporter.ts';
 
 /** How long a clean shutdown waits for sinks to ack what they were already given. */
 const SHUTDOWN_ACK_GRACE_MS = 1000;
@@ -126,6 +128,9 @@ export class Runtime {
   private settlingAcks = false;
   /** Sinks may connect before the pipelines have opened their stores; their state is sent once they have. */
   private pipelinesStarted = false;
+  /** Troy's `metrics_interval_s` reports, handed to every `metrics` connector on the tick. */
+  private readonly metricsReporter: MetricsReporter;
+  private readonly metricsSources: MetricsSource[];
 
   constructor(plan: RuntimePlan, options: RuntimeOptions = {}) {
     this.log = options.log ?? ((message) => process.stderr.write(`rill: ${message}\n`));
@@ -148,6 +153,10 @@ export class Runtime {
       this.sources.set(instance.name, { instance, uid: allocateUid(), nextEventNumber: 0, emitted: 0, dropped: 0, triggered: false, targets: [] });
     }
     for (const link of plan.links) this.wire(link.from, link.to);
+    this.metricsSources = plan.sources.flatMap((instance) => (instance.source instanceof MetricsSource ? [instance.source] : []));
+    this.metricsReporter = new MetricsReporter(
+      [...plan.sources, ...plan.sinks, ...plan.pipelines].flatMap((part) => (part.metricsIntervalS === undefined ? [] : [{ name: part.name, intervalMs: part.metricsIntervalS * 1000 }])),
+    );
     for (const node of this.sources.values()) {
       if (node.instance.source.transactional && node.targets.length > 1) node.fanOut = new FanOutAcks(node.targets.length);
     }
@@ -406,6 +415,9 @@ export class Runtime {
   private tick(): void {
     const now = nowNs();
     for (const node of this.pipelines.values()) this.guardSync(node.instance.name, () => node.pipeline.tick(now));
+    if (this.metricsSources.length > 0 && this.metricsReporter.reporting) {
+      for (const report of this.metricsReporter.due(Date.now(), () => this.stats())) for (const source of this.metricsSources) source.publish(report);
+    }
   }
 
   /** A failure inside one pipeline must not stop the others; it is reported and the runtime goes on. */
