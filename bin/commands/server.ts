@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import manifest from '../../package.json' with { type: 'json' };
+import { LOG_FORMATS, ServerLog, type LogFormat } from './server-log.ts';
 import type { EmbeddedReceivers } from '../../engine/runtime/embedded-receiver.ts';
 import type { ApiServer } from '../../engine/api/api-server.ts';
 import type { Runtime } from '../../engine/runtime/runtime.ts';
@@ -17,6 +18,7 @@ interface ServerRunOptions {
   dataDir?: string;
   embeddedReceiver?: boolean;
   statusInterval: string;
+  logFormat: string;
   /** `--api HOST:PORT`; false with `-n`; undefined: no API. */
   api?: string | false;
 }
@@ -30,7 +32,8 @@ Files: .trickle files define pipelines named after the file (persistent.trickle 
 A configuration problem (unknown key, unknown type, a link to something no file defines) is
 reported with the file, line and key, and nothing starts (exit status 1). Otherwise rill runs until
 SIGINT or SIGTERM, then stops the sources, closes the pipelines (a qos::wal closes its store) and
-the sinks, and exits 0. While running it prints a status line on stderr every few seconds.
+the sinks, and exits 0. While running it prints a status line on stderr when a figure changed
+(checked every --status-interval seconds); --log-format json writes every line as a JSON object.
 
 The pipelines run in a worker thread whose V8 young generation may grow to 64 MB instead of 48 MB
 under load (less garbage-collection time); RILL_ENGINE_THREAD=0 runs them in the main thread.
@@ -57,9 +60,16 @@ export function registerServerCommand(program: Command): void {
     .option('-q, --quiet', 'do not print the periodic status line')
     .option('-d, --data-dir <dir>', 'where qos::wal operators without an explicit `dir` persist (<dir>/<pipeline>/<operator>) and file onramps keep their checkpoints (<dir>/onramp/<id>/<instance>/); default: a temporary store removed on shutdown, no checkpoints')
     .option('--embedded-receiver', 'if nothing listens on a ws offramp URL, start a WebSocket receiver there that prints each message it receives')
-    .option('--status-interval <seconds>', 'seconds between status lines', '5')
+    .option('--status-interval <seconds>', 'seconds between checks of the status line: it is written when a figure changed', '5')
+    .option('--log-format <format>', `how stderr is written: ${LOG_FORMATS.join(' or ')} (one JSON object per line: time, level, message; the status under "status")`, 'text')
     .addHelpText('after', HELP)
     .action(async (files: string[], options: ServerRunOptions) => {
+      if (!(LOG_FORMATS as readonly string[]).includes(options.logFormat)) {
+        log(`--log-format must be ${LOG_FORMATS.join(' or ')}, got ${JSON.stringify(options.logFormat)}`);
+        process.exitCode = 1;
+        return;
+      }
+      serverLog = new ServerLog(options.logFormat as LogFormat);
       options.artefacts = [...files, ...(options.artefacts ?? [])];
       if (options.artefacts.length === 0) {
         log('no files given: rill server run FILE.troy ... or rill server run -f ARTEFACT.yaml PIPELINE.trickle ... (see --help)');
@@ -91,7 +101,9 @@ async function exitWhenWritten(code: number): Promise<never> {
   process.exit(code);
 }
 
-const log = (message: string): void => void process.stderr.write(`rill: ${message}\n`);
+/** Set from --log-format once the options are parsed; text until then. */
+let serverLog = new ServerLog('text');
+const log = (message: string): void => serverLog.info(message);
 
 /**
  * Resolves on the first SIGINT or SIGTERM (main thread only: signals are not delivered to worker
@@ -137,13 +149,13 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   try {
     plan = loadArtefacts(options.artefacts, {
       dataDir: options.dataDir,
-      warn: (message) => process.stderr.write(`${message}\n`),
-      onPipelineError: (pipeline, rendered) => process.stderr.write(`${pipeline}: ${rendered}\n`),
+      warn: (message) => serverLog.warn(message),
+      onPipelineError: (pipeline, rendered) => serverLog.error(`${pipeline}: ${rendered}`),
       debugConnectors: options.debugConnectors,
     });
   } catch (error) {
     if (!(error instanceof LoadErrors)) throw error;
-    for (const problem of error.problems) process.stderr.write(`${problem}\n`);
+    for (const problem of error.problems) serverLog.error(problem);
     const count = error.problems.length;
     log(`${count} problem${count === 1 ? '' : 's'} in the configuration; nothing was started`);
     return 1;
@@ -187,14 +199,19 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
     return 1;
   }
   const statusIntervalMs = Math.max(0.5, Number(options.statusInterval) || 5) * 1000;
-  const statusTimer = options.quiet ? undefined : setInterval(() => log(formatStatus(runtime.stats())), statusIntervalMs);
+  const writeStatus = (force: boolean): void => {
+    const stats = runtime.stats();
+    serverLog.status(stats, formatStatus(stats), force);
+  };
+  // Checked every interval, written only when something changed.
+  const statusTimer = options.quiet ? undefined : setInterval(() => writeStatus(false), statusIntervalMs);
 
   await Promise.race([control.stopRequested, exitRequested]);
   if (statusTimer !== undefined) clearInterval(statusTimer);
   await runtime.stop();
   await receivers?.close();
   await api?.close();
-  if (!options.quiet) log(formatStatus(runtime.stats()));
+  if (!options.quiet) writeStatus(true);
   log('stopped');
   return 0;
 }
