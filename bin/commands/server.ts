@@ -198,6 +198,8 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
     await api?.close();
     return 1;
   }
+  // The pid is what `kill` needs: under `npm start` it is not npm's own.
+  log(`running (pid ${process.pid}); Ctrl-C or kill -TERM ${process.pid} stops it cleanly`);
   const statusIntervalMs = Math.max(0.5, Number(options.statusInterval) || 5) * 1000;
   const writeStatus = (force: boolean): void => {
     const stats = runtime.stats();
