@@ -35,6 +35,11 @@ SIGINT or SIGTERM, then stops the sources, closes the pipelines (a qos::wal clos
 the sinks, and exits 0. While running it prints a status line on stderr when a figure changed
 (checked every --status-interval seconds); --log-format json writes every line as a JSON object.
 
+With --api 127.0.0.1:9898 it serves Tremor 0.12's API (GET /v1/status, /v1/flows,
+/v1/flows/<flow>/connectors), GET /health (200 once every flow runs, 503 otherwise) and GET /metrics
+(Prometheus text: events per connector and pipeline port, WAL stored/in flight/acked/redelivered,
+commit latency; see docs/api.md).
+
 The pipelines run in a worker thread whose V8 young generation may grow to 64 MB instead of 48 MB
 under load (less garbage-collection time); RILL_ENGINE_THREAD=0 runs them in the main thread.
 
@@ -57,7 +62,7 @@ export function registerServerCommand(program: Command): void {
     .option('--debug-connectors', "register Tremor's debug connectors for troy (exit, null), as `tremor server run --debug-connectors`")
     .option('--api <host:port>', "serve the HTTP API (Tremor's /v1/status, /v1/flows, and /health, /metrics) at HOST:PORT, e.g. 127.0.0.1:9898")
     .option('-n, --no-api', 'no HTTP API (as `tremor server run -n`; wins over --api)')
-    .option('-q, --quiet', 'do not print the periodic status line')
+    .option('-q, --quiet', 'do not print the status line')
     .option('-d, --data-dir <dir>', 'where qos::wal operators without an explicit `dir` persist (<dir>/<pipeline>/<operator>) and file onramps keep their checkpoints (<dir>/onramp/<id>/<instance>/); default: a temporary store removed on shutdown, no checkpoints')
     .option('--embedded-receiver', 'if nothing listens on a ws offramp URL, start a WebSocket receiver there that prints each message it receives')
     .option('--status-interval <seconds>', 'seconds between checks of the status line: it is written when a figure changed', '5')
@@ -70,6 +75,8 @@ export function registerServerCommand(program: Command): void {
         return;
       }
       serverLog = new ServerLog(options.logFormat as LogFormat);
+      // `-n` wins over `--api` whichever comes first (commander keeps the last of the two).
+      if (process.argv.includes('-n') || process.argv.includes('--no-api')) options.api = false;
       options.artefacts = [...files, ...(options.artefacts ?? [])];
       if (options.artefacts.length === 0) {
         log('no files given: rill server run FILE.troy ... or rill server run -f ARTEFACT.yaml PIPELINE.trickle ... (see --help)');

@@ -153,6 +153,11 @@ export class Runtime {
       this.sources.set(instance.name, { instance, uid: allocateUid(), nextEventNumber: 0, emitted: 0, dropped: 0, triggered: false, targets: [] });
     }
     for (const link of plan.links) this.wire(link.from, link.to);
+    // Every linked port is counted from 0, so that /metrics and metrics reports show it before its first event.
+    for (const node of this.pipelines.values()) {
+      for (const port of node.upstreams.keys()) node.portsIn.set(port, 0);
+      for (const port of node.targets.keys()) node.portsOut.set(port, 0);
+    }
     this.metricsSources = plan.sources.flatMap((instance) => (instance.source instanceof MetricsSource ? [instance.source] : []));
     this.metricsReporter = new MetricsReporter(
       [...plan.sources, ...plan.sinks, ...plan.pipelines].flatMap((part) => (part.metricsIntervalS === undefined ? [] : [{ name: part.name, intervalMs: part.metricsIntervalS * 1000 }])),

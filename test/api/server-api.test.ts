@@ -126,11 +126,16 @@ describe('rill server run --api', { timeout: 120_000 }, () => {
   it('-n turns the API off, even with --api', async () => {
     const apiPort = await freePort();
     const engine = startEngine(['-f', ...setup(await freePort()), '--api', `127.0.0.1:${apiPort}`, '-n']);
+    const before = startEngine(['-n', '-f', ...setup(await freePort()), '--api', `127.0.0.1:${apiPort}`]);
     await waitFor(() => engine.stderr.includes('status:') || !engine.running, 'a status line');
+    await waitFor(() => before.stderr.includes('status:') || !before.running, 'a status line');
     expect(engine.stderr).not.toContain('API at');
+    expect(before.stderr).not.toContain('API at');
     await expect(fetch(`http://127.0.0.1:${apiPort}/health`)).rejects.toThrow();
     await engine.kill('SIGTERM');
+    await before.kill('SIGTERM');
     expect(engine.exitCode).toBe(0);
+    expect(before.exitCode).toBe(0);
   });
 
   it('refuses a malformed address or a port in use, exit status 1, nothing started', async () => {
