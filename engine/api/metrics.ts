@@ -69,7 +69,7 @@ export function createMetricsRegistry(readStats: () => RuntimeStats): Registry {
     ...s.sources.map((source) => ({ labels: connector(source.name, 'out'), value: source.emitted })),
     ...s.sinks.map((sink) => ({ labels: connector(sink.name, 'in'), value: sink.received })),
   ]);
-  counter('rill_connector_events_dropped_total', 'Events a connector emitted while linked to no pipeline', connectorLabels, (s) =>
+  counter('rill_connector_events_dropped_total', 'Events a source emitted that were not sent on (while rill was stopping, or linked to no pipeline)', connectorLabels, (s) =>
     s.sources.map((source) => ({ labels: connector(source.name, 'out'), value: source.dropped })),
   );
   counter('rill_connector_events_acked_total', 'Events a sink connector delivered (acked)', connectorLabels, (s) =>
@@ -94,8 +94,8 @@ export function createMetricsRegistry(readStats: () => RuntimeStats): Registry {
   counter('rill_pipeline_events_out_total', 'Events out of a pipeline, per output port', pipelineLabels, (s) =>
     s.pipelines.flatMap((p) => Object.entries(p.portsOut).map(([port, value]) => ({ labels: { ...pipeline(p.name), port }, value }))),
   );
-  counter('rill_pipeline_events_dropped_total', 'Events out of a pipeline on a port linked to nothing', ['flow', 'pipeline'], (s) =>
-    s.pipelines.map((p) => ({ labels: pipeline(p.name), value: p.dropped })),
+  counter('rill_pipeline_events_dropped_total', 'Events out of a pipeline on a port linked to nothing, per port', pipelineLabels, (s) =>
+    s.pipelines.flatMap((p) => Object.entries(p.dropped).map(([port, value]) => ({ labels: { ...pipeline(p.name), port }, value }))),
   );
 
   const wal = (name: string, help: string, figure: string, kind: 'counter' | 'gauge'): void => {

@@ -43,7 +43,7 @@ export interface RuntimeOptions {
 export interface SourceStats {
   name: string;
   emitted: number;
-  /** Emitted while linked to nothing (dropped). */
+  /** Emitted but not sent on: while the runtime was stopping, or while linked to nothing. */
   dropped: number;
   /** `open` = producing, `triggered` = paused by a downstream trigger. */
   circuit: 'open' | 'triggered';
@@ -57,8 +57,8 @@ export interface PipelineStats {
   /** Events in per input port and out per output port. */
   portsIn: Record<string, number>;
   portsOut: Record<string, number>;
-  /** Output events on a port linked to nothing. */
-  dropped: number;
+  /** Output events per port linked to nothing. */
+  dropped: Record<string, number>;
   /** Per operator node that reports figures (a WAL: stored, inFlight, ...). */
   operators: Record<string, Record<string, number | string>>;
   /** Per operator node that keeps histograms (a WAL: commitSeconds, commitEvents). */
@@ -101,7 +101,7 @@ interface PipelineNode {
   eventsOut: number;
   portsIn: Map<string, number>;
   portsOut: Map<string, number>;
-  dropped: number;
+  dropped: Map<string, number>;
   targets: Map<string, Target[]>;
   upstreams: Map<string, Upstream[]>;
 }
@@ -144,7 +144,7 @@ export class Runtime {
         eventsOut: 0,
         portsIn: new Map(),
         portsOut: new Map(),
-        dropped: 0,
+        dropped: new Map(),
         targets: new Map(),
         upstreams: new Map(),
       });
@@ -228,7 +228,7 @@ export class Runtime {
         eventsOut: node.eventsOut,
         portsIn: Object.fromEntries(node.portsIn),
         portsOut: Object.fromEntries(node.portsOut),
-        dropped: node.dropped,
+        dropped: Object.fromEntries(node.dropped),
         // Operators have figures only between their start and their close (the API asks at any time).
         operators: this.pipelinesStarted && this.state !== 'stopped' ? node.pipeline.stats() : {},
         histograms: node.pipeline.histograms(),
@@ -302,7 +302,11 @@ export class Runtime {
   }
 
   private emit(node: SourceNode, data: Value, meta: RecordValue = {}, dataJson?: string): void {
-    if (this.state !== 'running') return;
+    if (this.state !== 'running') {
+      // A source that emits while the runtime stops (before its stop() took effect): not sent on.
+      node.dropped++;
+      return;
+    }
     const event: Event = {
       id: new EventId(node.uid, DEFAULT_STREAM_ID, node.nextEventNumber++),
       data,
@@ -328,7 +332,7 @@ export class Runtime {
     countOn(node.portsOut, port);
     const targets = node.targets.get(port);
     if (targets === undefined) {
-      node.dropped++;
+      countOn(node.dropped, port);
       return;
     }
     const last = targets.length - 1;
