@@ -8,6 +8,7 @@
  * `<alias>.stderr` offramp of stdio too), and so is a troy `wal` connector, which rill runs as the
  * pipeline `connector.<alias>`. Every other pipeline is a pipeline of its flow.
  */
+import { connectorPort, ownerOf } from '../runtime/endpoint.ts';
 import type { RuntimeStats } from '../runtime/runtime.ts';
 
 /** Tremor 0.12's flow states; rill's runtime goes through the first, second, fourth and fifth. */
@@ -48,22 +49,6 @@ export interface PlannedLinkNames {
   /** Instance names (`onramp/in/main`) and ports of one link. */
   from: { name: string; port: string };
   to: { name: string; port: string };
-}
-
-/** Where an instance belongs: its flow, and the connector or pipeline it is part of. */
-export interface InstanceOwner {
-  flow: string;
-  kind: 'connector' | 'pipeline';
-  alias: string;
-}
-
-export function ownerOf(instanceName: string): InstanceOwner {
-  const [kind, id, ...instance] = instanceName.split('/');
-  const flow = instance.join('/');
-  if (kind === 'pipeline') {
-    return id.startsWith('connector.') ? { flow, kind: 'connector', alias: id.slice('connector.'.length) } : { flow, kind: 'pipeline', alias: id };
-  }
-  return { flow, kind: 'connector', alias: id.endsWith('.stderr') ? id.slice(0, -'.stderr'.length) : id };
 }
 
 export function flowStatus(phase: RuntimePhase): FlowStatus {
@@ -124,7 +109,7 @@ export function connectorReports(flow: string, stats: RuntimeStats, phase: Runti
       const connector = ownerOf(connectorEnd.name);
       const pipeline = ownerOf(pipelineEnd.name);
       if (connector.flow !== flow || connector.kind !== 'connector' || pipeline.kind !== 'pipeline') continue;
-      const port = connectorEnd.name.split('/')[1].endsWith('.stderr') ? 'stderr' : connectorEnd.port;
+      const port = connectorPort(connectorEnd.name, connectorEnd.port);
       (report(connector.alias).pipelines[port] ??= []).push({ alias: pipeline.alias, port: pipelineEnd.port });
     }
   }

@@ -10,7 +10,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { PipelineStats, RuntimeStats } from '../runtime/runtime.ts';
-import { ownerOf } from './flows.ts';
+import { connectorPort, ownerOf } from '../runtime/endpoint.ts';
 import { BucketCountsMetric, type Labels } from './histogram-metric.ts';
 
 type Figure = { labels: Labels; value: number };
@@ -55,7 +55,7 @@ export function createMetricsRegistry(readStats: () => RuntimeStats): Registry {
 
   const connector = (name: string, port: string): Labels => {
     const owner = ownerOf(name);
-    return { flow: owner.flow, connector: owner.alias, port: name.split('/')[1].endsWith('.stderr') ? 'stderr' : port };
+    return { flow: owner.flow, connector: owner.alias, port: connectorPort(name, port) };
   };
   const pipeline = (name: string): Labels => {
     const owner = ownerOf(name);

@@ -12,7 +12,7 @@
  */
 import { nowNs } from '../event.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
-import { ownerOf } from '../api/flows.ts';
+import { connectorPort, ownerOf } from './endpoint.ts';
 import type { RuntimeStats } from './runtime.ts';
 
 export interface ReportingPart {
@@ -47,7 +47,7 @@ export class MetricsReporter {
     const reports: Value[] = [];
     const connector = (name: string, port: string, count: number): void => {
       const owner = ownerOf(name);
-      const tags: RecordValue = { flow: owner.flow, connector: owner.alias, port: name.split('/')[1].endsWith('.stderr') ? 'stderr' : port };
+      const tags: RecordValue = { flow: owner.flow, connector: owner.alias, port: connectorPort(name, port) };
       reports.push({ measurement: 'connector_events', tags, fields: { count }, timestamp });
     };
     for (const source of now.sources) if (dueNames.has(source.name)) connector(source.name, 'out', source.emitted);
