@@ -5,6 +5,7 @@
 import type { ConnectorFactory, SinkFactory, SourceFactory } from './connector.ts';
 import { metronomeConnectorFactory, metronomeFactory } from './metronome.ts';
 import { exitConnectorFactory } from './exit.ts';
+import { metricsConnectorFactory } from './metrics.ts';
 import { fileConnectorFactory, nullConnectorFactory, stdioConnectorFactory } from './troy-kinds.ts';
 import { stdinSourceFactory } from './line-source.ts';
 import { fileSourceFactory } from './file-source.ts';
@@ -40,7 +41,7 @@ export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
  */
 export const connectorFactories: ReadonlyMap<string, ConnectorFactory> = new Map(
   [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory, crononomeConnectorFactory,
-    wsServerFactory, wsClientFactory, unixSocketServerFactory, unixSocketClientFactory, jetstreamProducerFactory, jetstreamConsumerFactory].map(
+    wsServerFactory, wsClientFactory, unixSocketServerFactory, unixSocketClientFactory, jetstreamProducerFactory, jetstreamConsumerFactory, metricsConnectorFactory].map(
     (factory) => [factory.type, factory],
   ),
 );

@@ -27,6 +27,7 @@
  *   see `finishStep`.
  */
 import type { Event } from './event.ts';
+import type { BucketCounts } from './histogram.ts';
 import { isDeliveryInsight, type Insight } from './insight.ts';
 import type { Pipeline, PipelineHandlers } from './pipeline.ts';
 import type { PipelineGraph } from './graph.ts';
@@ -197,6 +198,15 @@ export class PipelineExecutor implements Pipeline, StepSink {
     return figures;
   }
 
+  histograms(): Record<string, Record<string, BucketCounts>> {
+    const histograms: Record<string, Record<string, BucketCounts>> = {};
+    for (const node of this.operatorNodes) {
+      const nodeHistograms = node.operator.histograms?.();
+      if (nodeHistograms !== undefined) histograms[node.name] = nodeHistograms;
+    }
+    return histograms;
+  }
+
   /** True when no step is queued and every operator that can tell says it has nothing in flight. */
   isIdle(): boolean {
     if (this.busy || this.deferred.length > 0) return false;
@@ -214,8 +224,9 @@ export class PipelineExecutor implements Pipeline, StepSink {
   }
 
   output(port: string, event: Event): void {
-    if (this.unlinkedOutputs.size > 0 && this.unlinkedOutputs.has(port)) return;
-    this.kept++;
+    // An output nothing is linked to still goes to `onOutput` (the runtime counts it as dropped);
+    // it does not keep the event, which is acked here if nothing else keeps it.
+    if (this.unlinkedOutputs.size === 0 || !this.unlinkedOutputs.has(port)) this.kept++;
     this.stepOutputPorts[this.stepOutputCount] = port;
     this.stepOutputEvents[this.stepOutputCount] = event;
     this.stepOutputCount++;

@@ -1,6 +1,7 @@
 /**
  * What a running pipeline offers to the runtime and connectors. The executor implements it.
  */
+import type { BucketCounts } from './histogram.ts';
 import type { Event } from './event.ts';
 import type { Insight } from './insight.ts';
 
@@ -34,6 +35,8 @@ export interface Pipeline {
   tick(nowNs: number): void;
   /** Status figures per operator node that reports any (`on_disk_wal` -> {stored, inFlight, ...}). */
   stats(): Record<string, Record<string, number | string>>;
+  /** Histograms per operator node that keeps any (`on_disk_wal` -> {commitSeconds, commitEvents}). */
+  histograms(): Record<string, Record<string, BucketCounts>>;
   /** Closes every operator (the WAL closes its store). */
   close(): Promise<void>;
 }

@@ -39,7 +39,18 @@ async function runConformance(dir: string, jsonFile: string | undefined): Promis
   try {
     manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Array<{ category: string }>;
   } catch (error) {
-    console.error(`conformance: cannot read ${join(dir, 'manifest.json')}: ${error instanceof Error ? error.message : String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? `${code} (not a corpus: one holds manifest.json and <category>/<case>/ folders, as ../shared/trickle-corpus does)`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    console.error(`conformance: cannot read ${join(dir, 'manifest.json')}: ${why}`);
+    return 1;
+  }
+  if (!Array.isArray(manifest) || manifest.some((entry) => typeof entry?.category !== 'string')) {
+    console.error(`conformance: ${join(dir, 'manifest.json')} is not a corpus manifest (a JSON list of {"category": ..., ...} records)`);
     return 1;
   }
   // Loaded here, not at the top, so that other commands do not pay for the corpus runners.

@@ -9,9 +9,11 @@ import type { Command } from 'commander';
 import type { Diagnostic } from '../../queries/diagnostic.ts';
 
 const HELP = `
-Reads one JSON value per line (stdin, or --in FILE) and sends each to the query's \`in\`.
-Events reaching \`out\` (and \`out/<port>\`) are written to stdout as JSON lines; events reaching
-\`err\` go to stderr. A line that is not JSON is reported on stderr with its line number and skipped;
+Reads one JSON value per line (stdin, or --in FILE; --in - is stdin) and sends each to the query's
+\`in\`. Events reaching \`out\` (and \`out/<port>\`) are written to stdout as JSON lines; events
+reaching \`err\` go to stderr. The first event of a port other than \`out\` that is written among
+\`out\`'s, or not written at all, gets a note on stderr; --ports writes every port's events to
+stdout as {"port": "<port>", "event": <event>}. A line that is not JSON is reported on stderr with its line number and skipped;
 so is an output event that cannot be serialised (too deeply nested), with the line it came from.
 The output behaves like a guaranteed-delivery sink: it sends \`restore\` when it starts (so a
 \`qos::wal\` emits) and acks every transactional event once written; at the end of the input the
@@ -21,21 +23,22 @@ Exit status: 0 when the input was consumed (runtime errors that dropped an event
 stderr), 1 when the query does not compile (the diagnostic, with file:line:column and a caret, on stderr).
 
 Example:
-  rill run examples/passthrough.trickle --in events.jsonl > out.jsonl`;
+  rill run examples/run/passthrough.trickle --in examples/run/events.jsonl > out.jsonl`;
 
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run a trickle query over JSON lines from stdin or a file, writing `out` events to stdout')
     .argument('<query>', 'the .trickle file to run')
-    .option('--in <file>', 'read events from FILE instead of stdin')
+    .option('--in <file>', 'read events from FILE instead of stdin (- is stdin)')
+    .option('--ports', 'write the events of every output port to stdout, each as {"port": P, "event": E}')
     .addHelpText('after', HELP)
-    .action(async (queryFile: string, options: { in?: string }) => {
-      process.exitCode = await runCommand(queryFile, options.in);
+    .action(async (queryFile: string, options: { in?: string; ports?: boolean }) => {
+      process.exitCode = await runCommand(queryFile, options.in === '-' ? undefined : options.in, options.ports === true);
     });
 }
 
-async function runCommand(queryFile: string, inputFile: string | undefined): Promise<number> {
+async function runCommand(queryFile: string, inputFile: string | undefined, labelPorts: boolean): Promise<number> {
   // Loaded here, not at the top: every `rill` start would otherwise pay for the compiler and engine.
   const [{ compileQuery, renderDiagnostic }, { CompileError }, { buildPipeline }, { runJsonLines }] = await Promise.all([
     import('../../queries/index.ts'),
@@ -65,7 +68,7 @@ async function runCommand(queryFile: string, inputFile: string | undefined): Pro
   }
   const input = inputFile ? createReadStream(inputFile, { highWaterMark: 1 << 20 }) : process.stdin;
   try {
-    await runJsonLines(pipeline, { input, stdout: process.stdout, stderr: process.stderr });
+    await runJsonLines(pipeline, { input, stdout: process.stdout, stderr: process.stderr, labelPorts });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EPIPE') {
