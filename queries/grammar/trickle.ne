@@ -4,7 +4,7 @@
 @preprocessor typescript
 @{%
 import { tokenStream as lexer } from '../lexer/token-stream.ts';
-import { binary, list, path, span, stringExpr, tokenLoc, withParam } from './build.ts';
+import { binary, list, modulePath, path, span, stringExpr, tokenLoc, withParam } from './build.ts';
 %}
 @lexer lexer
 
@@ -41,6 +41,7 @@ Statement -> Use                                             {% id %}
   | %CREATE %STREAM %ident
       {% (d) => ({ kind: 'createStream', name: d[2].value, loc: span(d[0], d[2]) }) %}
   | Select                                                   {% id %}
+  | ModDefn                                                  {% id %}
 
 @include "query-statements.ne"
 @include "expressions.ne"
