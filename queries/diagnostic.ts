@@ -21,6 +21,8 @@ export class Diagnostic extends Error {
    * `Error in <file>:<line>:<col> ` instead of `Error: ` (render.ts).
    */
   inModuleFile?: string;
+  /** That module file's source, which the error renders against. */
+  moduleSource?: string;
 
   constructor(
     message: string,

@@ -14,10 +14,19 @@ import { ScriptNamespace } from './namespace.ts';
 export class CompileContext {
   readonly warnings: Diagnostic[] = [];
 
-  constructor(readonly sourceMap: SourceMap) {}
+  constructor(
+    readonly sourceMap: SourceMap,
+    /** A module file a `use` brought in: its errors say so and render against its own source. */
+    readonly isModuleFile = false,
+  ) {}
 
   diagnostic(loc: Loc, message: string, options?: DiagnosticOptions): LocatedDiagnostic {
-    return diagnosticAt(this.sourceMap, loc, message, options);
+    const diagnostic = diagnosticAt(this.sourceMap, loc, message, options);
+    if (this.isModuleFile) {
+      diagnostic.inModuleFile = this.sourceMap.file;
+      diagnostic.moduleSource = this.sourceMap.source;
+    }
+    return diagnostic;
   }
 
   /** A compile error with the default two lines of context. */

@@ -74,7 +74,7 @@ export class ModuleLoader {
 
   private declare(file: string, source: string, module: ScriptNamespace): void {
     const shown = displayName(this.options.mounts, file);
-    const context = new CompileContext(new SourceMap(source, shown));
+    const context = new CompileContext(new SourceMap(source, shown), true);
     try {
       if (file.endsWith('.trickle')) {
         this.options.declareQueryModule?.(parseQuery(source, shown), context, module);
@@ -89,7 +89,11 @@ export class ModuleLoader {
       }
     } catch (error) {
       if (!(error instanceof Diagnostic)) throw error;
-      if (error.span.line !== 0) error.inModuleFile ??= shown;
+      // Parse errors come from the parser, not from the module's context: mark them here.
+      if (error.span.line !== 0 && error.inModuleFile === undefined) {
+        error.inModuleFile = shown;
+        error.moduleSource = source;
+      }
       throw new CompileError([error], source);
     }
   }

@@ -21,7 +21,7 @@ export function renderDiagnostic(diagnostic: Diagnostic, source: string): string
     diagnostic instanceof LocatedDiagnostic
       ? diagnostic.context
       : { first: line - DEFAULT_CONTEXT_LINES, last: line + DEFAULT_CONTEXT_LINES };
-  const lines = displayedLines(source);
+  const lines = displayedLines(diagnostic.moduleSource ?? source);
   if (lines.length > 1 && lines[lines.length - 1] === '' && !context.includeFinalEmptyLine) lines.pop();
   const first = Math.max(1, Math.min(context.first, line));
   const last = Math.min(lines.length, Math.max(context.last, line));
