@@ -1,0 +1,50 @@
+/**
+ * Where a query's or script's `use` looks by default: the file's own directory first, then
+ * TREMOR_PATH's directories, then rill's built-in std modules; `.trickle` modules only for queries.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileQuery, compileScript } from '../../queries/index.ts';
+import { trickleModulePath } from '../../queries/module-path.ts';
+import { compileFailure } from './helpers.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'rill-module-path-'));
+const own = join(root, 'own');
+const shared = join(root, 'shared');
+mkdirSync(join(own, 'lib'), { recursive: true });
+mkdirSync(join(shared, 'lib'), { recursive: true });
+writeFileSync(join(own, 'lib', 'names.tremor'), 'const place = "own dir";\n');
+writeFileSync(join(shared, 'lib', 'names.tremor'), 'const place = "TREMOR_PATH";\n');
+writeFileSync(join(shared, 'lib', 'only_shared.tremor'), 'fn twice(x) with x * 2 end;\n');
+writeFileSync(join(shared, 'lib', 'defs.trickle'), 'define script add script event.a + event.b end;\n');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function run(file: string, source: string): unknown {
+  writeFileSync(file, source);
+  const outcome = compileScript(source, file, { modulePath: trickleModulePath(file, shared) }).instantiate().run({ data: 3, meta: {}, ingestNs: 0 });
+  return outcome.kind === 'emit' ? outcome.data : outcome.kind;
+}
+
+describe('module path', () => {
+  it("searches the file's directory before TREMOR_PATH, then the built-in modules", () => {
+    const script = join(own, 'script.tremor');
+    expect(run(script, 'use lib::names;\nnames::place')).toBe('own dir');
+    expect(run(script, 'use lib::only_shared as s;\ns::twice(event)')).toBe(6);
+    expect(run(script, 'use std::string;\nstring::len("abc")')).toBe(3);
+    expect(trickleModulePath(script, `${shared}:/does/not/exist`).map((mount) => mount.dir)).toEqual([own, shared]);
+  });
+
+  it('finds .trickle modules for queries only', () => {
+    const query = join(own, 'query.trickle');
+    const source = 'use lib::defs;\ncreate script adder from defs::add;\nselect event from in into adder;\nselect event from adder into out;\n';
+    writeFileSync(query, source);
+    expect(compileQuery(source, query, { modulePath: trickleModulePath(query, shared) }).statements.map((statement) => statement.kind)).toContain('script');
+    const script = join(own, 'uses-trickle.tremor');
+    writeFileSync(script, 'use lib::defs;\n1');
+    expect(compileFailure(() => compileScript('use lib::defs;\n1', script, { modulePath: trickleModulePath(script, shared) })).message).toMatch(
+      /^Module `lib\/defs` not found or not readable error in module path: /,
+    );
+  });
+});
