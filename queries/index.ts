@@ -30,6 +30,7 @@ export function compileQuery(source: string, file: string, options: CompileOptio
   return asCompileError(source, () => {
     const context = new CompileContext(new SourceMap(source, file));
     const namespace = new ScriptNamespace([], moduleLoader(file, options, true));
+    namespace.loader?.checkUsesBeforeParsing(source, context);
     const statements = compileStatements(parseQuery(source, file), context, undefined, namespace);
     return { file, source, warnings: context.warnings, statements };
   });
@@ -47,6 +48,7 @@ export function compileScript(source: string, file: string, options: CompileOpti
   return asCompileError(source, () => {
     const context = new CompileContext(new SourceMap(source, file));
     const namespace = new ScriptNamespace([], moduleLoader(file, options, false));
+    namespace.loader?.checkUsesBeforeParsing(source, context);
     const body = compileScriptBody(parseScript(source, file), new Scope(context, true, namespace));
     return { file, source, warnings: context.warnings, instantiate: () => instantiateScript(body, null, source) };
   });

@@ -17,6 +17,8 @@ import { LocatedDiagnostic } from '../diagnostics/located-diagnostic.ts';
 import { displayName, findModuleFile, type ModuleMount } from '../module-path.ts';
 import { parseQuery, parseScript } from '../parse.ts';
 import { SourceMap } from '../source-map.ts';
+import { lex } from '../lexer/lexer.ts';
+import type { Token } from '../lexer/token.ts';
 import { MODULES } from '../stdlib/index.ts';
 import { CompileContext, Scope } from './context.ts';
 import type { ScriptNamespace } from './namespace.ts';
@@ -52,10 +54,7 @@ export class ModuleLoader {
       into.modules.set(alias, builtin);
       return;
     }
-    if (this.loading.includes(file)) {
-      const chain = [...this.loading, file].map((each) => displayName(this.options.mounts, each)).join(' -> ');
-      throw new LocatedDiagnostic(`Cyclic dependency detected: ${chain}`, nowhere(context.sourceMap.file), { first: 1, last: 0 });
-    }
+    if (this.loading.includes(file)) throw this.cycle(this.loading, file, context);
     let source: string;
     try {
       source = readFileSync(file, 'utf8');
@@ -98,8 +97,71 @@ export class ModuleLoader {
     }
   }
 
+  /**
+   * Tremor resolves `use` in a preprocessor, before it parses anything: a module file that is not
+   * on the module path, or a cycle of uses, is reported before any syntax error, in the main file
+   * or in a used one. This walks the well-formed `use a::b [as c];` statements of the source and
+   * of the files they name, in order; anything else is left to the parser.
+   */
+  checkUsesBeforeParsing(source: string, context: CompileContext, stack: string[] = [...this.loading]): void {
+    for (const statement of useStatements(source, context.sourceMap.file)) {
+      const found = findModuleFile(this.options.mounts, statement.path, this.extensions);
+      if (found === undefined) {
+        if (MODULES.has(statement.path.join('::'))) continue;
+        throw context.compileError(statement.loc, this.notFound(statement));
+      }
+      const file = resolve(found);
+      if (stack.includes(file)) throw this.cycle(stack, file, context);
+      let used: string;
+      try {
+        used = readFileSync(file, 'utf8');
+      } catch {
+        continue; // reported when the module is loaded
+      }
+      const shown = displayName(this.options.mounts, file);
+      this.checkUsesBeforeParsing(used, new CompileContext(new SourceMap(used, shown), true), [...stack, file]);
+    }
+  }
+
+  private cycle(stack: readonly string[], file: string, context: CompileContext): LocatedDiagnostic {
+    const chain = [...stack, file].map((each) => displayName(this.options.mounts, each)).join(' -> ');
+    return new LocatedDiagnostic(`Cyclic dependency detected: ${chain}`, nowhere(context.sourceMap.file), { first: 1, last: 0 });
+  }
+
   private notFound(statement: UseStmt): string {
     const mounts = this.options.mounts.map((mount) => `\n                         - ${mount.label}`).join('');
     return `Module \`${statement.path.join('/')}\` not found or not readable error in module path: ${mounts}`;
   }
+}
+
+/** The well-formed `use a::b [as c];` statements of a source, wherever they are; none if it does not lex. */
+function useStatements(source: string, file: string): UseStmt[] {
+  let tokens: Token[];
+  try {
+    tokens = lex(source, file);
+  } catch {
+    return []; // the parser reports lexer errors, with their own rendering
+  }
+  const statements: UseStmt[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i].type !== 'USE') continue;
+    const path: string[] = [];
+    let at = i + 1;
+    while (tokens[at]?.type === 'ident') {
+      path.push(tokens[at].value as string);
+      if (tokens[at + 1]?.type !== 'coloncolon') break;
+      at += 2;
+    }
+    if (path.length === 0 || tokens[at]?.type !== 'ident') continue;
+    let alias: string | undefined;
+    let last = tokens[at];
+    if (tokens[at + 1]?.type === 'AS' && tokens[at + 2]?.type === 'ident') {
+      alias = tokens[at + 2].value as string;
+      last = tokens[at + 2];
+      at += 2;
+    }
+    if (tokens[at + 1]?.type !== 'semi') continue;
+    statements.push({ kind: 'use', path, alias, loc: { start: tokens[i].offset, end: last.offset + last.text.length } });
+  }
+  return statements;
 }

@@ -36,6 +36,20 @@ describe('module path', () => {
     expect(trickleModulePath(script, `${shared}:/does/not/exist`).map((mount) => mount.dir)).toEqual([own, shared]);
   });
 
+  it("reports a missing module before a syntax error, as Tremor's preprocessor does, in the file it is in", () => {
+    const script = join(own, 'syntax-after-use.tremor');
+    writeFileSync(script, 'use lib::missing;\nlet = 1;\n');
+    const options = { modulePath: trickleModulePath(script, shared) };
+    const missing = compileFailure(() => compileScript('use lib::missing;\nlet = 1;\n', script, options));
+    expect(missing.message).toMatch(/^Module `lib\/missing` not found or not readable error in module path: /);
+    expect(missing.span.line).toBe(1);
+    writeFileSync(join(shared, 'lib', 'uses_missing.tremor'), 'const a = 1;\nuse nowhere;\n');
+    const nested = compileFailure(() => compileScript('use lib::uses_missing;\nlet = 1;\n', script, options));
+    expect([nested.inModuleFile, nested.span.line, nested.message.slice(0, 25)]).toEqual([join(shared, 'lib', 'uses_missing.tremor'), 2, 'Module `nowhere` not foun']);
+    // Without the `use` problem, the syntax error is what is reported.
+    expect(compileFailure(() => compileScript('use lib::names;\nlet = 1;\n', script, options)).message).toMatch(/^Found the token `=`/);
+  });
+
   it('finds .trickle modules for queries only', () => {
     const query = join(own, 'query.trickle');
     const source = 'use lib::defs;\ncreate script adder from defs::add;\nselect event from in into adder;\nselect event from adder into out;\n';
