@@ -265,11 +265,11 @@ export interface FnDefn {
   loc: Loc;
 }
 
-/** `mod name with … end`. */
+/** `mod name with … end`; in a query it may also hold `define` statements. */
 export interface ModDefn {
   kind: 'module';
   name: string;
-  items: ModuleItem[];
+  items: Array<ModuleItem | QueryStmt>;
   loc: Loc;
 }
 

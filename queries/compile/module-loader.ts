@@ -22,7 +22,7 @@ import type { Token } from '../lexer/token.ts';
 import { MODULES } from '../stdlib/index.ts';
 import { CompileContext, Scope } from './context.ts';
 import type { ScriptNamespace } from './namespace.ts';
-import { declareModuleItem } from './modules.ts';
+import { declareModuleItem, isModuleItem } from './modules.ts';
 
 /** Declares a `.trickle` module's statements (its `define`s) into a namespace; see query.ts. */
 export type DeclareQueryModule = (statements: QueryStmt[], context: CompileContext, namespace: ScriptNamespace) => void;
@@ -81,9 +81,7 @@ export class ModuleLoader {
       }
       const scope = new Scope(context, false, module);
       for (const item of parseScript(source, shown)) {
-        if (item.kind !== 'use' && item.kind !== 'const' && item.kind !== 'function' && item.kind !== 'module') {
-          throw context.compileError(item.loc, 'A module holds only `use`, `const`, `fn` and `mod` definitions');
-        }
+        if (!isModuleItem(item)) throw context.compileError(item.loc, 'A module holds only `use`, `const`, `fn` and `mod` definitions');
         declareModuleItem(item, scope);
       }
     } catch (error) {

@@ -27,10 +27,17 @@ export function declareModuleItem(item: ModuleItem, scope: Scope): { value: Valu
       const child = namespace.child(item.name);
       namespace.modules.set(item.name, child);
       const moduleScope = new Scope(context, false, child);
-      for (const inner of item.items) declareModuleItem(inner, moduleScope);
+      for (const inner of item.items) {
+        if (!isModuleItem(inner)) throw context.compileError(inner.loc, 'A module holds only `use`, `const`, `fn` and `mod` definitions');
+        declareModuleItem(inner, moduleScope);
+      }
       return undefined;
     }
   }
+}
+
+export function isModuleItem(item: { kind: string }): item is ModuleItem {
+  return item.kind === 'use' || item.kind === 'const' || item.kind === 'function' || item.kind === 'module';
 }
 
 function declareConst(item: ConstStmt, scope: Scope): Value {

@@ -4,6 +4,7 @@
  * statements; node names are unique and not reserved; with-parameters are constants.
  */
 import type {
+  ModuleItem,
   CreateOperatorStmt,
   CreateScriptStmt,
   DefineOperatorStmt,
@@ -98,7 +99,7 @@ export function compileStatements(
         else useModule(statement, queryScope);
         break;
       case 'module':
-        declareModuleItem(statement, queryScope);
+        declareQueryModule([statement], context, namespace);
         break;
       case 'defineOperator':
       case 'defineScript':
@@ -157,15 +158,24 @@ function declareDefinition(statement: DefineOperatorStmt | DefineScriptStmt, con
   }
 }
 
-/** A `.trickle` module (module-loader.ts): its `use`, `mod` and `define` statements. */
-export function declareQueryModule(statements: QueryStmt[], context: CompileContext, namespace: ScriptNamespace): void {
+/**
+ * The definitions of a query module: a `.trickle` file a `use` brought in (module-loader.ts), or a
+ * `mod name with … end` in a query, whose `define`s, `use`s, `const`s, `fn`s and nested modules go
+ * into the module's namespace.
+ */
+export function declareQueryModule(statements: Array<QueryStmt | ModuleItem>, context: CompileContext, namespace: ScriptNamespace): void {
   const scope = new Scope(context, false, namespace);
   for (const statement of statements) {
     switch (statement.kind) {
-      case 'use':
-        useModule(statement, scope);
+      case 'module': {
+        const child = namespace.child(statement.name);
+        namespace.modules.set(statement.name, child);
+        declareQueryModule(statement.items, context, child);
         break;
-      case 'module':
+      }
+      case 'use':
+      case 'const':
+      case 'function':
         declareModuleItem(statement, scope);
         break;
       case 'defineOperator':
@@ -173,7 +183,7 @@ export function declareQueryModule(statements: QueryStmt[], context: CompileCont
         declareDefinition(statement, context, namespace);
         break;
       default:
-        throw context.compileError(statement.loc, 'A query module holds only `use`, `mod` and `define` statements');
+        throw context.compileError(statement.loc, 'A query module holds only `use`, `const`, `fn`, `mod` and `define` statements');
     }
   }
 }

@@ -13,6 +13,7 @@ declare var SCRIPT: any;
 declare var WITH: any;
 declare var END: any;
 declare var STREAM: any;
+declare var MOD: any;
 declare var SELECT: any;
 declare var FROM: any;
 declare var WHERE: any;
@@ -174,7 +175,16 @@ const grammar: Grammar = {
     {"name": "Statement", "symbols": [(lexer.has("CREATE") ? {type: "CREATE"} : CREATE), (lexer.has("SCRIPT") ? {type: "SCRIPT"} : SCRIPT), (lexer.has("ident") ? {type: "ident"} : ident), "Statement$ebnf$6", "Statement$ebnf$7"], "postprocess": (d) => ({ kind: 'createScript', name: d[2].value, from: d[3] ?? undefined, params: d[4] ?? undefined, loc: span(d[0], d[4] ? d[4].at(-1) : d[3] ? d[3].last : d[2]) })},
     {"name": "Statement", "symbols": [(lexer.has("CREATE") ? {type: "CREATE"} : CREATE), (lexer.has("STREAM") ? {type: "STREAM"} : STREAM), (lexer.has("ident") ? {type: "ident"} : ident)], "postprocess": (d) => ({ kind: 'createStream', name: d[2].value, loc: span(d[0], d[2]) })},
     {"name": "Statement", "symbols": ["Select"], "postprocess": id},
-    {"name": "Statement", "symbols": ["ModDefn"], "postprocess": id},
+    {"name": "Statement", "symbols": ["QueryModDefn"], "postprocess": id},
+    {"name": "QueryModDefn$ebnf$1", "symbols": []},
+    {"name": "QueryModDefn$ebnf$1$subexpression$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi), "QueryModuleItem"]},
+    {"name": "QueryModDefn$ebnf$1", "symbols": ["QueryModDefn$ebnf$1", "QueryModDefn$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "QueryModDefn$ebnf$2", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "QueryModDefn$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "QueryModDefn", "symbols": [(lexer.has("MOD") ? {type: "MOD"} : MOD), "Ident", (lexer.has("WITH") ? {type: "WITH"} : WITH), "QueryModuleItem", "QueryModDefn$ebnf$1", "QueryModDefn$ebnf$2", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'module', name: d[1].value, items: list(d[3], d[4]), loc: span(d[0], d[6]) })},
+    {"name": "QueryModuleItem", "symbols": ["Statement"], "postprocess": id},
+    {"name": "QueryModuleItem", "symbols": ["ConstDefn"], "postprocess": id},
+    {"name": "QueryModuleItem", "symbols": ["FnDefn"], "postprocess": id},
     {"name": "Select$ebnf$1$subexpression$1", "symbols": [(lexer.has("WHERE") ? {type: "WHERE"} : WHERE), "ComplexExpr"]},
     {"name": "Select$ebnf$1", "symbols": ["Select$ebnf$1$subexpression$1"], "postprocess": id},
     {"name": "Select$ebnf$1", "symbols": [], "postprocess": () => null},

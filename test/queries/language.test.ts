@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Value } from '../../queries/values/value.ts';
-import { at, evaluate, runtimeError, scriptCompileFailure } from './helpers.ts';
+import { compileQuery } from '../../queries/index.ts';
+import { at, evaluate, queryCompileFailure, runtimeError, scriptCompileFailure } from './helpers.ts';
 
 describe('fn', () => {
   it('runs `with` bodies, `of` cases with guards, and takes extra arguments as `args`', () => {
@@ -58,6 +59,37 @@ describe('mod', () => {
     expect(at(scriptCompileFailure('mod a with\n  fn f() with b::c end;\nend;\n1'))).toBe('2:15+4 The constant a::b::c (absolute path) is not defined.');
     expect(scriptCompileFailure('mod a with fn f() with 1 end; end;\nmod b with fn g() with a::f() end; end;\n1').message).toBe('Call to undefined function a::f');
     expect(at(scriptCompileFailure('mod m with\nconst a = 1;\nconst a = 2;\nend;\n1'))).toBe("3:1+11 Can't declare the constant `a` twice");
+  });
+});
+
+describe('mod in a query', () => {
+  it('holds definitions, constants and functions that selects and creates reach through ::', () => {
+    const query = compileQuery(
+      `mod lib with
+        const offset = 10;
+        fn shift(x) with x + offset end;
+        mod scripts with
+          define script add with step = 1 script event + args.step end;
+        end;
+      end;
+      create script adder from lib::scripts::add with step = 2 end;
+      select lib::shift(event) + lib::offset from in into adder;
+      select event from adder into out;`,
+      'test.trickle',
+    );
+    const script = query.statements.find((statement) => statement.kind === 'script');
+    expect(script?.kind === 'script' && script.instantiate().run({ data: 5, meta: {}, ingestNs: 0 })).toMatchObject({ kind: 'emit', data: 7 });
+    const select = query.statements.find((statement) => statement.kind === 'select');
+    expect(select?.kind === 'select' && select.run({ data: 1, meta: {}, ingestNs: 0 })).toBe(21);
+  });
+
+  it('rejects statements that are not definitions inside a module, and unknown module definitions', () => {
+    expect(queryCompileFailure('mod m with select event from in into out end;\nselect event from in into out;').message).toBe(
+      'A query module holds only `use`, `const`, `fn`, `mod` and `define` statements',
+    );
+    expect(queryCompileFailure('mod m with const a = 1 end;\ncreate script s from m::nope;\nselect event from in into s;').message).toBe(
+      'Script definition `nope` is not defined',
+    );
   });
 });
 
