@@ -92,6 +92,7 @@ export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): C
     }
     case 'emit': {
       if (!mutable) throw context.compileError(expr.loc, '`emit` is not allowed in an expression that cannot change the event');
+      if (scope.enclosingFunction) throw context.compileError(expr.loc, '`emit` is not allowed in a function: functions return a value');
       const value = expr.value ? compileExpression(expr.value, scope, false).evaluate : undefined;
       const port = expr.port ? compileString(expr.port, scope).evaluate : undefined;
       return {
@@ -107,6 +108,7 @@ export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): C
       return compileComprehension(expr, scope, mutable);
     case 'drop':
       if (!mutable) throw context.compileError(expr.loc, '`drop` is not allowed in an expression that cannot change the event');
+      if (scope.enclosingFunction) throw context.compileError(expr.loc, '`drop` is not allowed in a function: functions return a value');
       return {
         evaluate: () => {
           throw DROP;

@@ -202,6 +202,10 @@ function compileStep(segment: Segment, path: PathExpr, scope: Scope): Step {
 export function compileAssignment(path: PathExpr, letLoc: Loc, scope: Scope): (env: Env, value: Value) => Value {
   const context = scope.context;
   if (path.root === 'args') throw context.compileError(path.loc, "You are trying to assign to a value that isn't valid");
+  // Tremor's functions are pure: they may assign their own locals only.
+  if (scope.enclosingFunction && path.root !== 'local') {
+    throw context.compileError(path.loc, 'A function cannot change `event`, `state` or `$`: functions are side-effect free');
+  }
   if (path.root === 'local' && (path.module || scope.consts.has(path.name as string))) {
     throw context.compileError(path.loc, `Can't assign to the constant \`${path.name}\``);
   }

@@ -23,15 +23,16 @@ ConstDefn -> %CONST Ident %eq Expr                           {% (d) => ({ kind: 
 
 FnDefn -> %FN Ident %lparen FnParamList %rparen %WITH FnBody %END
       {% (d) => ({ kind: 'function', name: d[1].value, nameLoc: tokenLoc(d[1]), ...d[3], body: d[6], loc: span(d[0], d[7]) }) %}
-  | %FN Ident %lparen FnParamList %rparen %OF FnCase:+ %END
-      {% (d) => ({ kind: 'function', name: d[1].value, nameLoc: tokenLoc(d[1]), ...d[3], cases: d[6], loc: span(d[0], d[7]) }) %}
+  # As in Tremor's grammar, the cases end with exactly one `default`.
+  | %FN Ident %lparen FnParamList %rparen %OF FnCase:* FnDefault %END
+      {% (d) => ({ kind: 'function', name: d[1].value, nameLoc: tokenLoc(d[1]), ...d[3], cases: [...d[6], d[7]], loc: span(d[0], d[8]) }) %}
 FnParamList -> null                                          {% () => ({ params: [], varargs: false }) %}
   | %ellipsis                                                {% () => ({ params: [], varargs: true }) %}
   | Ident (%comma Ident):* (%comma %ellipsis):?              {% (d) => ({ params: list(d[0], d[1]).map((t: any) => t.value), varargs: d[2] !== null }) %}
 FnBody -> ScriptExpr (%semi ScriptExpr):* %semi:?            {% (d) => list(d[0], d[1]) %}
 FnCase -> %CASE %lparen PredicatePatterns %rparen (%WHEN ComplexExpr):? %arrow Effectors
       {% (d) => ({ patterns: d[2], guard: d[4] ? d[4][1] : undefined, body: d[6], loc: span(d[0], d[6][d[6].length - 1]) }) %}
-  | %DEFAULT %arrow Effectors                                {% (d) => ({ body: d[2], loc: span(d[0], d[2][d[2].length - 1]) }) %}
+FnDefault -> %DEFAULT %arrow Effectors                       {% (d) => ({ body: d[2], loc: span(d[0], d[2][d[2].length - 1]) }) %}
 
 ModDefn -> %MOD Ident %WITH ModuleItem (%semi ModuleItem):* %semi:? %END
       {% (d) => ({ kind: 'module', name: d[1].value, items: list(d[3], d[4]), loc: span(d[0], d[6]) }) %}

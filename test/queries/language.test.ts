@@ -37,6 +37,16 @@ describe('fn', () => {
     expect(scriptCompileFailure('fn f(a) with a end;\nf(1, 2)').message).toBe('Bad arity for function ::f/2');
     expect(scriptCompileFailure('fn f(a, ...) with a end;\nf()').message).toBe('Bad arity for function ::f/0');
   });
+
+  it('keeps functions pure and ends `of` cases with exactly one default, as Tremor does', () => {
+    expect(scriptCompileFailure('fn f(a) with let event.x = a end;\n1').message).toBe('A function cannot change `event`, `state` or `$`: functions are side-effect free');
+    expect(scriptCompileFailure('fn f(a) with let state = a end;\n1').message).toBe('A function cannot change `event`, `state` or `$`: functions are side-effect free');
+    expect(scriptCompileFailure('fn f(a) with emit a end;\n1').message).toBe('`emit` is not allowed in a function: functions return a value');
+    expect(scriptCompileFailure('fn f(a) with drop end;\n1').message).toBe('`drop` is not allowed in a function: functions return a value');
+    expect(at(scriptCompileFailure('fn f(a) of case (1) => 1 end;\n1'))).toMatch(/^1:26\+3 Found the token `end` but expected one of .*`case`, `default`/);
+    expect(scriptCompileFailure('fn f(a) of default => 1 case (1) => 2 end;\n1').message).toMatch(/^Found the token `case` but expected one of /);
+    expect(evaluate('fn f(a) of default => a end;\nf(3)')).toBe('3');
+  });
 });
 
 describe('mod', () => {
