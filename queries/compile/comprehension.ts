@@ -5,18 +5,18 @@
  * takes is skipped. `k` and `v` are locals of the case; a case body in statement position may
  * `let` other locals, which stay assigned after the loop.
  */
-import type { ForCase, ForExpr } from '../ast.ts';
+import type { ForExpr } from '../ast.ts';
 import { isRecord, type Value } from '../values/value.ts';
 import { typeName } from '../values/ops.ts';
 import type { Env, Evaluate } from './env.ts';
 import type { Compiled, Scope } from './context.ts';
 import { compileExpression } from './expressions.ts';
+import { compileGuard, type Guard } from './match.ts';
 
 interface CompiledCase {
   keySlot: number;
   valueSlot: number;
-  guard: Evaluate | undefined;
-  guardLoc: ForCase['loc'];
+  guard: Guard | undefined;
   body: Evaluate[];
 }
 
@@ -29,8 +29,7 @@ export function compileComprehension(expr: ForExpr, scope: Scope, mutable: boole
       scope.shadow(forCase.value, (valueSlot) => ({
         keySlot,
         valueSlot,
-        guard: forCase.guard ? compileExpression(forCase.guard, scope, false).evaluate : undefined,
-        guardLoc: forCase.guard?.loc ?? forCase.loc,
+        guard: forCase.guard ? compileGuard(forCase.guard, scope) : undefined,
         body: forCase.body.map((item) => compileExpression(item, scope, mutable).evaluate),
       })),
     ),
@@ -40,13 +39,7 @@ export function compileComprehension(expr: ForExpr, scope: Scope, mutable: boole
     for (const forCase of cases) {
       env.locals[forCase.keySlot] = key;
       env.locals[forCase.valueSlot] = value;
-      if (forCase.guard) {
-        const passed = forCase.guard(env);
-        if (typeof passed !== 'boolean') {
-          throw context.diagnostic(forCase.guardLoc, `Conflicting types, got ${typeName(passed)} but expected boolean`, { expandLines: 2 });
-        }
-        if (!passed) continue;
-      }
+      if (forCase.guard && !forCase.guard(env)) continue;
       let result: Value = null;
       for (const item of forCase.body) result = item(env);
       results.push(result);

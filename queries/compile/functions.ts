@@ -10,13 +10,13 @@
  */
 import type { Expr, FnCase, FnDefn, InvokeExpr, Loc, RecurExpr } from '../ast.ts';
 import type { Value } from '../values/value.ts';
-import { typeName } from '../values/ops.ts';
 import { nowhere } from '../diagnostic.ts';
 import { LocatedDiagnostic } from '../diagnostics/located-diagnostic.ts';
 import type { Env, Evaluate } from './env.ts';
 import { Scope, type CompileContext, type Compiled } from './context.ts';
 import { compileExpression } from './expressions.ts';
 import { compilePredicate, NO_MATCH } from './patterns.ts';
+import { compileGuard } from './match.ts';
 import type { ScriptNamespace } from './namespace.ts';
 
 /** Tremor's default recursion limit (`tremor_script::RECURSION_LIMIT`). */
@@ -90,8 +90,7 @@ function compileCases(cases: FnCase[], params: string[], scope: Scope, loc: Loc)
   const context = scope.context;
   const compiled = cases.map((fnCase) => ({
     matcher: fnCase.patterns ? compilePredicate({ kind: 'tuple', items: fnCase.patterns, open: false, loc: fnCase.loc }, scope, false) : undefined,
-    guard: fnCase.guard ? compileExpression(fnCase.guard, scope, false).evaluate : undefined,
-    guardLoc: fnCase.guard?.loc ?? fnCase.loc,
+    guard: fnCase.guard ? compileGuard(fnCase.guard, scope) : undefined,
     body: compileBody(fnCase.body, scope),
   }));
   const arity = params.length;
@@ -99,13 +98,7 @@ function compileCases(cases: FnCase[], params: string[], scope: Scope, loc: Loc)
     const args = env.locals.slice(0, arity) as Value[];
     for (const fnCase of compiled) {
       if (fnCase.matcher && fnCase.matcher(args, env) === NO_MATCH) continue;
-      if (fnCase.guard) {
-        const passed = fnCase.guard(env);
-        if (typeof passed !== 'boolean') {
-          throw context.diagnostic(fnCase.guardLoc, `Conflicting types, got ${typeName(passed)} but expected boolean`, { expandLines: 2 });
-        }
-        if (!passed) continue;
-      }
+      if (fnCase.guard && !fnCase.guard(env)) continue;
       return fnCase.body(env);
     }
     throw context.diagnostic(loc, 'A match expression executed but no clause matched', { expandLines: 2 });

@@ -2,7 +2,7 @@
  * `match T of case P [when G] => e, … default => e end` (trickle-spec §7): the first clause whose
  * pattern matches (and whose guard is true) wins; its last expression is the value.
  */
-import type { MatchClause, MatchExpr } from '../ast.ts';
+import type { Expr, MatchClause, MatchExpr } from '../ast.ts';
 import type { Value } from '../values/value.ts';
 import { typeName } from '../values/ops.ts';
 import type { Env, Evaluate } from './env.ts';
@@ -14,8 +14,7 @@ type Test = (value: Value, env: Env) => boolean;
 
 interface CompiledClause {
   test: Test | undefined;
-  guard: Evaluate | undefined;
-  guardLoc: MatchExpr['loc'];
+  guard: Guard | undefined;
   body: Evaluate[];
 }
 
@@ -38,13 +37,7 @@ export function compileMatch(expr: MatchExpr, scope: Scope, mutable: boolean): C
       const value = target(env);
       for (const clause of clauses) {
         if (clause.test && !clause.test(value, env)) continue;
-        if (clause.guard) {
-          const passed = clause.guard(env);
-          if (typeof passed !== 'boolean') {
-            throw context.diagnostic(clause.guardLoc, `Conflicting types, got ${typeName(passed)} but expected boolean`, { expandLines: 2 });
-          }
-          if (!passed) continue;
-        }
+        if (clause.guard && !clause.guard(env)) continue;
         let result: Value = null;
         for (const item of clause.body) result = item(env);
         return result;
@@ -62,11 +55,24 @@ export function compileMatch(expr: MatchExpr, scope: Scope, mutable: boolean): C
  * this case's guard and body see (Tremor's shadow variable): an outer local of the same name keeps
  * its value, and later cases see the outer one.
  */
+/** A `when` guard: must be a boolean (Tremor's "Conflicting types, got … but expected boolean"). */
+export type Guard = (env: Env) => boolean;
+
+export function compileGuard(guard: Expr, scope: Scope): Guard {
+  const evaluate = compileExpression(guard, scope, false).evaluate;
+  const { context } = scope;
+  const loc = guard.loc;
+  return (env) => {
+    const passed = evaluate(env);
+    if (typeof passed !== 'boolean') throw context.diagnostic(loc, `Conflicting types, got ${typeName(passed)} but expected boolean`, { expandLines: 2 });
+    return passed;
+  };
+}
+
 function compileClause(clause: MatchClause, scope: Scope, mutable: boolean): CompiledClause {
   const compileRest = (test: Test | undefined): CompiledClause => ({
     test,
-    guard: clause.guard ? compileExpression(clause.guard, scope, false).evaluate : undefined,
-    guardLoc: clause.guard?.loc ?? clause.loc,
+    guard: clause.guard ? compileGuard(clause.guard, scope) : undefined,
     body: clause.body.map((item) => compileExpression(item, scope, mutable).evaluate),
   });
   const pattern = clause.pattern;
