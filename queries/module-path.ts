@@ -28,9 +28,9 @@ export function defaultModulePath(tremorPath = process.env.TREMOR_PATH ?? ''): M
 }
 
 /**
- * Where a query's or script's `use` looks: the file's own directory, then `TREMOR_PATH`'s
- * directories. (Tremor 0.11's std lib is built into rill, queries/stdlib; the bundled modules are
- * Tremor 0.12 troy modules, so they are not searched here.)
+ * Where a query's or script's `use` looks for module files: the file's own directory, then
+ * `TREMOR_PATH`'s directories. (Tremor 0.11's std lib is built into rill, queries/stdlib, and is
+ * found before any file; the bundled modules are Tremor 0.12 troy modules, not searched here.)
  */
 export function trickleModulePath(file: string, tremorPath = process.env.TREMOR_PATH ?? ''): ModuleMount[] {
   const own = isDirectory(dirname(file)) && isFile(file) ? [{ dir: dirname(file), label: dirname(file) }] : [];

@@ -2,8 +2,9 @@
  * `use a::b::c [as x];` over the module path (Tremor 0.11's preprocessor): the first
  * `a/b/c.tremor` (and, for queries, `a/b/c.trickle`) a mount holds is read and declared as the
  * module `x` (default `c`) of the module the `use` is written in, as if it were written there as
- * `mod x with … end`. A name no mount has may be one of rill's built-in function modules
- * (`std::string`, …).
+ * `mod x with … end`. rill's built-in function modules (`std::string`, `tremor::system`, …) come
+ * first: Tremor's own std lib files (on a TREMOR_PATH that names Tremor's lib directory) declare
+ * those functions as `intrinsic`s, which rill provides built in.
  *
  * A file that uses itself, directly or through others, is Tremor's "Cyclic dependency detected:
  * a -> b -> a". An error inside a used file is reported in that file, as
@@ -46,14 +47,14 @@ export class ModuleLoader {
 
   use(statement: UseStmt, into: ScriptNamespace, context: CompileContext): void {
     const alias = statement.alias ?? statement.path[statement.path.length - 1];
-    const found = findModuleFile(this.options.mounts, statement.path, this.extensions);
-    const file = found === undefined ? undefined : resolve(found);
-    if (file === undefined) {
-      const builtin = MODULES.get(statement.path.join('::'));
-      if (!builtin) throw context.compileError(statement.loc, this.notFound(statement));
+    const builtin = MODULES.get(statement.path.join('::'));
+    if (builtin) {
       into.modules.set(alias, builtin);
       return;
     }
+    const found = findModuleFile(this.options.mounts, statement.path, this.extensions);
+    if (found === undefined) throw context.compileError(statement.loc, this.notFound(statement));
+    const file = resolve(found);
     if (this.loading.includes(file)) throw this.cycle(this.loading, file, context);
     let source: string;
     try {
@@ -103,11 +104,9 @@ export class ModuleLoader {
    */
   checkUsesBeforeParsing(source: string, context: CompileContext, stack: string[] = [...this.loading]): void {
     for (const statement of useStatements(source, context.sourceMap.file)) {
+      if (MODULES.has(statement.path.join('::'))) continue;
       const found = findModuleFile(this.options.mounts, statement.path, this.extensions);
-      if (found === undefined) {
-        if (MODULES.has(statement.path.join('::'))) continue;
-        throw context.compileError(statement.loc, this.notFound(statement));
-      }
+      if (found === undefined) throw context.compileError(statement.loc, this.notFound(statement));
       const file = resolve(found);
       if (stack.includes(file)) throw this.cycle(stack, file, context);
       let used: string;

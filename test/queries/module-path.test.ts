@@ -28,11 +28,15 @@ function run(file: string, source: string): unknown {
 }
 
 describe('module path', () => {
-  it("searches the file's directory before TREMOR_PATH, then the built-in modules", () => {
+  it("searches the built-in modules, then the file's directory, then TREMOR_PATH", () => {
     const script = join(own, 'script.tremor');
     expect(run(script, 'use lib::names;\nnames::place')).toBe('own dir');
     expect(run(script, 'use lib::only_shared as s;\ns::twice(event)')).toBe(6);
     expect(run(script, 'use std::string;\nstring::len("abc")')).toBe(3);
+    // Tremor's own std lib files declare its built-in functions as intrinsics: rill's come first.
+    mkdirSync(join(shared, 'std'), { recursive: true });
+    writeFileSync(join(shared, 'std', 'string.tremor'), 'intrinsic fn len(s) as string::len;\n');
+    expect(run(script, 'use std::string;\nstring::len("abcd")')).toBe(4);
     expect(trickleModulePath(script, `${shared}:/does/not/exist`).map((mount) => mount.dir)).toEqual([own, shared]);
   });
 
