@@ -65,26 +65,29 @@ export class ModuleLoader {
     const module = into.child(alias);
     this.loading.push(file);
     try {
-      this.declare(file, source, module);
+      // The used file's warnings are the using file's too (each renders against its own source).
+      context.warnings.push(...this.declare(file, source, module));
     } finally {
       this.loading.pop();
     }
     into.modules.set(alias, module);
   }
 
-  private declare(file: string, source: string, module: ScriptNamespace): void {
+  /** Declares a module file's definitions into `module`; returns its warnings. */
+  private declare(file: string, source: string, module: ScriptNamespace): Diagnostic[] {
     const shown = displayName(this.options.mounts, file);
     const context = new CompileContext(new SourceMap(source, shown), true);
     try {
       if (file.endsWith('.trickle')) {
         this.options.declareQueryModule?.(parseQuery(source, shown), context, module);
-        return;
+        return context.warnings;
       }
       const scope = new Scope(context, false, module);
       for (const item of parseScript(source, shown)) {
         if (!isModuleItem(item)) throw context.compileError(item.loc, 'A module holds only `use`, `const`, `fn` and `mod` definitions');
         declareModuleItem(item, scope);
       }
+      return context.warnings;
     } catch (error) {
       if (!(error instanceof Diagnostic)) throw error;
       // Parse errors come from the parser, not from the module's context: mark them here.

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileQuery, compileScript } from '../../queries/index.ts';
+import { compileQuery, compileScript, renderDiagnostic } from '../../queries/index.ts';
 import { trickleModulePath } from '../../queries/module-path.ts';
 import { compileFailure } from './helpers.ts';
 
@@ -52,6 +52,16 @@ describe('module path', () => {
     expect([nested.inModuleFile, nested.span.line, nested.message.slice(0, 25)]).toEqual([join(shared, 'lib', 'uses_missing.tremor'), 2, 'Module `nowhere` not foun']);
     // Without the `use` problem, the syntax error is what is reported.
     expect(compileFailure(() => compileScript('use lib::names;\nlet = 1;\n', script, options)).message).toMatch(/^Found the token `=`/);
+  });
+
+  it("passes on a used file's warnings, rendered against that file", () => {
+    writeFileSync(join(shared, 'lib', 'warns.tremor'), 'fn f(x) with\n  match x of case 1 => "one" end\nend;\n');
+    const script = join(own, 'uses-warns.tremor');
+    const source = 'use lib::warns;\nwarns::f(1)\n';
+    writeFileSync(script, source);
+    const [warning] = compileScript(source, script, { modulePath: trickleModulePath(script, shared) }).warnings;
+    expect(warning?.message).toMatch(/^This match expression has no default clause/);
+    expect(renderDiagnostic(warning, source)).toContain('    2 |   match x of case 1 => "one" end');
   });
 
   it('finds .trickle modules for queries only', () => {
