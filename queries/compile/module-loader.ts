@@ -39,6 +39,10 @@ export interface ModuleLoaderOptions {
 export class ModuleLoader {
   private readonly loading: string[];
   private readonly extensions: string[];
+  /** Module files declared so far, by path. */
+  private readonly declared = new Map<string, ScriptNamespace>();
+  /** Module files whose uses were all checked before parsing (checkUsesBeforeParsing). */
+  private readonly checked = new Set<string>();
 
   constructor(private readonly options: ModuleLoaderOptions) {
     this.loading = options.mainFile ? [options.mainFile] : [];
@@ -62,6 +66,13 @@ export class ModuleLoader {
     } catch (error) {
       throw context.compileError(statement.loc, `${this.notFound(statement)}: ${(error as Error).message}`);
     }
+    // A file used again (a diamond of uses) is the module already declared: declaring it once per
+    // path to it would take exponential time on a deep diamond.
+    const declared = this.declared.get(file);
+    if (declared) {
+      into.modules.set(alias, declared);
+      return;
+    }
     const module = into.child(alias);
     this.loading.push(file);
     try {
@@ -70,6 +81,7 @@ export class ModuleLoader {
     } finally {
       this.loading.pop();
     }
+    this.declared.set(file, module);
     into.modules.set(alias, module);
   }
 
@@ -112,6 +124,8 @@ export class ModuleLoader {
       if (found === undefined) throw context.compileError(statement.loc, this.notFound(statement));
       const file = resolve(found);
       if (stack.includes(file)) throw this.cycle(stack, file, context);
+      // A file checked before reaches no file on the stack (it would have been a cycle then).
+      if (this.checked.has(file)) continue;
       let used: string;
       try {
         used = readFileSync(file, 'utf8');
@@ -120,6 +134,7 @@ export class ModuleLoader {
       }
       const shown = displayName(this.options.mounts, file);
       this.checkUsesBeforeParsing(used, new CompileContext(new SourceMap(used, shown), true), [...stack, file]);
+      this.checked.add(file);
     }
   }
 

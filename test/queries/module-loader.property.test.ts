@@ -88,6 +88,25 @@ function firstCycle(graph: Graph): string[] | undefined {
 }
 
 describe('module loader (property)', () => {
+  it('declares a module used along many paths once: a 40-level diamond compiles', () => {
+    // m<i> uses m<i+1> twice (once under an alias): 2^40 paths to the last module.
+    const depth = 40;
+    const graph: Graph = Array.from({ length: depth }, (_, i) => (i + 1 < depth ? [i + 1, i + 1] : []));
+    const dir = mkdtempSync(join(tmpdir(), 'rill-modules-'));
+    try {
+      graph.forEach((deps, i) => {
+        const body = deps.length === 0 ? 'const v = 1;\n' : `use m${i + 1};\nuse m${i + 1} as again;\nconst v = m${i + 1}::v + again::v;\n`;
+        writeFileSync(join(dir, `m${i}.tremor`), body);
+      });
+      const script = join(dir, 'script.tremor');
+      writeFileSync(script, 'use m0;\nm0::v\n');
+      const outcome = compileScript('use m0;\nm0::v\n', script, { modulePath: [{ dir, label: 'lib' }] }).instantiate().run({ data: null, meta: {}, ingestNs: 0 });
+      expect(outcome).toMatchObject({ kind: 'emit', data: 2 ** (depth - 1) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('compiles acyclic module graphs to the value of a direct evaluation', () => {
     fc.assert(
       fc.property(acyclicGraph, (graph) => {
