@@ -5,8 +5,9 @@
  *
  * `recur(…)` in a function calls it again with new arguments. It is run as a loop (the body ends,
  * the arguments are rebound), never by growing the JavaScript stack, and stops after Tremor's
- * recursion limit (1024) with "Recursion limit Reached" at the outermost call. A function is known
- * only after its definition, so it cannot call itself by name: `recur` is the only recursion.
+ * recursion limit (1024) with "Recursion limit Reached" at the call of the function that recursed.
+ * A function is known only after its definition, so it cannot call itself by name: `recur` is the
+ * only recursion.
  */
 import type { Expr, FnCase, FnDefn, InvokeExpr, Loc, RecurExpr } from '../ast.ts';
 import type { Value } from '../values/value.ts';
@@ -48,7 +49,7 @@ export function defineFunction(definition: FnDefn, namespace: ScriptNamespace, c
   for (const param of definition.params) scope.slotOf(param);
   scope.enclosingFunction = { arity, varargs: definition.varargs, loc: definition.loc };
   const body = definition.cases ? compileCases(definition.cases, definition.params, scope, definition.loc) : compileBody(definition.body ?? [], scope);
-  const localCount = (): number => scope.localCount;
+  const localCount = scope.localCount;
   namespace.functions.set(definition.name, {
     name: definition.name,
     arity,
@@ -56,7 +57,7 @@ export function defineFunction(definition: FnDefn, namespace: ScriptNamespace, c
     call(args, caller) {
       let current = args;
       for (let calls = 1; ; calls++) {
-        const locals = new Array<Value | undefined>(localCount());
+        const locals = new Array<Value | undefined>(localCount);
         for (let i = 0; i < arity; i++) locals[i] = current[i];
         const env: Env = { event: caller.event, meta: caller.meta, state: caller.state, args: current.slice(arity), locals, ingestNs: caller.ingestNs };
         try {

@@ -60,18 +60,18 @@ export class ModuleLoader {
     if (found === undefined) throw context.compileError(statement.loc, this.notFound(statement));
     const file = resolve(found);
     if (this.loading.includes(file)) throw this.cycle(this.loading, file, context);
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw context.compileError(statement.loc, `${this.notFound(statement)}: ${(error as Error).message}`);
-    }
     // A file used again (a diamond of uses) is the module already declared: declaring it once per
     // path to it would take exponential time on a deep diamond.
     const declared = this.declared.get(file);
     if (declared) {
       into.modules.set(alias, declared);
       return;
+    }
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw context.compileError(statement.loc, `${this.notFound(statement)}: ${(error as Error).message}`);
     }
     const module = into.child(alias);
     this.loading.push(file);

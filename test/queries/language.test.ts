@@ -21,7 +21,7 @@ describe('fn', () => {
     expect(evaluate(`${fns}\n[add(1, 2), sign(0), sign(5), sign(-5), rest(1), rest(1, 2, 3)]`)).toBe('[6,"zero","positive","negative",[1,[]],[1,[2,3]]]');
   });
 
-  it('loops with recur up to the recursion limit, and reports the limit at the outer call', () => {
+  it('loops with recur up to the recursion limit, and reports the limit at the call of the recursing function', () => {
     expect(evaluate('fn count(n, acc) of case (n, acc) when n > 0 => recur(n - 1, acc + 1) default => acc end;\ncount(1000, 0)')).toBe('1000');
     expect(at(runtimeError('fn count(n, acc) of case (n, acc) when n > 0 => recur(n - 1, acc + 1) default => acc end;\ncount(2000, 0)'))).toBe(
       '2:1+14 Recursion limit Reached',
