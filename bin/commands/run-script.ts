@@ -6,7 +6,6 @@
  * runtime error is rendered on stderr and the next line is read. A line that is not JSON is
  * reported with its line number and skipped.
  */
-import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { CompiledScript } from '../../queries/index.ts';
@@ -52,8 +51,4 @@ function write(stream: Writable, text: string): Promise<void> {
       stream.once('error', reject);
     }
   });
-}
-
-export function openInput(inputFile: string | undefined): Readable {
-  return inputFile ? createReadStream(inputFile, { highWaterMark: 1 << 20 }) : process.stdin;
 }

@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import type { Diagnostic } from '../../queries/diagnostic.ts';
@@ -46,87 +47,81 @@ export function registerRunCommand(program: Command): void {
 async function runCommand(queryFile: string, inputFile: string | undefined): Promise<number> {
   if (extname(queryFile) === '.tremor') return runScriptCommand(queryFile, inputFile);
   // Loaded here, not at the top: every `rill` start would otherwise pay for the compiler and engine.
-  const [{ compileQuery, renderDiagnostic }, { CompileError }, { buildPipeline }, { runJsonLines }] = await Promise.all([
+  const [{ compileQuery }, { buildPipeline }, { runJsonLines }] = await Promise.all([
     import('../../queries/index.ts'),
-    import('../../queries/diagnostic.ts'),
     import('../../engine/build-pipeline.ts'),
     import('../../engine/run-json-lines.ts'),
   ]);
-  let source: string;
-  try {
-    source = await readFile(queryFile, 'utf8');
-  } catch (error) {
-    process.stderr.write(`rill run: cannot read query file ${queryFile}: ${(error as Error).message}\n`);
-    return 1;
-  }
-  let pipeline;
-  try {
+  const compiled = await compileFile(queryFile, 'query', (source) => {
     const query = compileQuery(source, queryFile);
-    for (const warning of query.warnings) process.stderr.write(describe(warning, source, renderDiagnostic));
-    pipeline = buildPipeline(query, {
+    const pipeline = buildPipeline(query, {
       id: basename(queryFile, extname(queryFile)),
       onError: (_error, rendered) => process.stderr.write(`${rendered}\n`),
     });
-  } catch (error) {
-    if (!(error instanceof CompileError)) throw error;
-    // An error in a used module file carries that file's source.
-    for (const diagnostic of error.diagnostics) process.stderr.write(describe(diagnostic, error.source, renderDiagnostic));
-    return 1;
-  }
-  const input = inputFile ? createReadStream(inputFile, { highWaterMark: 1 << 20 }) : process.stdin;
+    return { warnings: query.warnings, pipeline };
+  });
+  if (!compiled) return 1;
+  const { pipeline } = compiled;
   try {
-    await runJsonLines(pipeline, { input, stdout: process.stdout, stderr: process.stderr });
+    await runJsonLines(pipeline, { input: openInput(inputFile), stdout: process.stdout, stderr: process.stderr });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE') {
-      // The reader of stdout went away (`rill run q | head`): stop quietly, as a filter does.
-      await pipeline.close();
-      return 0;
-    }
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-      process.stderr.write(`rill run: cannot read input file ${inputFile}: ${(error as Error).message}\n`);
-      await pipeline.close();
-      return 1;
-    }
-    throw error;
+    // The reader of stdout went away (`rill run q | head`): stop quietly, as a filter does.
+    const status = inputFailure(error, inputFile);
+    await pipeline.close();
+    return status;
   }
   return 0;
 }
 
 async function runScriptCommand(scriptFile: string, inputFile: string | undefined): Promise<number> {
-  const [{ compileScript, renderDiagnostic }, { CompileError }, { openInput, runScriptOverJsonLines }] = await Promise.all([
-    import('../../queries/index.ts'),
-    import('../../queries/diagnostic.ts'),
-    import('./run-script.ts'),
-  ]);
-  let source: string;
-  try {
-    source = await readFile(scriptFile, 'utf8');
-  } catch (error) {
-    process.stderr.write(`rill run: cannot read script file ${scriptFile}: ${(error as Error).message}\n`);
-    return 1;
-  }
-  let script;
-  try {
-    script = compileScript(source, scriptFile);
-    for (const warning of script.warnings) process.stderr.write(describe(warning, source, renderDiagnostic));
-  } catch (error) {
-    if (!(error instanceof CompileError)) throw error;
-    for (const diagnostic of error.diagnostics) process.stderr.write(describe(diagnostic, error.source, renderDiagnostic));
-    return 1;
-  }
+  const [{ compileScript }, { runScriptOverJsonLines }] = await Promise.all([import('../../queries/index.ts'), import('./run-script.ts')]);
+  const script = await compileFile(scriptFile, 'script', (source) => compileScript(source, scriptFile));
+  if (!script) return 1;
   try {
     await runScriptOverJsonLines(script, { input: openInput(inputFile), stdout: process.stdout, stderr: process.stderr });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE') return 0;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-      process.stderr.write(`rill run: cannot read input file ${inputFile}: ${(error as Error).message}\n`);
-      return 1;
-    }
-    throw error;
+    return inputFailure(error, inputFile);
   }
   return 0;
+}
+
+/**
+ * Reads and compiles a query or script file, printing its warnings; on a read or compile error it
+ * prints the error (an error in a used module file against that file's source) and returns undefined.
+ */
+async function compileFile<T extends { warnings: Diagnostic[] }>(file: string, what: string, compile: (source: string) => T): Promise<T | undefined> {
+  const [{ renderDiagnostic }, { CompileError }] = await Promise.all([import('../../queries/index.ts'), import('../../queries/diagnostic.ts')]);
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (error) {
+    process.stderr.write(`rill run: cannot read ${what} file ${file}: ${(error as Error).message}\n`);
+    return undefined;
+  }
+  try {
+    const compiled = compile(source);
+    for (const warning of compiled.warnings) process.stderr.write(describe(warning, source, renderDiagnostic));
+    return compiled;
+  } catch (error) {
+    if (!(error instanceof CompileError)) throw error;
+    for (const diagnostic of error.diagnostics) process.stderr.write(describe(diagnostic, error.source, renderDiagnostic));
+    return undefined;
+  }
+}
+
+function openInput(inputFile: string | undefined): Readable {
+  return inputFile ? createReadStream(inputFile, { highWaterMark: 1 << 20 }) : process.stdin;
+}
+
+/** The exit status for an error while reading the input: 0 when stdout's reader went away, 1 when the input cannot be read. */
+function inputFailure(error: unknown, inputFile: string | undefined): number {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EPIPE') return 0;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+    process.stderr.write(`rill run: cannot read input file ${inputFile}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  throw error;
 }
 
 /** `file:line:column: severity: message`, then the source line with its caret. */
