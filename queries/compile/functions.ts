@@ -1,7 +1,8 @@
 /**
  * Script functions (Tremor 0.11 `fn`): `fn name(a, b) with … end` runs its body; `fn name(a, b) of
  * case (p, q) when g => … default => … end` matches its arguments as a tuple against the cases;
- * `fn name(a, ...)` takes extra arguments, which its body reads as the array `args`.
+ * `fn name(a, ...)` takes extra arguments, which its body reads as the array `args`. A function is
+ * pure: it reads its arguments and constants; `event`, `$` and `state` are null inside it.
  *
  * `recur(…)` in a function calls it again with new arguments. It is run as a loop (the body ends,
  * the arguments are rebound), never by growing the JavaScript stack, and stops after Tremor's
@@ -59,7 +60,8 @@ export function defineFunction(definition: FnDefn, namespace: ScriptNamespace, c
       for (let calls = 1; ; calls++) {
         const locals = new Array<Value | undefined>(localCount);
         for (let i = 0; i < arity; i++) locals[i] = current[i];
-        const env: Env = { event: caller.event, meta: caller.meta, state: caller.state, args: current.slice(arity), locals, ingestNs: caller.ingestNs };
+        // As in Tremor (custom_fn.rs), a function sees no event, `$` or state: all are null.
+        const env: Env = { event: null, meta: null, state: null, args: current.slice(arity), locals, ingestNs: caller.ingestNs };
         try {
           return body(env);
         } catch (thrown) {

@@ -46,6 +46,8 @@ describe('fn', () => {
     expect(at(scriptCompileFailure('fn f(a) of case (1) => 1 end;\n1'))).toMatch(/^1:26\+3 Found the token `end` but expected one of .*`case`, `default`/);
     expect(scriptCompileFailure('fn f(a) of default => 1 case (1) => 2 end;\n1').message).toMatch(/^Found the token `case` but expected one of /);
     expect(evaluate('fn f(a) of default => a end;\nf(3)')).toBe('3');
+    // Inside a function `event`, `$` and `state` are null (Tremor's custom_fn.rs).
+    expect(evaluate('let state = 1;\nfn f() with [event, $, state] end;\nf()', { a: 1 })).toBe('[null,null,null]');
   });
 });
 
