@@ -22,7 +22,8 @@ interface CompiledCase {
 
 export function compileComprehension(expr: ForExpr, scope: Scope, mutable: boolean): Compiled {
   const context = scope.context;
-  if (!scope.localsAllowed) throw context.compileError(expr.loc, 'Local variables are not allowed here');
+  // Allowed in a select too (Tremor's query-for-locals): its `case (k, v)` names are the only
+  // locals a select may read (Scope.mayRead).
   const target = compileExpression(expr.target, scope, false).evaluate;
   const cases: CompiledCase[] = expr.cases.map((forCase) =>
     scope.shadow(forCase.key, (keySlot) =>

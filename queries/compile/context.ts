@@ -51,6 +51,8 @@ export class Scope {
   /** Inside a function body: what `recur(…)` calls again. */
   enclosingFunction?: { arity: number; varargs: boolean; loc: Loc };
   private readonly localSlots = new Map<string, number>();
+  /** Names bound by `shadow` right now (a comprehension's `case (k, v)`): usable where other locals are not. */
+  private readonly bound = new Map<string, number>();
   private slotCount = 0;
 
   constructor(
@@ -83,12 +85,21 @@ export class Scope {
     const outer = this.localSlots.get(name);
     const slot = this.slotCount++;
     this.localSlots.set(name, slot);
+    this.bound.set(name, (this.bound.get(name) ?? 0) + 1);
     try {
       return work(slot);
     } finally {
       if (outer === undefined) this.localSlots.delete(name);
       else this.localSlots.set(name, outer);
+      const depth = this.bound.get(name)! - 1;
+      if (depth === 0) this.bound.delete(name);
+      else this.bound.set(name, depth);
     }
+  }
+
+  /** Whether `name` may be read here: any local in a script, in a select only a comprehension's bound names. */
+  mayRead(name: string): boolean {
+    return this.localsAllowed || this.bound.has(name);
   }
 
   get localCount(): number {

@@ -72,7 +72,7 @@ function compileRoot(path: PathExpr, scope: Scope): Compiled {
       if (path.module) return constant(moduleConstant(path, scope));
       const known = scope.consts.get(name);
       if (known !== undefined || scope.consts.has(name)) return constant(known as Value);
-      if (!scope.localsAllowed) throw context.compileError(path.loc, 'Local variables are not allowed here');
+      if (!scope.mayRead(name)) throw context.compileError(path.loc, 'Local variables are not allowed here');
       const slot = scope.slotOf(name);
       const rootLoc = path.rootLoc;
       return {
@@ -99,7 +99,7 @@ function compileRootIfPresent(path: PathExpr, scope: Scope): (env: Env) => Value
     const value = scope.consts.get(name) as Value;
     return () => value;
   }
-  if (!scope.localsAllowed) throw scope.context.compileError(path.loc, 'Local variables are not allowed here');
+  if (!scope.mayRead(name)) throw scope.context.compileError(path.loc, 'Local variables are not allowed here');
   const slot = scope.slotOf(name);
   return (env) => env.locals[slot] ?? MISSING;
 }

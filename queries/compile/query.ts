@@ -4,6 +4,7 @@
  * statements; node names are unique and not reserved; with-parameters are constants.
  */
 import type {
+  ForExpr,
   ModuleItem,
   CreateOperatorStmt,
   CreateScriptStmt,
@@ -212,12 +213,23 @@ function warnOperatorWithoutWith(statement: DefineOperatorStmt, context: Compile
   );
 }
 
-/** Whether an expression reads a local variable (a bare name that is not a constant). */
-function usesLocals(node: unknown, scope: Scope): boolean {
+/**
+ * Whether an expression reads a local variable (a bare name that is not a constant). The names a
+ * comprehension's `case (k, v)` binds are not: a select may use them (Tremor's query-for-locals).
+ */
+function usesLocals(node: unknown, scope: Scope, bound: ReadonlySet<string> = new Set()): boolean {
   if (typeof node !== 'object' || node === null) return false;
   const candidate = node as { kind?: string; root?: string; name?: string; module?: string[] };
-  if (candidate.kind === 'path' && candidate.root === 'local' && !candidate.module && !scope.consts.has(candidate.name as string)) return true;
-  return Object.values(node).some((child) => usesLocals(child, scope));
+  if (candidate.kind === 'path' && candidate.root === 'local' && !candidate.module && !scope.consts.has(candidate.name as string) && !bound.has(candidate.name as string)) return true;
+  if (candidate.kind === 'for') {
+    const comprehension = node as ForExpr;
+    if (usesLocals(comprehension.target, scope, bound)) return true;
+    return comprehension.cases.some((forCase) => {
+      const inner = new Set([...bound, forCase.key, forCase.value]);
+      return usesLocals(forCase.guard, scope, inner) || forCase.body.some((item) => usesLocals(item, scope, inner));
+    });
+  }
+  return Object.values(node).some((child) => usesLocals(child, scope, bound));
 }
 
 function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope, context: CompileContext, args: Value): SelectStatement {

@@ -114,6 +114,13 @@ describe('for comprehensions', () => {
     expect(evaluate(script, { list: [0, 1, 2, 3], rec: { a: 1, b: 2 } })).toBe('[["zero",20,30],["a=1","b=2"]]');
   });
 
+  it('runs in a select, where its (k, v) names are the only locals allowed (Tremor query-for-locals)', () => {
+    const query = compileQuery('select {"test": for event of case (i, d) => {"i": i, "d": d} end} from in into out;', 'test.trickle');
+    const select = query.statements.find((statement) => statement.kind === 'select');
+    expect(select?.kind === 'select' && select.run({ data: [1, 2], meta: {}, ingestNs: 0 })).toEqual({ test: [{ i: 0, d: 1 }, { i: 1, d: 2 }] });
+    expect(queryCompileFailure('select for event of case (i, d) => x end from in into out;').message).toBe('Local variables are not allowed here');
+  });
+
   it('keeps locals assigned in a case body, but not its (k, v) names', () => {
     expect(evaluate('let k = "outer";\nfor event of case (k, v) => let last = v end;\n[k, last]', ['a', 'b'])).toBe('["outer","b"]');
     expect(at(runtimeError('for event of case (k, v) => k end', 1))).toBe('1:5+5 Conflicting types, got integer but expected array or record');
