@@ -1,17 +1,20 @@
 /**
- * `npm run bench -- NAME [--json]`: runs `bench/NAME.ts`, which exports
- * `run(reporter: Reporter, args: string[]): Promise<void>`.
+ * `npm run bench -- NAME [--json | --markdown]`: runs `bench/NAME.ts`, which exports
+ * `run(reporter: Reporter, args: string[]): Promise<void>`. `--markdown` ends with a table of the
+ * figures to paste into the README.
  */
 import { createReporter, type Reporter } from './report.ts';
 
 const args = process.argv.slice(2);
-const json = args.includes('--json');
+const format = args.includes('--json') ? 'json' : args.includes('--markdown') ? 'markdown' : 'text';
 const names = args.filter((a) => !a.startsWith('--'));
 if (names.length === 0 || args.includes('--help')) {
-  console.log('usage: npm run bench -- NAME [--json]\n  NAME: select | troy | wal | jetstream');
+  console.log('usage: npm run bench -- NAME [--json | --markdown]\n  NAME: select | troy | wal | jetstream');
   process.exit(names.length === 0 && !args.includes('--help') ? 1 : 0);
 }
 for (const name of names) {
   const module = (await import(`./${name}.ts`)) as { run(reporter: Reporter, args: string[]): Promise<void> };
-  await module.run(createReporter(name, json), args);
+  const reporter = createReporter(name, format);
+  await module.run(reporter, args);
+  reporter.finish();
 }
