@@ -38,6 +38,7 @@ import {
   type StepSink,
 } from './nodes.ts';
 import { renderRuntimeError } from './render-runtime-error.ts';
+import { WindowedSelectNode, WindowedSelectOperator } from './windowed-select-node.ts';
 
 export interface ExecutorOptions {
   id: string;
@@ -370,6 +371,11 @@ export class PipelineExecutor implements Pipeline, StepSink {
     switch (statement!.kind) {
       case 'select':
         return new SelectNode(index, name, uid, statement!);
+      case 'windowedSelect': {
+        const node = new WindowedSelectNode(index, name, uid);
+        node.operator = new WindowedSelectOperator(statement!, this.operatorContext(node));
+        return node;
+      }
       case 'script':
         return new ScriptNode(index, name, uid, statement!.instantiate());
       case 'stream':

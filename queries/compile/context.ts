@@ -9,6 +9,7 @@ import type { Value } from '../values/value.ts';
 import type { SourceMap } from '../source-map.ts';
 import { diagnosticAt, type DiagnosticOptions, type LocatedDiagnostic } from '../diagnostics/located-diagnostic.ts';
 import type { Env, Evaluate } from './env.ts';
+import type { AggregateCollector } from './aggregate-calls.ts';
 
 export class CompileContext {
   readonly warnings: Diagnostic[] = [];
@@ -39,6 +40,8 @@ export class Scope {
   readonly ownFunctions: StdModule = {};
   readonly consts = new Map<string, Value>();
   private readonly localSlots = new Map<string, number>();
+  /** Set while a windowed or grouped select's target compiles: where `aggr::` calls go. */
+  aggregates?: AggregateCollector;
 
   constructor(
     readonly context: CompileContext,

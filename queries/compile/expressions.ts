@@ -32,6 +32,7 @@ import { constant, FOLDING_ENV, type Compiled, type Scope } from './context.ts';
 import { compileAssignment, compilePathRead, compilePresence } from './paths.ts';
 import { compilePatch } from './patch.ts';
 import { compileMatch } from './match.ts';
+import { compileAggregateCall, isAggregateCall } from './aggregate-calls.ts';
 
 export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): Compiled {
   const context = scope.context;
@@ -238,6 +239,7 @@ function compileUnary(expr: UnaryExpr, scope: Scope): Compiled {
 }
 
 function compileInvoke(expr: InvokeExpr, scope: Scope): Compiled {
+  if (isAggregateCall(expr)) return compileAggregateCall(expr, scope);
   const context = scope.context;
   const qualified = [...expr.module, expr.name].join('::');
   const module = expr.module.length === 0 ? scope.ownFunctions : expr.module.length === 1 ? scope.modules.get(expr.module[0]) : undefined;

@@ -34,6 +34,9 @@ import type { Env } from './env.ts';
 import { CompileContext, Scope } from './context.ts';
 import { compileExpression } from './expressions.ts';
 import { bringIntoScope, compileScriptBody, type CompiledScriptBody } from './script.ts';
+import { compileWindow } from './window.ts';
+import { compileWindowedSelect, needsWindowing } from './windowed-select.ts';
+import type { WindowDefinition } from '../windows/window-kinds.ts';
 
 const RESERVED_NODES = new Set(['in', 'out', 'err', 'metrics']);
 
@@ -78,6 +81,11 @@ export function compileStatements(
   const pendingScripts: Array<{ statement: CreateScriptStmt; index: number }> = [];
   const intos: StreamPort[] = [];
   let selectCount = 0;
+  // Windows may be defined after the select that uses them, as in Tremor (resolved at to_pipe).
+  const windows = new Map<string, WindowDefinition>();
+  for (const statement of statements) {
+    if (statement.kind === 'defineWindow') windows.set(statement.name, compileWindow(statement, context, (params) => constantParams(params, context)));
+  }
 
   const claimName = (name: string, loc: CreateOperatorStmt['loc']): void => {
     if (reservedNodes.has(name)) {
@@ -120,10 +128,28 @@ export function compileStatements(
           compiled.push({ kind: 'stream', nodeId: statement.name, span: context.sourceMap.span(statement.loc) });
         }
         break;
+      case 'defineWindow':
+        break;
       case 'select': {
         if (!boundary.inputs.includes(statement.from.node) && !nodes.has(statement.from.node)) throw undefinedStream(statement.from, context);
         intos.push(statement.into);
-        compiled.push(compileSelect(statement, `select_${selectCount++}`, queryScope, context, boundary.args));
+        const nodeId = `select_${selectCount++}`;
+        if (needsWindowing(statement)) {
+          compiled.push(
+            compileWindowedSelect(statement, {
+              nodeId,
+              from: streamRef(statement.from, 'out', context),
+              into: streamRef(statement.into, 'in', context),
+              queryScope,
+              context,
+              args: boundary.args,
+              windows,
+              usesLocals: (node) => usesLocals(node, queryScope),
+            }),
+          );
+        } else {
+          compiled.push(compileSelect(statement, nodeId, queryScope, context, boundary.args));
+        }
         break;
       }
     }

@@ -41,6 +41,7 @@ Statement -> Use                                             {% id %}
   | %CREATE %STREAM %ident
       {% (d) => ({ kind: 'createStream', name: d[2].value, loc: span(d[0], d[2]) }) %}
   | Select                                                   {% id %}
+  | DefineWindow                                             {% id %}
 
 @include "query-statements.ne"
 @include "expressions.ne"
