@@ -7,6 +7,7 @@ import type {
   CreateOperatorStmt,
   CreateScriptStmt,
   DefineOperatorStmt,
+  DefineWindowStmt,
   DefineScriptStmt,
   Expr,
   QueryStmt,
@@ -37,6 +38,16 @@ import { bringIntoScope, compileScriptBody, type CompiledScriptBody } from './sc
 import { compileWindow } from './window.ts';
 import { compileWindowedSelect, needsWindowing } from './windowed-select.ts';
 import type { WindowDefinition } from '../windows/window-kinds.ts';
+
+/** A read-only map whose values are computed on first `get` and kept. */
+class LazyMap<K, V> {
+  private readonly values = new Map<K, V | undefined>();
+  constructor(private readonly compute: (key: K) => V | undefined) {}
+  get(key: K): V | undefined {
+    if (!this.values.has(key)) this.values.set(key, this.compute(key));
+    return this.values.get(key);
+  }
+}
 
 const RESERVED_NODES = new Set(['in', 'out', 'err', 'metrics']);
 
@@ -81,11 +92,14 @@ export function compileStatements(
   const pendingScripts: Array<{ statement: CreateScriptStmt; index: number }> = [];
   const intos: StreamPort[] = [];
   let selectCount = 0;
-  // Windows may be defined after the select that uses them, as in Tremor (resolved at to_pipe).
-  const windows = new Map<string, WindowDefinition>();
-  for (const statement of statements) {
-    if (statement.kind === 'defineWindow') windows.set(statement.name, compileWindow(statement, context, (params) => constantParams(params, context)));
-  }
+  // Windows may be defined after the select that uses them, as in Tremor (resolved at to_pipe);
+  // each is compiled once, when first needed, with the modules `use`d by then in scope.
+  const windowStatements = new Map<string, DefineWindowStmt>();
+  for (const statement of statements) if (statement.kind === 'defineWindow') windowStatements.set(statement.name, statement);
+  const windows = new LazyMap<string, WindowDefinition>((name) => {
+    const statement = windowStatements.get(name);
+    return statement && compileWindow(statement, context, (params) => constantParams(params, context, queryScope));
+  });
 
   const claimName = (name: string, loc: CreateOperatorStmt['loc']): void => {
     if (reservedNodes.has(name)) {
@@ -129,6 +143,7 @@ export function compileStatements(
         }
         break;
       case 'defineWindow':
+        windows.get(statement.name);
         break;
       case 'select': {
         if (!boundary.inputs.includes(statement.from.node) && !nodes.has(statement.from.node)) throw undefinedStream(statement.from, context);
@@ -261,8 +276,7 @@ function defineScript(statement: DefineScriptStmt, context: CompileContext): Scr
   };
 }
 
-function constantParams(params: WithParam[], context: CompileContext): Record<string, Value> {
-  const scope = new Scope(context, false);
+function constantParams(params: WithParam[], context: CompileContext, scope = new Scope(context, false)): Record<string, Value> {
   const values: Record<string, Value> = {};
   for (const param of params) {
     let compiled;

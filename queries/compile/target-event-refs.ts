@@ -1,7 +1,7 @@
 /**
  * In a windowed select the target is evaluated once per window, not per event, so `event` and
- * `$` may only appear inside aggregate arguments — or as an expression of the `group by`, which
- * is the same for the whole group: such a reference is rewritten to read the group value
+ * `$` may only appear inside aggregate arguments — or inside an expression of the `group by`,
+ * which is the same for the whole group: such an expression is rewritten to read the group value
  * (`group[i]`), as Tremor's `TargetEventRef` does. Anything else is Tremor's error, with its NOTE.
  */
 import type { Expr, GroupBy, Loc, PathExpr } from '../ast.ts';
@@ -18,12 +18,16 @@ export function rewriteTargetEventRefs(target: Expr, groupBy: GroupBy | undefine
   const visit = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(visit);
     if (typeof node !== 'object' || node === null) return node;
-    const candidate = node as { kind?: string };
+    const candidate = node as { kind?: string; loc?: Loc };
     if (candidate.kind === 'invoke' && isAggregateCall(node as never)) return node;
-    if (candidate.kind === 'path' && isEventRef(node as PathExpr)) {
+    // Any expression of the group by, not just a path: `not event.b` in the target reads the
+    // group value when the group is `set(..., not event.b)`.
+    if (candidate.kind !== undefined && candidate.loc !== undefined && keys.length > 0) {
       const index = keys.indexOf(shapeOf(node as Expr));
-      if (index < 0) throw context.diagnostic((node as PathExpr).loc, 'References to `event` or `$` are not allowed in this context', { hint: HINT });
-      return groupRead(index, (node as PathExpr).loc);
+      if (index >= 0) return groupRead(index, candidate.loc);
+    }
+    if (candidate.kind === 'path' && isEventRef(node as PathExpr)) {
+      throw context.diagnostic((node as PathExpr).loc, 'References to `event` or `$` are not allowed in this context', { hint: HINT });
     }
     const copy: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) copy[key] = visit(value);

@@ -24,7 +24,7 @@ export interface WindowedSelectInputs {
   context: CompileContext;
   args: Value;
   /** Window definitions by name (`w`, or `module::w`). */
-  windows: ReadonlyMap<string, WindowDefinition>;
+  windows: { get(name: string): WindowDefinition | undefined };
   /** Whether an expression reads a local variable (query.ts's check, shared). */
   usesLocals(node: unknown): boolean;
 }
