@@ -16,8 +16,8 @@ import { EventId } from './event-id.ts';
 import { OperatorNode, type StepSink } from './nodes.ts';
 import { emptyOutput, type Operator, type OperatorContext, type OperatorOutput } from '../operators/operator.ts';
 import type { WindowedSelectStatement } from '../queries/compiled-query.ts';
-import { GroupedWindows, type CoveredEvent, type WindowOutput } from '../queries/windows/grouped-windows.ts';
-import type { OpMeta } from './event.ts';
+import { GroupedWindows, type WindowOutput } from '../queries/windows/grouped-windows.ts';
+import { CoveredDelivery } from './covered-delivery.ts';
 
 export class WindowedSelectNode extends OperatorNode {
   /** Not wrapped as an operator failure: a select's runtime error is a Diagnostic that shows its source position. */
@@ -29,9 +29,8 @@ export class WindowedSelectNode extends OperatorNode {
 
 export class WindowedSelectOperator implements Operator {
   private readonly windows: GroupedWindows;
+  private readonly delivery: CoveredDelivery;
   private nextEventId = 0;
-  /** Output event number -> the transactional events it covers, until it is acked or failed. */
-  private readonly pending = new Map<number, CoveredEvent[]>();
   private output: OperatorOutput = emptyOutput();
 
   constructor(
@@ -39,6 +38,7 @@ export class WindowedSelectOperator implements Operator {
     private readonly context: OperatorContext,
   ) {
     this.windows = new GroupedWindows(statement.plan);
+    this.delivery = new CoveredDelivery(context.uid, (insight) => context.insightLater(insight));
   }
 
   handle(event: Event): OperatorOutput {
@@ -58,31 +58,20 @@ export class WindowedSelectOperator implements Operator {
   }
 
   onContraflow(insight: Insight): 'stop' | 'pass' {
-    const id = insight.id;
-    if (!id || (insight.kind !== 'ack' && insight.kind !== 'fail')) return 'pass';
-    const range = id.rangeFor(this.context.uid);
-    if (!range) return 'pass';
-    for (let n = range.min; n <= range.max; n++) {
-      const covered = this.pending.get(n);
-      if (!covered) continue;
-      this.pending.delete(n);
-      this.settle(insight.kind, covered, insight.reason);
-    }
-    return 'stop';
+    return this.delivery.onContraflow(insight);
   }
 
   stats(): Record<string, number> {
-    return { groups: this.windows.groupCount, awaitingDelivery: this.pending.size };
+    return { groups: this.windows.groupCount, awaitingDelivery: this.delivery.awaiting };
   }
 
   private readonly emit = (window: WindowOutput): void => {
     if (window.filtered) {
-      if (window.covered) this.settle('ack', window.covered);
+      if (window.covered) this.delivery.settleNow(window.covered);
       return;
     }
     const n = this.nextEventId++;
-    const transactional = window.covered !== undefined;
-    if (transactional) this.pending.set(n, window.covered!);
+    if (window.covered) this.delivery.track(n, window.covered);
     this.output.events.push([
       'out',
       {
@@ -90,15 +79,9 @@ export class WindowedSelectOperator implements Operator {
         data: window.data,
         meta: window.meta ?? {},
         ingestNs: window.ingestNs,
-        transactional,
+        transactional: window.covered !== undefined,
         opMeta: {},
       },
     ]);
   };
-
-  private settle(kind: 'ack' | 'fail', covered: CoveredEvent[], reason?: string): void {
-    for (const event of covered) {
-      this.context.insightLater({ kind, id: event.id as EventId, opMeta: event.opMeta as OpMeta, reason });
-    }
-  }
 }

@@ -4,8 +4,16 @@
  */
 import type { OperatorFactory } from './operator.ts';
 import { walOperatorFactory } from './qos/wal/index.ts';
+import { batchOperatorFactory } from './generic/batch.ts';
+import { counterOperatorFactory } from './generic/counter.ts';
+import { bucketOperatorFactory } from './grouper/bucket.ts';
 
-const factories = new Map<string, OperatorFactory>([['qos::wal', walOperatorFactory]]);
+const factories = new Map<string, OperatorFactory>([
+  ['qos::wal', walOperatorFactory],
+  ['generic::batch', batchOperatorFactory],
+  ['generic::counter', counterOperatorFactory],
+  ['grouper::bucket', bucketOperatorFactory],
+]);
 
 export function lookupOperator(operatorType: string): OperatorFactory | undefined {
   return factories.get(operatorType);

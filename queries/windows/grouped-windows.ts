@@ -29,13 +29,9 @@ import type { RecordValue, Value } from '../values/value.ts';
 import { stringifyJsonSorted } from '../values/json.ts';
 import { typeName } from '../values/ops.ts';
 import type { AggregateState } from '../aggregates/index.ts';
+import type { CoveredEvent } from '../../engine/covered-delivery.ts';
 import { NOTHING, type WindowActions, type WindowDefinition, type WindowState } from './window-kinds.ts';
 
-/** An event a window covers, kept so that its aggregate's ack or fail can reach it. */
-export interface CoveredEvent {
-  readonly id: unknown;
-  readonly opMeta: unknown;
-}
 
 /** What the select hands on for one emitted window. */
 export interface WindowOutput {
@@ -52,10 +48,8 @@ export interface WindowOutput {
 }
 
 /** An incoming event as the select needs it: the view plus what delivery needs. */
-export interface WindowedEvent extends EventView {
+export interface WindowedEvent extends EventView, CoveredEvent {
   transactional: boolean;
-  id: unknown;
-  opMeta: unknown;
 }
 
 export interface WindowedSelectPlan {
