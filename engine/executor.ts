@@ -107,8 +107,11 @@ export class PipelineExecutor implements Pipeline, StepSink {
 
   async start(handlers: PipelineHandlers): Promise<void> {
     for (const node of this.operatorNodes) {
+      // No await for operators without a start (windowed selects, batches): a pipeline of only
+      // those is ready as soon as start() is called, as a pipeline without operators is.
+      if (!node.operator.start) continue;
       try {
-        await node.operator.start?.();
+        await node.operator.start();
       } catch (error) {
         // Names the pipeline and the operator: the operator's own message (a WAL's) only names its path.
         throw new Error(`pipeline \`${this.id}\`, operator \`${node.name}\`: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

@@ -11,6 +11,7 @@
 import type { InvokeExpr, Loc } from '../ast.ts';
 import { lookupAggregate, type AggregateFunction, type AggregateState } from '../aggregates/index.ts';
 import type { Evaluate } from './env.ts';
+import type { Value } from '../values/value.ts';
 import type { Compiled, Scope } from './context.ts';
 import { compileExpression } from './expressions.ts';
 
@@ -18,6 +19,8 @@ export interface AggregateCall {
   fn: AggregateFunction;
   /** Evaluated per event, in the event's environment. */
   args: Evaluate[];
+  /** The argument values of the event being accumulated (one list, reused). */
+  argv: Value[];
   loc: Loc;
 }
 
@@ -66,7 +69,7 @@ export function compileAggregateCall(expr: InvokeExpr, scope: Scope): Compiled {
   }
   const args = collector.compilingArguments(() => expr.args.map((arg) => compileExpression(arg, scope, false).evaluate));
   const slot = collector.calls.length;
-  collector.calls.push({ fn, args, loc: expr.loc });
+  collector.calls.push({ fn, args, argv: new Array<Value>(args.length).fill(null), loc: expr.loc });
   const slots = collector.slots;
   return { evaluate: () => slots.states[slot].emit() };
 }

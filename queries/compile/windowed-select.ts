@@ -11,7 +11,7 @@ import type { Value } from '../values/value.ts';
 import type { WindowDefinition } from '../windows/window-kinds.ts';
 import type { CompileContext, Scope } from './context.ts';
 import { compileExpression } from './expressions.ts';
-import { compileGroupBy } from './group-by.ts';
+import { compileGroupBy, plainExpressions } from './group-by.ts';
 import { AggregateCollector, isAggregateCall } from './aggregate-calls.ts';
 import { rewriteTargetEventRefs } from './target-event-refs.ts';
 import { LocatedDiagnostic } from '../diagnostics/located-diagnostic.ts';
@@ -70,7 +70,9 @@ export function compileWindowedSelect(statement: SelectStmt, inputs: WindowedSel
     queryScope.aggregates = undefined;
   }
   const where = statement.where ? compileExpression(statement.where, queryScope, false).evaluate : undefined;
-  const groups = statement.groupBy ? compileGroupBy(statement.groupBy, queryScope) : undefined;
+  const single = statement.groupBy ? plainExpressions(statement.groupBy) : undefined;
+  const groupValue = single?.length === 1 ? compileExpression(single[0], queryScope, false).evaluate : undefined;
+  const groups = statement.groupBy && !groupValue ? compileGroupBy(statement.groupBy, queryScope) : undefined;
   return {
     kind: 'windowedSelect',
     nodeId: inputs.nodeId,
@@ -82,6 +84,7 @@ export function compileWindowedSelect(statement: SelectStmt, inputs: WindowedSel
       aggregates: collector.calls,
       slots: collector.slots,
       groups,
+      groupValue,
       where,
       target,
       having,

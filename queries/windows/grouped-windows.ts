@@ -60,6 +60,8 @@ export interface WindowedSelectPlan {
   slots: { states: AggregateState[] };
   /** The event's group values (`[[g1], [g2]]`), or `undefined` without `group by`. */
   groups: ((env: Env) => Value[][]) | undefined;
+  /** Set instead of `groups` for `group by e` / `set(e)`: the one value of the event's one group. */
+  groupValue?: Evaluate;
   where: Evaluate | undefined;
   target: Evaluate;
   having: Evaluate | undefined;
@@ -117,13 +119,22 @@ export class GroupedWindows {
     env.group = null;
     env.window = null;
     if (plan.where && !this.isTrue(plan.where(env), plan.whereLoc!)) return;
-    const groupValues = plan.groups ? plan.groups(env) : NO_GROUPS;
     if (this.evictionNs !== undefined) this.evict(event.ingestNs);
-    for (const values of groupValues) {
-      const group = this.groupFor(values);
-      if (this.perEvent) this.emitSingle(group, event, emit);
-      else this.step(group, event, event.ingestNs, emit);
+    if (plan.groupValue) {
+      // The common `group by set(event.key)`: no list of groups, no list per group.
+      const value = plan.groupValue(env);
+      const key = primitiveKey(value) ?? jsonKey([value]);
+      this.process(this.current.get(key) ?? this.groupFor(key, [value]), event, emit);
+      return;
     }
+    const groupValues = plan.groups ? plan.groups(env) : NO_GROUPS;
+    for (const values of groupValues) this.process(this.groupFor(primitiveKey(values.length === 1 ? values[0] : undefined) ?? jsonKey(values), values), event, emit);
+  }
+
+  private process(group: Group, event: WindowedEvent, emit: (output: WindowOutput) => void): void {
+    if (this.perEvent) this.emitSingle(group, event, emit);
+    else if (group.frames.length === 1) this.stepOne(group, event, emit);
+    else this.step(group, event, event.ingestNs, emit);
   }
 
   onTick(nowNs: number, emit: (output: WindowOutput) => void): void {
@@ -132,8 +143,7 @@ export class GroupedWindows {
     for (const group of [...this.current.values(), ...this.previous.values()]) this.step(group, undefined, nowNs, emit);
   }
 
-  private groupFor(values: Value[]): Group {
-    const key = groupKey(values);
+  private groupFor(key: string, values: Value[]): Group {
     let group = this.current.get(key);
     if (group) return group;
     group = this.previous.get(key);
@@ -172,6 +182,21 @@ export class GroupedWindows {
     for (const state of frame.states) state.init();
   }
 
+  /** `step` for a single window (no tilt frame), without the list of window actions. */
+  private stepOne(group: Group, event: WindowedEvent, emit: (output: WindowOutput) => void): void {
+    const frame = group.frames[0];
+    const action = frame.window.onEvent(event);
+    if (!action.emit) {
+      this.accumulate(frame, event);
+      return;
+    }
+    if (action.include) this.accumulate(frame, event);
+    this.emitFrame(group, frame, this.names[0], event, event.ingestNs, emit);
+    frame.covered = undefined;
+    for (const state of frame.states) state.init();
+    if (!action.include) this.accumulate(frame, event);
+  }
+
   private step(group: Group, event: WindowedEvent | undefined, nowNs: number, emit: (output: WindowOutput) => void): void {
     const frames = group.frames;
     const actions: WindowActions[] = [];
@@ -206,7 +231,9 @@ export class GroupedWindows {
     env.ingestNs = event.ingestNs;
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i];
-      const argv = call.args.map((arg) => arg(env));
+      // Reused per call: selects run synchronously and no aggregate keeps its argument list.
+      const argv = call.argv;
+      for (let a = 0; a < argv.length; a++) argv[a] = call.args[a](env);
       try {
         frame.states[i].accumulate(argv);
       } catch (error) {
@@ -255,11 +282,12 @@ function mergeStates(into: AggregateState[], from: AggregateState[]): void {
  * The map key of a group. One string or integer value (the usual `group by set(event.key)`) is
  * keyed without serialising; anything else by its sorted JSON, which tells `1` from `1.0`.
  */
-function groupKey(values: Value[]): string {
-  if (values.length === 1) {
-    const only = values[0];
-    if (typeof only === 'string') return `s${only}`;
-    if (typeof only === 'number' && Number.isInteger(only)) return `i${only}`;
-  }
+function primitiveKey(value: Value | undefined): string | undefined {
+  if (typeof value === 'string') return `s${value}`;
+  if (typeof value === 'number' && Number.isInteger(value)) return `i${value}`;
+  return undefined;
+}
+
+function jsonKey(values: Value[]): string {
   return `j${stringifyJsonSorted(values)}`;
 }
