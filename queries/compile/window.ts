@@ -46,6 +46,10 @@ export function compileWindow(
   const maxGroups = count('max_groups') ?? Infinity;
   const evictionNs = count('eviction_period');
   const emitEmpty = params.emit_empty_windows === true;
+  if (emitEmpty && params.max_groups === undefined && evictionNs === undefined) {
+    // Every group ever seen would emit an empty window on every interval, for ever.
+    context.warn(statement.loc, '`emit_empty_windows` without `max_groups` or `eviction_period`: groups are never dropped, and each emits every interval');
+  }
   const script = statement.script ? compileWindowScript(statement, context) : undefined;
   return {
     name: statement.name,

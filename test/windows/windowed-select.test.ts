@@ -135,6 +135,10 @@ select {"min": aggr::stats::min(event), "max": aggr::stats::max(event), "mean": 
     expect(query.warnings.map((w) => [w.message, w.hint])).toEqual([
       ['Unknown window setting `max_group`; windows know size, interval, emit_empty_windows, max_groups, eviction_period', 'Did you mean `max_groups`?'],
     ]);
+    const unbounded = compileQuery('define tumbling window w with interval = 1, emit_empty_windows = true end;\nselect aggr::stats::count() from in[w] into out;', 'q.trickle');
+    expect(unbounded.warnings.map((w) => w.message)).toEqual([
+      '`emit_empty_windows` without `max_groups` or `eviction_period`: groups are never dropped, and each emits every interval',
+    ]);
   });
 
   it('aggregates are rejected outside selects and in where', () => {
