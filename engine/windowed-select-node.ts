@@ -14,7 +14,7 @@ import type { Event } from './event.ts';
 import type { Insight } from './insight.ts';
 import { EventId } from './event-id.ts';
 import { OperatorNode, type StepSink } from './nodes.ts';
-import { emptyOutput, type Operator, type OperatorContext, type OperatorOutput } from '../operators/operator.ts';
+import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../operators/operator.ts';
 import type { WindowedSelectStatement } from '../queries/compiled-query.ts';
 import { GroupedWindows, type WindowOutput } from '../queries/windows/grouped-windows.ts';
 import { CoveredDelivery } from './covered-delivery.ts';
@@ -31,7 +31,8 @@ export class WindowedSelectOperator implements Operator {
   private readonly windows: GroupedWindows;
   private readonly delivery: CoveredDelivery;
   private nextEventId = 0;
-  private output: OperatorOutput = emptyOutput();
+  /** What the current call emitted; undefined (NO_OUTPUT returned) until a window emits, which most events do not. */
+  private output: OperatorOutput | undefined;
 
   constructor(
     statement: WindowedSelectStatement,
@@ -42,9 +43,9 @@ export class WindowedSelectOperator implements Operator {
   }
 
   handle(event: Event): OperatorOutput {
-    this.output = emptyOutput();
+    this.output = undefined;
     this.windows.onEvent(event, this.emit);
-    return this.output;
+    return this.output ?? NO_OUTPUT;
   }
 
   onEvent(_port: string, event: Event): OperatorOutput {
@@ -52,9 +53,9 @@ export class WindowedSelectOperator implements Operator {
   }
 
   onTick(nowNs: number): OperatorOutput {
-    this.output = emptyOutput();
+    this.output = undefined;
     this.windows.onTick(nowNs, this.emit);
-    return this.output;
+    return this.output ?? NO_OUTPUT;
   }
 
   onContraflow(insight: Insight): 'stop' | 'pass' {
@@ -72,7 +73,7 @@ export class WindowedSelectOperator implements Operator {
     }
     const n = this.nextEventId++;
     if (window.covered) this.delivery.track(n, window.covered);
-    this.output.events.push([
+    (this.output ??= emptyOutput()).events.push([
       'out',
       {
         id: new EventId(this.context.uid, 0, n),

@@ -87,8 +87,8 @@ interface Group {
 const NO_GROUPS: Value[][] = [[null]];
 
 export class GroupedWindows {
-  private current = new Map<string, Group>();
-  private previous = new Map<string, Group>();
+  private current = new GroupTable();
+  private previous = new GroupTable();
   private nextSwapNs = 0;
   private readonly env: Env;
   private readonly maxGroups: number;
@@ -131,6 +131,7 @@ export class GroupedWindows {
     for (const values of groupValues) this.process(this.groupFor(primitiveKey(values.length === 1 ? values[0] : undefined) ?? jsonKey(values), values), event, emit);
   }
 
+
   private process(group: Group, event: WindowedEvent, emit: (output: WindowOutput) => void): void {
     if (this.perEvent) this.emitSingle(group, event, emit);
     else if (group.frames.length === 1) this.stepOne(group, event, emit);
@@ -143,7 +144,7 @@ export class GroupedWindows {
     for (const group of [...this.current.values(), ...this.previous.values()]) this.step(group, undefined, nowNs, emit);
   }
 
-  private groupFor(key: string, values: Value[]): Group {
+  private groupFor(key: GroupKey, values: Value[]): Group {
     let group = this.current.get(key);
     if (group) return group;
     group = this.previous.get(key);
@@ -170,7 +171,7 @@ export class GroupedWindows {
     if (this.nextSwapNs >= nowNs) return;
     this.nextSwapNs = nowNs + this.evictionNs!;
     this.previous = this.current;
-    this.current = new Map();
+    this.current = new GroupTable();
   }
 
   /** `group by` without windows: the event is its own window. */
@@ -279,15 +280,50 @@ function mergeStates(into: AggregateState[], from: AggregateState[]): void {
 }
 
 /**
- * The map key of a group. One string or integer value (the usual `group by set(event.key)`) is
- * keyed without serialising; anything else by its sorted JSON, which tells `1` from `1.0`.
+ * The key of a group. One string or integer value (the usual `group by set(event.key)`) is its
+ * own key, with no string built per event; anything else is keyed by its sorted JSON, which tells
+ * `1` from `1.0`, in a map of its own so that it never meets a string group.
  */
-function primitiveKey(value: Value | undefined): string | undefined {
-  if (typeof value === 'string') return `s${value}`;
-  if (typeof value === 'number' && Number.isInteger(value)) return `i${value}`;
+type GroupKey = string | number | JsonKey;
+
+class JsonKey {
+  constructor(readonly json: string) {}
+}
+
+function primitiveKey(value: Value | undefined): string | number | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
   return undefined;
 }
 
-function jsonKey(values: Value[]): string {
-  return `j${stringifyJsonSorted(values)}`;
+function jsonKey(values: Value[]): JsonKey {
+  return new JsonKey(stringifyJsonSorted(values));
+}
+
+/** Groups by key: strings and integers in one map (a Map tells 1 from "1"), JSON keys in another. */
+class GroupTable {
+  private readonly primitive = new Map<string | number, Group>();
+  private readonly json = new Map<string, Group>();
+
+  get size(): number {
+    return this.primitive.size + this.json.size;
+  }
+
+  get(key: GroupKey): Group | undefined {
+    return key instanceof JsonKey ? this.json.get(key.json) : this.primitive.get(key);
+  }
+
+  set(key: GroupKey, group: Group): void {
+    if (key instanceof JsonKey) this.json.set(key.json, group);
+    else this.primitive.set(key, group);
+  }
+
+  delete(key: GroupKey): void {
+    if (key instanceof JsonKey) this.json.delete(key.json);
+    else this.primitive.delete(key);
+  }
+
+  values(): Group[] {
+    return [...this.primitive.values(), ...this.json.values()];
+  }
 }
