@@ -124,13 +124,12 @@ export class GroupedWindows {
       // The common `group by set(event.key)`: no list of groups, no list per group.
       const value = plan.groupValue(env);
       const key = primitiveKey(value) ?? jsonKey([value]);
-      this.process(this.current.get(key) ?? this.groupFor(key, [value]), event, emit);
+      this.process((!this.perEvent && this.current.get(key)) || this.groupFor(key, [value]), event, emit);
       return;
     }
     const groupValues = plan.groups ? plan.groups(env) : NO_GROUPS;
     for (const values of groupValues) this.process(this.groupFor(primitiveKey(values.length === 1 ? values[0] : undefined) ?? jsonKey(values), values), event, emit);
   }
-
 
   private process(group: Group, event: WindowedEvent, emit: (output: WindowOutput) => void): void {
     if (this.perEvent) this.emitSingle(group, event, emit);
@@ -145,6 +144,8 @@ export class GroupedWindows {
   }
 
   private groupFor(key: GroupKey, values: Value[]): Group {
+    // Without windows nothing outlives the event: the group is not kept (memory stays flat).
+    if (this.perEvent) return { value: [...values, stringifyJsonSorted(values)], frames: this.newFrames() };
     let group = this.current.get(key);
     if (group) return group;
     group = this.previous.get(key);

@@ -34,9 +34,16 @@ describe('windowed select', () => {
     expect(payloads).toEqual([[[null, '[null]'], 'w']]);
   });
 
-  it('group by without windows emits per event with the group value', async () => {
-    const { payloads } = await runQuery('select [group, event.v] from in group by set(event.g, event.h) into out;', [{ data: { g: 1, h: 'a', v: 9 } }]);
-    expect(payloads).toEqual([[[1, 'a', '[1,"a"]'], 9]]);
+  it('group by without windows emits per event with the group value, and keeps no groups', async () => {
+    const { payloads, pipeline } = await runQuery('select [group, event.v] from in group by set(event.g, event.h) into out;', [
+      { data: { g: 1, h: 'a', v: 9 } },
+      { data: { g: 2, h: 'a', v: 8 } },
+    ]);
+    expect(payloads).toEqual([
+      [[1, 'a', '[1,"a"]'], 9],
+      [[2, 'a', '[2,"a"]'], 8],
+    ]);
+    expect(pipeline.stats().select_0.groups).toBe(0);
   });
 
   it('having filters emitted windows; it sees the output as event', async () => {
