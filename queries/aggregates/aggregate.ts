@@ -25,10 +25,13 @@ export interface AggregateFunction {
   create(): AggregateState;
 }
 
-/** A wrong argument; the caller turns it into a runtime error at the call. */
-export class AggregateError extends Error {}
-
-/** `stats::sum` -> `Bad type passed to function stats::sum/1` style names need the arity range. */
-export function arityText(fn: AggregateFunction): string {
-  return `${fn.minArity}..=${fn.maxArity}`;
+/**
+ * A wrong argument; the caller turns it into a runtime error at the call: Tremor's
+ * `Bad type passed to function stats::sum/1` for a value of the wrong type (`badType`), else
+ * `Runtime error in function …: <message>`.
+ */
+export class AggregateError extends Error {
+  constructor(message: string, readonly badType = false) {
+    super(message);
+  }
 }

@@ -24,7 +24,7 @@ export function readPercentiles(name: string, value: Value | undefined): Percent
   for (const item of value) {
     if (typeof item !== 'string') continue;
     const quantile = Number(item);
-    if (item.trim() === '' || !Number.isFinite(quantile)) throw new AggregateError(`${name}: provided percentile '${item}' isn't a float`);
+    if (item.trim() === '' || !Number.isFinite(quantile)) throw new AggregateError(`Provided percentile '${item}' isn't a float`);
     percentiles.push({ label: item, quantile });
   }
   return percentiles;

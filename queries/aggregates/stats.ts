@@ -11,7 +11,7 @@ import { ddsFunction } from './dds.ts';
 function numeric(name: string, value: Value): number {
   if (typeof value === 'number') return value;
   if (value instanceof FloatValue) return value.value;
-  throw new AggregateError(`${name} expects a number, got ${describe(value)}`);
+  throw new AggregateError(`${name} expects a number, got ${describe(value)}`, true);
 }
 
 function describe(value: Value): string {

@@ -28,7 +28,7 @@ import type { Env, Evaluate } from '../compile/env.ts';
 import type { RecordValue, Value } from '../values/value.ts';
 import { stringifyJsonSorted } from '../values/json.ts';
 import { typeName } from '../values/ops.ts';
-import type { AggregateState } from '../aggregates/index.ts';
+import { AggregateError, type AggregateState } from '../aggregates/index.ts';
 import type { CoveredEvent } from '../../engine/covered-delivery.ts';
 import { NOTHING, type WindowActions, type WindowDefinition, type WindowState } from './window-kinds.ts';
 
@@ -239,7 +239,9 @@ export class GroupedWindows {
       try {
         frame.states[i].accumulate(argv);
       } catch (error) {
-        throw this.plan.fail(call.loc, `Runtime error in function ${call.fn.name}/${argv.length}: ${error instanceof Error ? error.message : String(error)}`);
+        if (!(error instanceof AggregateError)) throw error;
+        const signature = `${call.fn.name}/${argv.length}`;
+        throw this.plan.fail(call.loc, error.badType ? `Bad type passed to function ${signature}` : `Runtime error in function ${signature}: ${error.message}`);
       }
     }
     if (event.transactional) (frame.covered ??= []).push({ id: event.id, opMeta: event.opMeta });

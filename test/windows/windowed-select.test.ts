@@ -127,6 +127,13 @@ select {"min": aggr::stats::min(event), "max": aggr::stats::max(event), "mean": 
     expect(Math.abs(dds.percentiles['0.9'] - 900) / 900).toBeLessThan(0.011);
   });
 
+  it('a non-number given to sum is Tremor\'s bad-type error at the call; a bad percentile a runtime error', async () => {
+    const sum = await runQuery('define tumbling window w with size = 2 end;\nselect aggr::stats::sum(event) from in[w] into out;', [{ data: 'x' }]);
+    expect(sum.errors[0]).toContain(`      |        ${'^'.repeat('aggr::stats::sum(event)'.length)} Bad type passed to function stats::sum/1`);
+    const hdr = await runQuery('define tumbling window w with size = 2 end;\nselect aggr::stats::hdr(event, ["x"]) from in[w] into out;', [{ data: 1 }]);
+    expect(hdr.errors[0]).toContain("Runtime error in function stats::hdr/2: Provided percentile 'x' isn't a float");
+  });
+
   it('a window script weighs events; a script value that is not a count is a runtime error', async () => {
     const { errors } = await runQuery('define tumbling window w with size = 2 script "x" end;\nselect aggr::stats::count() from in[w] into out;', [{ data: 1 }]);
     expect(errors[0]).toContain("Data based window didn't provide a valid value");
