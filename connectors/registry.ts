@@ -15,6 +15,11 @@ import { tcpOnrampFactory, tcpServerFactory } from './net/tcp-server.ts';
 import { tcpClientFactory, tcpOfframpFactory } from './net/tcp-client.ts';
 import { udpOnrampFactory, udpServerFactory } from './net/udp-server.ts';
 import { udpClientFactory, udpOfframpFactory } from './net/udp-client.ts';
+import { crononomeConnectorFactory } from './crononome.ts';
+import { wsClientFactory } from './ws/ws-client.ts';
+import { wsServerFactory } from './ws/ws-server.ts';
+import { cbConnectorFactory } from './debug/cb.ts';
+import { benchConnectorFactory } from './debug/bench.ts';
 
 export const sourceFactories: ReadonlyMap<string, SourceFactory> = new Map(
   [metronomeFactory, fileSourceFactory, stdinSourceFactory, tcpOnrampFactory, udpOnrampFactory].map((factory) => [factory.type, factory]),
@@ -32,12 +37,13 @@ export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
  * becomes a pipeline around the `qos::wal` operator (engine/runtime/troy-plan.ts).
  */
 export const connectorFactories: ReadonlyMap<string, ConnectorFactory> = new Map(
-  [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory].map(
+  [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory, crononomeConnectorFactory,
+    wsServerFactory, wsClientFactory].map(
     (factory) => [factory.type, factory],
   ),
 );
 
 /** Tremor's debug connectors, registered only with `--debug-connectors` (as `tremor server run -d`). */
 export const debugConnectorFactories: ReadonlyMap<string, ConnectorFactory> = new Map(
-  [exitConnectorFactory, nullConnectorFactory].map((factory) => [factory.type, factory]),
+  [exitConnectorFactory, nullConnectorFactory, cbConnectorFactory, benchConnectorFactory].map((factory) => [factory.type, factory]),
 );

@@ -17,6 +17,13 @@
  * - Contraflow visits the upstream operators that handle it in reverse topological order and
  *   stops at one that returns `'stop'`; then trigger/restore go to every upstream input and
  *   ack/fail only to transactional ones. An operator's own insights start at its upstream side.
+ * - Events that end inside the pipeline are acked. An event put in at an input or emitted by an
+ *   operator is *kept* when some copy of it reaches a linked output or an operator (which then
+ *   acks, fails or holds it). A transactional event that is not kept (a `where` filtered it, a
+ *   script dropped it, it went to a stream or an output nothing is linked to) is acked back from
+ *   where it entered, at the end of the step: a source or a WAL upstream would otherwise wait for
+ *   it for ever (a transactional file source stalled at `max_in_flight` behind a filter). A step
+ *   that throws acks nothing (its outputs are failed back, see above).
  */
 import type { Event } from './event.ts';
 import { isDeliveryInsight, type Insight } from './insight.ts';
@@ -80,6 +87,12 @@ export class PipelineExecutor implements Pipeline, StepSink {
   private stepOutputCount = 0;
   private readonly stepInsightProducers: RuntimeNode[] = [];
   private readonly stepInsights: Insight[] = [];
+  /** Grows whenever a copy of an event is kept (a linked output, an operator); see the header. */
+  private kept = 0;
+  /** Events of this step that ended inside the pipeline, with the node they entered at. */
+  private readonly stepEnded: Array<{ node: RuntimeNode; event: Event }> = [];
+  /** Outputs nothing is linked to (`setOutputLinked`). */
+  private readonly unlinkedOutputs = new Set<string>();
 
   /** Counts outputs and insights handed out; `rill run` watches it to see when the pipeline is quiet. */
   deliveries = 0;
@@ -150,6 +163,12 @@ export class PipelineExecutor implements Pipeline, StepSink {
     input.transactional = transactional;
   }
 
+  setOutputLinked(outputPort: string, linked: boolean): void {
+    if (!this.outputNodes.has(outputPort)) throw new Error(`pipeline \`${this.id}\` has no output \`${outputPort}\``);
+    if (linked) this.unlinkedOutputs.delete(outputPort);
+    else this.unlinkedOutputs.add(outputPort);
+  }
+
   /** After `close()` insights are ignored: the operators they were for are gone. */
   contraflow(outputPort: string, insight: Insight): void {
     const output = this.outputNodes.get(outputPort);
@@ -198,6 +217,8 @@ export class PipelineExecutor implements Pipeline, StepSink {
   }
 
   output(port: string, event: Event): void {
+    if (this.unlinkedOutputs.size > 0 && this.unlinkedOutputs.has(port)) return;
+    this.kept++;
     this.stepOutputPorts[this.stepOutputCount] = port;
     this.stepOutputEvents[this.stepOutputCount] = event;
     this.stepOutputCount++;
@@ -206,6 +227,20 @@ export class PipelineExecutor implements Pipeline, StepSink {
   insight(producer: RuntimeNode, insight: Insight): void {
     this.stepInsightProducers.push(producer);
     this.stepInsights.push(insight);
+  }
+
+  held(): void {
+    this.kept++;
+  }
+
+  forwardEmitted(node: RuntimeNode, port: string, event: Event): void {
+    if (!event.transactional) {
+      this.forward(node, port, event);
+      return;
+    }
+    const before = this.kept;
+    this.forward(node, port, event);
+    if (this.kept === before) this.stepEnded.push({ node, event });
   }
 
   // Steps.
@@ -257,7 +292,7 @@ export class PipelineExecutor implements Pipeline, StepSink {
   private runEventStep(node: RuntimeNode, port: string, event: Event): void {
     let failure: unknown;
     try {
-      this.forward(node, port, event);
+      this.forwardEmitted(node, port, event);
     } catch (error) {
       failure = error;
     }
@@ -285,7 +320,11 @@ export class PipelineExecutor implements Pipeline, StepSink {
     const ports = this.stepOutputPorts;
     const events = this.stepOutputEvents;
     try {
-      if (failure !== undefined) this.abandonOutputs(failure);
+      if (failure !== undefined) {
+        this.stepEnded.length = 0;
+        this.abandonOutputs(failure);
+      }
+      if (this.stepEnded.length > 0) this.ackEnded();
       if (this.stepInsights.length > 0) this.routeStepInsights();
       const handlers = this.handlers!;
       for (let i = 0; i < this.stepOutputCount; i++) {
@@ -300,6 +339,31 @@ export class PipelineExecutor implements Pipeline, StepSink {
         this.stepInsightProducers.length = 0;
         this.stepInsights.length = 0;
       }
+    }
+  }
+
+  /** Acks the events that ended inside the pipeline back from where they entered (see the header). */
+  private ackEnded(): void {
+    for (const { node, event } of this.stepEnded.splice(0)) {
+      const insight: Insight = { kind: 'ack', id: event.id, opMeta: event.opMeta };
+      if (node instanceof InputNode) {
+        if (!node.transactional) continue;
+        this.deliveries++;
+        this.handlers!.onInsight(node.name, insight);
+        continue;
+      }
+      // An operator's own event: the operator hears the ack first (a WAL deletes what it stored).
+      if (node instanceof OperatorNode && node.operator.onContraflow !== undefined) {
+        let verdict: 'stop' | 'pass';
+        try {
+          verdict = node.operator.onContraflow(insight);
+        } catch (error) {
+          this.report(new OperatorFailure(node.name, error));
+          verdict = 'pass';
+        }
+        if (verdict === 'stop') continue;
+      }
+      this.routeInsight(node, insight);
     }
   }
 

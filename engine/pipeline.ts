@@ -23,6 +23,11 @@ export interface Pipeline {
   send(inputPort: string, event: Event): void;
   /** Declares whether the source linked to `inputPort` wants acks/fails (only those get them). */
   setTransactional(inputPort: string, transactional: boolean): void;
+  /**
+   * Declares that nothing is linked to `outputPort` (default: every output is linked): events
+   * reaching it end there, and a transactional event that ends nowhere else is acked.
+   */
+  setOutputLinked?(outputPort: string, linked: boolean): void;
   /** An insight from a sink linked to `outputPort`. */
   contraflow(outputPort: string, insight: Insight): void;
   /** One 100 ms tick (the runtime drives the timer; tests call it directly). */

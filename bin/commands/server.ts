@@ -2,6 +2,7 @@
  * `rill server run -f FILE...`: runs Tremor 0.11 artefacts (onramp/offramp/binding/mapping YAML
  * and `.trickle` pipelines) until SIGINT or SIGTERM, like `tremor server run -f`.
  */
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { EmbeddedReceivers } from '../../engine/runtime/embedded-receiver.ts';
 import { describeEngineHeap, engineThreadControl, engineThreadWanted, isEngineThread, superviseEngineThread, type EngineControl } from './server-thread.ts';
@@ -13,6 +14,7 @@ interface ServerRunOptions {
   dataDir?: string;
   embeddedReceiver?: boolean;
   statusInterval: string;
+  pid?: string;
 }
 
 const HELP = `
@@ -51,11 +53,16 @@ export function registerServerCommand(program: Command): void {
     .option('-d, --data-dir <dir>', 'where qos::wal operators without an explicit `dir` persist (<dir>/<pipeline>/<operator>) and file onramps keep their checkpoints (<dir>/onramp/<id>/<instance>/); default: a temporary store removed on shutdown, no checkpoints')
     .option('--embedded-receiver', 'if nothing listens on a ws offramp URL, start a WebSocket receiver there that prints each message it receives')
     .option('--status-interval <seconds>', 'seconds between status lines', '5')
+    .option('-p, --pid <file>', "write the process id to this file at start (as `tremor server run -p`); removed again on a clean stop")
     .addHelpText('after', HELP)
     .action(async (files: string[], options: ServerRunOptions) => {
       options.artefacts = [...files, ...(options.artefacts ?? [])];
       if (options.artefacts.length === 0) {
         log('no files given: rill server run FILE.troy ... or rill server run -f ARTEFACT.yaml PIPELINE.trickle ... (see --help)');
+        process.exitCode = 1;
+        return;
+      }
+      if (options.pid !== undefined && !isEngineThread() && !writePidFile(options.pid)) {
         process.exitCode = 1;
         return;
       }
@@ -85,6 +92,24 @@ async function exitWhenWritten(code: number): Promise<never> {
 }
 
 const log = (message: string): void => void process.stderr.write(`rill: ${message}\n`);
+
+/** Writes this process's id to `file` and removes the file when the process exits; false (reported) if it cannot. */
+function writePidFile(file: string): boolean {
+  try {
+    writeFileSync(file, `${process.pid}\n`);
+  } catch (error) {
+    log(`cannot write the pid file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return false;
+  }
+  process.on('exit', () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+    } catch {
+      // Already gone, or replaced by another process's: nothing to clean up.
+    }
+  });
+  return true;
+}
 
 /**
  * Resolves on the first SIGINT or SIGTERM (main thread only: signals are not delivered to worker
@@ -156,7 +181,14 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
 
   let stopFromConnector!: () => void;
   const exitRequested = new Promise<void>((resolve) => (stopFromConnector = resolve));
-  const runtime = new Runtime(plan, { log, onStopRequested: () => stopFromConnector() });
+  let exitCode = 0;
+  const runtime = new Runtime(plan, {
+    log,
+    onStopRequested: (_why, code) => {
+      exitCode = code;
+      stopFromConnector();
+    },
+  });
   try {
     await runtime.start();
   } catch (error) {
@@ -175,5 +207,5 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   await receivers?.close();
   if (!options.quiet) log(formatStatus(runtime.stats()));
   log('stopped');
-  return 0;
+  return exitCode;
 }

@@ -43,11 +43,13 @@ function matchesType(value: Value, type: ConfigKeySpec['type']): boolean {
       return typeof value === 'number' && Number.isInteger(value);
     case 'number':
       return (typeof value === 'number' && Number.isFinite(value)) || value instanceof FloatValue;
+    case 'array':
+      return Array.isArray(value);
   }
 }
 
 function article(type: ConfigKeySpec['type']): string {
-  return type === 'integer' ? 'an integer' : `a ${type}`;
+  return type === 'integer' || type === 'array' ? `an ${type}` : `a ${type}`;
 }
 
 function describeValue(value: Value): string {

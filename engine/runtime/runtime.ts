@@ -33,8 +33,11 @@ export const TICK_INTERVAL_MS = 100;
 export interface RuntimeOptions {
   /** Messages about the running system (connections, circuit changes, failures); default stderr. */
   log?: (message: string) => void;
-  /** A connector asked to stop everything (troy's `exit`); the caller stops the runtime as on SIGTERM. */
-  onStopRequested?: (why: string) => void;
+  /**
+   * A connector asked to stop everything (troy's `exit`, `cb` when it has its answers); the caller
+   * stops the runtime as on SIGTERM and exits with `exitCode` (0 unless the connector says otherwise).
+   */
+  onStopRequested?: (why: string, exitCode: number) => void;
 }
 
 export interface SourceStats {
@@ -105,7 +108,7 @@ export class Runtime {
   private readonly pipelines = new Map<string, PipelineNode>();
   private readonly sinks = new Map<string, SinkNode>();
   private readonly log: (message: string) => void;
-  private readonly onStopRequested?: (why: string) => void;
+  private readonly onStopRequested?: (why: string, exitCode: number) => void;
   private tickTimer?: NodeJS.Timeout;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   /** While stopping: sources are stopped but pipelines still open, so late sink acks still reach the WAL. */
@@ -225,15 +228,12 @@ export class Runtime {
       trigger: () => broadcast('trigger'),
       restore: () => broadcast('restore'),
       warn: (message) => this.log(`${name}: ${message}`),
-      requestStop: (why) => {
-        if (this.state !== 'running') return;
-        this.log(`${name}: stop requested (${why})`);
-        this.onStopRequested?.(why);
-      },
+      requestStop: (why, exitCode) => this.requestStop(name, why, exitCode),
     });
   }
 
   private async startPipeline(node: PipelineNode): Promise<void> {
+    for (const port of node.pipeline.outputs) node.pipeline.setOutputLinked?.(port, (node.targets.get(port)?.length ?? 0) > 0);
     for (const [port, upstreams] of node.upstreams) {
       const transactional = upstreams.some((upstream) => upstream.kind === 'pipeline' || upstream.node.instance.source.transactional);
       node.pipeline.setTransactional(port, transactional);
@@ -249,7 +249,14 @@ export class Runtime {
     await source.start({
       emit: (data, meta, dataJson) => this.emit(node, data, meta, dataJson),
       warn: (message) => this.log(`${node.instance.name}: ${message}`),
+      requestStop: (why, exitCode) => this.requestStop(node.instance.name, why, exitCode),
     });
+  }
+
+  private requestStop(connector: string, why: string, exitCode = 0): void {
+    if (this.state !== 'running') return;
+    this.log(`${connector}: stop requested (${why})`);
+    this.onStopRequested?.(why, exitCode);
   }
 
   private emit(node: SourceNode, data: Value, meta: RecordValue = {}, dataJson?: string): void {
