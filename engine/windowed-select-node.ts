@@ -22,6 +22,8 @@ import { CoveredDelivery } from './covered-delivery.ts';
 export class WindowedSelectNode extends OperatorNode {
   /** Not wrapped as an operator failure: a select's runtime error is a Diagnostic that shows its source position. */
   receive(port: string, event: Event, sink: StepSink): void {
+    // The select takes every event: it acks it with the window that covers it (or at once, filtered out).
+    sink.held();
     const output = (this.operator as WindowedSelectOperator).handle(event);
     this.deliver(output.events, output.insights, sink);
   }

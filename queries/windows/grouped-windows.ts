@@ -41,8 +41,8 @@ export interface WindowOutput {
   /** The transactional events the window covers (first window of a tilt frame only). */
   covered: CoveredEvent[] | undefined;
   /**
-   * `having` dropped the window: nothing goes downstream, but the events it covers were
-   * processed, so they are delivered as far as this query goes.
+   * `having` dropped the window, or `where` the event: nothing goes downstream, but the events it
+   * covers were processed, so they are delivered as far as this query goes.
    */
   filtered: boolean;
 }
@@ -118,7 +118,11 @@ export class GroupedWindows {
     env.ingestNs = event.ingestNs;
     env.group = null;
     env.window = null;
-    if (plan.where && !this.isTrue(plan.where(env), plan.whereLoc!)) return;
+    if (plan.where && !this.isTrue(plan.where(env), plan.whereLoc!)) {
+      // Filtered out: processed, so delivered as far as this query goes.
+      if (event.transactional) emit({ data: null, meta: null, ingestNs: event.ingestNs, covered: [event], filtered: true });
+      return;
+    }
     if (this.evictionNs !== undefined) this.evict(event.ingestNs);
     if (plan.groupValue) {
       // The common `group by set(event.key)`: no list of groups, no list per group.

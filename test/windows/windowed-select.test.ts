@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { compileQuery } from '../../queries/index.ts';
 import { CompileError } from '../../queries/diagnostic.ts';
+import { EventId } from '../../engine/event-id.ts';
 import { plain, runQuery } from './helpers.ts';
+
+/** A transactional input event numbered 2 (the helper numbers from 0). */
+function transactionalEvent2() {
+  return { id: new EventId(5, 0, 2), meta: {}, ingestNs: 2, transactional: true, opMeta: {} };
+}
 
 function compileFailure(source: string): string {
   try {
@@ -152,6 +158,24 @@ select {"min": aggr::stats::min(event), "max": aggr::stats::max(event), "mean": 
     const unbounded = compileQuery('define tumbling window w with interval = 1, emit_empty_windows = true end;\nselect aggr::stats::count() from in[w] into out;', 'q.trickle');
     expect(unbounded.warnings.map((w) => w.message)).toEqual([
       '`emit_empty_windows` without `max_groups` or `eviction_period`: groups are never dropped, and each emits every interval',
+    ]);
+  });
+
+  it('a transactional event the where filters out is acked at once; one in a window waits for the window', async () => {
+    const { pipeline, outputs, insights } = await runQuery(
+      'define tumbling window w with size = 2 end;\nselect aggr::stats::count() from in[w] where event > 0 into out;',
+      [{ data: 0 }, { data: 1 }],
+      { transactional: true },
+    );
+    expect(outputs).toEqual([]);
+    expect(insights.map((insight) => [insight.kind, insight.id!.eventId])).toEqual([['ack', 0]]);
+    pipeline.send('in', { ...transactionalEvent2(), data: 2 });
+    expect(outputs.map((output) => output.event.data)).toEqual([2]);
+    pipeline.contraflow('out', { kind: 'ack', id: outputs[0].event.id, opMeta: outputs[0].event.opMeta });
+    expect(insights.map((insight) => [insight.kind, insight.id!.eventId])).toEqual([
+      ['ack', 0],
+      ['ack', 1],
+      ['ack', 2],
     ]);
   });
 
