@@ -50,6 +50,10 @@ function rangeSizeOf(index: number): number {
   return 2 ** bucketIndexOf(lowestValueOf(index));
 }
 
+function medianValueOf(index: number): number {
+  return lowestValueOf(index) + Math.floor(rangeSizeOf(index) / 2);
+}
+
 class Hdr implements AggregateState {
   private readonly counts = new Map<number, number>();
   private total = 0;
@@ -81,15 +85,14 @@ class Hdr implements AggregateState {
     const indexes = [...this.counts.keys()].sort((a, b) => a - b);
     const percentiles: RecordValue = {};
     for (const { label, quantile } of this.percentiles) percentiles[label] = this.valueAtQuantile(indexes, quantile);
+    // The crate's arithmetic, term by term, so the floats print as Tremor's do.
     let mean = 0;
     let deviation = 0;
     if (this.total > 0) {
-      let sum = 0;
-      for (const index of indexes) sum += (lowestValueOf(index) + Math.floor(rangeSizeOf(index) / 2)) * this.counts.get(index)!;
-      mean = sum / this.total;
+      for (const index of indexes) mean += (medianValueOf(index) * this.counts.get(index)!) / this.total;
       let squares = 0;
       for (const index of indexes) {
-        const delta = lowestValueOf(index) + Math.floor(rangeSizeOf(index) / 2) - mean;
+        const delta = medianValueOf(index) - mean;
         squares += delta * delta * this.counts.get(index)!;
       }
       deviation = Math.sqrt(squares / this.total);
@@ -117,9 +120,12 @@ class Hdr implements AggregateState {
     this.total += count;
   }
 
-  /** The crate's `value_at_quantile`: the first bucket whose running count reaches ceil(q * n). */
+  /**
+   * The crate's `value_at_quantile`: the first bucket whose running count reaches ceil(q * n).
+   * Tremor calls `value_at_percentile(q * 100)`, which divides by 100 again: same rounding here.
+   */
   private valueAtQuantile(indexes: number[], quantile: number): number {
-    const q = Math.min(quantile, 1);
+    const q = Math.min((quantile * 100) / 100, 1);
     const wanted = Math.max(1, Math.ceil(q * this.total));
     let running = 0;
     for (const index of indexes) {
