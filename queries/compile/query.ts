@@ -95,7 +95,11 @@ export function compileStatements(
   // Windows may be defined after the select that uses them, as in Tremor (resolved at to_pipe);
   // each is compiled once, when first needed, with the modules `use`d by then in scope.
   const windowStatements = new Map<string, DefineWindowStmt>();
-  for (const statement of statements) if (statement.kind === 'defineWindow') windowStatements.set(statement.name, statement);
+  for (const statement of statements) {
+    if (statement.kind !== 'defineWindow') continue;
+    if (windowStatements.has(statement.name)) throw context.compileError(statement.loc, `Window \`${statement.name}\` is already defined`);
+    windowStatements.set(statement.name, statement);
+  }
   const windows = new LazyMap<string, WindowDefinition>((name) => {
     const statement = windowStatements.get(name);
     return statement && compileWindow(statement, context, (params) => constantParams(params, context, queryScope));

@@ -151,6 +151,7 @@ select {"min": aggr::stats::min(event), "max": aggr::stats::max(event), "mean": 
     );
     expect(compileFailure('define sliding window w with size = 1 end;\nselect aggr::stats::count() from in[w] into out;')).toBe('Sliding windows are not yet implemented');
     expect(compileFailure('select aggr::stats::count() from in[nope] into out;')).toBe('Window `nope` is not defined');
+    expect(compileFailure('define tumbling window w with size = 1 end;\ndefine tumbling window w with size = 2 end;\nselect event from in into out;')).toBe('Window `w` is already defined');
     const query = compileQuery('define tumbling window w with size = 1, max_group = 3 end;\nselect aggr::stats::count() from in[w] into out;', 'q.trickle');
     expect(query.warnings.map((w) => [w.message, w.hint])).toEqual([
       ['Unknown window setting `max_group`; windows know size, interval, emit_empty_windows, max_groups, eviction_period', 'Did you mean `max_groups`?'],
