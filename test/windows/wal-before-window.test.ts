@@ -1,5 +1,5 @@
 /**
- * Guaranteed delivery through a window, with the real `qos::wal` (LMDB in a temporary directory)
+ * Guaranteed delivery through a window (and a generic::batch), with the real `qos::wal` (LMDB in a temporary directory)
  * before it: acking a window's aggregate deletes from the WAL exactly the events the window
  * covers — not the events of another group stored between them — and failing it makes the WAL
  * send those events again. After a restart on the same directory the WAL still holds (and
@@ -38,8 +38,18 @@ async function until(condition: () => boolean, what: string, pipeline: PipelineE
   }
 }
 
-async function open(dir: string) {
-  const pipeline = buildPipeline(compileQuery(windowedQuery(dir), 'gd.trickle'), { id: 'gd' });
+function batchQuery(dir: string): string {
+  return `define qos::wal operator wal with read_count = 100, max_elements = 1000, dir = ${JSON.stringify(dir)} end;
+create operator wal;
+define generic::batch operator batch with count = 2 end;
+create operator batch;
+select event from in into wal;
+select event from wal into batch;
+select event from batch into out;`;
+}
+
+async function open(dir: string, source = windowedQuery(dir)) {
+  const pipeline = buildPipeline(compileQuery(source, 'gd.trickle'), { id: 'gd' });
   const outputs: Event[] = [];
   await pipeline.start({ onOutput: (_port, event) => outputs.push(event), onInsight() {} });
   pipeline.contraflow('out', { kind: 'restore', opMeta: {} });
@@ -48,7 +58,7 @@ async function open(dir: string) {
 
 const stored = (pipeline: PipelineExecutor): number => pipeline.stats().wal.stored as number;
 
-describe('a qos::wal before a window', () => {
+describe('a qos::wal before a window or a batch', () => {
   it('deletes only what an acked aggregate covers, replays what a failed one covers, keeps the rest across a restart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rill-wal-window-'));
     directories.push(dir);
@@ -88,5 +98,22 @@ describe('a qos::wal before a window', () => {
     for (const event of second.outputs) second.pipeline.contraflow('out', { kind: 'ack', id: event.id, opMeta: event.opMeta });
     await until(() => stored(second.pipeline) === 0, 'the WAL to be empty', second.pipeline);
     await second.pipeline.close();
+  });
+
+  it('through a generic::batch: an acked batch deletes its events from the WAL, a failed one has them resent', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rill-wal-batch-'));
+    directories.push(dir);
+    const { pipeline, outputs } = await open(dir, batchQuery(dir));
+    for (let n = 0; n < 4; n++) pipeline.send('in', { id: new EventId(99, 0, n), data: { n }, meta: {}, ingestNs: n, transactional: false, opMeta: {} });
+    await until(() => outputs.length === 2, 'two batches', pipeline);
+    expect(outputs.map((event) => event.data)).toEqual([[{ n: 0 }, { n: 1 }], [{ n: 2 }, { n: 3 }]]);
+    pipeline.contraflow('out', { kind: 'ack', id: outputs[0].id, opMeta: outputs[0].opMeta });
+    await until(() => stored(pipeline) === 2, 'the first batch deleted', pipeline);
+    pipeline.contraflow('out', { kind: 'fail', id: outputs[1].id, opMeta: outputs[1].opMeta });
+    await until(() => outputs.length === 3, 'the second batch again', pipeline);
+    expect(outputs[2].data).toEqual([{ n: 2 }, { n: 3 }]);
+    pipeline.contraflow('out', { kind: 'ack', id: outputs[2].id, opMeta: outputs[2].opMeta });
+    await until(() => stored(pipeline) === 0, 'the WAL to be empty', pipeline);
+    await pipeline.close();
   });
 });
