@@ -1,6 +1,6 @@
 /**
- * Guaranteed delivery through a window (and a generic::batch), with the real `qos::wal` (LMDB in a temporary directory)
- * before it: acking a window's aggregate deletes from the WAL exactly the events the window
+ * Guaranteed delivery through a window and through a generic::batch, with the real `qos::wal`
+ * (LMDB in a temporary directory) before it: acking a window's aggregate deletes from the WAL exactly the events the window
  * covers — not the events of another group stored between them — and failing it makes the WAL
  * send those events again. After a restart on the same directory the WAL still holds (and
  * replays) only the events whose aggregate was never acked.
