@@ -11,8 +11,8 @@ import { fileSourceFactory } from './file-source.ts';
 import { wsSinkFactory } from './ws-sink.ts';
 import { consoleSinkFactory, fileSinkFactory, stderrSinkFactory, stdoutSinkFactory } from './stream-sink.ts';
 import { blackholeSinkFactory } from './blackhole.ts';
-import { tcpOnrampFactory, tcpServerFactory } from './net/tcp-server.ts';
-import { tcpClientFactory, tcpOfframpFactory } from './net/tcp-client.ts';
+import { tcpOnrampFactory, tcpServerFactory, unixSocketServerFactory } from './net/tcp-server.ts';
+import { tcpClientFactory, tcpOfframpFactory, unixSocketClientFactory } from './net/tcp-client.ts';
 import { udpOnrampFactory, udpServerFactory } from './net/udp-server.ts';
 import { udpClientFactory, udpOfframpFactory } from './net/udp-client.ts';
 import { crononomeConnectorFactory } from './crononome.ts';
@@ -38,7 +38,7 @@ export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
  */
 export const connectorFactories: ReadonlyMap<string, ConnectorFactory> = new Map(
   [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory, crononomeConnectorFactory,
-    wsServerFactory, wsClientFactory].map(
+    wsServerFactory, wsClientFactory, unixSocketServerFactory, unixSocketClientFactory].map(
     (factory) => [factory.type, factory],
   ),
 );

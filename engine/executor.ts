@@ -22,8 +22,9 @@
  *   acks, fails or holds it). A transactional event that is not kept (a `where` filtered it, a
  *   script dropped it, it went to a stream or an output nothing is linked to) is acked back from
  *   where it entered, at the end of the step: a source or a WAL upstream would otherwise wait for
- *   it for ever (a transactional file source stalled at `max_in_flight` behind a filter). A step
- *   that throws acks nothing (its outputs are failed back, see above).
+ *   it for ever (a transactional file source stalled at `max_in_flight` behind a filter). So is an
+ *   event a select fails on (its runtime error is reported; sending it again fails the same way),
+ *   see `finishStep`.
  */
 import type { Event } from './event.ts';
 import { isDeliveryInsight, type Insight } from './insight.ts';
@@ -296,7 +297,7 @@ export class PipelineExecutor implements Pipeline, StepSink {
     } catch (error) {
       failure = error;
     }
-    this.finishStep(failure);
+    this.finishStep(failure, { node, event });
   }
 
   private runTickStep(node: OperatorNode, nowNs: number): void {
@@ -315,14 +316,21 @@ export class PipelineExecutor implements Pipeline, StepSink {
     this.finishStep(failure);
   }
 
-  /** Insights first, then outputs; on failure the outputs are dropped as a whole. */
-  private finishStep(failure: unknown): void {
+  /**
+   * Insights first, then outputs; on failure the outputs are dropped as a whole. An event whose
+   * select or script failed (a runtime error: reported, and the same every time it is sent) ends
+   * there and is acked, unless the step had already made transactional outputs, which are failed
+   * back instead; an operator's failure acks nothing (the operator may work when sent again).
+   */
+  private finishStep(failure: unknown, root?: { node: RuntimeNode; event: Event }): void {
     const ports = this.stepOutputPorts;
     const events = this.stepOutputEvents;
     try {
       if (failure !== undefined) {
         this.stepEnded.length = 0;
+        const endsHere = root !== undefined && root.event.transactional && !(failure instanceof OperatorFailure) && !this.hasTransactionalOutputs();
         this.abandonOutputs(failure);
+        if (endsHere) this.stepEnded.push(root);
       }
       if (this.stepEnded.length > 0) this.ackEnded();
       if (this.stepInsights.length > 0) this.routeStepInsights();
@@ -340,6 +348,11 @@ export class PipelineExecutor implements Pipeline, StepSink {
         this.stepInsights.length = 0;
       }
     }
+  }
+
+  private hasTransactionalOutputs(): boolean {
+    for (let i = 0; i < this.stepOutputCount; i++) if (this.stepOutputEvents[i]!.transactional) return true;
+    return false;
   }
 
   /** Acks the events that ended inside the pipeline back from where they entered (see the header). */
