@@ -311,18 +311,18 @@ class Runs {
   }
 }
 
-function argument(args: string[], name: string): string | undefined {
+export function argument(args: string[], name: string): string | undefined {
   return args.find((arg) => arg.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
-function count(args: string[], name: string, fallback: number): number {
+export function count(args: string[], name: string, fallback: number): number {
   const given = argument(args, name);
   const value = given === undefined ? fallback : Number(given);
   if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${given}`);
   return value;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;

@@ -112,7 +112,8 @@ export interface ConnectorSettings {
 
 /** How one `config` key is checked: its type and whether it must be present. */
 export interface ConfigKeySpec {
-  type: 'string' | 'integer' | 'boolean' | 'number' | 'array';
+  /** `array`: a list of anything (crononome's `entries`); `strings`: a list of strings (the NATS connectors' `hosts`). */
+  type: 'string' | 'integer' | 'boolean' | 'number' | 'array' | 'strings';
   required?: boolean;
 }
 

@@ -20,13 +20,15 @@ import { wsClientFactory } from './ws/ws-client.ts';
 import { wsServerFactory } from './ws/ws-server.ts';
 import { cbConnectorFactory } from './debug/cb.ts';
 import { benchConnectorFactory } from './debug/bench.ts';
+import { jetstreamConsumerFactory, jetstreamOnrampFactory } from './jetstream/consumer.ts';
+import { jetstreamOfframpFactory, jetstreamProducerFactory } from './jetstream/producer.ts';
 
 export const sourceFactories: ReadonlyMap<string, SourceFactory> = new Map(
-  [metronomeFactory, fileSourceFactory, stdinSourceFactory, tcpOnrampFactory, udpOnrampFactory].map((factory) => [factory.type, factory]),
+  [metronomeFactory, fileSourceFactory, stdinSourceFactory, tcpOnrampFactory, udpOnrampFactory, jetstreamOnrampFactory].map((factory) => [factory.type, factory]),
 );
 
 export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
-  [wsSinkFactory, stdoutSinkFactory, consoleSinkFactory, stderrSinkFactory, fileSinkFactory, blackholeSinkFactory, tcpOfframpFactory, udpOfframpFactory].map(
+  [wsSinkFactory, stdoutSinkFactory, consoleSinkFactory, stderrSinkFactory, fileSinkFactory, blackholeSinkFactory, tcpOfframpFactory, udpOfframpFactory, jetstreamOfframpFactory].map(
     (factory) => [factory.type, factory],
   ),
 );
@@ -38,7 +40,7 @@ export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
  */
 export const connectorFactories: ReadonlyMap<string, ConnectorFactory> = new Map(
   [tcpServerFactory, tcpClientFactory, udpServerFactory, udpClientFactory, metronomeConnectorFactory, fileConnectorFactory, stdioConnectorFactory, crononomeConnectorFactory,
-    wsServerFactory, wsClientFactory, unixSocketServerFactory, unixSocketClientFactory].map(
+    wsServerFactory, wsClientFactory, unixSocketServerFactory, unixSocketClientFactory, jetstreamProducerFactory, jetstreamConsumerFactory].map(
     (factory) => [factory.type, factory],
   ),
 );

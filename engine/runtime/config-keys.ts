@@ -45,10 +45,13 @@ function matchesType(value: Value, type: ConfigKeySpec['type']): boolean {
       return (typeof value === 'number' && Number.isFinite(value)) || value instanceof FloatValue;
     case 'array':
       return Array.isArray(value);
+    case 'strings':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string');
   }
 }
 
 function article(type: ConfigKeySpec['type']): string {
+  if (type === 'strings') return 'a list of strings';
   return type === 'integer' || type === 'array' ? `an ${type}` : `a ${type}`;
 }
 
