@@ -29,10 +29,13 @@ function bucketIndexOf(v: number): number {
   return floorLog2(Math.max(v, SUB_BUCKET_MASK)) - SUB_BUCKET_HALF_COUNT_MAGNITUDE;
 }
 
+/** 2^bucket for every bucket of 64-bit values (the per-value path divides by it). */
+const BUCKET_SCALE = Array.from({ length: 64 }, (_, bucket) => 2 ** bucket);
+
 /** The index in the crate's counts array: equal indexes are equivalent values. */
 function countsIndexOf(v: number): number {
   const bucket = bucketIndexOf(v);
-  const subBucket = Math.floor(v / 2 ** bucket);
+  const subBucket = Math.floor(v / BUCKET_SCALE[bucket]);
   return ((bucket + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE) + (subBucket - SUB_BUCKET_HALF_COUNT);
 }
 
