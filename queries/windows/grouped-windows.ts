@@ -260,17 +260,38 @@ export class GroupedWindows {
     env.group = group.value;
     env.window = windowName;
     plan.slots.states = frame.states;
-    const data = plan.target(env);
-    if (plan.having) {
-      env.event = data;
-      env.meta = null;
-      if (!this.isTrue(plan.having(env), plan.havingLoc!)) {
-        // Filtered out, but processed: what it covers is delivered as far as this query goes.
-        if (frame.covered) emit({ data: null, meta: null, ingestNs: nowNs, covered: frame.covered, filtered: true });
-        return;
+    let data: Value;
+    let passes = true;
+    try {
+      data = plan.target(env);
+      if (plan.having) {
+        env.event = data;
+        env.meta = null;
+        passes = this.isTrue(plan.having(env), plan.havingLoc!);
       }
+    } catch (error) {
+      this.abandonWindow(frame, event, emit);
+      throw error;
+    }
+    if (!passes) {
+      // Filtered out, but processed: what it covers is delivered as far as this query goes.
+      if (frame.covered) emit({ data: null, meta: null, ingestNs: nowNs, covered: frame.covered, filtered: true });
+      return;
     }
     emit({ data, meta: event ? event.meta : null, ingestNs: nowNs, covered: frame.covered, filtered: false });
+  }
+
+  /**
+   * The window failed to evaluate (a runtime error in the target or `having`): it starts over
+   * empty, as it would fail the same way again, and the events it covered end here — acked, as
+   * the executor acks the event a select fails on (that one, the event being processed, it acks
+   * itself).
+   */
+  private abandonWindow(frame: Frame, event: WindowedEvent | undefined, emit: (output: WindowOutput) => void): void {
+    const covered = frame.covered?.filter((entry) => entry.id !== event?.id);
+    frame.covered = undefined;
+    frame.states = this.plan.aggregates.map((call) => call.fn.create());
+    if (covered && covered.length > 0) emit({ data: null, meta: null, ingestNs: event?.ingestNs ?? 0, covered, filtered: true });
   }
 
   private isTrue(value: Value, loc: Loc): boolean {

@@ -180,6 +180,22 @@ select {"min": aggr::stats::min(event), "max": aggr::stats::max(event), "mean": 
     ]);
   });
 
+  it('a window whose target fails starts over, and the events it covered are acked once each', async () => {
+    const { errors, insights } = await runQuery(
+      'define tumbling window w with size = 2 end;\nselect aggr::stats::sum(event) + "x" from in[w] into out;',
+      [1, 2, 3, 4].map((data) => ({ data })),
+      { transactional: true },
+    );
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toContain('The binary operation `+` is not defined');
+    expect(insights.map((insight) => [insight.kind, insight.id!.eventId]).sort()).toEqual([
+      ['ack', 0],
+      ['ack', 1],
+      ['ack', 2],
+      ['ack', 3],
+    ]);
+  });
+
   it('aggregates are rejected outside selects and in where', () => {
     expect(compileFailure('select event from in where aggr::stats::count() > 1 into out;')).toContain('can only be used in the target or `having`');
     expect(compileFailure('select aggr::stats::nope(event) from in into out;')).toBe('Call to undefined function aggr::stats::nope');
