@@ -32,7 +32,7 @@ import type { Value } from '../queries/values/value.ts';
 
 const REPO = join(import.meta.dirname, '..');
 const CORPUS_EVENTS = join(REPO, '..', 'shared', 'trickle-corpus', 'queries', 'passthrough', 'in');
-const SEED_SELECT = 'use tremor::system;\nselect patch event of insert "hostname" => system::hostname() end from in into out;\n';
+export const SEED_SELECT = 'use tremor::system;\nselect patch event of insert "hostname" => system::hostname() end from in into out;\n';
 const WHERE_SELECT = 'select event from in where event.short_message == "info" into out;\n';
 const PASSTHROUGH = 'select event from in into out;\n';
 const ENGINE_ROUND_MS = 1000;
@@ -107,7 +107,7 @@ function runMegabytes(args: string[]): number {
 }
 
 /** Events per second through a pipeline built from `source`, best of ROUNDS after a warm-up. */
-function engineEventsPerSecond(source: string, payloads: Value[]): number {
+export function engineEventsPerSecond(source: string, payloads: Value[]): number {
   const pipeline = buildPipeline(compileQuery(source, 'bench.trickle'), {
     id: 'bench',
     onError: (_error, rendered) => {

@@ -47,6 +47,7 @@ import {
   type StepSink,
 } from './nodes.ts';
 import { renderRuntimeError } from './render-runtime-error.ts';
+import { WindowedSelectNode, WindowedSelectOperator } from './windowed-select-node.ts';
 
 export interface ExecutorOptions {
   id: string;
@@ -121,8 +122,11 @@ export class PipelineExecutor implements Pipeline, StepSink {
 
   async start(handlers: PipelineHandlers): Promise<void> {
     for (const node of this.operatorNodes) {
+      // No await for operators without a start (windowed selects, batches): a pipeline of only
+      // those is ready as soon as start() is called, as a pipeline without operators is.
+      if (!node.operator.start) continue;
       try {
-        await node.operator.start?.();
+        await node.operator.start();
       } catch (error) {
         // Names the pipeline and the operator: the operator's own message (a WAL's) only names its path.
         throw new Error(`pipeline \`${this.id}\`, operator \`${node.name}\`: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
@@ -458,6 +462,11 @@ export class PipelineExecutor implements Pipeline, StepSink {
     switch (statement!.kind) {
       case 'select':
         return new SelectNode(index, name, uid, statement!);
+      case 'windowedSelect': {
+        const node = new WindowedSelectNode(index, name, uid);
+        node.operator = new WindowedSelectOperator(statement!, this.operatorContext(node));
+        return node;
+      }
       case 'script':
         return new ScriptNode(index, name, uid, statement!.instantiate());
       case 'stream':

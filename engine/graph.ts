@@ -9,7 +9,7 @@
  * Links keep statement order, which is the order events fan out in.
  */
 import { CompileError, Diagnostic, type SourceSpan } from '../queries/diagnostic.ts';
-import type { CompiledQuery, CompiledStatement, SelectStatement, StreamRef } from '../queries/compiled-query.ts';
+import type { AnySelectStatement, CompiledQuery, CompiledStatement, StreamRef } from '../queries/compiled-query.ts';
 
 export const BUILTIN_INPUT = 'in';
 export const BUILTIN_OUTPUTS = ['out', 'err', 'metrics'] as const;
@@ -29,7 +29,7 @@ export interface GraphLink {
   to: number;
   toPort: string;
   /** The select that wrote this link, for positions in errors. */
-  select: SelectStatement;
+  select: AnySelectStatement;
 }
 
 export interface PipelineGraph {
@@ -69,7 +69,7 @@ class GraphBuilder {
       this.addNode(statement.nodeId, 'statement', statement);
     }
     for (const statement of this.query.statements) {
-      if (statement.kind !== 'select') continue;
+      if (statement.kind !== 'select' && statement.kind !== 'windowedSelect') continue;
       const select = this.byName.get(statement.nodeId)!;
       const from = this.resolveFrom(statement.from);
       const into = this.resolveInto(statement.into);

@@ -64,7 +64,8 @@ export interface ListExpr {
   loc: Loc;
 }
 
-export type PathRoot = 'event' | 'meta' | 'state' | 'args' | 'local';
+/** `group` and `window` are the group value and window name of a windowed / grouped select. */
+export type PathRoot = 'event' | 'meta' | 'state' | 'args' | 'local' | 'group' | 'window';
 
 export type Segment =
   | { kind: 'key'; name: string; loc: Loc }
@@ -343,9 +344,35 @@ export interface SelectStmt {
   kind: 'select';
   target: Expr;
   from: StreamPort;
+  /** `from in[w1, w2]`: the tilt frame's windows, in order. */
+  windows?: WindowRef[];
   where?: Expr;
+  groupBy?: GroupBy;
   into: StreamPort;
   having?: Expr;
+  loc: Loc;
+}
+
+/** A window named in `from S[...]`: `w`, or `mod::w` for one a module defines. */
+export interface WindowRef {
+  module: string[];
+  name: string;
+  loc: Loc;
+}
+
+/** `group by e`, `set(g, ...)`, `each(e)`. */
+export type GroupBy =
+  | { kind: 'expr'; expr: Expr; loc: Loc }
+  | { kind: 'set'; items: GroupBy[]; loc: Loc }
+  | { kind: 'each'; expr: Expr; loc: Loc };
+
+export interface DefineWindowStmt {
+  kind: 'defineWindow';
+  windowKind: 'tumbling' | 'sliding';
+  name: string;
+  params: WithParam[];
+  /** Its value weighs (size windows) or timestamps (interval windows) each event. */
+  script?: ScriptItem[];
   loc: Loc;
 }
 
@@ -357,4 +384,5 @@ export type QueryStmt =
   | DefineScriptStmt
   | CreateScriptStmt
   | CreateStreamStmt
-  | SelectStmt;
+  | SelectStmt
+  | DefineWindowStmt;

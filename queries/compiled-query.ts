@@ -6,6 +6,7 @@
  */
 import type { Diagnostic, SourceSpan } from './diagnostic.ts';
 import type { RecordValue, Value } from './values/value.ts';
+import type { WindowedSelectPlan } from './windows/grouped-windows.ts';
 
 export interface CompiledQuery {
   file: string;
@@ -95,4 +96,20 @@ export interface StreamStatement {
   span: SourceSpan;
 }
 
-export type CompiledStatement = SelectStatement | ScriptStatement | OperatorStatement | StreamStatement;
+/**
+ * A select with windows (`from in[w]`), `group by` or aggregates: it keeps per-group state, emits
+ * when windows close (on events and on ticks), and creates its own events.
+ */
+export interface WindowedSelectStatement {
+  kind: 'windowedSelect';
+  nodeId: string;
+  from: StreamRef;
+  into: StreamRef;
+  /** What each running instance of the select is built from. */
+  plan: WindowedSelectPlan;
+  span: SourceSpan;
+}
+
+export type AnySelectStatement = SelectStatement | WindowedSelectStatement;
+
+export type CompiledStatement = SelectStatement | WindowedSelectStatement | ScriptStatement | OperatorStatement | StreamStatement;

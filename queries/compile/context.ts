@@ -10,6 +10,7 @@ import type { SourceMap } from '../source-map.ts';
 import { diagnosticAt, type DiagnosticOptions, type LocatedDiagnostic } from '../diagnostics/located-diagnostic.ts';
 import type { Env, Evaluate } from './env.ts';
 import { ScriptNamespace } from './namespace.ts';
+import type { AggregateCollector } from './aggregate-calls.ts';
 
 export class CompileContext {
   readonly warnings: Diagnostic[] = [];
@@ -54,6 +55,8 @@ export class Scope {
   /** Names bound by `shadow` right now (a comprehension's `case (k, v)`): usable where other locals are not. */
   private readonly bound = new Map<string, number>();
   private slotCount = 0;
+  /** Set while a windowed or grouped select's target compiles: where `aggr::` calls go. */
+  aggregates?: AggregateCollector;
 
   constructor(
     readonly context: CompileContext,

@@ -12,6 +12,10 @@ export interface Env {
   /** Local variable slots, numbered at compile time; `undefined` = never assigned. */
   locals: Array<Value | undefined>;
   ingestNs: number;
+  /** A grouped select's group: its values then their serialisation (`[1, "[1]"]`). */
+  group?: Value;
+  /** A windowed select's window name, while it emits that window. */
+  window?: Value;
 }
 
 /** A compiled expression: a closure built once, run per event (no AST walking per event). */

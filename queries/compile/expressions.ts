@@ -35,6 +35,7 @@ import { compileMatch } from './match.ts';
 import { compileFunctionCall, compileRecur } from './functions.ts';
 import { compileComprehension } from './comprehension.ts';
 import { ScriptNamespace } from './namespace.ts';
+import { compileAggregateCall, isAggregateCall } from './aggregate-calls.ts';
 
 export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): Compiled {
   const context = scope.context;
@@ -247,6 +248,7 @@ function compileUnary(expr: UnaryExpr, scope: Scope): Compiled {
 }
 
 function compileInvoke(expr: InvokeExpr, scope: Scope): Compiled {
+  if (isAggregateCall(expr)) return compileAggregateCall(expr, scope);
   const context = scope.context;
   // Tremor names a bare function `::name`.
   const qualified = expr.module.length === 0 ? `::${expr.name}` : [...expr.module, expr.name].join('::');

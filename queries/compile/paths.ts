@@ -21,6 +21,8 @@ const ROOT_WORDING: Record<PathExpr['root'], string> = {
   state: 'state',
   args: 'local',
   local: 'local',
+  group: 'local',
+  window: 'local',
 };
 
 export function compilePathRead(path: PathExpr, scope: Scope): Compiled {
@@ -67,6 +69,11 @@ function compileRoot(path: PathExpr, scope: Scope): Compiled {
       return { evaluate: (env) => env.state };
     case 'args':
       return { evaluate: (env) => env.args };
+    // Set by a windowed or grouped select; null everywhere else, as in Tremor.
+    case 'group':
+      return { evaluate: (env) => env.group ?? null };
+    case 'window':
+      return { evaluate: (env) => env.window ?? null };
     case 'local': {
       const name = path.name as string;
       if (path.module) return constant(moduleConstant(path, scope));

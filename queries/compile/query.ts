@@ -9,6 +9,7 @@ import type {
   CreateOperatorStmt,
   CreateScriptStmt,
   DefineOperatorStmt,
+  DefineWindowStmt,
   DefineScriptStmt,
   Expr,
   QueryStmt,
@@ -38,6 +39,19 @@ import { compileExpression } from './expressions.ts';
 import { compileScriptBody, type CompiledScriptBody } from './script.ts';
 import { declareModuleItem, useModule } from './modules.ts';
 import { ScriptNamespace } from './namespace.ts';
+import { compileWindow } from './window.ts';
+import { compileWindowedSelect, needsWindowing } from './windowed-select.ts';
+import type { WindowDefinition } from '../windows/window-kinds.ts';
+
+/** A read-only map whose values are computed on first `get` and kept. */
+class LazyMap<K, V> {
+  private readonly values = new Map<K, V | undefined>();
+  constructor(private readonly compute: (key: K) => V | undefined) {}
+  get(key: K): V | undefined {
+    if (!this.values.has(key)) this.values.set(key, this.compute(key));
+    return this.values.get(key);
+  }
+}
 
 const RESERVED_NODES = new Set(['in', 'out', 'err', 'metrics']);
 
@@ -84,6 +98,18 @@ export function compileStatements(
   const pendingScripts: Array<{ statement: CreateScriptStmt; index: number }> = [];
   const intos: StreamPort[] = [];
   let selectCount = 0;
+  // Windows may be defined after the select that uses them, as in Tremor (resolved at to_pipe);
+  // each is compiled once, when first needed, with the modules `use`d by then in scope.
+  const windowStatements = new Map<string, DefineWindowStmt>();
+  for (const statement of statements) {
+    if (statement.kind !== 'defineWindow') continue;
+    if (windowStatements.has(statement.name)) throw context.compileError(statement.loc, `Window \`${statement.name}\` is already defined`);
+    windowStatements.set(statement.name, statement);
+  }
+  const windows = new LazyMap<string, WindowDefinition>((name) => {
+    const statement = windowStatements.get(name);
+    return statement && compileWindow(statement, context, (params) => constantParams(params, context, queryScope));
+  });
 
   const claimName = (name: string, loc: CreateOperatorStmt['loc']): void => {
     if (reservedNodes.has(name)) {
@@ -123,10 +149,29 @@ export function compileStatements(
           compiled.push({ kind: 'stream', nodeId: statement.name, span: context.sourceMap.span(statement.loc) });
         }
         break;
+      case 'defineWindow':
+        windows.get(statement.name);
+        break;
       case 'select': {
         if (!boundary.inputs.includes(statement.from.node) && !nodes.has(statement.from.node)) throw undefinedStream(statement.from, context);
         intos.push(statement.into);
-        compiled.push(compileSelect(statement, `select_${selectCount++}`, queryScope, context, boundary.args));
+        const nodeId = `select_${selectCount++}`;
+        if (needsWindowing(statement)) {
+          compiled.push(
+            compileWindowedSelect(statement, {
+              nodeId,
+              from: streamRef(statement.from, 'out', context),
+              into: streamRef(statement.into, 'in', context),
+              queryScope,
+              context,
+              args: boundary.args,
+              windows,
+              usesLocals: (node) => usesLocals(node, queryScope),
+            }),
+          );
+        } else {
+          compiled.push(compileSelect(statement, nodeId, queryScope, context, boundary.args));
+        }
         break;
       }
     }
@@ -301,8 +346,7 @@ function defineScript(statement: DefineScriptStmt, context: CompileContext, name
   };
 }
 
-function constantParams(params: WithParam[], context: CompileContext): Record<string, Value> {
-  const scope = new Scope(context, false);
+function constantParams(params: WithParam[], context: CompileContext, scope = new Scope(context, false)): Record<string, Value> {
   const values: Record<string, Value> = {};
   for (const param of params) {
     let compiled;

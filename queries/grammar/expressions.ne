@@ -116,6 +116,8 @@ Invoke -> (Ident %coloncolon):* Ident %lparen %rparen
 Path -> %EVENT Segment:*                                     {% (d) => path(d[0], 'event', d[1]) %}
   | %STATE Segment:*                                         {% (d) => path(d[0], 'state', d[1]) %}
   | %ARGS Segment:*                                          {% (d) => path(d[0], 'args', d[1]) %}
+  | %GROUP Segment:*                                         {% (d) => path(d[0], 'group', d[1]) %}
+  | %WINDOW Segment:*                                        {% (d) => path(d[0], 'window', d[1]) %}
   | %dollar                                                  {% (d) => path(d[0], 'meta', []) %}
   | %dollar Ident Segment:*
       {% (d) => path(d[0], 'meta', [{ kind: 'key', name: d[1].value, loc: tokenLoc(d[1]) }, ...d[2]]) %}

@@ -42,6 +42,7 @@ Statement -> Use                                             {% id %}
       {% (d) => ({ kind: 'createStream', name: d[2].value, loc: span(d[0], d[2]) }) %}
   | Select                                                   {% id %}
   | QueryModDefn                                             {% id %}
+  | DefineWindow                                             {% id %}
 
 # A query's `mod` may hold definitions (`define … operator`, `define script`, …) beside `use`,
 # `const`, `fn` and nested modules; the compiler rejects the statements that are not definitions.

@@ -31,13 +31,27 @@ declare var WITH: any;
 declare var SELECT: any;
 declare var FROM: any;
 declare var WHERE: any;
+declare var GROUP: any;
+declare var BY: any;
 declare var INTO: any;
 declare var HAVING: any;
-declare var WITH: any;
-declare var END: any;
+declare var lbracket: any;
 declare var comma: any;
-declare var eq: any;
+declare var rbracket: any;
 declare var coloncolon: any;
+declare var SET: any;
+declare var lparen: any;
+declare var rparen: any;
+declare var EACH: any;
+declare var DEFINE: any;
+declare var TUMBLING: any;
+declare var SLIDING: any;
+declare var WINDOW: any;
+declare var WITH: any;
+declare var SCRIPT: any;
+declare var semi: any;
+declare var END: any;
+declare var eq: any;
 declare var slash: any;
 declare var PATCH: any;
 declare var OF: any;
@@ -101,6 +115,8 @@ declare var coloncolon: any;
 declare var EVENT: any;
 declare var STATE: any;
 declare var ARGS: any;
+declare var GROUP: any;
+declare var WINDOW: any;
 declare var dollar: any;
 declare var dot: any;
 declare var PATCH: any;
@@ -262,6 +278,7 @@ const grammar: Grammar = {
     {"name": "PipelineBody", "symbols": ["PipelineStatement", "PipelineBody$ebnf$1", "PipelineBody$ebnf$2"], "postprocess": (d) => list(d[0], d[1])},
     {"name": "PipelineStatement", "symbols": ["Use"], "postprocess": id},
     {"name": "PipelineStatement", "symbols": ["Select"], "postprocess": id},
+    {"name": "PipelineStatement", "symbols": ["DefineWindowFrom"], "postprocess": id},
     {"name": "PipelineStatement", "symbols": [(lexer.has("CREATE") ? {type: "CREATE"} : CREATE), (lexer.has("STREAM") ? {type: "STREAM"} : STREAM), "Ident"], "postprocess": (d) => ({ kind: 'createStream', name: d[2].value, loc: span(d[0], d[2]) })},
     {"name": "PipelineStatement$ebnf$1", "symbols": ["ArgsClause"], "postprocess": id},
     {"name": "PipelineStatement$ebnf$1", "symbols": [], "postprocess": () => null},
@@ -290,13 +307,52 @@ const grammar: Grammar = {
     {"name": "FnParams$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "Ident"]},
     {"name": "FnParams$ebnf$1", "symbols": ["FnParams$ebnf$1", "FnParams$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
     {"name": "FnParams", "symbols": ["Ident", "FnParams$ebnf$1"], "postprocess": (d) => list(d[0], d[1]).map(named)},
-    {"name": "Select$ebnf$1$subexpression$1", "symbols": [(lexer.has("WHERE") ? {type: "WHERE"} : WHERE), "ComplexExpr"]},
-    {"name": "Select$ebnf$1", "symbols": ["Select$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "Select$ebnf$1", "symbols": ["Windows"], "postprocess": id},
     {"name": "Select$ebnf$1", "symbols": [], "postprocess": () => null},
-    {"name": "Select$ebnf$2$subexpression$1", "symbols": [(lexer.has("HAVING") ? {type: "HAVING"} : HAVING), "ComplexExpr"]},
+    {"name": "Select$ebnf$2$subexpression$1", "symbols": [(lexer.has("WHERE") ? {type: "WHERE"} : WHERE), "ComplexExpr"]},
     {"name": "Select$ebnf$2", "symbols": ["Select$ebnf$2$subexpression$1"], "postprocess": id},
     {"name": "Select$ebnf$2", "symbols": [], "postprocess": () => null},
-    {"name": "Select", "symbols": [(lexer.has("SELECT") ? {type: "SELECT"} : SELECT), "SelectTarget", (lexer.has("FROM") ? {type: "FROM"} : FROM), "StreamPort", "Select$ebnf$1", (lexer.has("INTO") ? {type: "INTO"} : INTO), "StreamPort", "Select$ebnf$2"], "postprocess": (d) => ({ kind: 'select', target: d[1], from: d[3], where: d[4] ? d[4][1] : undefined, into: d[6], having: d[7] ? d[7][1] : undefined, loc: span(d[0], d[7] ? d[7][1] : d[6]) })},
+    {"name": "Select$ebnf$3$subexpression$1", "symbols": [(lexer.has("GROUP") ? {type: "GROUP"} : GROUP), (lexer.has("BY") ? {type: "BY"} : BY), "GroupDef"]},
+    {"name": "Select$ebnf$3", "symbols": ["Select$ebnf$3$subexpression$1"], "postprocess": id},
+    {"name": "Select$ebnf$3", "symbols": [], "postprocess": () => null},
+    {"name": "Select$ebnf$4$subexpression$1", "symbols": [(lexer.has("HAVING") ? {type: "HAVING"} : HAVING), "ComplexExpr"]},
+    {"name": "Select$ebnf$4", "symbols": ["Select$ebnf$4$subexpression$1"], "postprocess": id},
+    {"name": "Select$ebnf$4", "symbols": [], "postprocess": () => null},
+    {"name": "Select", "symbols": [(lexer.has("SELECT") ? {type: "SELECT"} : SELECT), "SelectTarget", (lexer.has("FROM") ? {type: "FROM"} : FROM), "StreamPort", "Select$ebnf$1", "Select$ebnf$2", "Select$ebnf$3", (lexer.has("INTO") ? {type: "INTO"} : INTO), "StreamPort", "Select$ebnf$4"], "postprocess": (d) => ({ kind: 'select', target: d[1], from: d[3], windows: d[4] ?? undefined, where: d[5] ? d[5][1] : undefined, groupBy: d[6] ? d[6][2] : undefined, into: d[8], having: d[9] ? d[9][1] : undefined, loc: span(d[0], d[9] ? d[9][1] : d[8]) })},
+    {"name": "Windows$ebnf$1", "symbols": []},
+    {"name": "Windows$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "WindowRef"]},
+    {"name": "Windows$ebnf$1", "symbols": ["Windows$ebnf$1", "Windows$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Windows$ebnf$2", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "Windows$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "Windows", "symbols": [(lexer.has("lbracket") ? {type: "lbracket"} : lbracket), "WindowRef", "Windows$ebnf$1", "Windows$ebnf$2", (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => list(d[1], d[2])},
+    {"name": "WindowRef$ebnf$1", "symbols": []},
+    {"name": "WindowRef$ebnf$1$subexpression$1", "symbols": ["Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon)]},
+    {"name": "WindowRef$ebnf$1", "symbols": ["WindowRef$ebnf$1", "WindowRef$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "WindowRef", "symbols": ["WindowRef$ebnf$1", "Ident"], "postprocess": (d) => ({ module: d[0].map((p: any) => p[0].value), name: d[1].value, loc: span(d[0].length ? d[0][0][0] : d[1], d[1]) })},
+    {"name": "GroupDef", "symbols": ["Expr"], "postprocess": (d) => ({ kind: 'expr', expr: d[0], loc: d[0].loc })},
+    {"name": "GroupDef$ebnf$1", "symbols": []},
+    {"name": "GroupDef$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "GroupDef"]},
+    {"name": "GroupDef$ebnf$1", "symbols": ["GroupDef$ebnf$1", "GroupDef$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "GroupDef$ebnf$2", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "GroupDef$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "GroupDef", "symbols": [(lexer.has("SET") ? {type: "SET"} : SET), (lexer.has("lparen") ? {type: "lparen"} : lparen), "GroupDef", "GroupDef$ebnf$1", "GroupDef$ebnf$2", (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'set', items: list(d[2], d[3]), loc: span(d[0], d[5]) })},
+    {"name": "GroupDef", "symbols": [(lexer.has("EACH") ? {type: "EACH"} : EACH), (lexer.has("lparen") ? {type: "lparen"} : lparen), "Expr", (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'each', expr: d[2], loc: span(d[0], d[3]) })},
+    {"name": "DefineWindow$subexpression$1", "symbols": [(lexer.has("TUMBLING") ? {type: "TUMBLING"} : TUMBLING)]},
+    {"name": "DefineWindow$subexpression$1", "symbols": [(lexer.has("SLIDING") ? {type: "SLIDING"} : SLIDING)]},
+    {"name": "DefineWindow$ebnf$1$subexpression$1$ebnf$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "DefineWindow$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "DefineWindow$ebnf$1$subexpression$1", "symbols": [(lexer.has("SCRIPT") ? {type: "SCRIPT"} : SCRIPT), "ScriptItems", "DefineWindow$ebnf$1$subexpression$1$ebnf$1"]},
+    {"name": "DefineWindow$ebnf$1", "symbols": ["DefineWindow$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "DefineWindow$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "DefineWindow", "symbols": [(lexer.has("DEFINE") ? {type: "DEFINE"} : DEFINE), "DefineWindow$subexpression$1", (lexer.has("WINDOW") ? {type: "WINDOW"} : WINDOW), "Ident", (lexer.has("WITH") ? {type: "WITH"} : WITH), "WithParams", "DefineWindow$ebnf$1", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'defineWindow', windowKind: d[1][0].text, name: d[3].value, params: d[5], script: d[6] ? d[6][1] : undefined, loc: span(d[0], d[7]) })},
+    {"name": "DefineWindowFrom$subexpression$1", "symbols": [(lexer.has("TUMBLING") ? {type: "TUMBLING"} : TUMBLING)]},
+    {"name": "DefineWindowFrom$subexpression$1", "symbols": [(lexer.has("SLIDING") ? {type: "SLIDING"} : SLIDING)]},
+    {"name": "DefineWindowFrom$ebnf$1$subexpression$1$ebnf$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "DefineWindowFrom$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "DefineWindowFrom$ebnf$1$subexpression$1", "symbols": [(lexer.has("SCRIPT") ? {type: "SCRIPT"} : SCRIPT), "ScriptItems", "DefineWindowFrom$ebnf$1$subexpression$1$ebnf$1"]},
+    {"name": "DefineWindowFrom$ebnf$1", "symbols": ["DefineWindowFrom$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "DefineWindowFrom$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "DefineWindowFrom", "symbols": [(lexer.has("DEFINE") ? {type: "DEFINE"} : DEFINE), (lexer.has("WINDOW") ? {type: "WINDOW"} : WINDOW), "Ident", (lexer.has("FROM") ? {type: "FROM"} : FROM), "DefineWindowFrom$subexpression$1", (lexer.has("WITH") ? {type: "WITH"} : WITH), "WithParams", "DefineWindowFrom$ebnf$1", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'defineWindow', windowKind: d[4][0].text, name: d[2].value, params: d[6], script: d[7] ? d[7][1] : undefined, loc: span(d[0], d[8]) })},
     {"name": "WithEnd", "symbols": [(lexer.has("WITH") ? {type: "WITH"} : WITH), "WithParams", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => Object.assign(d[1], { last: d[2] })},
     {"name": "WithParams$ebnf$1", "symbols": []},
     {"name": "WithParams$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "WithParam"]},
@@ -474,20 +530,26 @@ const grammar: Grammar = {
     {"name": "Path$ebnf$3", "symbols": []},
     {"name": "Path$ebnf$3", "symbols": ["Path$ebnf$3", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
     {"name": "Path", "symbols": [(lexer.has("ARGS") ? {type: "ARGS"} : ARGS), "Path$ebnf$3"], "postprocess": (d) => path(d[0], 'args', d[1])},
-    {"name": "Path", "symbols": [(lexer.has("dollar") ? {type: "dollar"} : dollar)], "postprocess": (d) => path(d[0], 'meta', [])},
     {"name": "Path$ebnf$4", "symbols": []},
     {"name": "Path$ebnf$4", "symbols": ["Path$ebnf$4", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
-    {"name": "Path", "symbols": [(lexer.has("dollar") ? {type: "dollar"} : dollar), "Ident", "Path$ebnf$4"], "postprocess": (d) => path(d[0], 'meta', [{ kind: 'key', name: d[1].value, loc: tokenLoc(d[1]) }, ...d[2]])},
+    {"name": "Path", "symbols": [(lexer.has("GROUP") ? {type: "GROUP"} : GROUP), "Path$ebnf$4"], "postprocess": (d) => path(d[0], 'group', d[1])},
     {"name": "Path$ebnf$5", "symbols": []},
     {"name": "Path$ebnf$5", "symbols": ["Path$ebnf$5", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
-    {"name": "Path", "symbols": ["Ident", "Path$ebnf$5"], "postprocess": (d) => path(d[0], 'local', d[1], d[0].value)},
-    {"name": "Path$ebnf$6$subexpression$1", "symbols": ["Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon)]},
-    {"name": "Path$ebnf$6", "symbols": ["Path$ebnf$6$subexpression$1"]},
-    {"name": "Path$ebnf$6$subexpression$2", "symbols": ["Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon)]},
-    {"name": "Path$ebnf$6", "symbols": ["Path$ebnf$6", "Path$ebnf$6$subexpression$2"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Path", "symbols": [(lexer.has("WINDOW") ? {type: "WINDOW"} : WINDOW), "Path$ebnf$5"], "postprocess": (d) => path(d[0], 'window', d[1])},
+    {"name": "Path", "symbols": [(lexer.has("dollar") ? {type: "dollar"} : dollar)], "postprocess": (d) => path(d[0], 'meta', [])},
+    {"name": "Path$ebnf$6", "symbols": []},
+    {"name": "Path$ebnf$6", "symbols": ["Path$ebnf$6", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Path", "symbols": [(lexer.has("dollar") ? {type: "dollar"} : dollar), "Ident", "Path$ebnf$6"], "postprocess": (d) => path(d[0], 'meta', [{ kind: 'key', name: d[1].value, loc: tokenLoc(d[1]) }, ...d[2]])},
     {"name": "Path$ebnf$7", "symbols": []},
     {"name": "Path$ebnf$7", "symbols": ["Path$ebnf$7", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
-    {"name": "Path", "symbols": ["Path$ebnf$6", "Ident", "Path$ebnf$7"], "postprocess": (d) => modulePath(d[0].map((p: any) => p[0]), d[1], d[2])},
+    {"name": "Path", "symbols": ["Ident", "Path$ebnf$7"], "postprocess": (d) => path(d[0], 'local', d[1], d[0].value)},
+    {"name": "Path$ebnf$8$subexpression$1", "symbols": ["Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon)]},
+    {"name": "Path$ebnf$8", "symbols": ["Path$ebnf$8$subexpression$1"]},
+    {"name": "Path$ebnf$8$subexpression$2", "symbols": ["Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon)]},
+    {"name": "Path$ebnf$8", "symbols": ["Path$ebnf$8", "Path$ebnf$8$subexpression$2"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Path$ebnf$9", "symbols": []},
+    {"name": "Path$ebnf$9", "symbols": ["Path$ebnf$9", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Path", "symbols": ["Path$ebnf$8", "Ident", "Path$ebnf$9"], "postprocess": (d) => modulePath(d[0].map((p: any) => p[0]), d[1], d[2])},
     {"name": "Segment", "symbols": [(lexer.has("dot") ? {type: "dot"} : dot), "Ident"], "postprocess": (d) => ({ kind: 'key', name: d[1].value, loc: tokenLoc(d[1]) })},
     {"name": "Segment", "symbols": [(lexer.has("lbracket") ? {type: "lbracket"} : lbracket), "ComplexExpr", (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'index', expr: d[1], loc: span(d[1], d[1]) })},
     {"name": "Segment", "symbols": [(lexer.has("lbracket") ? {type: "lbracket"} : lbracket), "ComplexExpr", (lexer.has("colon") ? {type: "colon"} : colon), "ComplexExpr", (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'range', start: d[1], end: d[3], loc: span(d[1], d[3]) })},

@@ -90,6 +90,7 @@ Endpoint -> Ident (%slash Ident):?
 PipelineBody -> PipelineStatement (%semi PipelineStatement):* %semi:?   {% (d) => list(d[0], d[1]) %}
 PipelineStatement -> Use                                     {% id %}
   | Select                                                   {% id %}
+  | DefineWindowFrom                                         {% id %}
   | %CREATE %STREAM Ident                                    {% (d) => ({ kind: 'createStream', name: d[2].value, loc: span(d[0], d[2]) }) %}
   | %DEFINE %SCRIPT Ident ArgsClause:? %SCRIPT ScriptItems %semi:? %END
       {% (d) => ({ kind: 'defineScript', name: d[2].value, params: scriptParams(d[3]), body: d[5], loc: span(d[0], d[7]) }) %}
