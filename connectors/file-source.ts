@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { AckedPrefix, type Position } from './acked-prefix.ts';
 import { FINGERPRINT_BYTES, fingerprint, identify, resumeFrom, writeCheckpoint, type Checkpoint } from './file-checkpoint.ts';
 import type { Codec } from './codec.ts';
-import { ConnectorConfigError, type Source, type SourceContext, type SourceFactory } from './connector.ts';
+import { ConnectorConfigError, type ConnectorSettings, type Source, type SourceContext, type SourceFactory } from './connector.ts';
 
 export const CHUNK_BYTES = 64 * 1024;
 export const CHECKPOINT_INTERVAL_MS = 100;
@@ -39,6 +39,8 @@ export interface FileSourceOptions {
   /** Where the checkpoint is kept; undefined = none (every run reads from the beginning). */
   checkpointPath?: string;
   maxInFlight: number;
+  /** Each event's `$file = {"path": path}` (troy's `file` connector). */
+  pathMeta?: boolean;
 }
 
 export class FileSource implements Source {
@@ -245,7 +247,7 @@ export class FileSource implements Source {
     }
     // Tracked before it is emitted: its ack or fail may come back during emit (a full WAL fails it at once).
     this.prefix.emitted(this.emittedCount++, end);
-    context.emit(data, undefined, codec.decodesJsonText ? text.trim() : undefined);
+    context.emit(data, this.options.pathMeta ? { file: { path: this.options.path } } : undefined, codec.decodesJsonText ? text.trim() : undefined);
   }
 
   private skip(end: Position): void {
@@ -324,13 +326,20 @@ export const fileSourceFactory: SourceFactory = {
     checkpoint: { type: 'string' },
     max_in_flight: { type: 'integer' },
   },
-  create(settings) {
-    const path = settings.config.source as string;
-    const maxInFlight = (settings.config.max_in_flight as number | undefined) ?? DEFAULT_MAX_IN_FLIGHT;
-    if (maxInFlight < 1) throw new ConnectorConfigError(`\`max_in_flight\` must be at least 1, not ${maxInFlight}`, 'max_in_flight');
-    const configured = settings.config.checkpoint as string | undefined;
-    const checkpointPath =
-      configured !== undefined ? resolve(process.cwd(), configured) : settings.stateDir !== undefined ? defaultCheckpointPath(settings.stateDir, path) : undefined;
-    return new FileSource({ path, codec: settings.codec, checkpointPath, maxInFlight });
-  },
+  create: (settings) => createFileSource(settings),
 };
+
+/**
+ * The file source of an onramp's or a troy `file` connector's settings (`config.source` is the
+ * path). `withPathMeta`: every event carries `$file = {"path": <the path as configured>}`, as
+ * Tremor 0.12's `file` connector sets it (the 0.11 onramp set no metadata).
+ */
+export function createFileSource(settings: ConnectorSettings, withPathMeta = false): FileSource {
+  const path = settings.config.source as string;
+  const maxInFlight = (settings.config.max_in_flight as number | undefined) ?? DEFAULT_MAX_IN_FLIGHT;
+  if (maxInFlight < 1) throw new ConnectorConfigError(`\`max_in_flight\` must be at least 1, not ${maxInFlight}`, 'max_in_flight');
+  const configured = settings.config.checkpoint as string | undefined;
+  const checkpointPath =
+    configured !== undefined ? resolve(process.cwd(), configured) : settings.stateDir !== undefined ? defaultCheckpointPath(settings.stateDir, path) : undefined;
+  return new FileSource({ path, codec: settings.codec, checkpointPath, maxInFlight, pathMeta: withPathMeta });
+}

@@ -2,7 +2,8 @@
  * The Tremor 0.12 troy kinds of connectors rill already had as 0.11 onramps/offramps, with their
  * 0.12 config keys, mapped onto the same source and sink classes (one implementation per
  * connector, two front ends):
- * - `file`: `path` and `mode` (`read` -> the transactional file source; `write`/`truncate` ->
+ * - `file`: `path` and `mode` (`read` -> the transactional file source, events with
+ *   `$file = {"path": ...}`; `write`/`truncate` ->
  *   a sink on a truncated file; `append` and `overwrite` -> a sink appending, as Tremor reopens
  *   in append mode after a reconnect anyway). `chunk_size` is accepted (rill reads 64 KiB chunks).
  * - `stdio`: source = stdin lines, sink = stdout for the ports `in` and `stdout`, stderr for
@@ -14,7 +15,7 @@ import { BlackholeSink } from './blackhole.ts';
 import type { ConnectorFactory, ConnectorParts, ConnectorSettings, Sink } from './connector.ts';
 import { ConnectorConfigError } from './connector.ts';
 import { DescriptorWriter } from './descriptor-writer.ts';
-import { fileSourceFactory } from './file-source.ts';
+import { createFileSource } from './file-source.ts';
 import { stdinSourceFactory } from './line-source.ts';
 import { StreamSink } from './stream-sink.ts';
 
@@ -38,7 +39,7 @@ export const fileConnectorFactory: ConnectorFactory = {
     }
     if (mode === 'read') {
       const { chunk_size: _chunkSize, path: source, mode: _mode, ...rest } = settings.config;
-      return { source: fileSourceFactory.create({ ...settings, config: { ...rest, source } }) };
+      return { source: createFileSource({ ...settings, config: { ...rest, source } }, true) };
     }
     const flags = mode === 'write' || mode === 'truncate' ? 'w' : 'a';
     return { sink: new StreamSink(() => createWriteStream(path, { flags }), settings.codec, '') };

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { DEFAULT_CODEC } from '../../connectors/codec.ts';
 import { ConnectorConfigError } from '../../connectors/connector.ts';
 import { CHECKPOINT_INTERVAL_MS, defaultCheckpointPath, FileSource, fileSourceFactory } from '../../connectors/file-source.ts';
-import type { Value } from '../../queries/values/value.ts';
+import type { RecordValue, Value } from '../../queries/values/value.ts';
+import { fileConnectorFactory } from '../../connectors/troy-kinds.ts';
 import { sleep, waitFor } from '../support/waiting.ts';
 
 let dir: string;
@@ -196,6 +197,21 @@ describe('file source checkpoint', () => {
 });
 
 describe('file source configuration', () => {
+  it("troy's `file` connector gives each event $file.path as configured; the 0.11 onramp gives none", async () => {
+    writeFileSync(input, numberedLines(0, 2));
+    const metas: Array<RecordValue | undefined> = [];
+    const context = { emit: (_data: Value, meta?: RecordValue) => void metas.push(meta), warn: () => {} };
+    const troy = fileConnectorFactory.create({ id: 'in', config: { path: input, mode: 'read' }, codec: DEFAULT_CODEC, warn: () => {} }).source as FileSource;
+    await troy.start(context);
+    await troy.finished;
+    await troy.stop();
+    const onramp = fileSourceFactory.create({ id: 'in', config: { source: input }, codec: DEFAULT_CODEC, warn: () => {} }) as FileSource;
+    await onramp.start(context);
+    await onramp.finished;
+    await onramp.stop();
+    expect(metas).toEqual([{ file: { path: input } }, { file: { path: input } }, undefined, undefined]);
+  });
+
   it('keeps the checkpoint under the state dir by file name and path hash, or where `checkpoint` says', () => {
     const stateDir = join(dir, 'data', 'onramp', 'lines', '01');
     const path = defaultCheckpointPath(stateDir, input);
