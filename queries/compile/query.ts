@@ -107,6 +107,13 @@ export function compileStatements(
     windowStatements.set(statement.name, statement);
   }
   const windows = new LazyMap<string, WindowDefinition>((name) => {
+    const path = name.split('::');
+    if (path.length > 1) {
+      // `from in[m::w]`: a window of a module (a `mod` or a `.trickle` file a `use` brought in).
+      const module = namespace.moduleAt(path.slice(0, -1));
+      const defined = module instanceof ScriptNamespace ? module.definitionsOf<ModuleWindow>('window').get(path[path.length - 1]!) : undefined;
+      return defined && compileWindow(defined.statement, defined.context, (params) => constantParams(params, defined.context, new Scope(defined.context, false, defined.namespace)));
+    }
     const statement = windowStatements.get(name);
     return statement && compileWindow(statement, context, (params) => constantParams(params, context, queryScope));
   });
@@ -190,6 +197,13 @@ export function compileStatements(
   return compiled;
 }
 
+/** A `define window` of a query module, compiled when a select names it. */
+interface ModuleWindow {
+  statement: DefineWindowStmt;
+  context: CompileContext;
+  namespace: ScriptNamespace;
+}
+
 /** `define … operator` / `define script`, in a query or in a `.trickle` module a `use` brought in. */
 function declareDefinition(statement: DefineOperatorStmt | DefineScriptStmt, context: CompileContext, namespace: ScriptNamespace): void {
   if (statement.kind === 'defineOperator') {
@@ -228,6 +242,13 @@ export function declareQueryModule(statements: Array<QueryStmt | ModuleItem>, co
       case 'defineScript':
         declareDefinition(statement, context, namespace);
         break;
+      case 'defineWindow': {
+        const windows = namespace.definitionsOf<ModuleWindow>('window');
+        if (windows.has(statement.name)) throw context.compileError(statement.loc, `Window \`${statement.name}\` is already defined`);
+        // Compiled where it is used (`from in[m::w]`), with its own file's context for errors.
+        windows.set(statement.name, { statement, context, namespace });
+        break;
+      }
       default:
         throw context.compileError(statement.loc, 'A query module holds only `use`, `const`, `fn`, `mod` and `define` statements');
     }
