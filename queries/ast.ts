@@ -79,7 +79,27 @@ export interface PathExpr {
   loc: Loc;
 }
 
-export type BinaryOperator = 'or' | 'xor' | 'and' | '==' | '!=' | '>=' | '>' | '<=' | '<' | '+' | '-' | '*' | '/' | '%';
+export type BinaryOperator =
+  | 'or'
+  | 'xor'
+  | 'and'
+  | '&'
+  | '|'
+  | '^'
+  | '=='
+  | '!='
+  | '>='
+  | '>'
+  | '<='
+  | '<'
+  | '<<'
+  | '>>'
+  | '>>>'
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%';
 
 export interface BinaryExpr {
   kind: 'binary';
@@ -135,8 +155,16 @@ export interface MergeExpr {
   loc: Loc;
 }
 
+/** `name|rule|`: an extractor (queries/extractors/). */
+export interface ExtractorSpec {
+  name: string;
+  rule: string;
+  loc: Loc;
+}
+
 export type RecordPatternField =
   | { kind: 'present' | 'absent'; key: string; loc: Loc }
+  | { kind: 'extract'; key: string; extractor: ExtractorSpec; loc: Loc }
   | { kind: 'compare'; key: string; op: '==' | '!=' | '>' | '>=' | '<' | '<='; expr: Expr; loc: Loc }
   | { kind: 'nested'; key: string; pattern: RecordPattern; loc: Loc };
 
@@ -150,6 +178,7 @@ export type Pattern =
   | { kind: 'any'; loc: Loc }
   | { kind: 'expr'; expr: Expr; loc: Loc }
   | { kind: 'bind'; name: string; pattern: Pattern; loc: Loc }
+  | { kind: 'extract'; extractor: ExtractorSpec; loc: Loc }
   | RecordPattern;
 
 export interface MatchClause {

@@ -32,11 +32,19 @@ OrExpr -> OrExpr %OR XorExpr                                 {% (d) => binary(d[
   | XorExpr                                                  {% id %}
 XorExpr -> XorExpr %XOR AndExpr                              {% (d) => binary(d[0], d[1], d[2]) %}
   | AndExpr                                                  {% id %}
-AndExpr -> AndExpr %AND EqExpr                               {% (d) => binary(d[0], d[1], d[2]) %}
+AndExpr -> AndExpr %AND BitXorExpr                           {% (d) => binary(d[0], d[1], d[2]) %}
+  | BitXorExpr                                               {% id %}
+# Bitwise operators sit between the logical ones and `==` (Tremor 0.11's grammar); `|` has no
+# level: the lexer reads a `|` as the start of an extractor.
+BitXorExpr -> BitXorExpr %caret BitAndExpr                   {% (d) => binary(d[0], d[1], d[2]) %}
+  | BitAndExpr                                               {% id %}
+BitAndExpr -> BitAndExpr %amp EqExpr                         {% (d) => binary(d[0], d[1], d[2]) %}
   | EqExpr                                                   {% id %}
 EqExpr -> EqExpr (%eqeq | %neq) CmpExpr                      {% (d) => binary(d[0], d[1][0], d[2]) %}
   | CmpExpr                                                  {% id %}
-CmpExpr -> CmpExpr (%gte | %gt | %lte | %lt) AddExpr         {% (d) => binary(d[0], d[1][0], d[2]) %}
+CmpExpr -> CmpExpr (%gte | %gt | %lte | %lt) ShiftExpr       {% (d) => binary(d[0], d[1][0], d[2]) %}
+  | ShiftExpr                                                {% id %}
+ShiftExpr -> ShiftExpr (%shl | %shr | %shr3) AddExpr         {% (d) => binary(d[0], d[1][0], d[2]) %}
   | AddExpr                                                  {% id %}
 AddExpr -> AddExpr (%plus | %minus) MulExpr                  {% (d) => binary(d[0], d[1][0], d[2]) %}
   | MulExpr                                                  {% id %}
@@ -124,6 +132,7 @@ Effectors -> ScriptExpr (%comma ScriptExpr):*                {% (d) => list(d[0]
 Pattern -> %underscore                                       {% (d) => ({ kind: 'any', loc: tokenLoc(d[0]) }) %}
   | Ident %eq Pattern                                        {% (d) => ({ kind: 'bind', name: d[0].value, pattern: d[2], loc: span(d[0], d[2]) }) %}
   | RecordPattern                                            {% id %}
+  | %tilde Extractor                                         {% (d) => ({ kind: 'extract', extractor: d[1], loc: span(d[0], d[1]) }) %}
   | Expr                                                     {% (d) => ({ kind: 'expr', expr: d[0], loc: d[0].loc }) %}
 
 RecordPattern -> %pctbrace %rbrace                           {% (d) => ({ kind: 'record', fields: [], loc: span(d[0], d[1]) }) %}
@@ -132,3 +141,7 @@ RecordPattern -> %pctbrace %rbrace                           {% (d) => ({ kind: 
 RecordPatternField -> (%PRESENT | %ABSENT) Ident             {% (d) => ({ kind: d[0][0].text, key: d[1].value, loc: span(d[0][0], d[1]) }) %}
   | Ident (%eqeq | %neq | %gt | %gte | %lt | %lte) Expr      {% (d) => ({ kind: 'compare', key: d[0].value, op: d[1][0].text, expr: d[2], loc: span(d[0], d[2]) }) %}
   | Ident %tildeeq RecordPattern                             {% (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2], loc: span(d[0], d[2]) }) %}
+  | Ident %tildeeq Extractor                                 {% (d) => ({ kind: 'extract', key: d[0].value, extractor: d[2], loc: span(d[0], d[2]) }) %}
+
+# `name|rule|`: the lexer reads the rule (queries/lexer/test-literal.ts).
+Extractor -> Ident %testLiteral                              {% (d) => ({ name: d[0].value, rule: d[1].value, loc: span(d[0], d[1]) }) %}

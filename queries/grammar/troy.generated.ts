@@ -54,12 +54,17 @@ declare var arrow: any;
 declare var OR: any;
 declare var XOR: any;
 declare var AND: any;
+declare var caret: any;
+declare var amp: any;
 declare var eqeq: any;
 declare var neq: any;
 declare var gte: any;
 declare var gt: any;
 declare var lte: any;
 declare var lt: any;
+declare var shl: any;
+declare var shr: any;
+declare var shr3: any;
 declare var plus: any;
 declare var minus: any;
 declare var star: any;
@@ -108,8 +113,10 @@ declare var CASE: any;
 declare var WHEN: any;
 declare var DEFAULT: any;
 declare var underscore: any;
+declare var tilde: any;
 declare var pctbrace: any;
 declare var tildeeq: any;
+declare var testLiteral: any;
 
 import { tokenStream as lexer } from '../lexer/token-stream.ts';
 import { binary, list, named, path, span, stringExpr, tokenLoc, withParam } from './build.ts';
@@ -334,8 +341,12 @@ const grammar: Grammar = {
     {"name": "OrExpr", "symbols": ["XorExpr"], "postprocess": id},
     {"name": "XorExpr", "symbols": ["XorExpr", (lexer.has("XOR") ? {type: "XOR"} : XOR), "AndExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
     {"name": "XorExpr", "symbols": ["AndExpr"], "postprocess": id},
-    {"name": "AndExpr", "symbols": ["AndExpr", (lexer.has("AND") ? {type: "AND"} : AND), "EqExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
-    {"name": "AndExpr", "symbols": ["EqExpr"], "postprocess": id},
+    {"name": "AndExpr", "symbols": ["AndExpr", (lexer.has("AND") ? {type: "AND"} : AND), "BitXorExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
+    {"name": "AndExpr", "symbols": ["BitXorExpr"], "postprocess": id},
+    {"name": "BitXorExpr", "symbols": ["BitXorExpr", (lexer.has("caret") ? {type: "caret"} : caret), "BitAndExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
+    {"name": "BitXorExpr", "symbols": ["BitAndExpr"], "postprocess": id},
+    {"name": "BitAndExpr", "symbols": ["BitAndExpr", (lexer.has("amp") ? {type: "amp"} : amp), "EqExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
+    {"name": "BitAndExpr", "symbols": ["EqExpr"], "postprocess": id},
     {"name": "EqExpr$subexpression$1", "symbols": [(lexer.has("eqeq") ? {type: "eqeq"} : eqeq)]},
     {"name": "EqExpr$subexpression$1", "symbols": [(lexer.has("neq") ? {type: "neq"} : neq)]},
     {"name": "EqExpr", "symbols": ["EqExpr", "EqExpr$subexpression$1", "CmpExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
@@ -344,8 +355,13 @@ const grammar: Grammar = {
     {"name": "CmpExpr$subexpression$1", "symbols": [(lexer.has("gt") ? {type: "gt"} : gt)]},
     {"name": "CmpExpr$subexpression$1", "symbols": [(lexer.has("lte") ? {type: "lte"} : lte)]},
     {"name": "CmpExpr$subexpression$1", "symbols": [(lexer.has("lt") ? {type: "lt"} : lt)]},
-    {"name": "CmpExpr", "symbols": ["CmpExpr", "CmpExpr$subexpression$1", "AddExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
-    {"name": "CmpExpr", "symbols": ["AddExpr"], "postprocess": id},
+    {"name": "CmpExpr", "symbols": ["CmpExpr", "CmpExpr$subexpression$1", "ShiftExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
+    {"name": "CmpExpr", "symbols": ["ShiftExpr"], "postprocess": id},
+    {"name": "ShiftExpr$subexpression$1", "symbols": [(lexer.has("shl") ? {type: "shl"} : shl)]},
+    {"name": "ShiftExpr$subexpression$1", "symbols": [(lexer.has("shr") ? {type: "shr"} : shr)]},
+    {"name": "ShiftExpr$subexpression$1", "symbols": [(lexer.has("shr3") ? {type: "shr3"} : shr3)]},
+    {"name": "ShiftExpr", "symbols": ["ShiftExpr", "ShiftExpr$subexpression$1", "AddExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
+    {"name": "ShiftExpr", "symbols": ["AddExpr"], "postprocess": id},
     {"name": "AddExpr$subexpression$1", "symbols": [(lexer.has("plus") ? {type: "plus"} : plus)]},
     {"name": "AddExpr$subexpression$1", "symbols": [(lexer.has("minus") ? {type: "minus"} : minus)]},
     {"name": "AddExpr", "symbols": ["AddExpr", "AddExpr$subexpression$1", "MulExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
@@ -469,6 +485,7 @@ const grammar: Grammar = {
     {"name": "Pattern", "symbols": [(lexer.has("underscore") ? {type: "underscore"} : underscore)], "postprocess": (d) => ({ kind: 'any', loc: tokenLoc(d[0]) })},
     {"name": "Pattern", "symbols": ["Ident", (lexer.has("eq") ? {type: "eq"} : eq), "Pattern"], "postprocess": (d) => ({ kind: 'bind', name: d[0].value, pattern: d[2], loc: span(d[0], d[2]) })},
     {"name": "Pattern", "symbols": ["RecordPattern"], "postprocess": id},
+    {"name": "Pattern", "symbols": [(lexer.has("tilde") ? {type: "tilde"} : tilde), "Extractor"], "postprocess": (d) => ({ kind: 'extract', extractor: d[1], loc: span(d[0], d[1]) })},
     {"name": "Pattern", "symbols": ["Expr"], "postprocess": (d) => ({ kind: 'expr', expr: d[0], loc: d[0].loc })},
     {"name": "RecordPattern", "symbols": [(lexer.has("pctbrace") ? {type: "pctbrace"} : pctbrace), (lexer.has("rbrace") ? {type: "rbrace"} : rbrace)], "postprocess": (d) => ({ kind: 'record', fields: [], loc: span(d[0], d[1]) })},
     {"name": "RecordPattern$ebnf$1", "symbols": []},
@@ -487,7 +504,9 @@ const grammar: Grammar = {
     {"name": "RecordPatternField$subexpression$2", "symbols": [(lexer.has("lt") ? {type: "lt"} : lt)]},
     {"name": "RecordPatternField$subexpression$2", "symbols": [(lexer.has("lte") ? {type: "lte"} : lte)]},
     {"name": "RecordPatternField", "symbols": ["Ident", "RecordPatternField$subexpression$2", "Expr"], "postprocess": (d) => ({ kind: 'compare', key: d[0].value, op: d[1][0].text, expr: d[2], loc: span(d[0], d[2]) })},
-    {"name": "RecordPatternField", "symbols": ["Ident", (lexer.has("tildeeq") ? {type: "tildeeq"} : tildeeq), "RecordPattern"], "postprocess": (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2], loc: span(d[0], d[2]) })}
+    {"name": "RecordPatternField", "symbols": ["Ident", (lexer.has("tildeeq") ? {type: "tildeeq"} : tildeeq), "RecordPattern"], "postprocess": (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2], loc: span(d[0], d[2]) })},
+    {"name": "RecordPatternField", "symbols": ["Ident", (lexer.has("tildeeq") ? {type: "tildeeq"} : tildeeq), "Extractor"], "postprocess": (d) => ({ kind: 'extract', key: d[0].value, extractor: d[2], loc: span(d[0], d[2]) })},
+    {"name": "Extractor", "symbols": ["Ident", (lexer.has("testLiteral") ? {type: "testLiteral"} : testLiteral)], "postprocess": (d) => ({ name: d[0].value, rule: d[1].value, loc: span(d[0], d[1]) })}
   ],
   ParserStart: "Deployment",
 };

@@ -19,6 +19,7 @@ import { Diagnostic } from '../diagnostic.ts';
 import { SourceMap } from '../source-map.ts';
 import { CODE, createCodeLexer, type Keywords } from './code-lexer.ts';
 import { KEYWORDS, type Token } from './token.ts';
+import { scanTestLiteral } from './test-literal.ts';
 
 const IDENT_CONTINUE = /[\p{ID_Continue}-]/u;
 const I64_MIN = -(2n ** 63n);
@@ -107,7 +108,10 @@ class Scanner {
           continue;
         case CODE.unexpected: {
           const ch = String.fromCodePoint(this.src.codePointAt(start) ?? 0);
-          if (ch === '|') throw this.error('Extractors (`|…|`) are not supported by rill', start, 1);
+          if (ch === '|') {
+            this.pushTestLiteral(start);
+            continue;
+          }
           throw this.error(`An unexpected character '${ch}' was found`, start, ch.length);
         }
         case 'lbrace':
@@ -141,6 +145,14 @@ class Scanner {
     this.pos = token.offset + token.text.length;
     this.codeLexerNext = this.pos;
     return token;
+  }
+
+  /** An extractor's `|…|` body (see test-literal.ts): one `testLiteral` token whose value is the rule. */
+  private pushTestLiteral(start: number): void {
+    const scan = scanTestLiteral(this.src, start);
+    if (!scan.ok) throw this.error(scan.message, scan.offset, scan.length);
+    this.push('testLiteral', scan.rule, this.src.slice(start, scan.end), start);
+    this.pos = scan.end;
   }
 
   private pushHex(text: string, start: number): void {
