@@ -3,6 +3,9 @@
  * names are case-insensitive there too.
  */
 import { base64Extractor } from './base64.ts';
+import { cidrExtractor } from './cidr.ts';
+import { datetimeExtractor } from './datetime.ts';
+import { dissectExtractor } from './dissect.ts';
 import { ExtractorRuleError, type Extractor } from './extractor.ts';
 import { globExtractor } from './glob.ts';
 import { grokExtractor } from './grok.ts';
@@ -13,6 +16,9 @@ import { reExtractor } from './re.ts';
 
 const EXTRACTORS: Record<string, (rule: string) => Extractor> = {
   base64: base64Extractor,
+  cidr: cidrExtractor,
+  datetime: datetimeExtractor,
+  dissect: dissectExtractor,
   glob: globExtractor,
   grok: grokExtractor,
   influx: influxExtractor,
