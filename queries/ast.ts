@@ -25,6 +25,7 @@ export type Expr =
   | InvokeExpr
   | PatchExpr
   | MergeExpr
+  | BytesExpr
   | MatchExpr
   | LetExpr
   | EmitExpr
@@ -121,6 +122,20 @@ export interface PresenceExpr {
   /** `absent` is `not present`. */
   negate: boolean;
   path: PathExpr;
+  loc: Loc;
+}
+
+/** One `value:bits/type` part of a `<< … >>` binary. */
+export interface BytesPart {
+  value: Expr;
+  bits?: number;
+  type?: string;
+  loc: Loc;
+}
+
+export interface BytesExpr {
+  kind: 'bytes';
+  parts: BytesPart[];
   loc: Loc;
 }
 

@@ -35,6 +35,7 @@ import { constant, FOLDING_ENV, type Compiled, type Scope } from './context.ts';
 import { compileAssignment, compilePathRead, compilePresence } from './paths.ts';
 import { compilePatch } from './patch.ts';
 import { compileMatch } from './match.ts';
+import { compileBytes } from './bytes.ts';
 
 export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): Compiled {
   const context = scope.context;
@@ -82,6 +83,8 @@ export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): C
         },
       });
     }
+    case 'bytes':
+      return compileBytes(expr, scope);
     case 'match':
       return compileMatch(expr, scope, mutable);
     case 'let': {

@@ -67,6 +67,7 @@ Primary -> %lparen ComplexExpr %rparen                       {% (d) => d[1] %}
   | Invoke                                                   {% id %}
   | Patch                                                    {% id %}
   | Merge                                                    {% id %}
+  | Bytes                                                    {% id %}
 
 Literal -> (%int | %float)                                   {% (d) => ({ kind: 'literal', value: d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) }) %}
   | %TRUE                                                    {% (d) => ({ kind: 'literal', value: true, loc: tokenLoc(d[0]) }) %}
@@ -101,6 +102,21 @@ Path -> %EVENT Segment:*                                     {% (d) => path(d[0]
 Segment -> %dot Ident                                        {% (d) => ({ kind: 'key', name: d[1].value, loc: tokenLoc(d[1]) }) %}
   | %lbracket ComplexExpr %rbracket                          {% (d) => ({ kind: 'index', expr: d[1], loc: span(d[1], d[1]) }) %}
   | %lbracket ComplexExpr %colon ComplexExpr %rbracket       {% (d) => ({ kind: 'range', start: d[1], end: d[3], loc: span(d[1], d[3]) }) %}
+
+# ---------------------------------------------------------------------------------------------
+# `<< value:bits/type, … >>` binaries (queries/compile/bytes.ts). A part's value is a primary
+# expression, so `/` there always starts its type (`signed-integer` lexes as one identifier).
+
+Bytes -> %shl %shr                                           {% (d) => ({ kind: 'bytes', parts: [], loc: span(d[0], d[1]) }) %}
+  | %shl BytesPart (%comma BytesPart):* %shr                 {% (d) => ({ kind: 'bytes', parts: list(d[1], d[2]), loc: span(d[0], d[3]) }) %}
+BytesPart -> BytesValue (%colon %int):? (%slash Ident):?
+      {% (d) => ({ value: d[0], bits: d[1] ? d[1][1].value : undefined, type: d[2] ? d[2][1].value : undefined, loc: span(d[0], d[2] ? d[2][1] : d[1] ? d[1][1] : d[0]) }) %}
+BytesValue -> Literal                                        {% id %}
+  | String                                                   {% id %}
+  | Path                                                     {% id %}
+  | Invoke                                                   {% id %}
+  | Bytes                                                    {% id %}
+  | %lparen ComplexExpr %rparen                              {% (d) => d[1] %}
 
 # ---------------------------------------------------------------------------------------------
 # patch / merge (§5). No trailing comma in the operation list.

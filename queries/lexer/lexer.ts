@@ -20,6 +20,7 @@ import { SourceMap } from '../source-map.ts';
 import { CODE, createCodeLexer, type Keywords } from './code-lexer.ts';
 import { KEYWORDS, type Token } from './token.ts';
 import { scanTestLiteral } from './test-literal.ts';
+import { integerFromBigInt } from '../values/integer.ts';
 
 const IDENT_CONTINUE = /[\p{ID_Continue}-]/u;
 const I64_MIN = -(2n ** 63n);
@@ -177,7 +178,7 @@ class Scanner {
 
   private pushInteger(value: bigint, start: number, overflowMessage: string): void {
     if (value < I64_MIN || value > I64_MAX) throw this.error(overflowMessage, start, this.pos - start);
-    this.push('int', Number(value), this.src.slice(start, this.pos), start);
+    this.push('int', integerFromBigInt(value), this.src.slice(start, this.pos), start);
   }
 
   /** A `"…"` string or a `"""` heredoc, starting at the current `"`. */

@@ -6,7 +6,7 @@
 export interface Token {
   type: string;
   /** Decoded value: identifier name, number, string chunk text; the source text otherwise. */
-  value: string | number | boolean | null;
+  value: string | number | bigint | boolean | null;
   /** Exactly as written in the source. */
   text: string;
   offset: number;

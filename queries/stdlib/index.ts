@@ -11,6 +11,8 @@ import { typeModule } from './type.ts';
 import { mathModule } from './math.ts';
 import { jsonModule } from './json.ts';
 import { floatModule, integerModule } from './numbers.ts';
+import { binaryModule } from './binary.ts';
+import { base64Module } from './base64.ts';
 
 export const MODULES: ReadonlyMap<string, StdModule> = new Map([
   ['tremor::system', systemModule],
@@ -22,6 +24,8 @@ export const MODULES: ReadonlyMap<string, StdModule> = new Map([
   ['std::json', jsonModule],
   ['std::integer', integerModule],
   ['std::float', floatModule],
+  ['std::binary', binaryModule],
+  ['std::base64', base64Module],
 ]);
 
 export type { CallContext, StdFunction, StdModule } from './function.ts';

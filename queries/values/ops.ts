@@ -53,6 +53,9 @@ export function valuesEqual(a: Value, b: Value): boolean {
     if (nb === undefined) return false;
     return na === nb || (isFloat(a) || isFloat(b) ? Math.abs(na - nb) < Number.EPSILON : false);
   }
+  // A string equals the binary of its UTF-8 bytes (Tremor compares them as bytes).
+  if (typeof a === 'string' && b instanceof Uint8Array) return Buffer.from(a).equals(b);
+  if (a instanceof Uint8Array && typeof b === 'string') return Buffer.from(b).equals(a);
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
