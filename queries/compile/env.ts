@@ -2,6 +2,7 @@
  * What compiled expressions run against, and how `emit`/`drop` leave a script early.
  */
 import type { Value } from '../values/value.ts';
+import type { OriginUri } from '../stdlib/origin.ts';
 
 /** One evaluation's mutable world. Scripts reassign `event`, `meta`, `state` and locals. */
 export interface Env {
@@ -12,6 +13,8 @@ export interface Env {
   /** Local variable slots, numbered at compile time; `undefined` = never assigned. */
   locals: Array<Value | undefined>;
   ingestNs: number;
+  /** The event's origin (tremor::origin); absent when its source gave none. */
+  origin?: OriginUri;
 }
 
 /** A compiled expression: a closure built once, run per event (no AST walking per event). */

@@ -196,6 +196,7 @@ function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope,
       env.event = event.data;
       env.meta = event.meta;
       env.ingestNs = event.ingestNs;
+      env.origin = event.origin;
       if (where && !requireBoolean(where(env), whereLoc!)) return undefined;
       if (having && !requireBoolean(having(env), havingLoc!)) return undefined;
       return event.data;
@@ -205,6 +206,7 @@ function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope,
       env.event = event.data;
       env.meta = event.meta;
       env.ingestNs = event.ingestNs;
+      env.origin = event.origin;
       if (where && !requireBoolean(where(env), whereLoc!)) return undefined;
       const output = target(env);
       if (having) {
@@ -317,6 +319,7 @@ export function instantiateScript(body: CompiledScriptBody, args: Value, source:
         args,
         locals: new Array(body.localCount),
         ingestNs: event.ingestNs,
+        origin: event.origin,
       };
       try {
         const result = body.run(env);

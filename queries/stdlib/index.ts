@@ -13,6 +13,11 @@ import { jsonModule } from './json.ts';
 import { floatModule, integerModule } from './numbers.ts';
 import { binaryModule } from './binary.ts';
 import { base64Module } from './base64.ts';
+import { reModule } from './re.ts';
+import { rangeModule } from './range.ts';
+import { urlModule } from './url.ts';
+import { randomModule } from './random.ts';
+import { originModule } from './origin.ts';
 
 export const MODULES: ReadonlyMap<string, StdModule> = new Map([
   ['tremor::system', systemModule],
@@ -26,6 +31,11 @@ export const MODULES: ReadonlyMap<string, StdModule> = new Map([
   ['std::float', floatModule],
   ['std::binary', binaryModule],
   ['std::base64', base64Module],
+  ['std::re', reModule],
+  ['std::range', rangeModule],
+  ['std::url', urlModule],
+  ['std::random', randomModule],
+  ['tremor::origin', originModule],
 ]);
 
 export type { CallContext, StdFunction, StdModule } from './function.ts';
