@@ -18,10 +18,6 @@ const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const DAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const SHORTHANDS: Record<string, string> = { T: '%H:%M:%S', D: '%m/%d/%y', F: '%Y-%m-%d', R: '%H:%M', '+': '%Y-%m-%dT%H:%M:%S%.f%:z' };
 
-export function hasTimezone(format: string): boolean {
-  return /%(?::|#)?z|%\+/.test(format);
-}
-
 class NoFit extends Error {}
 
 interface Fields {

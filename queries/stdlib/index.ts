@@ -18,6 +18,8 @@ import { rangeModule } from './range.ts';
 import { urlModule } from './url.ts';
 import { randomModule } from './random.ts';
 import { originModule } from './origin.ts';
+import { chashModule } from './chash.ts';
+import { datetimeModule } from './datetime.ts';
 
 export const MODULES: ReadonlyMap<string, StdModule> = new Map([
   ['tremor::system', systemModule],
@@ -36,6 +38,9 @@ export const MODULES: ReadonlyMap<string, StdModule> = new Map([
   ['std::url', urlModule],
   ['std::random', randomModule],
   ['tremor::origin', originModule],
+  ['tremor::chash', chashModule],
+  ['std::datetime', datetimeModule],
+  ['core::datetime', datetimeModule],
 ]);
 
 export type { CallContext, StdFunction, StdModule } from './function.ts';
