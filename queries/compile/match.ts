@@ -200,7 +200,8 @@ function compileExtractor(spec: ExtractorSpec, scope: Scope): Extractor {
   try {
     return createExtractor(spec.name, spec.rule);
   } catch (error) {
-    if (!(error instanceof ExtractorRuleError)) throw error;
+    // A SyntaxError: a rule translated into a RegExp that JavaScript rejects (`glob|[z-a]|`).
+    if (!(error instanceof ExtractorRuleError) && !(error instanceof SyntaxError)) throw error;
     throw scope.context.compileError(spec.loc, `Invalid extractor ${spec.name}|${spec.rule}|: ${error.message}`);
   }
 }

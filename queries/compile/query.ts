@@ -196,7 +196,6 @@ function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope,
       env.event = event.data;
       env.meta = event.meta;
       env.ingestNs = event.ingestNs;
-      env.origin = event.origin;
       if (where && !requireBoolean(where(env), whereLoc!)) return undefined;
       if (having && !requireBoolean(having(env), havingLoc!)) return undefined;
       return event.data;
@@ -206,7 +205,6 @@ function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope,
       env.event = event.data;
       env.meta = event.meta;
       env.ingestNs = event.ingestNs;
-      env.origin = event.origin;
       if (where && !requireBoolean(where(env), whereLoc!)) return undefined;
       const output = target(env);
       if (having) {

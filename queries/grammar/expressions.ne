@@ -69,7 +69,7 @@ Primary -> %lparen ComplexExpr %rparen                       {% (d) => d[1] %}
   | Merge                                                    {% id %}
   | Bytes                                                    {% id %}
 
-Literal -> (%int | %float)                                   {% (d) => ({ kind: 'literal', value: d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) }) %}
+Literal -> (%int | %float)                                   {% (d) => ({ kind: 'literal', value: d[0][0].exact ?? d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) }) %}
   | %TRUE                                                    {% (d) => ({ kind: 'literal', value: true, loc: tokenLoc(d[0]) }) %}
   | %FALSE                                                   {% (d) => ({ kind: 'literal', value: false, loc: tokenLoc(d[0]) }) %}
   | %NULL                                                    {% (d) => ({ kind: 'literal', value: null, loc: tokenLoc(d[0]) }) %}

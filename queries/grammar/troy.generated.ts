@@ -394,7 +394,7 @@ const grammar: Grammar = {
     {"name": "Primary", "symbols": ["Bytes"], "postprocess": id},
     {"name": "Literal$subexpression$1", "symbols": [(lexer.has("int") ? {type: "int"} : int)]},
     {"name": "Literal$subexpression$1", "symbols": [(lexer.has("float") ? {type: "float"} : float)]},
-    {"name": "Literal", "symbols": ["Literal$subexpression$1"], "postprocess": (d) => ({ kind: 'literal', value: d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) })},
+    {"name": "Literal", "symbols": ["Literal$subexpression$1"], "postprocess": (d) => ({ kind: 'literal', value: d[0][0].exact ?? d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) })},
     {"name": "Literal", "symbols": [(lexer.has("TRUE") ? {type: "TRUE"} : TRUE)], "postprocess": (d) => ({ kind: 'literal', value: true, loc: tokenLoc(d[0]) })},
     {"name": "Literal", "symbols": [(lexer.has("FALSE") ? {type: "FALSE"} : FALSE)], "postprocess": (d) => ({ kind: 'literal', value: false, loc: tokenLoc(d[0]) })},
     {"name": "Literal", "symbols": [(lexer.has("NULL") ? {type: "NULL"} : NULL)], "postprocess": (d) => ({ kind: 'literal', value: null, loc: tokenLoc(d[0]) })},

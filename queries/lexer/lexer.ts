@@ -178,7 +178,11 @@ class Scanner {
 
   private pushInteger(value: bigint, start: number, overflowMessage: string): void {
     if (value < I64_MIN || value > I64_MAX) throw this.error(overflowMessage, start, this.pos - start);
-    this.push('int', integerFromBigInt(value), this.src.slice(start, this.pos), start);
+    const integer = integerFromBigInt(value);
+    // nearley's error report JSON.stringifies a token's value, which a bigint breaks: beyond 2^53 the
+    // value is the literal's text and `exact` holds the integer (the grammar reads `exact ?? value`).
+    const token = this.push('int', typeof integer === 'bigint' ? String(integer) : integer, this.src.slice(start, this.pos), start);
+    if (typeof integer === 'bigint') token.exact = integer;
   }
 
   /** A `"…"` string or a `"""` heredoc, starting at the current `"`. */

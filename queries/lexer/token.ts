@@ -6,7 +6,7 @@
 export interface Token {
   type: string;
   /** Decoded value: identifier name, number, string chunk text; the source text otherwise. */
-  value: string | number | bigint | boolean | null;
+  value: string | number | boolean | null;
   /** Exactly as written in the source. */
   text: string;
   offset: number;
@@ -16,6 +16,8 @@ export interface Token {
   col: number;
   /** Number kind of an int/float literal; whether it was written as a float. */
   isFloat?: boolean;
+  /** An int literal beyond 2^53, exactly (its `value` is then its decimal text). */
+  exact?: bigint;
 }
 
 /** Words that are keywords in v0.11 (trickle-spec §1); backticks turn them into identifiers. */

@@ -1,6 +1,8 @@
 /**
  * `tremor::origin`: where the event came from, as the source describes it in a URI
  * (`scheme://host[:port]/path…`). Every function returns null when the event carries no origin.
+ * Scripts get the origin from their EventView; selects do not read it (one store per event on the
+ * select hot path, measured at about 5% of the seed select), and no source sets one yet.
  */
 import type { Value } from '../values/value.ts';
 import type { StdFunction, StdModule } from './function.ts';

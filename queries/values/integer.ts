@@ -45,8 +45,8 @@ type Op = '+' | '-' | '*' | '%' | '&' | '|' | '^' | '<<' | '>>' | '>>>';
 export function integerOperation(op: Op, a: Integer, b: Integer): IntegerResult {
   const l = BigInt(a);
   const r = BigInt(b);
-  if (l >= 0n && r >= 0n) return u64Operation(op, l, r);
-  if (l <= I64_MAX && r <= I64_MAX) return i64Operation(op, l, r);
+  if (l >= 0n && r >= 0n) return wrappingOperation(op, l, r, true);
+  if (l <= I64_MAX && r <= I64_MAX) return wrappingOperation(op, l, r, false);
   switch (op) {
     case '+':
       return { float: Number(l) + Number(r) };
@@ -59,21 +59,24 @@ export function integerOperation(op: Op, a: Integer, b: Integer): IntegerResult 
   }
 }
 
-function shiftAmount(r: bigint): number | undefined {
-  return r >= 0n && r < 64n ? Number(r) : undefined;
+function shiftAmount(r: bigint): bigint | undefined {
+  return r >= 0n && r < 64n ? r : undefined;
 }
 
-function u64Operation(op: Op, l: bigint, r: bigint): IntegerResult {
+/** Tremor's u64 (`unsigned`) or i64 arithmetic; both wrap. */
+function wrappingOperation(op: Op, l: bigint, r: bigint, unsigned: boolean): IntegerResult {
+  const wrap = (n: bigint): Integer => integerFromBigInt(unsigned ? BigInt.asUintN(64, n) : BigInt.asIntN(64, n));
   switch (op) {
     case '+':
-      return integerFromBigInt(BigInt.asUintN(64, l + r));
+      return wrap(l + r);
     case '-': {
-      if (l >= r) return integerFromBigInt(l - r);
+      if (!unsigned || l >= r) return wrap(l - r);
+      // Below zero in u64: the result must fit i64 (Tremor negates r - l).
       const difference = r - l;
       return difference <= I64_MAX ? integerFromBigInt(-difference) : NOT_DEFINED;
     }
     case '*':
-      return integerFromBigInt(BigInt.asUintN(64, l * r));
+      return wrap(l * r);
     case '%':
       return r === 0n ? NOT_DEFINED : integerFromBigInt(l % r);
     case '&':
@@ -82,49 +85,16 @@ function u64Operation(op: Op, l: bigint, r: bigint): IntegerResult {
       return integerFromBigInt(l | r);
     case '^':
       return integerFromBigInt(l ^ r);
-    case '>>': {
-      const by = shiftAmount(r);
-      return by === undefined ? SHIFT_OUT_OF_RANGE : integerFromBigInt(l >> BigInt(by));
-    }
-    case '>>>': {
-      const by = shiftAmount(r);
-      return by === undefined ? SHIFT_OUT_OF_RANGE : integerFromBigInt(BigInt.asIntN(64, l >> BigInt(by)));
-    }
-    case '<<': {
-      const by = shiftAmount(r);
-      return by === undefined ? SHIFT_OUT_OF_RANGE : integerFromBigInt(BigInt.asUintN(64, l << BigInt(by)));
-    }
   }
-}
-
-function i64Operation(op: Op, l: bigint, r: bigint): IntegerResult {
+  const by = shiftAmount(r);
+  if (by === undefined) return SHIFT_OUT_OF_RANGE;
   switch (op) {
-    case '+':
-      return integerFromBigInt(BigInt.asIntN(64, l + r));
-    case '-':
-      return integerFromBigInt(BigInt.asIntN(64, l - r));
-    case '*':
-      return integerFromBigInt(BigInt.asIntN(64, l * r));
-    case '%':
-      return r === 0n ? NOT_DEFINED : integerFromBigInt(l % r);
-    case '&':
-      return integerFromBigInt(l & r);
-    case '|':
-      return integerFromBigInt(l | r);
-    case '^':
-      return integerFromBigInt(l ^ r);
-    case '>>': {
-      const by = shiftAmount(r);
-      return by === undefined ? SHIFT_OUT_OF_RANGE : integerFromBigInt(l >> BigInt(by));
-    }
-    case '>>>': {
-      const by = shiftAmount(r);
-      return by === undefined ? SHIFT_OUT_OF_RANGE : integerFromBigInt(BigInt.asIntN(64, BigInt.asUintN(64, l) >> BigInt(by)));
-    }
-    case '<<': {
-      const by = shiftAmount(r);
-      return by === undefined ? SHIFT_OUT_OF_RANGE : integerFromBigInt(BigInt.asIntN(64, l << BigInt(by)));
-    }
+    case '>>':
+      return integerFromBigInt(l >> by);
+    case '>>>':
+      return integerFromBigInt(BigInt.asIntN(64, BigInt.asUintN(64, l) >> by));
+    case '<<':
+      return wrap(l << by);
   }
 }
 

@@ -24,6 +24,7 @@ describe('extractors', () => {
     expect(extract('glob|[!x]bc|', 'xbc')).toBe('"no match"');
     expect(extract('glob|info*|', 'information')).toBe('true');
     expect(extract('glob|*log|', 'syslog')).toBe('true');
+    expect(scriptCompileFailure('match event of case %{ f ~= glob|[z-a]| } => 1 default => 2 end').message).toMatch(/^Invalid extractor glob\|\[z-a\]\|: /);
   });
 
   it('json, base64, kv', () => {

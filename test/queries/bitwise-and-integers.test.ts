@@ -64,6 +64,8 @@ describe('64-bit integers', () => {
     expect(evaluate('[9223372036854775807 + 1, event + 1, -9223372036854775807 - 2]', parseJson('18446744073709551615'))).toBe(
       '[9223372036854775808,0,9223372036854775807]',
     );
+    // A parse error next to a literal beyond 2^53 is reported like any other (found by fuzzing).
+    expect(scriptCompileFailure('{"a": 808995606240165938, 808995543497703444}').message).toMatch(/^Found the token `808995543497703444`/);
     // Literals are i64, as Tremor's lexer reads them.
     expect(scriptCompileFailure('9223372036854775808').message).toBe('An invalid integer literal');
   });
