@@ -8,6 +8,10 @@ import { NO_MATCH, type Extractor } from './extractor.ts';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+export function isCanonicalBase64(text: string): boolean {
+  return BASE64.test(text);
+}
+
 export function decodeBase64Utf8(input: string): string | undefined {
   if (!BASE64.test(input)) return undefined;
   try {

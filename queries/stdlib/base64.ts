@@ -1,7 +1,6 @@
 /** `std::base64`: standard (padded) base64 of a binary (or a string's UTF-8 bytes), and back. */
 import { badType, FunctionError, pure, type StdModule } from './function.ts';
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+import { isCanonicalBase64 } from '../extractors/base64.ts';
 
 export const base64Module: StdModule = {
   encode: pure(1, ([v]) => {
@@ -11,7 +10,7 @@ export const base64Module: StdModule = {
   }),
   decode: pure(1, ([v]) => {
     if (typeof v !== 'string') badType();
-    if (!BASE64.test(v)) throw new FunctionError('runtime', `Invalid base64: ${v}`);
+    if (!isCanonicalBase64(v)) throw new FunctionError('runtime', `Invalid base64: ${v}`);
     return Uint8Array.from(Buffer.from(v, 'base64'));
   }),
 };

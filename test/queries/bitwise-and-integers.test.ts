@@ -66,6 +66,7 @@ describe('64-bit integers', () => {
     );
     // A parse error next to a literal beyond 2^53 is reported like any other (found by fuzzing).
     expect(scriptCompileFailure('{"a": 808995606240165938, 808995543497703444}').message).toMatch(/^Found the token `808995543497703444`/);
+    expect(evaluate('use std::integer; [integer::parse("9223372036854775807"), integer::parse("-9007199254740993")]')).toBe('[9223372036854775807,-9007199254740993]');
     // Literals are i64, as Tremor's lexer reads them.
     expect(scriptCompileFailure('9223372036854775808').message).toBe('An invalid integer literal');
   });
