@@ -8,13 +8,26 @@
  * Parsing and range checks are ipaddr.js's (a well-kept IP library): it reads exactly the dotted
  * quad and IPv6 forms, so the only code here is Tremor's output shape.
  */
-import ipaddr from 'ipaddr.js';
+import { createRequire } from 'node:module';
+import type ipaddrModule from 'ipaddr.js';
 import type { RecordValue } from '../values/value.ts';
 import { ExtractorRuleError, NO_MATCH, type Extractor } from './extractor.ts';
 
-type Network = [ipaddr.IPv4 | ipaddr.IPv6, number];
+type IpAddr = typeof ipaddrModule;
+type Network = [ipaddrModule.IPv4 | ipaddrModule.IPv6, number];
+
+/**
+ * ipaddr.js is loaded when the first cidr extractor is built: it is a CommonJS package, and
+ * importing it at start-up cost every `rill run` about 70 ms (Node scans CommonJS for exports).
+ */
+let loaded: IpAddr | undefined;
+function ipaddrLibrary(): IpAddr {
+  loaded ??= createRequire(import.meta.url)('ipaddr.js') as IpAddr;
+  return loaded;
+}
 
 function parseNetwork(text: string): Network | undefined {
+  const ipaddr = ipaddrLibrary();
   try {
     if (text.includes('/')) return ipaddr.parseCIDR(text);
     if (ipaddr.IPv4.isValidFourPartDecimal(text)) return [ipaddr.IPv4.parse(text), 32];
@@ -63,8 +76,9 @@ export function cidrExtractor(rule: string): Extractor {
     const network = parseNetwork(trimmed);
     if (network?.[0].kind() === 'ipv6') throw new ExtractorRuleError(`IPv6 CIDR not supported: '${trimmed}'`);
     if (network === undefined || hasHostBits(network)) throw new ExtractorRuleError(`could not parse CIDR: '${trimmed}'`);
-    return network as [ipaddr.IPv4, number];
+    return network as [ipaddrModule.IPv4, number];
   });
+  const ipaddr = ipaddrLibrary();
   return {
     extract(input) {
       if (!ipaddr.IPv4.isValidFourPartDecimal(input)) return NO_MATCH;
