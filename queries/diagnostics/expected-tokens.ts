@@ -52,8 +52,8 @@ const TREMOR_TERMINALS: Record<string, readonly string[]> = {
  * Tremor's parser would also accept these.
  */
 const TREMOR_ONLY_STARTS: Record<string, readonly string[]> = {
-  // Binary literals `<< … >>` and `recur(…)` are primary expressions in Tremor.
-  Primary: ['<<', 'recur'],
+  // `recur(…)` is a primary expression in Tremor (binary literals `<< … >>` are rill's grammar too).
+  Primary: ['recur'],
   // `group` and `window` are path roots (in select statements; the script grammar shares them).
   Path: ['group', 'window'],
   // Comprehensions `for … of … end` sit beside `match` as complex expressions.
