@@ -25,6 +25,7 @@ export type Expr =
   | InvokeExpr
   | PatchExpr
   | MergeExpr
+  | BytesExpr
   | MatchExpr
   | LetExpr
   | EmitExpr
@@ -84,7 +85,27 @@ export interface PathExpr {
   loc: Loc;
 }
 
-export type BinaryOperator = 'or' | 'xor' | 'and' | '==' | '!=' | '>=' | '>' | '<=' | '<' | '+' | '-' | '*' | '/' | '%';
+export type BinaryOperator =
+  | 'or'
+  | 'xor'
+  | 'and'
+  | '&'
+  | '|'
+  | '^'
+  | '=='
+  | '!='
+  | '>='
+  | '>'
+  | '<='
+  | '<'
+  | '<<'
+  | '>>'
+  | '>>>'
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%';
 
 export interface BinaryExpr {
   kind: 'binary';
@@ -106,6 +127,20 @@ export interface PresenceExpr {
   /** `absent` is `not present`. */
   negate: boolean;
   path: PathExpr;
+  loc: Loc;
+}
+
+/** One `value:bits/type` part of a `<< … >>` binary. */
+export interface BytesPart {
+  value: Expr;
+  bits?: number;
+  type?: string;
+  loc: Loc;
+}
+
+export interface BytesExpr {
+  kind: 'bytes';
+  parts: BytesPart[];
   loc: Loc;
 }
 
@@ -140,8 +175,16 @@ export interface MergeExpr {
   loc: Loc;
 }
 
+/** `name|rule|`: an extractor (queries/extractors/). */
+export interface ExtractorSpec {
+  name: string;
+  rule: string;
+  loc: Loc;
+}
+
 export type RecordPatternField =
   | { kind: 'present' | 'absent'; key: string; loc: Loc }
+  | { kind: 'extract'; key: string; extractor: ExtractorSpec; loc: Loc }
   | { kind: 'compare'; key: string; op: '==' | '!=' | '>' | '>=' | '<' | '<='; expr: Expr; loc: Loc }
   | { kind: 'nested'; key: string; pattern: RecordPattern | ArrayPattern | TuplePattern; loc: Loc };
 
@@ -167,7 +210,13 @@ export interface TuplePattern {
 }
 
 /** What an item of an array or tuple pattern may be. */
-export type PredicatePattern = { kind: 'any'; loc: Loc } | { kind: 'expr'; expr: Expr; loc: Loc } | RecordPattern | ArrayPattern | TuplePattern;
+export type PredicatePattern =
+  | { kind: 'any'; loc: Loc }
+  | { kind: 'expr'; expr: Expr; loc: Loc }
+  | { kind: 'extract'; extractor: ExtractorSpec; loc: Loc }
+  | RecordPattern
+  | ArrayPattern
+  | TuplePattern;
 
 export type Pattern = PredicatePattern | { kind: 'bind'; name: string; pattern: Pattern; loc: Loc };
 

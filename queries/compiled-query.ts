@@ -7,6 +7,7 @@
 import type { Diagnostic, SourceSpan } from './diagnostic.ts';
 import type { RecordValue, Value } from './values/value.ts';
 import type { WindowedSelectPlan } from './windows/grouped-windows.ts';
+import type { OriginUri } from './stdlib/origin.ts';
 
 export interface CompiledQuery {
   file: string;
@@ -35,6 +36,8 @@ export interface EventView {
   data: Value;
   meta: RecordValue;
   ingestNs: number;
+  /** Where the event came from (tremor::origin), when its source says. */
+  origin?: OriginUri;
 }
 
 export interface SelectStatement {

@@ -6,6 +6,7 @@
 import type { ConfigKeySpec } from '../../connectors/connector.ts';
 import { FloatValue, type RecordValue, type Value } from '../../queries/values/value.ts';
 import { didYouMean } from './config-error.ts';
+import { stringifyJson } from '../../queries/values/json.ts';
 
 export interface ConfigKeyProblem {
   key: string;
@@ -58,5 +59,6 @@ function article(type: ConfigKeySpec['type']): string {
 function describeValue(value: Value): string {
   if (value instanceof FloatValue) return String(value.value);
   if (value instanceof Uint8Array) return 'binary';
-  return JSON.stringify(value);
+  // stringifyJson: a config integer beyond 2^53 is a bigint, which JSON.stringify rejects.
+  return stringifyJson(value);
 }

@@ -27,6 +27,7 @@ import { CompileError } from '../../queries/diagnostic.ts';
 import type { CompiledQuery } from '../../queries/compiled-query.ts';
 import type { ConnectorPlan, DeploymentPlan, FlowPlan, LinkEnd } from '../../queries/troy/plan.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
+import { stringifyJson } from '../../queries/values/json.ts';
 import { buildPipeline } from '../build-pipeline.ts';
 import type { ConnectorSpec } from './artefact-file.ts';
 import { didYouMean } from './config-error.ts';
@@ -226,7 +227,7 @@ class FlowLoader {
     if (config.dir !== undefined && config.path !== undefined) problems.push('give `dir` or `path` (its 0.13 name), not both');
     if (typeof dir !== 'string' || dir === '') problems.push('missing required key "dir" (a directory; `path` is accepted as its 0.13 name)');
     for (const key of ['chunk_size', 'max_chunks']) {
-      if (!isPositiveInteger(config[key])) problems.push(`\`${key}\` must be a positive integer${config[key] === undefined ? ' (required: chunk_size x max_chunks is the store\'s byte limit)' : `, got ${JSON.stringify(config[key])}`}`);
+      if (!isPositiveInteger(config[key])) problems.push(`\`${key}\` must be a positive integer${config[key] === undefined ? ' (required: chunk_size x max_chunks is the store\'s byte limit)' : `, got ${stringifyJson(config[key])}`}`);
     }
     if (problems.length > 0) {
       for (const problem of problems) this.problem(connector, `connector ${connector.alias} (wal): config: ${problem}`);
@@ -241,7 +242,7 @@ class FlowLoader {
     };
     for (const key of ['max_attempts', 'dead_letter', 'resend_backoff_ms']) if (config[key] !== undefined) settings[key] = config[key];
     const withBlock = Object.entries(settings)
-      .map(([key, value]) => `${key} = ${JSON.stringify(value)}`)
+      .map(([key, value]) => `${key} = ${stringifyJson(value)}`)
       .join(', ');
     const source = `define qos::wal operator wal with ${withBlock} end;\ncreate operator wal;\nselect event from in into wal;\nselect event from wal into out;\n`;
     let query: CompiledQuery;

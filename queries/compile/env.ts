@@ -2,6 +2,7 @@
  * What compiled expressions run against, and how `emit`/`drop` leave a script early.
  */
 import type { Value } from '../values/value.ts';
+import type { OriginUri } from '../stdlib/origin.ts';
 
 /** One evaluation's mutable world. Scripts reassign `event`, `meta`, `state` and locals. */
 export interface Env {
@@ -16,6 +17,8 @@ export interface Env {
   group?: Value;
   /** A windowed select's window name, while it emits that window. */
   window?: Value;
+  /** The event's origin (tremor::origin); absent when its source gave none. */
+  origin?: OriginUri;
 }
 
 /** A compiled expression: a closure built once, run per event (no AST walking per event). */

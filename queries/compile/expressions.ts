@@ -12,9 +12,11 @@ import { FloatValue, isRecord, type RecordValue, type Value } from '../values/va
 import { stringifyJson } from '../values/json.ts';
 import {
   add,
+  bitwise,
   compareValues,
   divide,
   INVALID,
+  isInteger,
   multiply,
   negate,
   remainder,
@@ -24,6 +26,7 @@ import {
   valuesEqual,
   type OpResult,
 } from '../values/ops.ts';
+import { integerNot, SHIFT_OUT_OF_RANGE } from '../values/integer.ts';
 import { mergeValues } from '../values/merge.ts';
 import { FunctionError, type StdFunction } from '../stdlib/index.ts';
 import { LocatedDiagnostic } from '../diagnostics/located-diagnostic.ts';
@@ -36,6 +39,7 @@ import { compileFunctionCall, compileRecur } from './functions.ts';
 import { compileComprehension } from './comprehension.ts';
 import { ScriptNamespace } from './namespace.ts';
 import { compileAggregateCall, isAggregateCall } from './aggregate-calls.ts';
+import { compileBytes } from './bytes.ts';
 
 export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): Compiled {
   const context = scope.context;
@@ -83,6 +87,8 @@ export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): C
         },
       });
     }
+    case 'bytes':
+      return compileBytes(expr, scope);
     case 'match':
       return compileMatch(expr, scope, mutable);
     case 'let': {
@@ -190,6 +196,13 @@ function binaryOperation(op: BinaryExpr['op']): (a: Value, b: Value) => OpResult
       return (a, b) => (typeof a === 'boolean' && typeof b === 'boolean' ? a || b : INVALID);
     case 'xor':
       return (a, b) => (typeof a === 'boolean' && typeof b === 'boolean' ? a !== b : INVALID);
+    case '&':
+    case '|':
+    case '^':
+    case '<<':
+    case '>>':
+    case '>>>':
+      return (a, b) => bitwise(op, a, b);
   }
   throw new Error(`unknown binary operator ${op}`);
 }
@@ -214,13 +227,13 @@ function compileBinary(expr: BinaryExpr, scope: Scope): Compiled {
       if (result === INVALID) {
         throw context.diagnostic(loc, `The binary operation \`${op}\` is not defined for the type \`${typeName(a)}\` and \`${typeName(b)}\``);
       }
+      if (result === SHIFT_OUT_OF_RANGE) throw context.diagnostic(loc, 'RHS value is larger than or equal to the number of bits in LHS value');
       return result;
     },
   });
 }
 
 function compileUnary(expr: UnaryExpr, scope: Scope): Compiled {
-  if (expr.op === '!') throw scope.context.compileError(expr.loc, 'The bitwise operator `!` is not supported by rill');
   const operand = compileExpression(expr.operand, scope, false);
   const evaluateOperand = operand.evaluate;
   const { op } = expr;
@@ -229,7 +242,14 @@ function compileUnary(expr: UnaryExpr, scope: Scope): Compiled {
     throw context.diagnostic(op === 'not' ? expr.operand.loc : expr.loc, `The unary operation \`${op}\` is not defined for the type \`${typeName(value)}\``);
   };
   const evaluate: Evaluate =
-    op === 'not'
+    op === '!'
+      ? (env) => {
+          // Bitwise not on integers, logical not on booleans (Tremor's BitNot).
+          const value = evaluateOperand(env);
+          if (typeof value === 'boolean') return !value;
+          return isInteger(value) ? integerNot(value) : fail(value);
+        }
+      : op === 'not'
       ? (env) => {
           const value = evaluateOperand(env);
           return typeof value === 'boolean' ? !value : fail(value);

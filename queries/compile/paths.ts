@@ -167,12 +167,14 @@ function compileStep(segment: Segment, path: PathExpr, scope: Scope): Step {
           if (strict) throw conflict(loc, at, 'integer');
           return MISSING;
         }
-        if (at < 0 || at >= value.length) {
+        // A bigint index is beyond any array: Number() keeps it out of bounds.
+        const position = Number(at);
+        if (position < 0 || position >= value.length) {
           if (!strict) return MISSING;
-          if (at < 0) throw context.diagnostic(loc, `Bad array index, got \`${at}\` but expected an index in the range 0:${value.length}`);
-          throw outOfBounds(loc, at, value.length);
+          if (position < 0) throw context.diagnostic(loc, `Bad array index, got \`${at}\` but expected an index in the range 0:${value.length}`);
+          throw outOfBounds(loc, position, value.length);
         }
-        return value[at];
+        return value[position];
       };
     }
     case 'range': {
@@ -192,12 +194,15 @@ function compileStep(segment: Segment, path: PathExpr, scope: Scope): Step {
           if (strict) throw isInteger(from) ? conflict(endLoc, to, 'integer') : conflict(startLoc, from, 'integer');
           return MISSING;
         }
+        return sliceRange(value, Number(from), Number(to), strict);
+      };
+      function sliceRange(value: Value[], from: number, to: number, strict: boolean): Value | typeof MISSING {
         if (!strict && (from < 0 || to < from || to > value.length)) return MISSING;
         if (from < 0) throw context.diagnostic(startLoc, `Bad array index, got \`${from}\` but expected an index in the range 0:${value.length}`);
         if (to < from) throw context.diagnostic(loc, `A range's end cannot be smaller than its start, ${from}:${to} is invalid`);
         if (to > value.length) throw outOfBounds(endLoc, to, value.length);
         return value.slice(from, to);
-      };
+      }
     }
   }
 }

@@ -4,14 +4,16 @@
  * - `_` matches anything; an expression matches a value equal to it;
  * - `%{ … }` a record with at least the listed keys, each test passing;
  * - `%[ p, … ]` an array in which every item matches at least one element, anywhere; `%[]` any array;
- * - `%( p, … )` an array of exactly that length (at least, with `...`), matched position by position.
+ * - `%( p, … )` an array of exactly that length (at least, with `...`), matched position by position;
+ * - `~ name|rule|` a string the extractor accepts (a record field `key ~= name|rule|` likewise).
  *
  * A matcher returns what a `case name = pattern` binds, or NO_MATCH: the value for `_` and
- * expressions, the present and nested keys for a record pattern, `[index, value]` of every match
+ * expressions, the extraction for an extractor, the present, nested and extracted keys for a record pattern, `[index, value]` of every match
  * for an array pattern (in pattern order), the matched elements for a tuple pattern. When nothing
  * binds the result (`resultNeeded` false) none is built and an array search stops at its first hit.
  */
-import type { PredicatePattern, RecordPattern } from '../ast.ts';
+import type { ExtractorSpec, PredicatePattern, RecordPattern } from '../ast.ts';
+import { createExtractor, ExtractorRuleError, NO_MATCH as NOT_EXTRACTED, type Extractor } from '../extractors/index.ts';
 import { isRecord, type RecordValue, type Value } from '../values/value.ts';
 import { compareValues, INVALID, setKey, valuesEqual } from '../values/ops.ts';
 import type { Env } from './env.ts';
@@ -33,6 +35,14 @@ export function compilePredicate(pattern: PredicatePattern, scope: Scope, result
       return (value, env) => {
         const other = expected(env);
         return valuesEqual(value, other) ? other : NO_MATCH;
+      };
+    }
+    case 'extract': {
+      const extractor = compileExtractor(pattern.extractor, scope);
+      return (value, env) => {
+        if (typeof value !== 'string') return NO_MATCH;
+        const extracted = extractor.extract(value, env.ingestNs);
+        return extracted === NOT_EXTRACTED ? NO_MATCH : extracted;
       };
     }
     case 'record':
@@ -88,6 +98,7 @@ function compileTuplePattern(items: PredicatePattern[], open: boolean, scope: Sc
 type FieldMatcher = (record: RecordValue, env: Env, found: RecordValue | undefined) => boolean;
 
 function compileRecordPattern(pattern: RecordPattern, scope: Scope, resultNeeded: boolean): Matcher {
+  warnAboutExtractorFields(pattern, scope);
   const fields = pattern.fields.map((field): FieldMatcher => {
     const key = field.key;
     switch (field.kind) {
@@ -106,6 +117,18 @@ function compileRecordPattern(pattern: RecordPattern, scope: Scope, resultNeeded
           const result = nested(record[key], env);
           if (result === NO_MATCH) return false;
           if (found) setKey(found, key, result);
+          return true;
+        };
+      }
+      case 'extract': {
+        const extractor = compileExtractor(field.extractor, scope);
+        return (record, env, found) => {
+          if (!Object.hasOwn(record, key)) return false;
+          const testee = record[key];
+          if (typeof testee !== 'string') return false;
+          const extracted = extractor.extract(testee, env.ingestNs);
+          if (extracted === NOT_EXTRACTED) return false;
+          if (found) setKey(found, key, extracted);
           return true;
         };
       }
@@ -130,6 +153,31 @@ function compileRecordPattern(pattern: RecordPattern, scope: Scope, resultNeeded
     for (const field of fields) if (!field(value, env, found)) return NO_MATCH;
     return found ?? MATCHED;
   };
+}
+
+const ABSENT_AND_EXTRACTOR_WARNING = (key: string): string =>
+  `The field ${key} is checked with both absence and another extractor, this test can never be true.`;
+const PRESENT_AND_EXTRACTOR_WARNING = (key: string): string =>
+  `The field ${key} is checked with both present and another extractor, this is redundant as extractors imply presence. It may also overwrite the result of the extractor.`;
+
+/** Tremor's warnings for a field that is both extracted and tested for presence or absence. */
+function warnAboutExtractorFields(pattern: RecordPattern, scope: Scope): void {
+  for (const field of pattern.fields) {
+    if (field.kind !== 'extract') continue;
+    const others = pattern.fields.filter((other) => other.key === field.key);
+    if (others.some((other) => other.kind === 'absent')) scope.context.warn(pattern.loc, ABSENT_AND_EXTRACTOR_WARNING(field.key));
+    if (others.some((other) => other.kind === 'present')) scope.context.warn(pattern.loc, PRESENT_AND_EXTRACTOR_WARNING(field.key));
+  }
+}
+
+function compileExtractor(spec: ExtractorSpec, scope: Scope): Extractor {
+  try {
+    return createExtractor(spec.name, spec.rule);
+  } catch (error) {
+    // A SyntaxError: a rule translated into a RegExp that JavaScript rejects (`glob|[z-a]|`).
+    if (!(error instanceof ExtractorRuleError) && !(error instanceof SyntaxError)) throw error;
+    throw scope.context.compileError(spec.loc, `Invalid extractor ${spec.name}|${spec.rule}|: ${error.message}`);
+  }
 }
 
 const ORDER_TESTS: Record<string, (order: number) => boolean> = {

@@ -439,6 +439,7 @@ export function instantiateScript(body: CompiledScriptBody, args: Value, source:
         args,
         locals: new Array(body.localCount),
         ingestNs: event.ingestNs,
+        origin: event.origin,
       };
       try {
         const result = body.run(env);

@@ -52,8 +52,6 @@ const TREMOR_TERMINALS: Record<string, readonly string[]> = {
  * Tremor's parser would also accept these.
  */
 const TREMOR_ONLY_STARTS: Record<string, readonly string[]> = {
-  // Binary literals `<< … >>` are primary expressions in Tremor.
-  Primary: ['<<'],
   // `group` and `window` are path roots (in select statements; the script grammar shares them).
   Path: ['group', 'window'],
   // `intrinsic` declarations, and doc comments (`##`, `###`), which are tokens in Tremor, may start

@@ -58,11 +58,19 @@ OrExpr -> OrExpr %OR XorExpr                                 {% (d) => binary(d[
   | XorExpr                                                  {% id %}
 XorExpr -> XorExpr %XOR AndExpr                              {% (d) => binary(d[0], d[1], d[2]) %}
   | AndExpr                                                  {% id %}
-AndExpr -> AndExpr %AND EqExpr                               {% (d) => binary(d[0], d[1], d[2]) %}
+AndExpr -> AndExpr %AND BitXorExpr                           {% (d) => binary(d[0], d[1], d[2]) %}
+  | BitXorExpr                                               {% id %}
+# Bitwise operators sit between the logical ones and `==` (Tremor 0.11's grammar); `|` has no
+# level: the lexer reads a `|` as the start of an extractor.
+BitXorExpr -> BitXorExpr %caret BitAndExpr                   {% (d) => binary(d[0], d[1], d[2]) %}
+  | BitAndExpr                                               {% id %}
+BitAndExpr -> BitAndExpr %amp EqExpr                         {% (d) => binary(d[0], d[1], d[2]) %}
   | EqExpr                                                   {% id %}
 EqExpr -> EqExpr (%eqeq | %neq) CmpExpr                      {% (d) => binary(d[0], d[1][0], d[2]) %}
   | CmpExpr                                                  {% id %}
-CmpExpr -> CmpExpr (%gte | %gt | %lte | %lt) AddExpr         {% (d) => binary(d[0], d[1][0], d[2]) %}
+CmpExpr -> CmpExpr (%gte | %gt | %lte | %lt) ShiftExpr       {% (d) => binary(d[0], d[1][0], d[2]) %}
+  | ShiftExpr                                                {% id %}
+ShiftExpr -> ShiftExpr (%shl | %shr | %shr3) AddExpr         {% (d) => binary(d[0], d[1][0], d[2]) %}
   | AddExpr                                                  {% id %}
 AddExpr -> AddExpr (%plus | %minus) MulExpr                  {% (d) => binary(d[0], d[1][0], d[2]) %}
   | MulExpr                                                  {% id %}
@@ -86,12 +94,13 @@ Primary -> %lparen ComplexExpr %rparen                       {% (d) => d[1] %}
   | Patch                                                    {% id %}
   | Merge                                                    {% id %}
   | Recur                                                    {% id %}
+  | Bytes                                                    {% id %}
 
 Recur -> %RECUR %lparen %rparen                              {% (d) => ({ kind: 'recur', args: [], loc: span(d[0], d[2]) }) %}
   | %RECUR %lparen ComplexExpr (%comma ComplexExpr):* %comma:? %rparen
       {% (d) => ({ kind: 'recur', args: list(d[2], d[3]), loc: span(d[0], d[5]) }) %}
 
-Literal -> (%int | %float)                                   {% (d) => ({ kind: 'literal', value: d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) }) %}
+Literal -> (%int | %float)                                   {% (d) => ({ kind: 'literal', value: d[0][0].exact ?? d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) }) %}
   | %TRUE                                                    {% (d) => ({ kind: 'literal', value: true, loc: tokenLoc(d[0]) }) %}
   | %FALSE                                                   {% (d) => ({ kind: 'literal', value: false, loc: tokenLoc(d[0]) }) %}
   | %NULL                                                    {% (d) => ({ kind: 'literal', value: null, loc: tokenLoc(d[0]) }) %}
@@ -130,6 +139,21 @@ Segment -> %dot Ident                                        {% (d) => ({ kind: 
   | %lbracket ComplexExpr %colon ComplexExpr %rbracket       {% (d) => ({ kind: 'range', start: d[1], end: d[3], loc: span(d[1], d[3]) }) %}
 
 # ---------------------------------------------------------------------------------------------
+# `<< value:bits/type, … >>` binaries (queries/compile/bytes.ts). A part's value is a primary
+# expression, so `/` there always starts its type (`signed-integer` lexes as one identifier).
+
+Bytes -> %shl %shr                                           {% (d) => ({ kind: 'bytes', parts: [], loc: span(d[0], d[1]) }) %}
+  | %shl BytesPart (%comma BytesPart):* %shr                 {% (d) => ({ kind: 'bytes', parts: list(d[1], d[2]), loc: span(d[0], d[3]) }) %}
+BytesPart -> BytesValue (%colon %int):? (%slash Ident):?
+      {% (d) => ({ value: d[0], bits: d[1] ? d[1][1].value : undefined, type: d[2] ? d[2][1].value : undefined, loc: span(d[0], d[2] ? d[2][1] : d[1] ? d[1][1] : d[0]) }) %}
+BytesValue -> Literal                                        {% id %}
+  | String                                                   {% id %}
+  | Path                                                     {% id %}
+  | Invoke                                                   {% id %}
+  | Bytes                                                    {% id %}
+  | %lparen ComplexExpr %rparen                              {% (d) => d[1] %}
+
+# ---------------------------------------------------------------------------------------------
 # patch / merge (§5). No trailing comma in the operation list.
 
 Patch -> %PATCH ComplexExpr %OF PatchOperations %END
@@ -161,6 +185,7 @@ Pattern -> %underscore                                       {% (d) => ({ kind: 
   | RecordPattern                                            {% id %}
   | ArrayPattern                                             {% id %}
   | TuplePattern                                             {% id %}
+  | %tilde Extractor                                         {% (d) => ({ kind: 'extract', extractor: d[1], loc: span(d[0], d[1]) }) %}
   | Expr                                                     {% (d) => ({ kind: 'expr', expr: d[0], loc: d[0].loc }) %}
 
 # `%[ … ]` searches an array for each item; `%( … )` matches it position by position (`...`: more may follow).
@@ -191,3 +216,7 @@ RecordPatternField -> (%PRESENT | %ABSENT) Ident             {% (d) => ({ kind: 
   | Ident (%eqeq | %neq | %gt | %gte | %lt | %lte) Expr      {% (d) => ({ kind: 'compare', key: d[0].value, op: d[1][0].text, expr: d[2], loc: span(d[0], d[2]) }) %}
   | Ident %tildeeq RecordPattern                             {% (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2], loc: span(d[0], d[2]) }) %}
   | Ident %tildeeq (ArrayPattern | TuplePattern)             {% (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2][0], loc: span(d[0], d[2][0]) }) %}
+  | Ident %tildeeq Extractor                                 {% (d) => ({ kind: 'extract', key: d[0].value, extractor: d[2], loc: span(d[0], d[2]) }) %}
+
+# `name|rule|`: the lexer reads the rule (queries/lexer/test-literal.ts).
+Extractor -> Ident %testLiteral                              {% (d) => ({ name: d[0].value, rule: d[1].value, loc: span(d[0], d[1]) }) %}

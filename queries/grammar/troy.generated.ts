@@ -80,12 +80,17 @@ declare var EMIT: any;
 declare var OR: any;
 declare var XOR: any;
 declare var AND: any;
+declare var caret: any;
+declare var amp: any;
 declare var eqeq: any;
 declare var neq: any;
 declare var gte: any;
 declare var gt: any;
 declare var lte: any;
 declare var lt: any;
+declare var shl: any;
+declare var shr: any;
+declare var shr3: any;
 declare var plus: any;
 declare var minus: any;
 declare var star: any;
@@ -129,11 +134,13 @@ declare var MOVE: any;
 declare var COPY: any;
 declare var MATCH: any;
 declare var underscore: any;
+declare var tilde: any;
 declare var pctbracket: any;
 declare var pctparen: any;
 declare var FOR: any;
 declare var pctbrace: any;
 declare var tildeeq: any;
+declare var testLiteral: any;
 
 import { tokenStream as lexer } from '../lexer/token-stream.ts';
 import { binary, list, modulePath, named, path, span, stringExpr, tokenLoc, withParam } from './build.ts';
@@ -433,8 +440,12 @@ const grammar: Grammar = {
     {"name": "OrExpr", "symbols": ["XorExpr"], "postprocess": id},
     {"name": "XorExpr", "symbols": ["XorExpr", (lexer.has("XOR") ? {type: "XOR"} : XOR), "AndExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
     {"name": "XorExpr", "symbols": ["AndExpr"], "postprocess": id},
-    {"name": "AndExpr", "symbols": ["AndExpr", (lexer.has("AND") ? {type: "AND"} : AND), "EqExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
-    {"name": "AndExpr", "symbols": ["EqExpr"], "postprocess": id},
+    {"name": "AndExpr", "symbols": ["AndExpr", (lexer.has("AND") ? {type: "AND"} : AND), "BitXorExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
+    {"name": "AndExpr", "symbols": ["BitXorExpr"], "postprocess": id},
+    {"name": "BitXorExpr", "symbols": ["BitXorExpr", (lexer.has("caret") ? {type: "caret"} : caret), "BitAndExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
+    {"name": "BitXorExpr", "symbols": ["BitAndExpr"], "postprocess": id},
+    {"name": "BitAndExpr", "symbols": ["BitAndExpr", (lexer.has("amp") ? {type: "amp"} : amp), "EqExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
+    {"name": "BitAndExpr", "symbols": ["EqExpr"], "postprocess": id},
     {"name": "EqExpr$subexpression$1", "symbols": [(lexer.has("eqeq") ? {type: "eqeq"} : eqeq)]},
     {"name": "EqExpr$subexpression$1", "symbols": [(lexer.has("neq") ? {type: "neq"} : neq)]},
     {"name": "EqExpr", "symbols": ["EqExpr", "EqExpr$subexpression$1", "CmpExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
@@ -443,8 +454,13 @@ const grammar: Grammar = {
     {"name": "CmpExpr$subexpression$1", "symbols": [(lexer.has("gt") ? {type: "gt"} : gt)]},
     {"name": "CmpExpr$subexpression$1", "symbols": [(lexer.has("lte") ? {type: "lte"} : lte)]},
     {"name": "CmpExpr$subexpression$1", "symbols": [(lexer.has("lt") ? {type: "lt"} : lt)]},
-    {"name": "CmpExpr", "symbols": ["CmpExpr", "CmpExpr$subexpression$1", "AddExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
-    {"name": "CmpExpr", "symbols": ["AddExpr"], "postprocess": id},
+    {"name": "CmpExpr", "symbols": ["CmpExpr", "CmpExpr$subexpression$1", "ShiftExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
+    {"name": "CmpExpr", "symbols": ["ShiftExpr"], "postprocess": id},
+    {"name": "ShiftExpr$subexpression$1", "symbols": [(lexer.has("shl") ? {type: "shl"} : shl)]},
+    {"name": "ShiftExpr$subexpression$1", "symbols": [(lexer.has("shr") ? {type: "shr"} : shr)]},
+    {"name": "ShiftExpr$subexpression$1", "symbols": [(lexer.has("shr3") ? {type: "shr3"} : shr3)]},
+    {"name": "ShiftExpr", "symbols": ["ShiftExpr", "ShiftExpr$subexpression$1", "AddExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
+    {"name": "ShiftExpr", "symbols": ["AddExpr"], "postprocess": id},
     {"name": "AddExpr$subexpression$1", "symbols": [(lexer.has("plus") ? {type: "plus"} : plus)]},
     {"name": "AddExpr$subexpression$1", "symbols": [(lexer.has("minus") ? {type: "minus"} : minus)]},
     {"name": "AddExpr", "symbols": ["AddExpr", "AddExpr$subexpression$1", "MulExpr"], "postprocess": (d) => binary(d[0], d[1][0], d[2])},
@@ -475,6 +491,7 @@ const grammar: Grammar = {
     {"name": "Primary", "symbols": ["Patch"], "postprocess": id},
     {"name": "Primary", "symbols": ["Merge"], "postprocess": id},
     {"name": "Primary", "symbols": ["Recur"], "postprocess": id},
+    {"name": "Primary", "symbols": ["Bytes"], "postprocess": id},
     {"name": "Recur", "symbols": [(lexer.has("RECUR") ? {type: "RECUR"} : RECUR), (lexer.has("lparen") ? {type: "lparen"} : lparen), (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'recur', args: [], loc: span(d[0], d[2]) })},
     {"name": "Recur$ebnf$1", "symbols": []},
     {"name": "Recur$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "ComplexExpr"]},
@@ -484,7 +501,7 @@ const grammar: Grammar = {
     {"name": "Recur", "symbols": [(lexer.has("RECUR") ? {type: "RECUR"} : RECUR), (lexer.has("lparen") ? {type: "lparen"} : lparen), "ComplexExpr", "Recur$ebnf$1", "Recur$ebnf$2", (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'recur', args: list(d[2], d[3]), loc: span(d[0], d[5]) })},
     {"name": "Literal$subexpression$1", "symbols": [(lexer.has("int") ? {type: "int"} : int)]},
     {"name": "Literal$subexpression$1", "symbols": [(lexer.has("float") ? {type: "float"} : float)]},
-    {"name": "Literal", "symbols": ["Literal$subexpression$1"], "postprocess": (d) => ({ kind: 'literal', value: d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) })},
+    {"name": "Literal", "symbols": ["Literal$subexpression$1"], "postprocess": (d) => ({ kind: 'literal', value: d[0][0].exact ?? d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) })},
     {"name": "Literal", "symbols": [(lexer.has("TRUE") ? {type: "TRUE"} : TRUE)], "postprocess": (d) => ({ kind: 'literal', value: true, loc: tokenLoc(d[0]) })},
     {"name": "Literal", "symbols": [(lexer.has("FALSE") ? {type: "FALSE"} : FALSE)], "postprocess": (d) => ({ kind: 'literal', value: false, loc: tokenLoc(d[0]) })},
     {"name": "Literal", "symbols": [(lexer.has("NULL") ? {type: "NULL"} : NULL)], "postprocess": (d) => ({ kind: 'literal', value: null, loc: tokenLoc(d[0]) })},
@@ -553,6 +570,24 @@ const grammar: Grammar = {
     {"name": "Segment", "symbols": [(lexer.has("dot") ? {type: "dot"} : dot), "Ident"], "postprocess": (d) => ({ kind: 'key', name: d[1].value, loc: tokenLoc(d[1]) })},
     {"name": "Segment", "symbols": [(lexer.has("lbracket") ? {type: "lbracket"} : lbracket), "ComplexExpr", (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'index', expr: d[1], loc: span(d[1], d[1]) })},
     {"name": "Segment", "symbols": [(lexer.has("lbracket") ? {type: "lbracket"} : lbracket), "ComplexExpr", (lexer.has("colon") ? {type: "colon"} : colon), "ComplexExpr", (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'range', start: d[1], end: d[3], loc: span(d[1], d[3]) })},
+    {"name": "Bytes", "symbols": [(lexer.has("shl") ? {type: "shl"} : shl), (lexer.has("shr") ? {type: "shr"} : shr)], "postprocess": (d) => ({ kind: 'bytes', parts: [], loc: span(d[0], d[1]) })},
+    {"name": "Bytes$ebnf$1", "symbols": []},
+    {"name": "Bytes$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "BytesPart"]},
+    {"name": "Bytes$ebnf$1", "symbols": ["Bytes$ebnf$1", "Bytes$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Bytes", "symbols": [(lexer.has("shl") ? {type: "shl"} : shl), "BytesPart", "Bytes$ebnf$1", (lexer.has("shr") ? {type: "shr"} : shr)], "postprocess": (d) => ({ kind: 'bytes', parts: list(d[1], d[2]), loc: span(d[0], d[3]) })},
+    {"name": "BytesPart$ebnf$1$subexpression$1", "symbols": [(lexer.has("colon") ? {type: "colon"} : colon), (lexer.has("int") ? {type: "int"} : int)]},
+    {"name": "BytesPart$ebnf$1", "symbols": ["BytesPart$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "BytesPart$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "BytesPart$ebnf$2$subexpression$1", "symbols": [(lexer.has("slash") ? {type: "slash"} : slash), "Ident"]},
+    {"name": "BytesPart$ebnf$2", "symbols": ["BytesPart$ebnf$2$subexpression$1"], "postprocess": id},
+    {"name": "BytesPart$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "BytesPart", "symbols": ["BytesValue", "BytesPart$ebnf$1", "BytesPart$ebnf$2"], "postprocess": (d) => ({ value: d[0], bits: d[1] ? d[1][1].value : undefined, type: d[2] ? d[2][1].value : undefined, loc: span(d[0], d[2] ? d[2][1] : d[1] ? d[1][1] : d[0]) })},
+    {"name": "BytesValue", "symbols": ["Literal"], "postprocess": id},
+    {"name": "BytesValue", "symbols": ["String"], "postprocess": id},
+    {"name": "BytesValue", "symbols": ["Path"], "postprocess": id},
+    {"name": "BytesValue", "symbols": ["Invoke"], "postprocess": id},
+    {"name": "BytesValue", "symbols": ["Bytes"], "postprocess": id},
+    {"name": "BytesValue", "symbols": [(lexer.has("lparen") ? {type: "lparen"} : lparen), "ComplexExpr", (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => d[1]},
     {"name": "Patch", "symbols": [(lexer.has("PATCH") ? {type: "PATCH"} : PATCH), "ComplexExpr", (lexer.has("OF") ? {type: "OF"} : OF), "PatchOperations", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'patch', target: d[1], operations: d[3], missingEnd: false, loc: span(d[0], d[4]) })},
     {"name": "PatchOperations$ebnf$1", "symbols": []},
     {"name": "PatchOperations$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "PatchOperation"]},
@@ -591,6 +626,7 @@ const grammar: Grammar = {
     {"name": "Pattern", "symbols": ["RecordPattern"], "postprocess": id},
     {"name": "Pattern", "symbols": ["ArrayPattern"], "postprocess": id},
     {"name": "Pattern", "symbols": ["TuplePattern"], "postprocess": id},
+    {"name": "Pattern", "symbols": [(lexer.has("tilde") ? {type: "tilde"} : tilde), "Extractor"], "postprocess": (d) => ({ kind: 'extract', extractor: d[1], loc: span(d[0], d[1]) })},
     {"name": "Pattern", "symbols": ["Expr"], "postprocess": (d) => ({ kind: 'expr', expr: d[0], loc: d[0].loc })},
     {"name": "ArrayPattern", "symbols": [(lexer.has("pctbracket") ? {type: "pctbracket"} : pctbracket), (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'array', items: [], loc: span(d[0], d[1]) })},
     {"name": "ArrayPattern$ebnf$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
@@ -638,7 +674,9 @@ const grammar: Grammar = {
     {"name": "RecordPatternField", "symbols": ["Ident", (lexer.has("tildeeq") ? {type: "tildeeq"} : tildeeq), "RecordPattern"], "postprocess": (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2], loc: span(d[0], d[2]) })},
     {"name": "RecordPatternField$subexpression$3", "symbols": ["ArrayPattern"]},
     {"name": "RecordPatternField$subexpression$3", "symbols": ["TuplePattern"]},
-    {"name": "RecordPatternField", "symbols": ["Ident", (lexer.has("tildeeq") ? {type: "tildeeq"} : tildeeq), "RecordPatternField$subexpression$3"], "postprocess": (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2][0], loc: span(d[0], d[2][0]) })}
+    {"name": "RecordPatternField", "symbols": ["Ident", (lexer.has("tildeeq") ? {type: "tildeeq"} : tildeeq), "RecordPatternField$subexpression$3"], "postprocess": (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2][0], loc: span(d[0], d[2][0]) })},
+    {"name": "RecordPatternField", "symbols": ["Ident", (lexer.has("tildeeq") ? {type: "tildeeq"} : tildeeq), "Extractor"], "postprocess": (d) => ({ kind: 'extract', key: d[0].value, extractor: d[2], loc: span(d[0], d[2]) })},
+    {"name": "Extractor", "symbols": ["Ident", (lexer.has("testLiteral") ? {type: "testLiteral"} : testLiteral)], "postprocess": (d) => ({ name: d[0].value, rule: d[1].value, loc: span(d[0], d[1]) })}
   ],
   ParserStart: "Deployment",
 };

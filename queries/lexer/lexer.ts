@@ -19,6 +19,8 @@ import { Diagnostic } from '../diagnostic.ts';
 import { SourceMap } from '../source-map.ts';
 import { CODE, createCodeLexer, type Keywords } from './code-lexer.ts';
 import { KEYWORDS, type Token } from './token.ts';
+import { scanTestLiteral } from './test-literal.ts';
+import { integerFromBigInt } from '../values/integer.ts';
 
 const IDENT_CONTINUE = /[\p{ID_Continue}-]/u;
 const I64_MIN = -(2n ** 63n);
@@ -107,7 +109,10 @@ class Scanner {
           continue;
         case CODE.unexpected: {
           const ch = String.fromCodePoint(this.src.codePointAt(start) ?? 0);
-          if (ch === '|') throw this.error('Extractors (`|…|`) are not supported by rill', start, 1);
+          if (ch === '|') {
+            this.pushTestLiteral(start);
+            continue;
+          }
           throw this.error(`An unexpected character '${ch}' was found`, start, ch.length);
         }
         case 'lbrace':
@@ -143,6 +148,14 @@ class Scanner {
     return token;
   }
 
+  /** An extractor's `|…|` body (see test-literal.ts): one `testLiteral` token whose value is the rule. */
+  private pushTestLiteral(start: number): void {
+    const scan = scanTestLiteral(this.src, start);
+    if (!scan.ok) throw this.error(scan.message, scan.offset, scan.length);
+    this.push('testLiteral', scan.rule, this.src.slice(start, scan.end), start);
+    this.pos = scan.end;
+  }
+
   private pushHex(text: string, start: number): void {
     const negative = text.startsWith('-');
     const magnitude = BigInt(`0x${text.slice(negative ? 3 : 2).replaceAll('_', '')}`);
@@ -165,7 +178,11 @@ class Scanner {
 
   private pushInteger(value: bigint, start: number, overflowMessage: string): void {
     if (value < I64_MIN || value > I64_MAX) throw this.error(overflowMessage, start, this.pos - start);
-    this.push('int', Number(value), this.src.slice(start, this.pos), start);
+    const integer = integerFromBigInt(value);
+    // nearley's error report JSON.stringifies a token's value, which a bigint breaks: beyond 2^53 the
+    // value is the literal's text and `exact` holds the integer (the grammar reads `exact ?? value`).
+    const token = this.push('int', typeof integer === 'bigint' ? String(integer) : integer, this.src.slice(start, this.pos), start);
+    if (typeof integer === 'bigint') token.exact = integer;
   }
 
   /** A `"…"` string or a `"""` heredoc, starting at the current `"`. */

@@ -16,6 +16,8 @@ export interface Token {
   col: number;
   /** Number kind of an int/float literal; whether it was written as a float. */
   isFloat?: boolean;
+  /** An int literal beyond 2^53, exactly (its `value` is then its decimal text). */
+  exact?: bigint;
 }
 
 /** Words that are keywords in v0.11 (trickle-spec §1); backticks turn them into identifiers. */

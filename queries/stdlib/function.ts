@@ -2,10 +2,13 @@
  * What a standard-library function looks like to the compiler.
  */
 import type { Value } from '../values/value.ts';
+import type { OriginUri } from './origin.ts';
 
 /** What an impure function may read about the event being processed. */
 export interface CallContext {
   ingestNs: number;
+  /** The event's origin (tremor::origin), when its source gave one. */
+  origin?: OriginUri;
 }
 
 export interface StdFunction {

@@ -11,6 +11,15 @@ import { typeModule } from './type.ts';
 import { mathModule } from './math.ts';
 import { jsonModule } from './json.ts';
 import { floatModule, integerModule } from './numbers.ts';
+import { binaryModule } from './binary.ts';
+import { base64Module } from './base64.ts';
+import { reModule } from './re.ts';
+import { rangeModule } from './range.ts';
+import { urlModule } from './url.ts';
+import { randomModule } from './random.ts';
+import { originModule } from './origin.ts';
+import { chashModule } from './chash.ts';
+import { datetimeModule } from './datetime.ts';
 
 export const MODULES: ReadonlyMap<string, StdModule> = new Map([
   ['tremor::system', systemModule],
@@ -22,6 +31,16 @@ export const MODULES: ReadonlyMap<string, StdModule> = new Map([
   ['std::json', jsonModule],
   ['std::integer', integerModule],
   ['std::float', floatModule],
+  ['std::binary', binaryModule],
+  ['std::base64', base64Module],
+  ['std::re', reModule],
+  ['std::range', rangeModule],
+  ['std::url', urlModule],
+  ['std::random', randomModule],
+  ['tremor::origin', originModule],
+  ['tremor::chash', chashModule],
+  ['std::datetime', datetimeModule],
+  ['core::datetime', datetimeModule],
 ]);
 
 export type { CallContext, StdFunction, StdModule } from './function.ts';

@@ -59,5 +59,10 @@ export const stringModule: StdModule = {
   contains: pure(2, ([s, sub]) => expectString(s).includes(expectString(sub))),
   replace: pure(3, ([s, from, to]) => expectString(s).replaceAll(expectString(from), expectString(to))),
   split: pure(2, ([s, sep]) => expectString(s).split(expectString(sep))),
+  into_binary: pure(1, ([s]) => Uint8Array.from(Buffer.from(expectString(s)))),
+  from_utf8_lossy: pure(1, ([b]) => {
+    if (!(b instanceof Uint8Array)) badType();
+    return Buffer.from(b).toString('utf8');
+  }),
   substr: pure(3, ([s, start, end]) => chars(expectString(s)).slice(expectInteger(start), expectInteger(end)).join('')),
 };

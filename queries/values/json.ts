@@ -2,9 +2,11 @@
  * JSON text <-> Value, keeping integers and floats distinct (see value.ts).
  *
  * Fast path: `JSON.parse`/`JSON.stringify` when the text holds no integral float literal
- * (`6.0`, `1e3`), which is what a log line nearly always is. Slow path: a small exact parser.
+ * (`6.0`, `1e3`) and no integer beyond 2^53, which is what a log line nearly always is. Slow path:
+ * a small exact parser.
  */
 import { FloatValue, type Value } from './value.ts';
+import { inIntegerRange, integerFromBigInt } from './integer.ts';
 
 /**
  * Whether `text` may hold a number literal that JSON.parse would turn into an integral JS number
@@ -15,14 +17,22 @@ import { FloatValue, type Value } from './value.ts';
  * fraction of a pattern's cost; the exponent pattern has no such cheap first step.
  */
 const ZERO_FRACTION = /[0-9]\.0+(?:[,}\]\s]|$)/;
-const EXPONENT = /[0-9][eE][-+]?[0-9]+(?:[,}\]\s]|$)/;
+/**
+ * An exponent, or 16 digits in a row: an integer that may be beyond 2^53, which JSON.parse would
+ * round (integers are exact to 64 bits, values/integer.ts). Digit runs inside strings (ids) only
+ * cost speed. The 16 digits are written out, not as `[0-9]{16}`: V8's regex engine then skips
+ * through the text (Boyer-Moore lookahead) and the pattern costs what the exponent test alone did;
+ * with `{16}` (or `[0-9](?:…|[0-9]{15})`) the check was 2.5 times slower, ~10% of a parse.
+ */
+const EXPONENT_OR_LONG_INTEGER = new RegExp(`[0-9][eE][-+]?[0-9]+(?:[,}\\]\\s]|$)|${'[0-9]'.repeat(16)}`);
 
-export function mayHoldIntegralFloat(text: string): boolean {
-  return (text.indexOf('.0') !== -1 && ZERO_FRACTION.test(text)) || EXPONENT.test(text);
+/** Whether JSON.parse may get `text` wrong: an integral float (`6.0`, `1e3`) or an integer beyond 2^53. */
+export function mayNeedExactParse(text: string): boolean {
+  return (text.indexOf('.0') !== -1 && ZERO_FRACTION.test(text)) || EXPONENT_OR_LONG_INTEGER.test(text);
 }
 
 export function parseJson(text: string): Value {
-  if (!mayHoldIntegralFloat(text)) return JSON.parse(text) as Value;
+  if (!mayNeedExactParse(text)) return JSON.parse(text) as Value;
   return new ExactJsonParser(text).parseDocument();
 }
 
@@ -40,7 +50,13 @@ const BOXED_AT = /\{(?:"value":|"0":|\}|"type":"Buffer")/y;
  * event written by `rill run` would pay.
  */
 export function stringifyJson(value: Value): string {
-  const text = JSON.stringify(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // JSON.stringify throws on a bigint (an integer beyond 2^53): only then is the exact writer needed.
+    return writeExact(value);
+  }
   if (!mayHideBoxed(text) || !containsBoxed(value)) return text;
   return writeExact(value);
 }
@@ -86,6 +102,8 @@ function writeExact(value: Value, sortKeys = false): string {
       return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
       return value ? 'true' : 'false';
+    case 'bigint':
+      return String(value);
   }
   if (value instanceof FloatValue) return formatFloat(value.value);
   if (value instanceof Uint8Array) return `[${value.join(',')}]`;
@@ -211,7 +229,11 @@ class ExactJsonParser {
     this.pos = NUMBER.lastIndex;
     const n = Number(match[0]);
     const isFloatLiteral = match[1] !== undefined || match[2] !== undefined;
-    return isFloatLiteral && Number.isInteger(n) ? new FloatValue(n) : n;
+    if (isFloatLiteral) return Number.isInteger(n) ? new FloatValue(n) : n;
+    if (Number.isSafeInteger(n)) return n;
+    // Beyond 2^53: exact as a bigint within Tremor's range (i64/u64), a float beyond it (as simd-json).
+    const exact = BigInt(match[0]);
+    return inIntegerRange(exact) ? integerFromBigInt(exact) : new FloatValue(n);
   }
 
   private skipWhitespace(): void {

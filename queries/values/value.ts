@@ -7,6 +7,7 @@
  * - a JS `number` that is not an integer (1.5, NaN, Infinity) is a trickle **float**;
  * - a float whose value happens to be integral (`6.0`, `1e3`) is boxed as a `FloatValue`.
  * Only that last, rare case costs an allocation.
+ * - an integer beyond 2^53 is a `bigint` (integer.ts): integers are exact to 64 bits.
  */
 export class FloatValue {
   constructor(readonly value: number) {}
@@ -16,6 +17,7 @@ export type Value =
   | null
   | boolean
   | number
+  | bigint
   | FloatValue
   | string
   | Uint8Array

@@ -18,6 +18,7 @@ import { isRecord, type Value } from '../../queries/values/value.ts';
 import { buildPipeline } from '../../engine/build-pipeline.ts';
 import { EventId } from '../../engine/event-id.ts';
 import type { Event } from '../../engine/event.ts';
+import type { OriginUri } from '../../queries/stdlib/origin.ts';
 
 export interface ExpectedDiagnostic {
   header: string | null;
@@ -237,11 +238,14 @@ async function runQueryCase(dir: string, corpusCase: CorpusCase): Promise<string
 // -----------------------------------------------------------------------------------------------
 // Scripts
 
+/** The origin Tremor's script test harness gives every event (`snot://test:23/snot`, as scripts/origin's expected output shows). */
+const TREMOR_TEST_ORIGIN: OriginUri = { scheme: 'snot', host: 'test', port: 23, path: ['snot'] };
+
 function runOnce(dir: string, corpusCase: CorpusCase): { outcomes: ScriptOutcome[]; inputs: Value[] } {
   const script = compileScript(read(dir, 'script.tremor'), 'script.tremor', moduleOptions(dir, corpusCase, 'script.tremor'));
   const instance = script.instantiate();
   const inputs = readEvents(dir, 'in');
-  const outcomes = inputs.map((data, index) => instance.run({ data, meta: {}, ingestNs: index }));
+  const outcomes = inputs.map((data, index) => instance.run({ data, meta: {}, ingestNs: index, origin: TREMOR_TEST_ORIGIN }));
   return { outcomes, inputs };
 }
 

@@ -43,7 +43,7 @@ describe('lexer', () => {
       "1:9+4 It looks like you forgot to terminate an identifier with a closing '`'",
     );
     expect(lexError('a @ b')).toBe("1:3+1 An unexpected character '@' was found");
-    expect(lexError('select |x| from in')).toBe('1:8+1 Extractors (`|…|`) are not supported by rill');
+    expect(lexError('select re|x from in')).toBe("1:10+10 It looks like you forgot to terminate an extractor with a closing '|'");
     expect(lexError('1-2')).toBe("1:2+1 An unexpected character '-' was found");
     expect(lexError('-0x')).toBe('1:1+3 An invalid hexadecimal');
     expect(lexError('-9223372036854775809')).toBe('1:1+20 An invalid integer literal');

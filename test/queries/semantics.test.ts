@@ -105,12 +105,21 @@ describe('scripts: match, emit, drop, state, const', () => {
   it('takes the first matching clause, binds names, checks record patterns and guards', () => {
     const script = `match event of
       case %{ a == 1, present b } => "first"
-      case r = %{ present a, a > 1 } when r.a < 10 => r.a
+      case r = %{ a > 1, present a } when r.a < 10 => r.a
       case 42 => "answer"
       case _ => "other"
     end`;
     expect(([{ a: 1, b: 0 }, { a: 5 }, 42, 'x'] as Value[]).map((event) => evaluate(script, event))).toEqual(['"first"', '5', '"answer"', '"other"']);
     expect(runtimeError('match true of case false => 1 end').message).toBe('A match expression executed but no clause matched');
+  });
+
+  it('binds a record pattern to what it extracts, as Tremor: present fields, extractions, nested records; not compared fields', () => {
+    const script = `match event of
+      case r = %{ a > 1, present b, c ~= %{ present d }, e ~= re|(?P<x>[0-9]+)| } => r
+      default => "no"
+    end`;
+    expect(evaluate(script, { a: 2, b: 'B', c: { d: 1, z: 2 }, e: 'n42', f: 0 })).toBe('{"b":"B","c":{"d":1},"e":{"x":"42"}}');
+    expect(evaluate(script, { a: 2, b: 'B', c: { d: 1 }, e: 'none' })).toBe('"no"');
   });
 
   it('ends early on emit and drop, routes emit to a port', () => {
