@@ -17,13 +17,14 @@ import { udpOnrampFactory, udpServerFactory } from './net/udp-server.ts';
 import { udpClientFactory, udpOfframpFactory } from './net/udp-client.ts';
 import { jetstreamConsumerFactory, jetstreamOnrampFactory } from './jetstream/consumer.ts';
 import { jetstreamOfframpFactory, jetstreamProducerFactory } from './jetstream/producer.ts';
+import { natsOfframpFactory, natsOnrampFactory } from './jetstream/core-nats.ts';
 
 export const sourceFactories: ReadonlyMap<string, SourceFactory> = new Map(
-  [metronomeFactory, fileSourceFactory, stdinSourceFactory, tcpOnrampFactory, udpOnrampFactory, jetstreamOnrampFactory].map((factory) => [factory.type, factory]),
+  [metronomeFactory, fileSourceFactory, stdinSourceFactory, tcpOnrampFactory, udpOnrampFactory, jetstreamOnrampFactory, natsOnrampFactory].map((factory) => [factory.type, factory]),
 );
 
 export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
-  [wsSinkFactory, stdoutSinkFactory, consoleSinkFactory, stderrSinkFactory, fileSinkFactory, blackholeSinkFactory, tcpOfframpFactory, udpOfframpFactory, jetstreamOfframpFactory].map(
+  [wsSinkFactory, stdoutSinkFactory, consoleSinkFactory, stderrSinkFactory, fileSinkFactory, blackholeSinkFactory, tcpOfframpFactory, udpOfframpFactory, jetstreamOfframpFactory, natsOfframpFactory].map(
     (factory) => [factory.type, factory],
   ),
 );

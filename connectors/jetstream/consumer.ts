@@ -24,6 +24,7 @@ import type { Codec } from '../codec.ts';
 import type { ConfigKeySpec, ConnectorFactory, ConnectorSettings, Source, SourceContext, SourceFactory } from '../connector.ts';
 import { NatsLink } from './connection.ts';
 import { ensureDurable } from './consumer-setup.ts';
+import { headersRecord } from './message-headers.ts';
 import { describeFailure, isConsumerNotFound, SetupError } from './failures.ts';
 import { checkName, checkSubject, parseHosts, wholeNumber } from './settings.ts';
 
@@ -298,11 +299,7 @@ function metadataOf(message: JsMsg): RecordValue {
     delivery_count: info.deliveryCount,
     timestamp_ns: info.timestampNanos,
   };
-  if (message.headers !== undefined) {
-    const headers: Record<string, Value> = {};
-    for (const [name, values] of message.headers) headers[name] = [...values];
-    meta.headers = headers;
-  }
+  if (message.headers !== undefined) meta.headers = headersRecord(message.headers);
   return meta;
 }
 
