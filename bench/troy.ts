@@ -348,7 +348,7 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
   try {
     reporter.note(`load average at start: ${loadavg().map((load) => load.toFixed(1)).join(' ')} (${cpus().length} cores)`);
     reporter.note(`${events} events (${syncEvents} for sync per event) of ${eventBytes.toFixed(0)} bytes on average (JSON line with its newline), one TCP connection on 127.0.0.1`);
-    const walKeys = `read_count ${tuning.read_count ?? '64 (default)'}, max_in_flight ${tuning.max_in_flight ?? '4096 (default)'}, 1 GiB limit`;
+    const walKeys = `read_count ${tuning.read_count ?? '1000 (default)'}, max_in_flight ${tuning.max_in_flight ?? '4096 (default)'}, 1 GiB limit`;
     reporter.note(`wal: rill server run, tcp_server -> passthrough -> wal (${walKeys}) -> passthrough -> file`);
     reporter.note('passthrough: rill server run, tcp_server -> passthrough -> file');
     reporter.note('sync per event: bench/sync-per-event-server.ts, per line JSON.parse, append to a log + fdatasync, append to the output file');

@@ -10,12 +10,14 @@
 //
 // lmdb-js loads `build/Release/lmdb.node` in preference to its prebuilt package (node-gyp-build's
 // search order), so building in place is all it takes. node-gyp comes with npm (npm passes its path
-// and settings such as `nodedir` to install scripts in npm_config_* variables). If the build fails
-// (no compiler), this says so and leaves the prebuilt binary in use; the test named above then fails.
+// and settings such as `nodedir` to install scripts in npm_config_* variables). Without the tools a
+// build needs (a C++ compiler, make, python3) it does not try: one warning names what is missing and
+// what the prebuilt binary loses, and the install goes on with it. If a build fails anyway, the
+// same warning says so. Either way the test named above then fails; everything else works.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 const PATCHED_VERSION = '3.5.6';
 
@@ -53,10 +55,30 @@ function boundErrorMessages(code) {
     .join('\n');
 }
 
+/** What the prebuilt binary lacks, said once whenever it stays in use. */
+const LOSS =
+  "using lmdb-js's prebuilt binary instead, which works the same except on a disk full to the last byte, where it can abort the process (\"malloc(): corrupted top size\") instead of refusing events (docs/qos-wal.md); to build it, install them and run `node bin/build-patched-lmdb.mjs`";
+
 function fail(message) {
-  console.error(`build-patched-lmdb: ${message}`);
-  console.error('build-patched-lmdb: lmdb-js keeps its prebuilt binary, which can crash when the disk is full (docs/qos-wal.md).');
+  console.error(`build-patched-lmdb: warning: ${message}; ${LOSS}`);
   process.exit(0);
+}
+
+/** `name` on PATH (or an absolute path that exists). */
+function onPath(name) {
+  if (name.includes('/')) return existsSync(name);
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, name)));
+}
+
+/** The tools node-gyp needs to build lmdb-js that are not there (names as a user would install them). */
+function missingBuildTools() {
+  const missing = [];
+  const cxx = process.env.CXX?.split(' ')[0];
+  if (!(cxx ? onPath(cxx) : ['c++', 'g++', 'clang++'].some(onPath))) missing.push('a C++ compiler (g++ or clang++)');
+  if (!onPath('make')) missing.push('make');
+  const python = process.env.npm_config_python ?? process.env.PYTHON;
+  if (!(python ? onPath(python) : ['python3', 'python'].some(onPath))) missing.push('python3');
+  return missing;
 }
 
 if (version !== PATCHED_VERSION) fail(`lmdb ${version} is installed, the fix is for ${PATCHED_VERSION}: check whether it is still needed`);
@@ -67,10 +89,16 @@ if (patched !== text) writeFileSync(source, patched);
 if (existsSync(addon) && statSync(addon).mtimeMs > statSync(source).mtimeMs) process.exit(0);
 const nodeGyp = process.env.npm_config_node_gyp ?? join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
 if (!existsSync(nodeGyp)) fail(`node-gyp not found (${nodeGyp})`);
+const missing = missingBuildTools();
+if (missing.length > 0) fail(`cannot build lmdb-js from source: missing ${missing.join(', ')}`);
 console.error('build-patched-lmdb: building lmdb-js from source with bounded error messages (about 20 s)');
 // Node's own headers (no download: no network at install time) when npm does not name them already.
 const nodeDir = dirname(dirname(process.execPath));
 const headers = process.env.npm_config_nodedir === undefined && existsSync(join(nodeDir, 'include', 'node', 'common.gypi')) ? [`--nodedir=${nodeDir}`] : [];
 const build = spawnSync(process.execPath, [nodeGyp, 'rebuild', ...headers], { cwd: lmdbDir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-if (build.status !== 0) fail(`node-gyp rebuild failed:\n${build.stderr.split('\n').filter((line) => /error/i.test(line)).slice(0, 10).join('\n')}`);
+if (build.status !== 0) {
+  const errors = build.stderr.split('\n').filter((line) => /error/i.test(line)).slice(0, 10);
+  console.error(errors.join('\n'));
+  fail('building lmdb-js from source failed (the errors above)');
+}
 console.error(`build-patched-lmdb: built ${addon}`);

@@ -17,6 +17,9 @@ const program = new Command()
   .name('rill')
   .description('Run trickle queries over event streams, with guaranteed delivery through qos::wal')
   .version(manifest.version, '-V, --version', 'print the rill version and exit')
+  // Tremor's `tremor -l logger.yaml ...` (a log4rs file): accepted so Tremor's scripts run; rill's
+  // log lines go to stderr as they always do, and the file is not read.
+  .option('-l, --logger-config <file>', "accepted for Tremor compatibility (a log4rs file); rill does not read it: its log lines always go to stderr")
   .showHelpAfterError();
 
 registerRunCommand(program);

@@ -25,6 +25,11 @@ export interface SourceContext {
   emit(data: Value, meta?: RecordValue, dataJson?: string): void;
   /** A problem that does not stop the source (printed on stderr). */
   warn(message: string): void;
+  /**
+   * Asks the runtime to stop everything gracefully (a debug source that has checked what it came
+   * for: `cb`); `exitCode` is the process's exit status after that stop (default 0).
+   */
+  requestStop?(why: string, exitCode?: number): void;
 }
 
 export interface Source {
@@ -60,7 +65,7 @@ export interface SinkContext {
   restore(): void;
   warn(message: string): void;
   /** Asks the runtime to stop everything gracefully, as SIGTERM does (the `exit` connector); `why` is logged. */
-  requestStop?(why: string): void;
+  requestStop?(why: string, exitCode?: number): void;
 }
 
 export interface Sink {
@@ -107,8 +112,8 @@ export interface ConnectorSettings {
 
 /** How one `config` key is checked: its type and whether it must be present. */
 export interface ConfigKeySpec {
-  /** `strings`: a list of strings (the NATS connectors' `hosts`). */
-  type: 'string' | 'integer' | 'boolean' | 'number' | 'strings';
+  /** `array`: a list of anything (crononome's `entries`); `strings`: a list of strings (the NATS connectors' `hosts`). */
+  type: 'string' | 'integer' | 'boolean' | 'number' | 'array' | 'strings';
   required?: boolean;
 }
 
@@ -146,8 +151,11 @@ export interface ConnectorFactory {
   /** The troy kind (`tcp_server`). */
   readonly type: string;
   readonly configKeys: Readonly<Record<string, ConfigKeySpec>>;
-  /** Tremor's codec rule: `required` = a `codec` must be given, `structured` = none may be. */
-  readonly codec: 'required' | 'structured';
+  /**
+   * Tremor's codec rule: `required` = a `codec` must be given, `structured` = none may be,
+   * `optional` = json unless one is given (the debug connectors `cb` and `bench`).
+   */
+  readonly codec: 'required' | 'structured' | 'optional';
   create(settings: ConnectorSettings): ConnectorParts;
 }
 

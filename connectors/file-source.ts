@@ -159,7 +159,7 @@ export class FileSource implements Source {
       const line = this.prefix.end.line + 1;
       context.warn(
         `reading ${this.options.path} waits: line ${line} has been neither acked nor failed for ${STALL_WARNING_MS / 1000} s and ${this.options.maxInFlight} lines (max_in_flight) are beyond it; ` +
-          'an event the pipeline drops (a `where` that does not match, a runtime error) is never acked: store every event in a qos::wal first',
+          'an event an operator keeps without settling, or a sink that never answers, holds the line back: check the pipeline\'s operators and sinks',
       );
     }, STALL_WARNING_MS);
     this.stallTimer.unref();

@@ -71,6 +71,21 @@ export class MetronomeSource implements Source {
   }
 }
 
+/**
+ * Intervals that are most likely in the other Tremor version's unit: a 0.11 interval (ms) of a
+ * million or more (17 minutes; 1000000000 is one second in ns), a 0.12 one (ns) below a
+ * millisecond (1000 is one second in ms). Such values are run as given, with a warning.
+ */
+const LOOKS_LIKE_NANOSECONDS_MS = 1_000_000;
+const LOOKS_LIKE_MILLISECONDS_NS = 1_000_000;
+
+function describeMs(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 3_600_000) return `${+(ms / 1000).toFixed(1)} s`;
+  if (ms < 86_400_000) return `${+(ms / 3_600_000).toFixed(1)} hours`;
+  return `${+(ms / 86_400_000).toFixed(1)} days`;
+}
+
 export const metronomeFactory: SourceFactory = {
   kind: 'source',
   type: 'metronome',
@@ -78,6 +93,11 @@ export const metronomeFactory: SourceFactory = {
   create(settings) {
     const interval = settings.config.interval as number;
     if (interval < 1) throw new ConnectorConfigError('`interval` must be at least 1 (milliseconds)', 'interval');
+    if (interval >= LOOKS_LIKE_NANOSECONDS_MS) {
+      settings.warn(
+        `metronome \`interval: ${interval}\` is ${describeMs(interval)}: a Tremor 0.11 onramp's interval is in milliseconds (nanoseconds are 0.12 troy's unit); for ${describeMs(interval / 1_000_000)} write ${Math.max(1, Math.round(interval / 1_000_000))}`,
+      );
+    }
     return new MetronomeSource(interval);
   },
 };
@@ -91,6 +111,11 @@ export const metronomeConnectorFactory: ConnectorFactory = {
   create(settings) {
     const intervalNs = settings.config.interval as number;
     if (intervalNs < 1) throw new ConnectorConfigError('`interval` must be at least 1 (nanoseconds)', 'interval');
+    if (intervalNs < LOOKS_LIKE_MILLISECONDS_NS) {
+      settings.warn(
+        `metronome \`"interval": ${intervalNs}\` is ${intervalNs} ns: a troy connector's interval is in nanoseconds (milliseconds are 0.11 YAML's unit); for ${describeMs(intervalNs)} write nanos::from_millis(${intervalNs}); rill ticks every millisecond at most`,
+      );
+    }
     // Timers run in whole milliseconds; an interval below 1 ms ticks every millisecond.
     return { source: new MetronomeSource(Math.max(1, Math.round(intervalNs / 1_000_000)), 'connector') };
   },

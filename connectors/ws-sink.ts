@@ -46,6 +46,11 @@ export interface WsSinkOptions {
   ackDelayMs?: number;
   /** Ack frames only when the receiver's `{"ack": N}` replies cover them. */
   ackReplies?: boolean;
+  /**
+   * Messages the other side sends on this connection (the troy `ws_client`'s source half); not
+   * called for the `{"ack": N}` replies that `ackReplies` consumes.
+   */
+  onMessage?: (data: Buffer, isBinary: boolean) => void;
   /** Overrides for tests; production uses the constants above. */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
@@ -175,8 +180,9 @@ export class WsSink implements Sink {
       this.context?.restore();
     });
     socket.on('message', (data, isBinary) => {
-      // Without `ack_replies`, replies are not used (Tremor's non-linked ws offramp ignores them too).
-      replyAcks?.reply(data, isBinary);
+      // Without `ack_replies` or a source half, replies are not used (Tremor's non-linked ws offramp ignores them too).
+      if (replyAcks !== undefined) replyAcks.reply(data, isBinary);
+      else this.options.onMessage?.(toBuffer(data), isBinary);
     });
     socket.on('error', (error) => {
       failure = error.message;
@@ -215,21 +221,31 @@ export class WsSink implements Sink {
   }
 }
 
+function toBuffer(data: WebSocket.RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+/** A `ws://` or `wss://` URL from a config, or a config error. */
+export function checkWsUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConnectorConfigError(`\`url\` is not a valid URL: ${JSON.stringify(url)}`, 'url');
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new ConnectorConfigError(`\`url\` must start with ws:// or wss://, got ${JSON.stringify(url)}`, 'url');
+  }
+  return url;
+}
+
 export const wsSinkFactory: SinkFactory = {
   kind: 'sink',
   type: 'ws',
   configKeys: { url: { type: 'string', required: true }, binary: { type: 'boolean' }, ack_delay_ms: { type: 'integer' }, ack_replies: { type: 'boolean' } },
   create(settings) {
-    const url = settings.config.url as string;
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new ConnectorConfigError(`\`url\` is not a valid URL: ${JSON.stringify(url)}`, 'url');
-    }
-    if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-      throw new ConnectorConfigError(`\`url\` must start with ws:// or wss://, got ${JSON.stringify(url)}`, 'url');
-    }
+    const url = checkWsUrl(settings.config.url as string);
     const ackDelayMs = (settings.config.ack_delay_ms as number | undefined) ?? 0;
     if (ackDelayMs < 0) throw new ConnectorConfigError(`\`ack_delay_ms\` must be 0 or more, got ${ackDelayMs}`, 'ack_delay_ms');
     const ackReplies = (settings.config.ack_replies as boolean | undefined) ?? false;

@@ -17,8 +17,17 @@
  * - Contraflow visits the upstream operators that handle it in reverse topological order and
  *   stops at one that returns `'stop'`; then trigger/restore go to every upstream input and
  *   ack/fail only to transactional ones. An operator's own insights start at its upstream side.
+ * - Events that end inside the pipeline are acked. An event put in at an input or emitted by an
+ *   operator is *kept* when some copy of it reaches a linked output or an operator (which then
+ *   acks, fails or holds it). A transactional event that is not kept (a `where` filtered it, a
+ *   script dropped it, it went to a stream or an output nothing is linked to) is acked back from
+ *   where it entered, at the end of the step: a source or a WAL upstream would otherwise wait for
+ *   it for ever (a transactional file source stalled at `max_in_flight` behind a filter). So is an
+ *   event a select fails on (its runtime error is reported; sending it again fails the same way),
+ *   see `finishStep`.
  */
 import type { Event } from './event.ts';
+import type { BucketCounts } from './histogram.ts';
 import { isDeliveryInsight, type Insight } from './insight.ts';
 import type { Pipeline, PipelineHandlers } from './pipeline.ts';
 import type { PipelineGraph } from './graph.ts';
@@ -79,6 +88,12 @@ export class PipelineExecutor implements Pipeline, StepSink {
   private stepOutputCount = 0;
   private readonly stepInsightProducers: RuntimeNode[] = [];
   private readonly stepInsights: Insight[] = [];
+  /** Grows whenever a copy of an event is kept (a linked output, an operator); see the header. */
+  private kept = 0;
+  /** Events of this step that ended inside the pipeline, with the node they entered at. */
+  private readonly stepEnded: Array<{ node: RuntimeNode; event: Event }> = [];
+  /** Outputs nothing is linked to (`setOutputLinked`). */
+  private readonly unlinkedOutputs = new Set<string>();
 
   /** Counts outputs and insights handed out; `rill run` watches it to see when the pipeline is quiet. */
   deliveries = 0;
@@ -146,6 +161,12 @@ export class PipelineExecutor implements Pipeline, StepSink {
     input.transactional = transactional;
   }
 
+  setOutputLinked(outputPort: string, linked: boolean): void {
+    if (!this.outputNodes.has(outputPort)) throw new Error(`pipeline \`${this.id}\` has no output \`${outputPort}\``);
+    if (linked) this.unlinkedOutputs.delete(outputPort);
+    else this.unlinkedOutputs.add(outputPort);
+  }
+
   /** After `close()` insights are ignored: the operators they were for are gone. */
   contraflow(outputPort: string, insight: Insight): void {
     const output = this.outputNodes.get(outputPort);
@@ -177,6 +198,15 @@ export class PipelineExecutor implements Pipeline, StepSink {
     return figures;
   }
 
+  histograms(): Record<string, Record<string, BucketCounts>> {
+    const histograms: Record<string, Record<string, BucketCounts>> = {};
+    for (const node of this.operatorNodes) {
+      const nodeHistograms = node.operator.histograms?.();
+      if (nodeHistograms !== undefined) histograms[node.name] = nodeHistograms;
+    }
+    return histograms;
+  }
+
   /** True when no step is queued and every operator that can tell says it has nothing in flight. */
   isIdle(): boolean {
     if (this.busy || this.deferred.length > 0) return false;
@@ -194,6 +224,9 @@ export class PipelineExecutor implements Pipeline, StepSink {
   }
 
   output(port: string, event: Event): void {
+    // An output nothing is linked to still goes to `onOutput` (the runtime counts it as dropped);
+    // it does not keep the event, which is acked here if nothing else keeps it.
+    if (this.unlinkedOutputs.size === 0 || !this.unlinkedOutputs.has(port)) this.kept++;
     this.stepOutputPorts[this.stepOutputCount] = port;
     this.stepOutputEvents[this.stepOutputCount] = event;
     this.stepOutputCount++;
@@ -202,6 +235,20 @@ export class PipelineExecutor implements Pipeline, StepSink {
   insight(producer: RuntimeNode, insight: Insight): void {
     this.stepInsightProducers.push(producer);
     this.stepInsights.push(insight);
+  }
+
+  held(): void {
+    this.kept++;
+  }
+
+  forwardEmitted(node: RuntimeNode, port: string, event: Event): void {
+    if (!event.transactional) {
+      this.forward(node, port, event);
+      return;
+    }
+    const before = this.kept;
+    this.forward(node, port, event);
+    if (this.kept === before) this.stepEnded.push({ node, event });
   }
 
   // Steps.
@@ -253,11 +300,11 @@ export class PipelineExecutor implements Pipeline, StepSink {
   private runEventStep(node: RuntimeNode, port: string, event: Event): void {
     let failure: unknown;
     try {
-      this.forward(node, port, event);
+      this.forwardEmitted(node, port, event);
     } catch (error) {
       failure = error;
     }
-    this.finishStep(failure);
+    this.finishStep(failure, { node, event });
   }
 
   private runTickStep(node: OperatorNode, nowNs: number): void {
@@ -276,12 +323,23 @@ export class PipelineExecutor implements Pipeline, StepSink {
     this.finishStep(failure);
   }
 
-  /** Insights first, then outputs; on failure the outputs are dropped as a whole. */
-  private finishStep(failure: unknown): void {
+  /**
+   * Insights first, then outputs; on failure the outputs are dropped as a whole. An event whose
+   * select or script failed (a runtime error: reported, and the same every time it is sent) ends
+   * there and is acked, unless the step had already made transactional outputs, which are failed
+   * back instead; an operator's failure acks nothing (the operator may work when sent again).
+   */
+  private finishStep(failure: unknown, root?: { node: RuntimeNode; event: Event }): void {
     const ports = this.stepOutputPorts;
     const events = this.stepOutputEvents;
     try {
-      if (failure !== undefined) this.abandonOutputs(failure);
+      if (failure !== undefined) {
+        this.stepEnded.length = 0;
+        const endsHere = root !== undefined && root.event.transactional && !(failure instanceof OperatorFailure) && !this.hasTransactionalOutputs();
+        this.abandonOutputs(failure);
+        if (endsHere) this.stepEnded.push(root);
+      }
+      if (this.stepEnded.length > 0) this.ackEnded();
       if (this.stepInsights.length > 0) this.routeStepInsights();
       const handlers = this.handlers!;
       for (let i = 0; i < this.stepOutputCount; i++) {
@@ -296,6 +354,36 @@ export class PipelineExecutor implements Pipeline, StepSink {
         this.stepInsightProducers.length = 0;
         this.stepInsights.length = 0;
       }
+    }
+  }
+
+  private hasTransactionalOutputs(): boolean {
+    for (let i = 0; i < this.stepOutputCount; i++) if (this.stepOutputEvents[i]!.transactional) return true;
+    return false;
+  }
+
+  /** Acks the events that ended inside the pipeline back from where they entered (see the header). */
+  private ackEnded(): void {
+    for (const { node, event } of this.stepEnded.splice(0)) {
+      const insight: Insight = { kind: 'ack', id: event.id, opMeta: event.opMeta };
+      if (node instanceof InputNode) {
+        if (!node.transactional) continue;
+        this.deliveries++;
+        this.handlers!.onInsight(node.name, insight);
+        continue;
+      }
+      // An operator's own event: the operator hears the ack first (a WAL deletes what it stored).
+      if (node instanceof OperatorNode && node.operator.onContraflow !== undefined) {
+        let verdict: 'stop' | 'pass';
+        try {
+          verdict = node.operator.onContraflow(insight);
+        } catch (error) {
+          this.report(new OperatorFailure(node.name, error));
+          verdict = 'pass';
+        }
+        if (verdict === 'stop') continue;
+      }
+      this.routeInsight(node, insight);
     }
   }
 

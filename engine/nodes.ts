@@ -19,6 +19,13 @@ export interface StepSink {
   output(port: string, event: Event): void;
   /** `producer` sent an insight upstream. */
   insight(producer: RuntimeNode, insight: Insight): void;
+  /**
+   * `node` emitted `event` on `port`: forwarded like `forward`, and if nothing downstream keeps
+   * it (no output, no operator takes it), a transactional event is acked back from `node`.
+   */
+  forwardEmitted(node: RuntimeNode, port: string, event: Event): void;
+  /** An operator took the event: it acks, fails or holds it from now on. */
+  held(): void;
 }
 
 export interface Link {
@@ -156,6 +163,7 @@ export class OperatorNode extends RuntimeNode {
   operator!: Operator;
 
   receive(port: string, event: Event, sink: StepSink): void {
+    sink.held();
     let output;
     try {
       output = this.operator.onEvent(port, event);
@@ -167,6 +175,6 @@ export class OperatorNode extends RuntimeNode {
 
   deliver(events: Array<[port: string, event: Event]>, insights: Insight[], sink: StepSink): void {
     for (const insight of insights) sink.insight(this, insight);
-    for (const [port, emitted] of events) sink.forward(this, port, emitted);
+    for (const [port, emitted] of events) sink.forwardEmitted(this, port, emitted);
   }
 }

@@ -6,7 +6,9 @@
  *   came from). A line that is not JSON is reported with its line number and skipped; blank lines
  *   are skipped silently.
  * - Outputs: events reaching `out` or `out/p` are written to `stdout`, `err` (and `err/p`) to
- *   `stderr`, one JSON value per line, in batches. `metrics` is not written. An event whose payload
+ *   `stderr`, one JSON value per line, in batches. `metrics` is not written. The first event of a
+ *   port other than `out` that is written among `out`'s (or not written at all) gets a note on
+ *   stderr; with `labelPorts` every port's events go to stdout as `{"port": P, "event": E}`. An event whose payload
  *   no node changed is written as its input line was (see `Event.dataJson`): the same JSON value,
  *   with the input's spacing, key order and number spelling, and no second serialisation. An event
  *   that cannot be serialised (nested too deeply for JSON.stringify) is reported with the input
@@ -33,6 +35,8 @@ export interface JsonLinesRun {
   stderr: Writable;
   /** How long the pipeline must stay quiet after the input ends before it is closed. */
   quietMs?: number;
+  /** Every output (but `metrics`) to stdout as `{"port": P, "event": E}` (`rill run --ports`). */
+  labelPorts?: boolean;
 }
 
 const TICK_MS = 100;
@@ -49,11 +53,23 @@ export async function runJsonLines(pipeline: PipelineExecutor, run: JsonLinesRun
   const stderr = new BatchedWriter(run.stderr, pipeline, sourceId);
   const stdout = new BatchedWriter(run.stdout, pipeline, sourceId, stderr);
   const breaker = { tripped: false };
-  const writtenOutputs = pipeline.outputs.filter((port) => port !== 'metrics' && !port.startsWith('metrics/'));
+  const writtenOutputs = pipeline.outputs.filter((port) => !isMetricsPort(port));
+  const noted = new Set<string>();
+  const noteOnce = (port: string, text: string): void => {
+    if (noted.has(port)) return;
+    noted.add(port);
+    stderr.note(`rill run: ${text}`);
+  };
   await pipeline.start({
     onOutput(port, event) {
-      if (port === 'out' || port.startsWith('out/')) stdout.add(port, event);
-      else if (port === 'err' || port.startsWith('err/')) stderr.add(port, event);
+      if (isMetricsPort(port)) return;
+      if (run.labelPorts) stdout.add(port, event, true);
+      else if (port === 'out') stdout.add(port, event);
+      else if (port.startsWith('out/')) {
+        noteOnce(port, `events of port \`${port}\` are written to stdout among those of \`out\`; --ports labels every event with its port`);
+        stdout.add(port, event);
+      } else if (port === 'err' || port.startsWith('err/')) stderr.add(port, event);
+      else noteOnce(port, `events of port \`${port}\` are not written (only out and err are); --ports writes every port's events to stdout, labelled`);
     },
     onInsight(_port, insight) {
       // The input is not transactional (no acks or fails come here); it honours the circuit breaker.
@@ -154,6 +170,10 @@ async function feedLines(
   if (carry) sendLine(decode(carry));
 }
 
+function isMetricsPort(port: string): boolean {
+  return port === 'metrics' || port.startsWith('metrics/');
+}
+
 function hasOuterSpace(line: string): boolean {
   return line.charCodeAt(0) <= 32 || line.charCodeAt(line.length - 1) <= 32;
 }
@@ -207,7 +227,8 @@ class BatchedWriter {
     return this.acksInFlight > 0 || this.acks.length > 0;
   }
 
-  add(port: string, event: Event): void {
+  /** `labelled`: written as `{"port": P, "event": E}`. */
+  add(port: string, event: Event, labelled = false): void {
     let text: string;
     try {
       text = event.dataJson ?? stringifyJson(event.data);
@@ -215,7 +236,7 @@ class BatchedWriter {
       this.refuse(port, event, (error as Error).message);
       return;
     }
-    this.line(text);
+    this.line(labelled ? `{"port":${JSON.stringify(port)},"event":${text}}` : text);
     if (event.transactional) this.acks.push([port, { kind: 'ack', id: event.id, opMeta: event.opMeta }]);
   }
 

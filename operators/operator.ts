@@ -9,6 +9,7 @@
 import type { Event } from '../engine/event.ts';
 import type { Insight } from '../engine/insight.ts';
 import type { Value } from '../queries/values/value.ts';
+import type { BucketCounts } from '../engine/histogram.ts';
 
 /** What one call produced: events on output ports, and insights to send upstream. */
 export interface OperatorOutput {
@@ -29,6 +30,8 @@ export interface Operator {
   onContraflow?(insight: Insight): 'stop' | 'pass';
   /** Figures for the status line of `rill server run` (the WAL: stored, storedBytes, inFlight). */
   stats?(): Record<string, number | string>;
+  /** Histograms for `/metrics` of `rill server run --api` (the WAL: commit latency and batch size). */
+  histograms?(): Record<string, BucketCounts>;
   /** Opens what the operator needs (stores, files) before the first event. */
   start?(): Promise<void>;
   /**

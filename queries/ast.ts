@@ -28,7 +28,9 @@ export type Expr =
   | MatchExpr
   | LetExpr
   | EmitExpr
-  | DropExpr;
+  | DropExpr
+  | RecurExpr
+  | ForExpr;
 
 export interface LiteralExpr {
   kind: 'literal';
@@ -72,8 +74,10 @@ export type Segment =
 export interface PathExpr {
   kind: 'path';
   root: PathRoot;
-  /** The local's name for `local` roots. */
+  /** The local's name for `local` roots (the constant's name when `module` is set). */
   name?: string;
+  /** `a::b::name`: a constant of module `a::b` (relative to the module the path is written in). */
+  module?: string[];
   rootLoc: Loc;
   segments: Segment[];
   loc: Loc;
@@ -138,7 +142,7 @@ export interface MergeExpr {
 export type RecordPatternField =
   | { kind: 'present' | 'absent'; key: string; loc: Loc }
   | { kind: 'compare'; key: string; op: '==' | '!=' | '>' | '>=' | '<' | '<='; expr: Expr; loc: Loc }
-  | { kind: 'nested'; key: string; pattern: RecordPattern; loc: Loc };
+  | { kind: 'nested'; key: string; pattern: RecordPattern | ArrayPattern | TuplePattern; loc: Loc };
 
 export interface RecordPattern {
   kind: 'record';
@@ -146,11 +150,25 @@ export interface RecordPattern {
   loc: Loc;
 }
 
-export type Pattern =
-  | { kind: 'any'; loc: Loc }
-  | { kind: 'expr'; expr: Expr; loc: Loc }
-  | { kind: 'bind'; name: string; pattern: Pattern; loc: Loc }
-  | RecordPattern;
+/** `%[ p, … ]`: each item must match at least one element, anywhere in the array. */
+export interface ArrayPattern {
+  kind: 'array';
+  items: PredicatePattern[];
+  loc: Loc;
+}
+
+/** `%( p, … )`: the elements position by position; `open` (`...`) allows more after them. */
+export interface TuplePattern {
+  kind: 'tuple';
+  items: PredicatePattern[];
+  open: boolean;
+  loc: Loc;
+}
+
+/** What an item of an array or tuple pattern may be. */
+export type PredicatePattern = { kind: 'any'; loc: Loc } | { kind: 'expr'; expr: Expr; loc: Loc } | RecordPattern | ArrayPattern | TuplePattern;
+
+export type Pattern = PredicatePattern | { kind: 'bind'; name: string; pattern: Pattern; loc: Loc };
 
 export interface MatchClause {
   /** `undefined` for `default`. */
@@ -164,6 +182,29 @@ export interface MatchExpr {
   kind: 'match';
   target: Expr;
   clauses: MatchClause[];
+  loc: Loc;
+}
+
+/** `recur(a, …)`: a function's tail call of itself with new arguments. */
+export interface RecurExpr {
+  kind: 'recur';
+  args: Expr[];
+  loc: Loc;
+}
+
+export interface ForCase {
+  key: string;
+  value: string;
+  guard?: Expr;
+  body: Expr[];
+  loc: Loc;
+}
+
+/** `for T of case (k, v) … end`: the first matching case's value per element (index/key, value). */
+export interface ForExpr {
+  kind: 'for';
+  target: Expr;
+  cases: ForCase[];
   loc: Loc;
 }
 
@@ -203,7 +244,38 @@ export interface ConstStmt {
   loc: Loc;
 }
 
-export type ScriptItem = Expr | UseStmt | ConstStmt;
+export interface FnCase {
+  /** `undefined` for `default`. */
+  patterns?: PredicatePattern[];
+  guard?: Expr;
+  body: Expr[];
+  loc: Loc;
+}
+
+/** `fn name(a, b[, ...]) with … end` or `fn name(a, b) of case (…) => … end`. */
+export interface FnDefn {
+  kind: 'function';
+  name: string;
+  nameLoc: Loc;
+  params: string[];
+  /** Ends in `...`: extra arguments are the body's `args` (an array). */
+  varargs: boolean;
+  body?: Expr[];
+  cases?: FnCase[];
+  loc: Loc;
+}
+
+/** `mod name with … end`; in a query it may also hold `define` statements. */
+export interface ModDefn {
+  kind: 'module';
+  name: string;
+  items: Array<ModuleItem | QueryStmt>;
+  loc: Loc;
+}
+
+export type ModuleItem = UseStmt | ConstStmt | FnDefn | ModDefn;
+
+export type ScriptItem = Expr | ModuleItem;
 
 // ---------------------------------------------------------------------------------------------
 // Query statements
@@ -279,6 +351,7 @@ export interface SelectStmt {
 
 export type QueryStmt =
   | UseStmt
+  | ModDefn
   | DefineOperatorStmt
   | CreateOperatorStmt
   | DefineScriptStmt

@@ -16,6 +16,14 @@ export interface SourceSpan {
 export type Severity = 'error' | 'warning';
 
 export class Diagnostic extends Error {
+  /**
+   * Set on an error found in a module file a `use` brought in: Tremor's highlighter then starts with
+   * `Error in <file>:<line>:<col> ` instead of `Error: ` (render.ts).
+   */
+  inModuleFile?: string;
+  /** That module file's source, which the error renders against. */
+  moduleSource?: string;
+
   constructor(
     message: string,
     readonly span: SourceSpan,
@@ -24,6 +32,11 @@ export class Diagnostic extends Error {
   ) {
     super(message);
   }
+}
+
+/** A span for an error Tremor reports without a place in the source (shown as a lone caret). */
+export function nowhere(file: string): SourceSpan {
+  return { file, line: 0, column: 1, length: 1 };
 }
 
 /** Thrown when compiling fails; holds every error found (at least one). */

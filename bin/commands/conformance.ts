@@ -2,8 +2,12 @@
  * `rill conformance DIR [--json FILE]`: runs every case of a trickle corpus laid out like
  * `shared/trickle-corpus` (see test/corpus/run-case.ts for what is compared) or of a troy corpus
  * laid out like `shared/troy-corpus` (test/troy/run-case.ts), told apart by the categories in its
- * manifest; prints one line per failure and ends with `conformance: N passed, M failed` plus
- * counts per category and tier.
+ * manifest; prints one line per failure, counts per category and tier, and ends with
+ * `conformance: N passed, M failed` (the last line, which scripts read).
+ *
+ * In a troy corpus, the MUST and SHOULD `integration` cases run as `rill test integration` runs
+ * them (a temporary copy each, two at a time); LATER ones (docker, TLS, HTTP, ...) and the `wal`
+ * descriptions are listed as skipped.
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -35,16 +39,27 @@ async function runConformance(dir: string, jsonFile: string | undefined): Promis
   try {
     manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Array<{ category: string }>;
   } catch (error) {
-    console.error(`conformance: cannot read ${join(dir, 'manifest.json')}: ${error instanceof Error ? error.message : String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? `${code} (not a corpus: one holds manifest.json and <category>/<case>/ folders, as ../shared/trickle-corpus does)`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    console.error(`conformance: cannot read ${join(dir, 'manifest.json')}: ${why}`);
+    return 1;
+  }
+  if (!Array.isArray(manifest) || manifest.some((entry) => typeof entry?.category !== 'string')) {
+    console.error(`conformance: ${join(dir, 'manifest.json')} is not a corpus manifest (a JSON list of {"category": ..., ...} records)`);
     return 1;
   }
   // Loaded here, not at the top, so that other commands do not pay for the corpus runners.
   const troy = await import('../../test/troy/run-case.ts');
   const results = troy.isTroyManifest(manifest) ? await runTroyCorpus(dir, troy) : await runTrickleCorpus(dir);
   const passed = results.filter((result) => result.ok).length;
-  console.log(`conformance: ${passed} passed, ${results.length - passed} failed`);
   for (const [group, counts] of tally(results, (result) => result.category)) console.log(`  ${group}: ${counts}`);
   for (const [group, counts] of tally(results, (result) => result.tier)) console.log(`  tier ${group}: ${counts}`);
+  console.log(`conformance: ${passed} passed, ${results.length - passed} failed`);
   if (jsonFile) {
     const records = results.map(({ category, case: name, ok, reason }) => ({ category, case: name, ok, reason }));
     // A JSON array with one record per line: valid JSON as a whole, and easy to grep.
@@ -64,20 +79,39 @@ async function runTrickleCorpus(dir: string): Promise<CaseResult[]> {
   return results;
 }
 
-/** The categories the troy runner cannot run yet are listed as skipped, not counted. */
+/** What is not run (LATER integration cases, wal descriptions) is listed as skipped, not counted. */
 async function runTroyCorpus(dir: string, troy: typeof import('../../test/troy/run-case.ts')): Promise<CaseResult[]> {
+  const { integrationCaseAt, runIntegrationCases } = await import('./integration-runner.ts');
   const results: CaseResult[] = [];
   const skipped = new Map<string, number>();
-  for (const corpusCase of troy.loadTroyManifest(dir)) {
+  const integration: typeof manifestCases = [];
+  type TroyCase = ReturnType<typeof troy.loadTroyManifest>[number];
+  const manifestCases: TroyCase[] = troy.loadTroyManifest(dir);
+  for (const corpusCase of manifestCases) {
+    if (corpusCase.category === 'integration' && corpusCase.tier !== 'LATER') {
+      integration.push(corpusCase);
+      continue;
+    }
     if (!troy.TROY_RUN_CATEGORIES.includes(corpusCase.category)) {
-      skipped.set(corpusCase.category, (skipped.get(corpusCase.category) ?? 0) + 1);
+      const group = corpusCase.category === 'integration' ? 'integration (LATER: docker, TLS, HTTP, ...)' : `${corpusCase.category} (descriptions, checked by test/wal)`;
+      skipped.set(group, (skipped.get(group) ?? 0) + 1);
       continue;
     }
     const result = troy.runTroyCase(dir, corpusCase);
     results.push(result);
     if (!result.ok) reportFailure(troy.troyCaseName(corpusCase), result);
   }
-  for (const [category, count] of skipped) console.log(`SKIP ${category}: ${count} cases (they need running connectors; not run by this runner)`);
+  const integrationResults = await runIntegrationCases(
+    integration.map((corpusCase) => integrationCaseAt(dir, join(dir, corpusCase.category, corpusCase.case))),
+    { concurrency: 2, timeoutSecs: 60 },
+  );
+  integration.forEach((corpusCase, index) => {
+    const { ok, reason } = integrationResults[index]!;
+    const result = { category: corpusCase.category, case: corpusCase.case, tier: corpusCase.tier, ok, reason };
+    results.push(result);
+    if (!ok) reportFailure(troy.troyCaseName(corpusCase), result);
+  });
+  for (const [group, count] of skipped) console.log(`SKIP ${group}: ${count} cases`);
   return results;
 }
 

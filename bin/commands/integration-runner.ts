@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
 /** bin/rill.mjs, found upwards from this file (which may run from a bundle in node_modules/.cache). */
-const RILL_BIN = findRillBin(fileURLToPath(import.meta.url));
+export const RILL_BIN = findRillBin(fileURLToPath(import.meta.url));
 
 function findRillBin(thisFile: string): string {
   for (let dir = dirname(thisFile); dirname(dir) !== dir; dir = dirname(dir)) {

@@ -2,8 +2,14 @@
  * `rill server run -f FILE...`: runs Tremor 0.11 artefacts (onramp/offramp/binding/mapping YAML
  * and `.trickle` pipelines) until SIGINT or SIGTERM, like `tremor server run -f`.
  */
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import manifest from '../../package.json' with { type: 'json' };
+import { LOG_FORMATS, ServerLog, type LogFormat } from './server-log.ts';
 import type { EmbeddedReceivers } from '../../engine/runtime/embedded-receiver.ts';
+import type { ApiServer } from '../../engine/api/api-server.ts';
+import type { Runtime } from '../../engine/runtime/runtime.ts';
+import type { RuntimePlan } from '../../engine/runtime/load.ts';
 import { describeEngineHeap, engineThreadControl, engineThreadWanted, isEngineThread, superviseEngineThread, type EngineControl } from './server-thread.ts';
 
 interface ServerRunOptions {
@@ -13,6 +19,10 @@ interface ServerRunOptions {
   dataDir?: string;
   embeddedReceiver?: boolean;
   statusInterval: string;
+  pid?: string;
+  logFormat: string;
+  /** `--api HOST:PORT`; false with `-n`; undefined: no API. */
+  api?: string | false;
 }
 
 const HELP = `
@@ -24,7 +34,13 @@ Files: .trickle files define pipelines named after the file (persistent.trickle 
 A configuration problem (unknown key, unknown type, a link to something no file defines) is
 reported with the file, line and key, and nothing starts (exit status 1). Otherwise rill runs until
 SIGINT or SIGTERM, then stops the sources, closes the pipelines (a qos::wal closes its store) and
-the sinks, and exits 0. While running it prints a status line on stderr every few seconds.
+the sinks, and exits 0. While running it prints a status line on stderr when a figure changed
+(checked every --status-interval seconds); --log-format json writes every line as a JSON object.
+
+With --api 127.0.0.1:9898 it serves Tremor 0.12's API (GET /v1/status, /v1/flows,
+/v1/flows/<flow>/connectors), GET /health (200 once every flow runs, 503 otherwise) and GET /metrics
+(Prometheus text: events per connector and pipeline port, WAL stored/in flight/acked/redelivered,
+commit latency; see docs/api.md).
 
 The pipelines run in a worker thread whose V8 young generation may grow to 64 MB instead of 48 MB
 under load (less garbage-collection time); RILL_ENGINE_THREAD=0 runs them in the main thread.
@@ -46,16 +62,31 @@ export function registerServerCommand(program: Command): void {
     .argument('[files...]', '.troy files (Tremor 0.12 deployments), as `tremor server run FILE...`; the -f forms may be given here too')
     .option('-f, --artefacts <files...>', 'artefact files: .yaml/.yml (onramp, offramp, binding, mapping), .trickle (pipeline named after the file), .troy')
     .option('--debug-connectors', "register Tremor's debug connectors for troy (exit, null), as `tremor server run --debug-connectors`")
-    .option('-n, --no-api', 'accepted for Tremor compatibility: rill has no API server yet, so there is none to turn off')
-    .option('-q, --quiet', 'do not print the periodic status line')
+    .option('--api <host:port>', "serve the HTTP API (Tremor's /v1/status, /v1/flows, and /health, /metrics) at HOST:PORT, e.g. 127.0.0.1:9898")
+    .option('-n, --no-api', 'no HTTP API (as `tremor server run -n`; wins over --api)')
+    .option('-q, --quiet', 'do not print the status line')
     .option('-d, --data-dir <dir>', 'where qos::wal operators without an explicit `dir` persist (<dir>/<pipeline>/<operator>) and file onramps keep their checkpoints (<dir>/onramp/<id>/<instance>/); default: a temporary store removed on shutdown, no checkpoints')
     .option('--embedded-receiver', 'if nothing listens on a ws offramp URL, start a WebSocket receiver there that prints each message it receives')
-    .option('--status-interval <seconds>', 'seconds between status lines', '5')
+    .option('--status-interval <seconds>', 'seconds between checks of the status line: it is written when a figure changed', '5')
+    .option('--log-format <format>', `how stderr is written: ${LOG_FORMATS.join(' or ')} (one JSON object per line: time, level, message; the status under "status")`, 'text')
+    .option('-p, --pid <file>', "write the process id to this file at start (as `tremor server run -p`); removed again on a clean stop")
     .addHelpText('after', HELP)
     .action(async (files: string[], options: ServerRunOptions) => {
+      if (!(LOG_FORMATS as readonly string[]).includes(options.logFormat)) {
+        log(`--log-format must be ${LOG_FORMATS.join(' or ')}, got ${JSON.stringify(options.logFormat)}`);
+        process.exitCode = 1;
+        return;
+      }
+      serverLog = new ServerLog(options.logFormat as LogFormat);
+      // `-n` wins over `--api` whichever comes first (commander keeps the last of the two).
+      if (process.argv.includes('-n') || process.argv.includes('--no-api')) options.api = false;
       options.artefacts = [...files, ...(options.artefacts ?? [])];
       if (options.artefacts.length === 0) {
         log('no files given: rill server run FILE.troy ... or rill server run -f ARTEFACT.yaml PIPELINE.trickle ... (see --help)');
+        process.exitCode = 1;
+        return;
+      }
+      if (options.pid !== undefined && !isEngineThread() && !writePidFile(options.pid)) {
         process.exitCode = 1;
         return;
       }
@@ -84,7 +115,27 @@ async function exitWhenWritten(code: number): Promise<never> {
   process.exit(code);
 }
 
-const log = (message: string): void => void process.stderr.write(`rill: ${message}\n`);
+/** Set from --log-format once the options are parsed; text until then. */
+let serverLog = new ServerLog('text');
+const log = (message: string): void => serverLog.info(message);
+
+/** Writes this process's id to `file` and removes the file when the process exits; false (reported) if it cannot. */
+function writePidFile(file: string): boolean {
+  try {
+    writeFileSync(file, `${process.pid}\n`);
+  } catch (error) {
+    log(`cannot write the pid file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return false;
+  }
+  process.on('exit', () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+    } catch {
+      // Already gone, or replaced by another process's: nothing to clean up.
+    }
+  });
+  return true;
+}
 
 /**
  * Resolves on the first SIGINT or SIGTERM (main thread only: signals are not delivered to worker
@@ -130,13 +181,13 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   try {
     plan = loadArtefacts(options.artefacts, {
       dataDir: options.dataDir,
-      warn: (message) => process.stderr.write(`${message}\n`),
-      onPipelineError: (pipeline, rendered) => process.stderr.write(`${pipeline}: ${rendered}\n`),
+      warn: (message) => serverLog.warn(message),
+      onPipelineError: (pipeline, rendered) => serverLog.error(`${pipeline}: ${rendered}`),
       debugConnectors: options.debugConnectors,
     });
   } catch (error) {
     if (!(error instanceof LoadErrors)) throw error;
-    for (const problem of error.problems) process.stderr.write(`${problem}\n`);
+    for (const problem of error.problems) serverLog.error(problem);
     const count = error.problems.length;
     log(`${count} problem${count === 1 ? '' : 's'} in the configuration; nothing was started`);
     return 1;
@@ -156,7 +207,26 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
 
   let stopFromConnector!: () => void;
   const exitRequested = new Promise<void>((resolve) => (stopFromConnector = resolve));
-  const runtime = new Runtime(plan, { log, onStopRequested: () => stopFromConnector() });
+  let exitCode = 0;
+  const runtime = new Runtime(plan, {
+    log,
+    onStopRequested: (_why, code) => {
+      exitCode = code;
+      stopFromConnector();
+    },
+  });
+  let api: ApiServer | undefined;
+  if (typeof options.api === 'string') {
+    // Before the runtime starts, so that /health answers 503 (initializing) until it has.
+    try {
+      api = await startApi(options.api, runtime, plan);
+      log(`API at http://${api.address.family === 'IPv6' ? `[${api.address.address}]` : api.address.address}:${api.address.port}`);
+    } catch (error) {
+      log(`cannot serve the API at ${options.api}: ${(error as Error).message}; nothing was started`);
+      await receivers?.close();
+      return 1;
+    }
+  }
   try {
     await runtime.start();
   } catch (error) {
@@ -164,16 +234,38 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
     log(`cannot start: ${(error as Error).message}`);
     await runtime.stop();
     await receivers?.close();
+    await api?.close();
     return 1;
   }
+  // The pid is what `kill` needs: under `npm start` it is not npm's own.
+  log(`running (pid ${process.pid}); Ctrl-C or kill -TERM ${process.pid} stops it cleanly`);
   const statusIntervalMs = Math.max(0.5, Number(options.statusInterval) || 5) * 1000;
-  const statusTimer = options.quiet ? undefined : setInterval(() => log(formatStatus(runtime.stats())), statusIntervalMs);
+  const writeStatus = (force: boolean): void => {
+    const stats = runtime.stats();
+    serverLog.status(stats, formatStatus(stats), force);
+  };
+  // Checked every interval, written only when something changed.
+  const statusTimer = options.quiet ? undefined : setInterval(() => writeStatus(false), statusIntervalMs);
 
   await Promise.race([control.stopRequested, exitRequested]);
   if (statusTimer !== undefined) clearInterval(statusTimer);
   await runtime.stop();
   await receivers?.close();
-  if (!options.quiet) log(formatStatus(runtime.stats()));
+  await api?.close();
+  if (!options.quiet) writeStatus(true);
   log('stopped');
-  return 0;
+  return exitCode;
+}
+
+/** Starts the HTTP API (engine/api/) over a runtime and the plan it runs. */
+async function startApi(address: string, runtime: Runtime, plan: RuntimePlan): Promise<ApiServer> {
+  const [{ parseApiAddress, startApiServer }, { instanceName }] = await Promise.all([import('../../engine/api/api-server.ts'), import('../../engine/runtime/endpoint.ts')]);
+  const parsed = parseApiAddress(address);
+  if (parsed === undefined) throw new Error('not HOST:PORT (e.g. 127.0.0.1:9898)');
+  return startApiServer(parsed.host, parsed.port, {
+    stats: () => runtime.stats(),
+    phase: () => runtime.phase,
+    links: plan.links.map((link) => ({ from: { name: instanceName(link.from), port: link.from.port }, to: { name: instanceName(link.to), port: link.to.port } })),
+    version: manifest.version,
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * `tcp_client` (Tremor 0.12 connector) and the Tremor 0.11 `tcp` offramp: one TCP connection to
- * `url`, written by the sink half and read by the source half (both built from one config and
+ * `url` (`unix_socket_client`: the same client on the Unix domain socket `path`), written by the sink half and read by the source half (both built from one config and
  * sharing the connection, as tcp-server.ts's halves share the listener; the 0.11 offramp uses the
  * sink half only, and what the server sends it is read and discarded).
  *
@@ -49,6 +49,8 @@ export const OFFRAMP_RECONNECT: ReconnectPolicy = { kind: 'retry', intervalMs: 1
 
 export interface TcpClientOptions {
   address: SocketAddress;
+  /** `unix_socket_client`: connect to this Unix domain socket instead of `address`. */
+  unixPath?: string;
   codec: Codec;
   framing: Framing;
   noDelay: boolean;
@@ -85,7 +87,7 @@ export class TcpClient {
   }
 
   get target(): string {
-    return addressText(this.options.address);
+    return this.options.unixPath ?? addressText(this.options.address);
   }
 
   get active(): boolean {
@@ -156,14 +158,15 @@ export class TcpClient {
   private connect(): void {
     if (this.stopped) return;
     const { host, port } = this.options.address;
-    const socket = connect({ host, port, noDelay: this.options.noDelay });
+    const unixPath = this.options.unixPath;
+    const socket = unixPath !== undefined ? connect({ path: unixPath }) : connect({ host, port, noDelay: this.options.noDelay });
     this.socket = socket;
     const peer = { host, port };
     const inbound = new InboundStream({
       splitter: this.options.framing.splitter((message) => this.warn(`${this.target}: ${message}`)),
       codec: this.options.codec,
       name: this.target,
-      meta: () => ({ tcp_client: { tls: false, peer: { host: peer.host, port: peer.port } } }),
+      meta: (): RecordValue => (unixPath !== undefined ? { unix_socket_client: { peer: unixPath } } : { tcp_client: { tls: false, peer: { host: peer.host, port: peer.port } } }),
       report: (message) => this.warn(message),
     });
     this.inbound = inbound;
@@ -305,9 +308,23 @@ export class TcpClientSource implements Source {
   }
 }
 
-function clientFor(settings: ConnectorSettings, address: SocketAddress, noDelay: boolean, reconnect: ReconnectPolicy, readReplies: boolean): TcpClient {
-  return new TcpClient({ address, codec: settings.codec, framing: buildFraming(settings.preprocessors, settings.postprocessors, ['lines']), noDelay, reconnect, readReplies });
+function clientFor(settings: ConnectorSettings, address: SocketAddress, noDelay: boolean, reconnect: ReconnectPolicy, readReplies: boolean, unixPath?: string): TcpClient {
+  return new TcpClient({ address, unixPath, codec: settings.codec, framing: buildFraming(settings.preprocessors, settings.postprocessors, ['lines']), noDelay, reconnect, readReplies });
 }
+
+/** Tremor 0.12 `unix_socket_client`: config `path` (required), `buf_size`; definition key `reconnect`. The same client as `tcp_client`. */
+export const unixSocketClientFactory: ConnectorFactory = {
+  kind: 'connector',
+  type: 'unix_socket_client',
+  configKeys: { path: { type: 'string', required: true }, buf_size: { type: 'integer' } },
+  codec: 'required',
+  create(settings) {
+    const path = settings.config.path as string;
+    if (path === '') throw new ConnectorConfigError('`path` must name the socket file', 'path');
+    const client = clientFor(settings, { host: '', port: 0 }, false, parseReconnect(settings.reconnect, { kind: 'none' }), true, path);
+    return { source: client.source, sink: client.sink };
+  },
+};
 
 /** Tremor 0.12 `tcp_client`: config `url` (host and port required), `no_delay` (default true), `buf_size`; definition key `reconnect`. */
 export const tcpClientFactory: ConnectorFactory = {

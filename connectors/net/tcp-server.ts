@@ -1,6 +1,7 @@
 /**
  * `tcp_server` (Tremor 0.12 connector) and the Tremor 0.11 `tcp` onramp: a TCP listener taking
- * any number of clients at once.
+ * any number of clients at once; `unix_socket_server` is the same server on a Unix domain socket
+ * (`UnixSocketOptions`).
  *
  * One `TcpServer` is the shared object: it owns the listening socket and the open connections,
  * and hands out two halves built from the same config, `source` (what clients send, on `out`)
@@ -28,6 +29,7 @@
  * drains or closes; in a troy flow that trigger reaches the source half too, so the server stops
  * reading until the slow client catches up.
  */
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Event } from '../../engine/event.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
@@ -56,6 +58,17 @@ export interface TcpServerOptions {
   address: SocketAddress;
   codec: Codec;
   framing: Framing;
+  /**
+   * `unix_socket_server`: listen on this Unix domain socket instead of `address` (a stale socket
+   * file there is removed first; `mode` is chmod-ed onto it). Connections are numbered 1, 2, ...
+   * and events carry `$unix_socket_server = {"peer": <number>}`, which routes replies.
+   */
+  unix?: UnixSocketOptions;
+}
+
+export interface UnixSocketOptions {
+  path: string;
+  mode?: number;
 }
 
 interface Connection {
@@ -76,6 +89,7 @@ export class TcpServer {
   private opening?: Promise<void>;
   private users = 0;
   private droppingStreak = false;
+  private connectionNumber = 0;
   /** Figures for status and tests. */
   readonly stats = { connections: 0, repliesSent: 0, repliesDropped: 0, linesDiscarded: 0 };
 
@@ -112,14 +126,19 @@ export class TcpServer {
   private async listen(): Promise<void> {
     const server = createServer((socket) => this.accept(socket));
     const { host, port } = this.options.address;
+    const unix = this.options.unix;
     try {
+      if (unix !== undefined) removeStaleSocket(unix.path);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen({ host, port }, () => resolve());
+        if (unix !== undefined) server.listen({ path: unix.path }, () => resolve());
+        else server.listen({ host, port }, () => resolve());
       });
+      if (unix?.mode !== undefined) chmodSync(unix.path, unix.mode);
     } catch (error) {
       this.opening = undefined;
-      throw new Error(`cannot listen on ${addressText(this.options.address)}: ${(error as Error).message}`);
+      server.close();
+      throw new Error(`cannot listen on ${unix?.path ?? addressText(this.options.address)}: ${(error as Error).message}`);
     }
     server.on('error', (error) => this.warn(`listener error: ${error.message}`));
     this.server = server;
@@ -148,9 +167,9 @@ export class TcpServer {
     for (const { socket } of this.connections.values()) socket.pause();
   }
 
-  /** A reply: to the connection its `$tcp_server.peer` names. */
+  /** A reply: to the connection its `$tcp_server.peer` (`$unix_socket_server.peer`) names. */
   reply(event: Event, delivery: Delivery): void {
-    const key = peerKey(event.meta);
+    const key = this.options.unix !== undefined ? unixPeerKey(event.meta) : peerKey(event.meta);
     const connection = key === undefined ? undefined : this.connections.get(key);
     if (connection === undefined) {
       this.drop(delivery, key === undefined ? 'it has no $tcp_server.peer metadata (host and port) naming a connection' : `connection ${key} is closed`);
@@ -191,7 +210,8 @@ export class TcpServer {
 
   private accept(socket: Socket): void {
     const peer = { host: normalizeHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
-    const key = `${peer.host}:${peer.port}`;
+    const number = ++this.connectionNumber;
+    const key = this.options.unix !== undefined ? String(number) : `${peer.host}:${peer.port}`;
     const inbound = new InboundStream({
       splitter: this.options.framing.splitter((message) => {
         this.stats.linesDiscarded++;
@@ -199,7 +219,7 @@ export class TcpServer {
       }),
       codec: this.options.codec,
       name: key,
-      meta: () => ({ tcp_server: { tls: false, peer: { host: peer.host, port: peer.port } } }),
+      meta: (): RecordValue => (this.options.unix !== undefined ? { unix_socket_server: { peer: number } } : { tcp_server: { tls: false, peer: { host: peer.host, port: peer.port } } }),
       report: (message) => this.warn(message),
     });
     const connection: Connection = { socket, inbound };
@@ -320,14 +340,58 @@ function peerKey(meta: RecordValue): string | undefined {
   return `${normalizeHost(host)}:${port}`;
 }
 
+/** The connection number of `$unix_socket_server.peer`. */
+function unixPeerKey(meta: RecordValue): string | undefined {
+  const namespace = meta.unix_socket_server;
+  const peer = namespace !== undefined && isRecord(namespace) ? namespace.peer : undefined;
+  return typeof peer === 'number' && Number.isInteger(peer) ? String(peer) : undefined;
+}
+
+/**
+ * A socket file left by a server that is gone would make the listen fail with EADDRINUSE; only a
+ * socket is removed (never a regular file someone named by mistake).
+ */
+function removeStaleSocket(path: string): void {
+  let isSocket = false;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch {
+    return;
+  }
+  if (isSocket) unlinkSync(path);
+}
+
+/** Tremor's `permissions` (`"=600"`, `"0600"`, `"600"`): an octal mode; symbolic modes are refused. */
+export function parsePermissions(text: string): number {
+  const octal = text.replace(/^=/, '');
+  if (!/^0?[0-7]{3}$/.test(octal)) throw new ConnectorConfigError(`\`permissions\` must be an octal mode such as "=600", got ${JSON.stringify(text)} (symbolic modes are not supported)`, 'permissions');
+  return Number.parseInt(octal, 8);
+}
+
 function checkBufSize(config: RecordValue): void {
   const size = config.buf_size;
   if (size !== undefined && (size as number) <= 0) throw new ConnectorConfigError(`\`buf_size\` must be at least 1, got ${size}`, 'buf_size');
 }
 
-function serverFor(settings: ConnectorSettings, address: SocketAddress): TcpServer {
-  return new TcpServer({ address, codec: settings.codec, framing: buildFraming(settings.preprocessors, settings.postprocessors, ['lines']) });
+function serverFor(settings: ConnectorSettings, address: SocketAddress, unix?: UnixSocketOptions): TcpServer {
+  return new TcpServer({ address, codec: settings.codec, framing: buildFraming(settings.preprocessors, settings.postprocessors, ['lines']), unix });
 }
+
+/** Tremor 0.12 `unix_socket_server`: config `path` (required), `permissions`, `buf_size`; the same server as `tcp_server`. */
+export const unixSocketServerFactory: ConnectorFactory = {
+  kind: 'connector',
+  type: 'unix_socket_server',
+  configKeys: { path: { type: 'string', required: true }, permissions: { type: 'string' }, buf_size: { type: 'integer' } },
+  codec: 'required',
+  create(settings) {
+    checkBufSize(settings.config);
+    const path = settings.config.path as string;
+    if (path === '') throw new ConnectorConfigError('`path` must name the socket file', 'path');
+    const permissions = settings.config.permissions as string | undefined;
+    const server = serverFor(settings, { host: '', port: 0 }, { path, mode: permissions === undefined ? undefined : parsePermissions(permissions) });
+    return { source: server.source, sink: server.sink };
+  },
+};
 
 /** Tremor 0.12 `tcp_server`: config `url` (default `localhost:4242`; a port is required) and `buf_size`. */
 export const tcpServerFactory: ConnectorFactory = {

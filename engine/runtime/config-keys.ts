@@ -43,6 +43,8 @@ function matchesType(value: Value, type: ConfigKeySpec['type']): boolean {
       return typeof value === 'number' && Number.isInteger(value);
     case 'number':
       return (typeof value === 'number' && Number.isFinite(value)) || value instanceof FloatValue;
+    case 'array':
+      return Array.isArray(value);
     case 'strings':
       return Array.isArray(value) && value.every((item) => typeof item === 'string');
   }
@@ -50,7 +52,7 @@ function matchesType(value: Value, type: ConfigKeySpec['type']): boolean {
 
 function article(type: ConfigKeySpec['type']): string {
   if (type === 'strings') return 'a list of strings';
-  return type === 'integer' ? 'an integer' : `a ${type}`;
+  return type === 'integer' || type === 'array' ? `an ${type}` : `a ${type}`;
 }
 
 function describeValue(value: Value): string {

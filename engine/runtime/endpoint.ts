@@ -35,3 +35,29 @@ export function parseEndpoint(url: string, side: 'from' | 'to'): Endpoint | stri
 export function substitute(url: string, values: Record<string, string>): string {
   return url.replace(/\{([^}]*)\}/g, (whole, name: string) => values[name] ?? whole);
 }
+
+/**
+ * The troy names behind an instance name: its flow (a troy flow's id, or a YAML mapping's instance)
+ * and the connector or pipeline it is part of. A troy connector's halves (`onramp/out/main`,
+ * `offramp/out/main`, stdio's `offramp/out.stderr/main`) are connector `out`; a troy `wal`
+ * connector runs as the pipeline `connector.<alias>`, and is connector `<alias>`.
+ */
+export interface InstanceOwner {
+  flow: string;
+  kind: 'connector' | 'pipeline';
+  alias: string;
+}
+
+export function ownerOf(instanceName: string): InstanceOwner {
+  const [kind, id, ...instance] = instanceName.split('/');
+  const flow = instance.join('/');
+  if (kind === 'pipeline') {
+    return id.startsWith('connector.') ? { flow, kind: 'connector', alias: id.slice('connector.'.length) } : { flow, kind: 'pipeline', alias: id };
+  }
+  return { flow, kind: 'connector', alias: id.endsWith('.stderr') ? id.slice(0, -'.stderr'.length) : id };
+}
+
+/** The connector port an instance stands for: `stderr` for stdio's `<alias>.stderr` offramp, else `port` (the runtime's `in`/`out`). */
+export function connectorPort(instanceName: string, port: string): string {
+  return instanceName.split('/')[1].endsWith('.stderr') ? 'stderr' : port;
+}

@@ -36,18 +36,24 @@ export interface LoadOptions {
 
 export interface SourceInstance {
   name: string;
+  /** Troy's `metrics_interval_s`: report this part's counts to `metrics` connectors that often. */
+  metricsIntervalS?: number;
   spec: ConnectorSpec;
   source: Source;
 }
 
 export interface SinkInstance {
   name: string;
+  /** Troy's `metrics_interval_s`: report this part's counts to `metrics` connectors that often. */
+  metricsIntervalS?: number;
   spec: ConnectorSpec;
   sink: Sink;
 }
 
 export interface PipelineInstance {
   name: string;
+  /** Troy's `metrics_interval_s`: report this part's counts to `metrics` connectors that often. */
+  metricsIntervalS?: number;
   pipeline: Pipeline;
 }
 

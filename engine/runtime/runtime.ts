@@ -25,6 +25,9 @@ import { copyEvent } from '../copy-event.ts';
 import type { PipelineInstance, RuntimePlan, SinkInstance, SourceInstance } from './load.ts';
 import { instanceName, type Endpoint } from './endpoint.ts';
 import { FanOutAcks } from './fan-out-acks.ts';
+import type { BucketCounts } from '../histogram.ts';
+import { MetricsSource } from '../../connectors/metrics.ts';
+import { MetricsReporter } from './metrics-reporter.ts';
 
 /** How long a clean shutdown waits for sinks to ack what they were already given. */
 const SHUTDOWN_ACK_GRACE_MS = 1000;
@@ -33,13 +36,18 @@ export const TICK_INTERVAL_MS = 100;
 export interface RuntimeOptions {
   /** Messages about the running system (connections, circuit changes, failures); default stderr. */
   log?: (message: string) => void;
-  /** A connector asked to stop everything (troy's `exit`); the caller stops the runtime as on SIGTERM. */
-  onStopRequested?: (why: string) => void;
+  /**
+   * A connector asked to stop everything (troy's `exit`, `cb` when it has its answers); the caller
+   * stops the runtime as on SIGTERM and exits with `exitCode` (0 unless the connector says otherwise).
+   */
+  onStopRequested?: (why: string, exitCode: number) => void;
 }
 
 export interface SourceStats {
   name: string;
   emitted: number;
+  /** Emitted but not sent on: while the runtime was stopping, or while linked to nothing. */
+  dropped: number;
   /** `open` = producing, `triggered` = paused by a downstream trigger. */
   circuit: 'open' | 'triggered';
   transactional: boolean;
@@ -49,8 +57,15 @@ export interface PipelineStats {
   name: string;
   eventsIn: number;
   eventsOut: number;
+  /** Events in per input port and out per output port. */
+  portsIn: Record<string, number>;
+  portsOut: Record<string, number>;
+  /** Output events per port linked to nothing. */
+  dropped: Record<string, number>;
   /** Per operator node that reports figures (a WAL: stored, inFlight, ...). */
   operators: Record<string, Record<string, number | string>>;
+  /** Per operator node that keeps histograms (a WAL: commitSeconds, commitEvents). */
+  histograms: Record<string, Record<string, BucketCounts>>;
 }
 
 export interface SinkStats {
@@ -75,6 +90,7 @@ interface SourceNode {
   uid: number;
   nextEventNumber: number;
   emitted: number;
+  dropped: number;
   triggered: boolean;
   targets: Array<{ node: PipelineNode; port: string }>;
   /** A transactional source with several targets: its acks are passed on once every copy is acked. */
@@ -86,6 +102,9 @@ interface PipelineNode {
   pipeline: Pipeline;
   eventsIn: number;
   eventsOut: number;
+  portsIn: Map<string, number>;
+  portsOut: Map<string, number>;
+  dropped: Map<string, number>;
   targets: Map<string, Target[]>;
   upstreams: Map<string, Upstream[]>;
 }
@@ -105,28 +124,55 @@ export class Runtime {
   private readonly pipelines = new Map<string, PipelineNode>();
   private readonly sinks = new Map<string, SinkNode>();
   private readonly log: (message: string) => void;
-  private readonly onStopRequested?: (why: string) => void;
+  private readonly onStopRequested?: (why: string, exitCode: number) => void;
   private tickTimer?: NodeJS.Timeout;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   /** While stopping: sources are stopped but pipelines still open, so late sink acks still reach the WAL. */
   private settlingAcks = false;
   /** Sinks may connect before the pipelines have opened their stores; their state is sent once they have. */
   private pipelinesStarted = false;
+  /** Troy's `metrics_interval_s` reports, handed to every `metrics` connector on the tick. */
+  private readonly metricsReporter: MetricsReporter;
+  private readonly metricsSources: MetricsSource[];
 
   constructor(plan: RuntimePlan, options: RuntimeOptions = {}) {
     this.log = options.log ?? ((message) => process.stderr.write(`rill: ${message}\n`));
     this.onStopRequested = options.onStopRequested;
     for (const instance of plan.sinks) this.sinks.set(instance.name, { instance, received: 0, acked: 0, failed: 0, failing: false, upstreams: [] });
     for (const instance of plan.pipelines) {
-      this.pipelines.set(instance.name, { instance, pipeline: instance.pipeline, eventsIn: 0, eventsOut: 0, targets: new Map(), upstreams: new Map() });
+      this.pipelines.set(instance.name, {
+        instance,
+        pipeline: instance.pipeline,
+        eventsIn: 0,
+        eventsOut: 0,
+        portsIn: new Map(),
+        portsOut: new Map(),
+        dropped: new Map(),
+        targets: new Map(),
+        upstreams: new Map(),
+      });
     }
     for (const instance of plan.sources) {
-      this.sources.set(instance.name, { instance, uid: allocateUid(), nextEventNumber: 0, emitted: 0, triggered: false, targets: [] });
+      this.sources.set(instance.name, { instance, uid: allocateUid(), nextEventNumber: 0, emitted: 0, dropped: 0, triggered: false, targets: [] });
     }
     for (const link of plan.links) this.wire(link.from, link.to);
+    // Every linked port is counted from 0, so that /metrics and metrics reports show it before its first event.
+    for (const node of this.pipelines.values()) {
+      for (const port of node.upstreams.keys()) node.portsIn.set(port, 0);
+      for (const port of node.targets.keys()) node.portsOut.set(port, 0);
+    }
+    this.metricsSources = plan.sources.flatMap((instance) => (instance.source instanceof MetricsSource ? [instance.source] : []));
+    this.metricsReporter = new MetricsReporter(
+      [...plan.sources, ...plan.sinks, ...plan.pipelines].flatMap((part) => (part.metricsIntervalS === undefined ? [] : [{ name: part.name, intervalMs: part.metricsIntervalS * 1000 }])),
+    );
     for (const node of this.sources.values()) {
       if (node.instance.source.transactional && node.targets.length > 1) node.fanOut = new FanOutAcks(node.targets.length);
     }
+  }
+
+  /** `running` from start() until stop() begins (the API's flow status). */
+  get phase(): 'new' | 'running' | 'stopping' | 'stopped' {
+    return this.state;
   }
 
   /** Starts everything; resolves once sources are producing. */
@@ -175,6 +221,7 @@ export class Runtime {
       sources: [...this.sources.values()].map((node) => ({
         name: node.instance.name,
         emitted: node.emitted,
+        dropped: node.dropped,
         circuit: node.triggered ? 'triggered' : 'open',
         transactional: node.instance.source.transactional,
       })),
@@ -182,7 +229,12 @@ export class Runtime {
         name: node.instance.name,
         eventsIn: node.eventsIn,
         eventsOut: node.eventsOut,
-        operators: this.state === 'stopped' ? {} : node.pipeline.stats(),
+        portsIn: Object.fromEntries(node.portsIn),
+        portsOut: Object.fromEntries(node.portsOut),
+        dropped: Object.fromEntries(node.dropped),
+        // Operators have figures only between their start and their close (the API asks at any time).
+        operators: this.pipelinesStarted && this.state !== 'stopped' ? node.pipeline.stats() : {},
+        histograms: node.pipeline.histograms(),
       })),
       sinks: [...this.sinks.values()].map((node) => ({
         name: node.instance.name,
@@ -225,15 +277,12 @@ export class Runtime {
       trigger: () => broadcast('trigger'),
       restore: () => broadcast('restore'),
       warn: (message) => this.log(`${name}: ${message}`),
-      requestStop: (why) => {
-        if (this.state !== 'running') return;
-        this.log(`${name}: stop requested (${why})`);
-        this.onStopRequested?.(why);
-      },
+      requestStop: (why, exitCode) => this.requestStop(name, why, exitCode),
     });
   }
 
   private async startPipeline(node: PipelineNode): Promise<void> {
+    for (const port of node.pipeline.outputs) node.pipeline.setOutputLinked?.(port, (node.targets.get(port)?.length ?? 0) > 0);
     for (const [port, upstreams] of node.upstreams) {
       const transactional = upstreams.some((upstream) => upstream.kind === 'pipeline' || upstream.node.instance.source.transactional);
       node.pipeline.setTransactional(port, transactional);
@@ -249,11 +298,22 @@ export class Runtime {
     await source.start({
       emit: (data, meta, dataJson) => this.emit(node, data, meta, dataJson),
       warn: (message) => this.log(`${node.instance.name}: ${message}`),
+      requestStop: (why, exitCode) => this.requestStop(node.instance.name, why, exitCode),
     });
   }
 
-  private emit(node: SourceNode, data: Value, meta: RecordValue = {}, dataJson?: string): void {
+  private requestStop(connector: string, why: string, exitCode = 0): void {
     if (this.state !== 'running') return;
+    this.log(`${connector}: stop requested (${why})`);
+    this.onStopRequested?.(why, exitCode);
+  }
+
+  private emit(node: SourceNode, data: Value, meta: RecordValue = {}, dataJson?: string): void {
+    if (this.state !== 'running') {
+      // A source that emits while the runtime stops (before its stop() took effect): not sent on.
+      node.dropped++;
+      return;
+    }
     const event: Event = {
       id: new EventId(node.uid, DEFAULT_STREAM_ID, node.nextEventNumber++),
       data,
@@ -264,18 +324,24 @@ export class Runtime {
       opMeta: {},
     };
     node.emitted++;
+    if (node.targets.length === 0) node.dropped++;
     node.fanOut?.sent(event.id.eventId);
     const last = node.targets.length - 1;
     node.targets.forEach((target, index) => {
       target.node.eventsIn++;
+      countOn(target.node.portsIn, target.port);
       this.guardSync(`${target.node.instance.name}`, () => target.node.pipeline.send(target.port, index === last ? event : copyEvent(event)));
     });
   }
 
   private routeOutput(node: PipelineNode, port: string, event: Event): void {
     node.eventsOut++;
+    countOn(node.portsOut, port);
     const targets = node.targets.get(port);
-    if (targets === undefined) return;
+    if (targets === undefined) {
+      countOn(node.dropped, port);
+      return;
+    }
     const last = targets.length - 1;
     const sinks = targets.reduce((count, target) => count + (target.kind === 'sink' ? 1 : 0), 0);
     const copies: SinkCopies | undefined = event.transactional && sinks > 1 ? { waiting: sinks, settled: false } : undefined;
@@ -286,6 +352,7 @@ export class Runtime {
         target.node.instance.sink.send(copy, this.delivery(node, port, target.node, copy, copies));
       } else {
         target.node.eventsIn++;
+        countOn(target.node.portsIn, target.port);
         this.guardSync(target.node.instance.name, () => target.node.pipeline.send(target.port, copy));
       }
     });
@@ -364,6 +431,9 @@ export class Runtime {
   private tick(): void {
     const now = nowNs();
     for (const node of this.pipelines.values()) this.guardSync(node.instance.name, () => node.pipeline.tick(now));
+    if (this.metricsSources.length > 0 && this.metricsReporter.reporting) {
+      for (const report of this.metricsReporter.due(Date.now(), () => this.stats())) for (const source of this.metricsSources) source.publish(report);
+    }
   }
 
   /** A failure inside one pipeline must not stop the others; it is reported and the runtime goes on. */
@@ -388,6 +458,10 @@ export class Runtime {
 interface SinkCopies {
   waiting: number;
   settled: boolean;
+}
+
+function countOn(counts: Map<string, number>, port: string): void {
+  counts.set(port, (counts.get(port) ?? 0) + 1);
 }
 
 function addTo<T>(map: Map<string, T[]>, key: string, value: T): void {

@@ -74,7 +74,9 @@ class FlowLoader {
   ) {}
 
   load(): void {
-    for (const pipeline of this.flow.pipelines) this.addPipeline(pipeline.alias, pipeline.query);
+    // A pipeline's `metrics_interval_s` is read from its args (`args metrics_interval_s = 3`); rill's
+    // lexer drops `#!config` directives, Tremor's other way of giving it.
+    for (const pipeline of this.flow.pipelines) this.addPipeline(pipeline.alias, pipeline.query, metricsInterval(pipeline.args.metrics_interval_s));
     for (const link of this.flow.links) {
       const from = this.endpoint(link.from, 'from');
       const to = this.endpoint(link.to, 'to');
@@ -90,7 +92,7 @@ class FlowLoader {
     }
   }
 
-  private addPipeline(id: string, query: CompiledQuery): void {
+  private addPipeline(id: string, query: CompiledQuery, metricsIntervalS?: number): void {
     const name = `pipeline/${id}/${this.flow.id}`;
     try {
       const pipeline = buildPipeline(query, {
@@ -99,7 +101,7 @@ class FlowLoader {
         onError: (_error, rendered) => this.options.onPipelineError?.(name, rendered),
         onWarning: (message) => this.options.warn(`${name}: ${message}`),
       });
-      this.plan.pipelines.push({ name, pipeline });
+      this.plan.pipelines.push({ name, pipeline, metricsIntervalS });
     } catch (error) {
       if (!(error instanceof CompileError)) throw error;
       this.problems.push(...error.diagnostics.map((d) => `${d.span.file}:${d.span.line}:${d.span.column}: ${d.message}`));
@@ -147,14 +149,14 @@ class FlowLoader {
     const name = `onramp/${connector.alias}/${this.flow.id}`;
     if (this.sourceNames.has(name)) return;
     this.sourceNames.add(name);
-    this.plan.sources.push({ name, spec: this.spec(connector, 'onramp'), source: parts.source! });
+    this.plan.sources.push({ name, spec: this.spec(connector, 'onramp'), source: parts.source!, metricsIntervalS: connector.metricsIntervalS });
   }
 
   private addSink(connector: ConnectorPlan, id: string, sink: Sink): void {
     const name = `offramp/${id}/${this.flow.id}`;
     if (this.sinkNames.has(name)) return;
     this.sinkNames.add(name);
-    this.plan.sinks.push({ name, spec: this.spec(connector, 'offramp'), sink });
+    this.plan.sinks.push({ name, spec: this.spec(connector, 'offramp'), sink, metricsIntervalS: connector.metricsIntervalS });
   }
 
   private connectorParts(connector: ConnectorPlan): ConnectorParts | undefined {
@@ -286,4 +288,9 @@ function where(connector: ConnectorPlan): string {
 
 function isPositiveInteger(value: Value | undefined): boolean {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+/** A pipeline arg `metrics_interval_s` that is a positive number, else none. */
+function metricsInterval(value: Value | undefined): number | undefined {
+  return typeof value === 'number' && value > 0 ? value : undefined;
 }

@@ -9,14 +9,24 @@ import type { Value } from '../values/value.ts';
 import type { SourceMap } from '../source-map.ts';
 import { diagnosticAt, type DiagnosticOptions, type LocatedDiagnostic } from '../diagnostics/located-diagnostic.ts';
 import type { Env, Evaluate } from './env.ts';
+import { ScriptNamespace } from './namespace.ts';
 
 export class CompileContext {
   readonly warnings: Diagnostic[] = [];
 
-  constructor(readonly sourceMap: SourceMap) {}
+  constructor(
+    readonly sourceMap: SourceMap,
+    /** A module file a `use` brought in: its errors say so and render against its own source. */
+    readonly isModuleFile = false,
+  ) {}
 
   diagnostic(loc: Loc, message: string, options?: DiagnosticOptions): LocatedDiagnostic {
-    return diagnosticAt(this.sourceMap, loc, message, options);
+    const diagnostic = diagnosticAt(this.sourceMap, loc, message, options);
+    if (this.isModuleFile) {
+      diagnostic.inModuleFile = this.sourceMap.file;
+      diagnostic.moduleSource = this.sourceMap.source;
+    }
+    return diagnostic;
   }
 
   /** A compile error with the default two lines of context. */
@@ -34,30 +44,55 @@ export class CompileContext {
  * needs its own `use` (trickle-spec §4.8); selects see the query's top-level `use`s.
  */
 export class Scope {
+  /** Built-in modules a troy file's `use` brought in (trickle's `use` fills the namespace). */
   readonly modules = new Map<string, StdModule>();
-  /** Functions called without a module path: a troy module's own `fn`s (none in trickle). */
+  /** Functions called without a module path: a troy module's own `fn`s (trickle's are in the namespace). */
   readonly ownFunctions: StdModule = {};
-  readonly consts = new Map<string, Value>();
+  /** Inside a function body: what `recur(…)` calls again. */
+  enclosingFunction?: { arity: number; varargs: boolean; loc: Loc };
   private readonly localSlots = new Map<string, number>();
+  private slotCount = 0;
 
   constructor(
     readonly context: CompileContext,
     /** false in selects: `event`, `$`, `state` only. */
     readonly localsAllowed: boolean,
+    /** The module this code is written in: its constants, functions and sub-modules. */
+    readonly namespace: ScriptNamespace = new ScriptNamespace([]),
   ) {}
+
+  get consts(): Map<string, Value> {
+    return this.namespace.consts;
+  }
 
   /** The slot for a local name, assigned on first sight (an unassigned local fails at runtime). */
   slotOf(name: string): number {
     let slot = this.localSlots.get(name);
     if (slot === undefined) {
-      slot = this.localSlots.size;
+      slot = this.slotCount++;
       this.localSlots.set(name, slot);
     }
     return slot;
   }
 
+  /**
+   * Compiles `work` with `name` bound to a fresh slot, as a `case name = pattern` binding is: it is
+   * seen by its own guard and body only, and an outer local of that name is left untouched.
+   */
+  shadow<T>(name: string, work: (slot: number) => T): T {
+    const outer = this.localSlots.get(name);
+    const slot = this.slotCount++;
+    this.localSlots.set(name, slot);
+    try {
+      return work(slot);
+    } finally {
+      if (outer === undefined) this.localSlots.delete(name);
+      else this.localSlots.set(name, outer);
+    }
+  }
+
   get localCount(): number {
-    return this.localSlots.size;
+    return this.slotCount;
   }
 }
 

@@ -32,6 +32,9 @@ import { constant, FOLDING_ENV, type Compiled, type Scope } from './context.ts';
 import { compileAssignment, compilePathRead, compilePresence } from './paths.ts';
 import { compilePatch } from './patch.ts';
 import { compileMatch } from './match.ts';
+import { compileFunctionCall, compileRecur } from './functions.ts';
+import { compileComprehension } from './comprehension.ts';
+import { ScriptNamespace } from './namespace.ts';
 
 export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): Compiled {
   const context = scope.context;
@@ -89,6 +92,7 @@ export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): C
     }
     case 'emit': {
       if (!mutable) throw context.compileError(expr.loc, '`emit` is not allowed in an expression that cannot change the event');
+      if (scope.enclosingFunction) throw context.compileError(expr.loc, '`emit` is not allowed in a function: functions return a value');
       const value = expr.value ? compileExpression(expr.value, scope, false).evaluate : undefined;
       const port = expr.port ? compileString(expr.port, scope).evaluate : undefined;
       return {
@@ -98,8 +102,13 @@ export function compileExpression(expr: Expr, scope: Scope, mutable: boolean): C
         },
       };
     }
+    case 'recur':
+      return compileRecur(expr, scope);
+    case 'for':
+      return compileComprehension(expr, scope, mutable);
     case 'drop':
       if (!mutable) throw context.compileError(expr.loc, '`drop` is not allowed in an expression that cannot change the event');
+      if (scope.enclosingFunction) throw context.compileError(expr.loc, '`drop` is not allowed in a function: functions return a value');
       return {
         evaluate: () => {
           throw DROP;
@@ -239,10 +248,21 @@ function compileUnary(expr: UnaryExpr, scope: Scope): Compiled {
 
 function compileInvoke(expr: InvokeExpr, scope: Scope): Compiled {
   const context = scope.context;
-  const qualified = [...expr.module, expr.name].join('::');
-  const module = expr.module.length === 0 ? scope.ownFunctions : expr.module.length === 1 ? scope.modules.get(expr.module[0]) : undefined;
+  // Tremor names a bare function `::name`.
+  const qualified = expr.module.length === 0 ? `::${expr.name}` : [...expr.module, expr.name].join('::');
+  const target = scope.namespace.moduleAt(expr.module);
+  const scriptFunction = target instanceof ScriptNamespace ? target.functions.get(expr.name) : undefined;
+  if (scriptFunction) return compileFunctionCall(scriptFunction, expr, qualified, scope);
+  const module =
+    target !== undefined && !(target instanceof ScriptNamespace)
+      ? target
+      : expr.module.length === 0
+        ? scope.ownFunctions
+        : expr.module.length === 1
+          ? scope.modules.get(expr.module[0])
+          : undefined;
   const fn: StdFunction | undefined = module && Object.hasOwn(module, expr.name) ? module[expr.name] : undefined;
-  if (!fn) throw context.compileError(expr.loc, `Call to undefined function ${qualified}`);
+  if (!fn) throw undefinedFunction(expr, qualified, scope);
   const arity = expr.args.length;
   const [min, max] = typeof fn.arity === 'number' ? [fn.arity, fn.arity] : fn.arity;
   if (arity < min || arity > max) throw context.compileError(expr.loc, `Bad arity for function ${qualified}/${arity}`);
@@ -271,4 +291,14 @@ function compileInvoke(expr: InvokeExpr, scope: Scope): Compiled {
   }
   const evaluators = args.map((arg) => arg.evaluate);
   return { evaluate: (env) => call(evaluators.map((evaluate) => evaluate(env)), env) };
+}
+
+/** Inside a function Tremor shows the whole definition around the call, two lines either side. */
+function undefinedFunction(expr: InvokeExpr, qualified: string, scope: Scope): LocatedDiagnostic {
+  const message = `Call to undefined function ${qualified}`;
+  const enclosing = scope.enclosingFunction;
+  if (!enclosing) return scope.context.compileError(expr.loc, message);
+  const { sourceMap } = scope.context;
+  const lines = sourceMap.lines(enclosing.loc);
+  return new LocatedDiagnostic(message, sourceMap.span(expr.loc), { first: lines.first - 2, last: lines.last + 2 });
 }

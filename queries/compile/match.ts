@@ -2,19 +2,19 @@
  * `match T of case P [when G] => e, … default => e end` (trickle-spec §7): the first clause whose
  * pattern matches (and whose guard is true) wins; its last expression is the value.
  */
-import type { MatchExpr, Pattern, RecordPattern } from '../ast.ts';
-import { isRecord, type Value } from '../values/value.ts';
-import { compareValues, INVALID, typeName, valuesEqual } from '../values/ops.ts';
+import type { Expr, MatchClause, MatchExpr } from '../ast.ts';
+import type { Value } from '../values/value.ts';
+import { typeName } from '../values/ops.ts';
 import type { Env, Evaluate } from './env.ts';
 import type { Compiled, Scope } from './context.ts';
 import { compileExpression } from './expressions.ts';
+import { compilePredicate, NO_MATCH } from './patterns.ts';
 
 type Test = (value: Value, env: Env) => boolean;
 
 interface CompiledClause {
   test: Test | undefined;
-  guard: Evaluate | undefined;
-  guardLoc: MatchExpr['loc'];
+  guard: Guard | undefined;
   body: Evaluate[];
 }
 
@@ -30,25 +30,14 @@ export function compileMatch(expr: MatchExpr, scope: Scope, mutable: boolean): C
   if (defaults > 1) context.warn(expr.loc, MULTIPLE_DEFAULTS_WARNING);
 
   const target = compileExpression(expr.target, scope, false).evaluate;
-  const clauses: CompiledClause[] = expr.clauses.map((clause) => ({
-    test: clause.pattern ? compilePattern(clause.pattern, scope) : undefined,
-    guard: clause.guard ? compileExpression(clause.guard, scope, false).evaluate : undefined,
-    guardLoc: clause.guard?.loc ?? clause.loc,
-    body: clause.body.map((item) => compileExpression(item, scope, mutable).evaluate),
-  }));
+  const clauses: CompiledClause[] = expr.clauses.map((clause) => compileClause(clause, scope, mutable));
   const matchLoc = expr.loc;
   return {
     evaluate: (env) => {
       const value = target(env);
       for (const clause of clauses) {
         if (clause.test && !clause.test(value, env)) continue;
-        if (clause.guard) {
-          const passed = clause.guard(env);
-          if (typeof passed !== 'boolean') {
-            throw context.diagnostic(clause.guardLoc, `Conflicting types, got ${typeName(passed)} but expected boolean`, { expandLines: 2 });
-          }
-          if (!passed) continue;
-        }
+        if (clause.guard && !clause.guard(env)) continue;
         let result: Value = null;
         for (const item of clause.body) result = item(env);
         return result;
@@ -61,68 +50,47 @@ export function compileMatch(expr: MatchExpr, scope: Scope, mutable: boolean): C
   };
 }
 
-function compilePattern(pattern: Pattern, scope: Scope): Test {
-  switch (pattern.kind) {
-    case 'any':
-      return () => true;
-    case 'expr': {
-      const expected = compileExpression(pattern.expr, scope, false).evaluate;
-      return (value, env) => valuesEqual(value, expected(env));
-    }
-    case 'bind': {
-      if (!scope.localsAllowed) throw scope.context.compileError(pattern.loc, 'Local variables are not allowed here');
-      const inner = compilePattern(pattern.pattern, scope);
-      const slot = scope.slotOf(pattern.name);
-      return (value, env) => {
-        if (!inner(value, env)) return false;
-        env.locals[slot] = value;
-        return true;
-      };
-    }
-    case 'record':
-      return compileRecordPattern(pattern, scope);
-  }
-}
+/**
+ * A case's pattern, guard and body. A `case name = pattern` binding gets a fresh local that only
+ * this case's guard and body see (Tremor's shadow variable): an outer local of the same name keeps
+ * its value, and later cases see the outer one.
+ */
+/** A `when` guard: must be a boolean (Tremor's "Conflicting types, got … but expected boolean"). */
+export type Guard = (env: Env) => boolean;
 
-function compileRecordPattern(pattern: RecordPattern, scope: Scope): Test {
-  const fields: Test[] = pattern.fields.map((field): Test => {
-    const key = field.key;
-    switch (field.kind) {
-      case 'present':
-        return (record) => Object.hasOwn(record as object, key);
-      case 'absent':
-        return (record) => !Object.hasOwn(record as object, key);
-      case 'nested': {
-        const nested = compileRecordPattern(field.pattern, scope);
-        return (record, env) => Object.hasOwn(record as object, key) && nested((record as Record<string, Value>)[key], env);
-      }
-      case 'compare': {
-        const expected = compileExpression(field.expr, scope, false).evaluate;
-        const accept = ORDER_TESTS[field.op];
-        return (record, env) => {
-          if (!Object.hasOwn(record as object, key)) return false;
-          const actual = (record as Record<string, Value>)[key];
-          const other = expected(env);
-          if (field.op === '==') return valuesEqual(actual, other);
-          if (field.op === '!=') return !valuesEqual(actual, other);
-          const order = compareValues(actual, other);
-          return order !== INVALID && accept(order);
-        };
-      }
-    }
-  });
-  return (value, env) => {
-    if (!isRecord(value)) return false;
-    for (const field of fields) if (!field(value, env)) return false;
-    return true;
+export function compileGuard(guard: Expr, scope: Scope): Guard {
+  const evaluate = compileExpression(guard, scope, false).evaluate;
+  const { context } = scope;
+  const loc = guard.loc;
+  return (env) => {
+    const passed = evaluate(env);
+    if (typeof passed !== 'boolean') throw context.diagnostic(loc, `Conflicting types, got ${typeName(passed)} but expected boolean`, { expandLines: 2 });
+    return passed;
   };
 }
 
-const ORDER_TESTS: Record<string, (order: number) => boolean> = {
-  '>': (order) => order > 0,
-  '>=': (order) => order >= 0,
-  '<': (order) => order < 0,
-  '<=': (order) => order <= 0,
-  '==': () => false,
-  '!=': () => false,
-};
+function compileClause(clause: MatchClause, scope: Scope, mutable: boolean): CompiledClause {
+  const compileRest = (test: Test | undefined): CompiledClause => ({
+    test,
+    guard: clause.guard ? compileGuard(clause.guard, scope) : undefined,
+    body: clause.body.map((item) => compileExpression(item, scope, mutable).evaluate),
+  });
+  const pattern = clause.pattern;
+  if (pattern === undefined) return compileRest(undefined);
+  if (pattern.kind !== 'bind') {
+    const matcher = compilePredicate(pattern, scope, false);
+    return compileRest((value, env) => matcher(value, env) !== NO_MATCH);
+  }
+  if (!scope.localsAllowed) throw scope.context.compileError(pattern.loc, 'Local variables are not allowed here');
+  const inner = pattern.pattern;
+  if (inner.kind === 'bind') throw scope.context.compileError(inner.loc, 'A pattern binds one name: `case name = pattern`');
+  return scope.shadow(pattern.name, (slot) => {
+    const matcher = compilePredicate(inner, scope, true);
+    return compileRest((value, env) => {
+      const result = matcher(value, env);
+      if (result === NO_MATCH) return false;
+      env.locals[slot] = result;
+      return true;
+    });
+  });
+}

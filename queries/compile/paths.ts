@@ -9,6 +9,7 @@ import { copyRecord, isInteger, setKey, typeName } from '../values/ops.ts';
 import type { Env, Evaluate } from './env.ts';
 import { constant, type Compiled, type Scope } from './context.ts';
 import { compileExpression } from './expressions.ts';
+import { ScriptNamespace } from './namespace.ts';
 
 /** What a failed step returns when only presence is asked. */
 const MISSING: unique symbol = Symbol('missing');
@@ -68,6 +69,7 @@ function compileRoot(path: PathExpr, scope: Scope): Compiled {
       return { evaluate: (env) => env.args };
     case 'local': {
       const name = path.name as string;
+      if (path.module) return constant(moduleConstant(path, scope));
       const known = scope.consts.get(name);
       if (known !== undefined || scope.consts.has(name)) return constant(known as Value);
       if (!scope.localsAllowed) throw context.compileError(path.loc, 'Local variables are not allowed here');
@@ -89,6 +91,10 @@ function compileRoot(path: PathExpr, scope: Scope): Compiled {
 function compileRootIfPresent(path: PathExpr, scope: Scope): (env: Env) => Value | typeof MISSING {
   if (path.root !== 'local') return compileRoot(path, scope).evaluate;
   const name = path.name as string;
+  if (path.module) {
+    const value = moduleConstant(path, scope);
+    return () => value;
+  }
   if (scope.consts.has(name)) {
     const value = scope.consts.get(name) as Value;
     return () => value;
@@ -96,6 +102,16 @@ function compileRootIfPresent(path: PathExpr, scope: Scope): (env: Env) => Value
   if (!scope.localsAllowed) throw scope.context.compileError(path.loc, 'Local variables are not allowed here');
   const slot = scope.slotOf(name);
   return (env) => env.locals[slot] ?? MISSING;
+}
+
+/** `a::b::name`: the constant `name` of module `a::b`, looked up from the module the path is written in. */
+function moduleConstant(path: PathExpr, scope: Scope): Value {
+  const modules = path.module as string[];
+  const name = path.name as string;
+  const module = scope.namespace.moduleAt(modules);
+  if (module instanceof ScriptNamespace && module.consts.has(name)) return module.consts.get(name) as Value;
+  // Tremor shows only the path's own line for this one.
+  throw scope.context.diagnostic(path.rootLoc, `The constant ${scope.namespace.absolute(modules, name)} (absolute path) is not defined.`);
 }
 
 function compileStep(segment: Segment, path: PathExpr, scope: Scope): Step {
@@ -186,7 +202,11 @@ function compileStep(segment: Segment, path: PathExpr, scope: Scope): Step {
 export function compileAssignment(path: PathExpr, letLoc: Loc, scope: Scope): (env: Env, value: Value) => Value {
   const context = scope.context;
   if (path.root === 'args') throw context.compileError(path.loc, "You are trying to assign to a value that isn't valid");
-  if (path.root === 'local' && scope.consts.has(path.name as string)) {
+  // Tremor's functions are pure: they may assign their own locals only.
+  if (scope.enclosingFunction && path.root !== 'local') {
+    throw context.compileError(path.loc, 'A function cannot change `event`, `state` or `$`: functions are side-effect free');
+  }
+  if (path.root === 'local' && (path.module || scope.consts.has(path.name as string))) {
     throw context.compileError(path.loc, `Can't assign to the constant \`${path.name}\``);
   }
   const keys = path.segments.map((segment): ((env: Env) => string) => {

@@ -4,6 +4,7 @@
  * statements; node names are unique and not reserved; with-parameters are constants.
  */
 import type {
+  ModuleItem,
   CreateOperatorStmt,
   CreateScriptStmt,
   DefineOperatorStmt,
@@ -33,18 +34,24 @@ import { renderDiagnostic } from '../diagnostics/render.ts';
 import type { Env } from './env.ts';
 import { CompileContext, Scope } from './context.ts';
 import { compileExpression } from './expressions.ts';
-import { bringIntoScope, compileScriptBody, type CompiledScriptBody } from './script.ts';
+import { compileScriptBody, type CompiledScriptBody } from './script.ts';
+import { declareModuleItem, useModule } from './modules.ts';
+import { ScriptNamespace } from './namespace.ts';
 
 const RESERVED_NODES = new Set(['in', 'out', 'err', 'metrics']);
 
 interface OperatorDefinition {
   statement: DefineOperatorStmt;
   params: Record<string, Value> | undefined;
+  /** Where its with-parameters were written (a used `.trickle` module's, or the query's). */
+  context: CompileContext;
 }
 
 interface ScriptDefinition {
   body: CompiledScriptBody;
   params: Record<string, Value> | undefined;
+  /** The source its runtime errors are rendered against. */
+  source: string;
 }
 
 /**
@@ -66,12 +73,10 @@ export function compileStatements(
   statements: QueryStmt[],
   context: CompileContext,
   boundary: PipelineBoundary = TRICKLE_BOUNDARY,
+  namespace: ScriptNamespace = new ScriptNamespace([]),
 ): CompiledStatement[] {
-  const source = context.sourceMap.source;
   const reservedNodes = new Set([...RESERVED_NODES, ...boundary.inputs, ...boundary.outputs]);
-  const queryScope = new Scope(context, false);
-  const operatorDefinitions = new Map<string, OperatorDefinition>();
-  const scriptDefinitions = new Map<string, ScriptDefinition>();
+  const queryScope = new Scope(context, false, namespace);
   const nodes = new Set<string>();
   const compiled: CompiledStatement[] = [];
   const pendingOperators: Array<{ statement: CreateOperatorStmt; index: number }> = [];
@@ -91,17 +96,14 @@ export function compileStatements(
     switch (statement.kind) {
       case 'use':
         if (boundary.resolveUse) queryScope.modules.set(statement.alias ?? statement.path[statement.path.length - 1], boundary.resolveUse(statement));
-        else bringIntoScope(statement, queryScope);
+        else useModule(statement, queryScope);
+        break;
+      case 'module':
+        declareQueryModule([statement], context, namespace);
         break;
       case 'defineOperator':
-        if (statement.withoutWith) warnOperatorWithoutWith(statement, context);
-        operatorDefinitions.set(statement.name, {
-          statement,
-          params: statement.params ? constantParams(statement.params, context) : undefined,
-        });
-        break;
       case 'defineScript':
-        scriptDefinitions.set(statement.name, defineScript(statement, context));
+        declareDefinition(statement, context, namespace);
         break;
       case 'createOperator':
         claimName(statement.name, statement.loc);
@@ -134,12 +136,62 @@ export function compileStatements(
     }
   }
   for (const { statement, index } of pendingOperators) {
-    compiled[index] = createOperator(statement, operatorDefinitions, context);
+    compiled[index] = createOperator(statement, namespace, context);
   }
   for (const { statement, index } of pendingScripts) {
-    compiled[index] = createScript(statement, scriptDefinitions, source, context);
+    compiled[index] = createScript(statement, namespace, context);
   }
   return compiled;
+}
+
+/** `define … operator` / `define script`, in a query or in a `.trickle` module a `use` brought in. */
+function declareDefinition(statement: DefineOperatorStmt | DefineScriptStmt, context: CompileContext, namespace: ScriptNamespace): void {
+  if (statement.kind === 'defineOperator') {
+    if (statement.withoutWith) warnOperatorWithoutWith(statement, context);
+    namespace.definitionsOf<OperatorDefinition>('operator').set(statement.name, {
+      statement,
+      params: statement.params ? constantParams(statement.params, context) : undefined,
+      context,
+    });
+  } else {
+    namespace.definitionsOf<ScriptDefinition>('script').set(statement.name, defineScript(statement, context, namespace));
+  }
+}
+
+/**
+ * The definitions of a query module: a `.trickle` file a `use` brought in (module-loader.ts), or a
+ * `mod name with … end` in a query, whose `define`s, `use`s, `const`s, `fn`s and nested modules go
+ * into the module's namespace.
+ */
+export function declareQueryModule(statements: Array<QueryStmt | ModuleItem>, context: CompileContext, namespace: ScriptNamespace): void {
+  const scope = new Scope(context, false, namespace);
+  for (const statement of statements) {
+    switch (statement.kind) {
+      case 'module': {
+        const child = namespace.child(statement.name);
+        namespace.modules.set(statement.name, child);
+        declareQueryModule(statement.items, context, child);
+        break;
+      }
+      case 'use':
+      case 'const':
+      case 'function':
+        declareModuleItem(statement, scope);
+        break;
+      case 'defineOperator':
+      case 'defineScript':
+        declareDefinition(statement, context, namespace);
+        break;
+      default:
+        throw context.compileError(statement.loc, 'A query module holds only `use`, `const`, `fn`, `mod` and `define` statements');
+    }
+  }
+}
+
+/** The definitions of `kind` that `create … from a::b::name` looks in: module `a::b`'s, or the query's own. */
+function definitionsFor<T>(kind: string, statement: CreateOperatorStmt | CreateScriptStmt, namespace: ScriptNamespace): Map<string, T> {
+  const module = statement.from && statement.from.module.length > 0 ? namespace.moduleAt(statement.from.module) : namespace;
+  return module instanceof ScriptNamespace ? module.definitionsOf<T>(kind) : new Map();
 }
 
 function undefinedStream(port: StreamPort, context: CompileContext): Diagnostic {
@@ -163,8 +215,8 @@ function warnOperatorWithoutWith(statement: DefineOperatorStmt, context: Compile
 /** Whether an expression reads a local variable (a bare name that is not a constant). */
 function usesLocals(node: unknown, scope: Scope): boolean {
   if (typeof node !== 'object' || node === null) return false;
-  const candidate = node as { kind?: string; root?: string; name?: string };
-  if (candidate.kind === 'path' && candidate.root === 'local' && !scope.consts.has(candidate.name as string)) return true;
+  const candidate = node as { kind?: string; root?: string; name?: string; module?: string[] };
+  if (candidate.kind === 'path' && candidate.root === 'local' && !candidate.module && !scope.consts.has(candidate.name as string)) return true;
   return Object.values(node).some((child) => usesLocals(child, scope));
 }
 
@@ -227,11 +279,13 @@ function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope,
   };
 }
 
-function defineScript(statement: DefineScriptStmt, context: CompileContext): ScriptDefinition {
-  const scope = new Scope(context, true);
+/** Each script body is its own top-level module: it needs its own `use`s (trickle-spec §4.8). */
+function defineScript(statement: DefineScriptStmt, context: CompileContext, namespace: ScriptNamespace): ScriptDefinition {
+  const scope = new Scope(context, true, new ScriptNamespace([], namespace.loader));
   return {
     body: compileScriptBody(statement.body, scope),
     params: statement.params ? constantParams(statement.params, context) : undefined,
+    source: context.sourceMap.source,
   };
 }
 
@@ -262,13 +316,9 @@ function paramSpans(params: WithParam[] | undefined, context: CompileContext): R
   return spans;
 }
 
-function createOperator(
-  statement: CreateOperatorStmt,
-  definitions: Map<string, OperatorDefinition>,
-  context: CompileContext,
-): OperatorStatement {
+function createOperator(statement: CreateOperatorStmt, namespace: ScriptNamespace, context: CompileContext): OperatorStatement {
   const definitionName = statement.from?.name ?? statement.name;
-  const found = definitions.get(definitionName);
+  const found = definitionsFor<OperatorDefinition>('operator', statement, namespace).get(definitionName);
   if (!found) throw context.compileError(statement.loc, `Operator definition \`${definitionName}\` is not defined`);
   const definition = found.statement;
   const defined = found.params;
@@ -279,19 +329,14 @@ function createOperator(
     nodeId: statement.name,
     operatorType: `${definition.module}::${definition.type}`,
     params,
-    paramSpans: { ...paramSpans(definition.params, context), ...paramSpans(statement.params, context) },
+    paramSpans: { ...paramSpans(definition.params, found.context), ...paramSpans(statement.params, context) },
     span: context.sourceMap.span(statement.loc),
   };
 }
 
-function createScript(
-  statement: CreateScriptStmt,
-  definitions: Map<string, ScriptDefinition>,
-  source: string,
-  context: CompileContext,
-): ScriptStatement {
+function createScript(statement: CreateScriptStmt, namespace: ScriptNamespace, context: CompileContext): ScriptStatement {
   const definitionName = statement.from?.name ?? statement.name;
-  const definition = definitions.get(definitionName);
+  const definition = definitionsFor<ScriptDefinition>('script', statement, namespace).get(definitionName);
   if (!definition) throw context.compileError(statement.loc, `Script definition \`${definitionName}\` is not defined`);
   // Create-time params overlay the defined ones, but only when the definition had a `with` clause
   // (op/trickle/script.rs ignores them otherwise).
@@ -301,7 +346,7 @@ function createScript(
   return {
     kind: 'script',
     nodeId: statement.name,
-    instantiate: () => instantiateScript(body, args, source),
+    instantiate: () => instantiateScript(body, args, definition.source),
     span: context.sourceMap.span(statement.loc),
   };
 }

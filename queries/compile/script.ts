@@ -5,10 +5,10 @@
  */
 import type { ScriptItem } from '../ast.ts';
 import type { Value } from '../values/value.ts';
-import { MODULES } from '../stdlib/index.ts';
 import { isScriptExit, type Env, type Evaluate } from './env.ts';
 import type { Scope } from './context.ts';
 import { compileExpression } from './expressions.ts';
+import { declareModuleItem } from './modules.ts';
 
 export type ScriptResult = { kind: 'emit'; value: Value; port: string } | { kind: 'drop' };
 
@@ -19,21 +19,16 @@ export interface CompiledScriptBody {
 }
 
 export function compileScriptBody(items: ScriptItem[], scope: Scope): CompiledScriptBody {
-  const context = scope.context;
   const steps: Evaluate[] = [];
   for (const item of items) {
     switch (item.kind) {
       case 'use':
-        bringIntoScope(item, scope);
-        break;
-      case 'const': {
-        if (scope.consts.has(item.name)) throw context.compileError(item.loc, `Can't declare the constant \`${item.name}\` twice`);
-        const value = compileExpression(item.value, scope, false);
-        if (!value.constant) throw context.compileError(item.value.loc, "The expression isn't constant and can't be evaluated at compile time");
-        scope.consts.set(item.name, value.constant.value);
+      case 'const':
+      case 'function':
+      case 'module': {
+        const declared = declareModuleItem(item, scope);
         // A const is an expression too: as the last item its value is the script's result.
-        const constantValue = value.constant.value;
-        steps.push(() => constantValue);
+        if (declared) steps.push(() => declared.value);
         break;
       }
       default:
@@ -54,17 +49,4 @@ export function compileScriptBody(items: ScriptItem[], scope: Scope): CompiledSc
       }
     },
   };
-}
-
-/** `use a::b::c [as x]`: the built-in module under its last segment or alias. */
-export function bringIntoScope(item: Extract<ScriptItem, { kind: 'use' }>, scope: Scope): void {
-  const fullName = item.path.join('::');
-  const module = MODULES.get(fullName);
-  if (!module) {
-    throw scope.context.compileError(
-      item.loc,
-      `Module \`${item.path.join('/')}\` not found or not readable error in module path: built-in modules ${[...MODULES.keys()].join(', ')}`,
-    );
-  }
-  scope.modules.set(item.alias ?? item.path[item.path.length - 1], module);
 }

@@ -52,15 +52,13 @@ const TREMOR_TERMINALS: Record<string, readonly string[]> = {
  * Tremor's parser would also accept these.
  */
 const TREMOR_ONLY_STARTS: Record<string, readonly string[]> = {
-  // Binary literals `<< … >>` and `recur(…)` are primary expressions in Tremor.
-  Primary: ['<<', 'recur'],
+  // Binary literals `<< … >>` are primary expressions in Tremor.
+  Primary: ['<<'],
   // `group` and `window` are path roots (in select statements; the script grammar shares them).
   Path: ['group', 'window'],
-  // Comprehensions `for … of … end` sit beside `match` as complex expressions.
-  ComplexExpr: ['for'],
-  // Function and module definitions, `intrinsic` declarations, and doc comments (`##`, `###`),
-  // which are tokens in Tremor, may start a script statement.
-  ScriptItem: ['<doc-comment>', '<mod-comment>', 'fn', 'intrinsic', 'mod'],
+  // `intrinsic` declarations, and doc comments (`##`, `###`), which are tokens in Tremor, may start
+  // a script statement.
+  ScriptItem: ['<doc-comment>', '<mod-comment>', 'intrinsic'],
 };
 
 /** Tremor's preprocessor reads `use a::b as c;` by hand and lists what it expects in this order. */

@@ -6,7 +6,10 @@
  * 3. a `-` where `(` could go: wrap the expression in parentheses;
  * 4. otherwise the expected token (as listed, backquotes included) closest to the found token's
  *    text by Damerau-Levenshtein distance, if that distance is at most 3; on a tie the one whose
- *    quoted text sorts first.
+ *    quoted text sorts first. Tremor measures the distance to the token as listed, backquotes
+ *    included, which puts `frm` as far from `` `%` `` as from `` `from` `` (and `%` wins the tie);
+ *    so before this rule, rill's own: a word one edit away from an expected keyword (a typo of
+ *    it) gets that keyword ("Did you mean to use `from`?"). Tremor's corpus renderings keep their hints.
  */
 import { quoteTerminal } from './expected-tokens.ts';
 
@@ -19,8 +22,17 @@ export function unexpectedTokenHint(found: string, foundIsKeyword: boolean, expe
     return `It looks like you tried to use the '${found}' as a ident, consider quoting it as \`${found}\` to make it an identifier.`;
   }
   if (found === '-' && options.includes('`(`')) return 'Try wrapping this expression in parentheses `(` ... `)`';
+  const typo = keywordTypo(found, expected);
+  if (typo !== undefined) return `Did you mean to use ${quoteTerminal(typo)}?`;
   const closest = closestOption(found, options);
   return closest === undefined ? undefined : `Did you mean to use ${closest}?`;
+}
+
+/** The expected keyword one edit (Damerau-Levenshtein) away from the found word, the first in code-unit order if several. */
+function keywordTypo(found: string, expected: readonly string[]): string | undefined {
+  if (!/^[a-z_]+$/i.test(found)) return undefined;
+  const typos = expected.filter((option) => /^[a-z_]+$/.test(option) && damerauLevenshtein(found, option) === 1);
+  return typos.sort()[0];
 }
 
 function closestOption(found: string, options: readonly string[]): string | undefined {

@@ -21,11 +21,18 @@ export function renderDiagnostic(diagnostic: Diagnostic, source: string): string
     diagnostic instanceof LocatedDiagnostic
       ? diagnostic.context
       : { first: line - DEFAULT_CONTEXT_LINES, last: line + DEFAULT_CONTEXT_LINES };
-  const lines = displayedLines(source);
+  const lines = displayedLines(diagnostic.moduleSource ?? source);
   if (lines.length > 1 && lines[lines.length - 1] === '' && !context.includeFinalEmptyLine) lines.pop();
   const first = Math.max(1, Math.min(context.first, line));
   const last = Math.min(lines.length, Math.max(context.last, line));
-  let text = diagnostic.severity === 'warning' ? 'Warning: \n' : 'Error: \n';
+  let text =
+    diagnostic.severity === 'warning'
+      ? 'Warning: \n'
+      : diagnostic.inModuleFile !== undefined
+        ? `Error in ${diagnostic.inModuleFile}:${line}:${column} \n`
+        : 'Error: \n';
+  // No place in the source (a cyclic `use`, a function defined twice): only the caret line.
+  if (line === 0) return `${text}      | ${'^'.repeat(Math.max(1, length))} ${diagnostic.message}\n\n`;
   for (let current = first; current <= Math.max(last, line); current++) {
     // A position past the end of the source (end of stream) shows only the caret line.
     if (current <= lines.length) text += `${String(current).padStart(5)} | ${lines[current - 1]}\n`;

@@ -33,6 +33,13 @@ export function path(rootToken: Token, root: PathRoot, segments: Segment[], name
   return { kind: 'path', root, name, rootLoc: tokenLoc(rootToken), segments, loc: span(rootToken, last) };
 }
 
+/** `a::b::name[…]`: a constant read through module `a::b`. */
+export function modulePath(modules: Token[], nameToken: Token, segments: Segment[]): PathExpr {
+  const last = segments.length > 0 ? segments[segments.length - 1] : nameToken;
+  const rootLoc = span(modules[0], nameToken);
+  return { kind: 'path', root: 'local', name: nameToken.value as string, module: modules.map((m) => m.value as string), rootLoc, segments, loc: span(modules[0], last) };
+}
+
 export function stringExpr(open: Token, parts: Array<Token | Expr>, close: Token): StringExpr {
   const built: Array<string | Expr> = [];
   for (const part of parts) {

@@ -9,8 +9,33 @@
 
 ScriptItems -> ScriptItem (%semi ScriptItem):*               {% (d) => list(d[0], d[1]) %}
 ScriptItem -> ScriptExpr                                     {% id %}
-  | Use                                                      {% id %}
-  | %CONST Ident %eq Expr                                    {% (d) => ({ kind: 'const', name: d[1].value, value: d[3], loc: span(d[0], d[3]) }) %}
+  | ModuleItem                                               {% id %}
+
+# What a `mod NAME with … end` holds; at a script's top level these sit beside expressions.
+ModuleItem -> Use                                            {% id %}
+  | ConstDefn                                                {% id %}
+  | FnDefn                                                   {% id %}
+  | ModDefn                                                  {% id %}
+ConstDefn -> %CONST Ident %eq Expr                           {% (d) => ({ kind: 'const', name: d[1].value, value: d[3], loc: span(d[0], d[3]) }) %}
+
+# ---------------------------------------------------------------------------------------------
+# Functions and modules (`fn … with … end`, `fn … of case (…) => … end`, `mod … with … end`)
+
+FnDefn -> %FN Ident %lparen FnParamList %rparen %WITH FnBody %END
+      {% (d) => ({ kind: 'function', name: d[1].value, nameLoc: tokenLoc(d[1]), ...d[3], body: d[6], loc: span(d[0], d[7]) }) %}
+  # As in Tremor's grammar, the cases end with exactly one `default`.
+  | %FN Ident %lparen FnParamList %rparen %OF FnCase:* FnDefault %END
+      {% (d) => ({ kind: 'function', name: d[1].value, nameLoc: tokenLoc(d[1]), ...d[3], cases: [...d[6], d[7]], loc: span(d[0], d[8]) }) %}
+FnParamList -> null                                          {% () => ({ params: [], varargs: false }) %}
+  | %ellipsis                                                {% () => ({ params: [], varargs: true }) %}
+  | Ident (%comma Ident):* (%comma %ellipsis):?              {% (d) => ({ params: list(d[0], d[1]).map((t: any) => t.value), varargs: d[2] !== null }) %}
+FnBody -> ScriptExpr (%semi ScriptExpr):* %semi:?            {% (d) => list(d[0], d[1]) %}
+FnCase -> %CASE %lparen PredicatePatterns %rparen (%WHEN ComplexExpr):? %arrow Effectors
+      {% (d) => ({ patterns: d[2], guard: d[4] ? d[4][1] : undefined, body: d[6], loc: span(d[0], d[6][d[6].length - 1]) }) %}
+FnDefault -> %DEFAULT %arrow Effectors                       {% (d) => ({ body: d[2], loc: span(d[0], d[2][d[2].length - 1]) }) %}
+
+ModDefn -> %MOD Ident %WITH ModuleItem (%semi ModuleItem):* %semi:? %END
+      {% (d) => ({ kind: 'module', name: d[1].value, items: list(d[3], d[4]), loc: span(d[0], d[6]) }) %}
 
 # Expressions that may change the event or the script's flow (let, emit, drop).
 ScriptExpr -> ComplexExpr                                    {% id %}
@@ -26,6 +51,7 @@ ScriptExpr -> ComplexExpr                                    {% id %}
 
 ComplexExpr -> Expr                                          {% id %}
   | Match                                                    {% id %}
+  | For                                                      {% id %}
 
 Expr -> OrExpr                                               {% id %}
 OrExpr -> OrExpr %OR XorExpr                                 {% (d) => binary(d[0], d[1], d[2]) %}
@@ -59,6 +85,11 @@ Primary -> %lparen ComplexExpr %rparen                       {% (d) => d[1] %}
   | Invoke                                                   {% id %}
   | Patch                                                    {% id %}
   | Merge                                                    {% id %}
+  | Recur                                                    {% id %}
+
+Recur -> %RECUR %lparen %rparen                              {% (d) => ({ kind: 'recur', args: [], loc: span(d[0], d[2]) }) %}
+  | %RECUR %lparen ComplexExpr (%comma ComplexExpr):* %comma:? %rparen
+      {% (d) => ({ kind: 'recur', args: list(d[2], d[3]), loc: span(d[0], d[5]) }) %}
 
 Literal -> (%int | %float)                                   {% (d) => ({ kind: 'literal', value: d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) }) %}
   | %TRUE                                                    {% (d) => ({ kind: 'literal', value: true, loc: tokenLoc(d[0]) }) %}
@@ -89,6 +120,8 @@ Path -> %EVENT Segment:*                                     {% (d) => path(d[0]
   | %dollar Ident Segment:*
       {% (d) => path(d[0], 'meta', [{ kind: 'key', name: d[1].value, loc: tokenLoc(d[1]) }, ...d[2]]) %}
   | Ident Segment:*                                          {% (d) => path(d[0], 'local', d[1], d[0].value) %}
+  # A constant in a module: `c::one`, `snot::badger::color[0]`.
+  | (Ident %coloncolon):+ Ident Segment:*                    {% (d) => modulePath(d[0].map((p: any) => p[0]), d[1], d[2]) %}
 
 Segment -> %dot Ident                                        {% (d) => ({ kind: 'key', name: d[1].value, loc: tokenLoc(d[1]) }) %}
   | %lbracket ComplexExpr %rbracket                          {% (d) => ({ kind: 'index', expr: d[1], loc: span(d[1], d[1]) }) %}
@@ -124,7 +157,30 @@ Effectors -> ScriptExpr (%comma ScriptExpr):*                {% (d) => list(d[0]
 Pattern -> %underscore                                       {% (d) => ({ kind: 'any', loc: tokenLoc(d[0]) }) %}
   | Ident %eq Pattern                                        {% (d) => ({ kind: 'bind', name: d[0].value, pattern: d[2], loc: span(d[0], d[2]) }) %}
   | RecordPattern                                            {% id %}
+  | ArrayPattern                                             {% id %}
+  | TuplePattern                                             {% id %}
   | Expr                                                     {% (d) => ({ kind: 'expr', expr: d[0], loc: d[0].loc }) %}
+
+# `%[ … ]` searches an array for each item; `%( … )` matches it position by position (`...`: more may follow).
+ArrayPattern -> %pctbracket %rbracket                        {% (d) => ({ kind: 'array', items: [], loc: span(d[0], d[1]) }) %}
+  | %pctbracket PredicatePatterns %comma:? %rbracket         {% (d) => ({ kind: 'array', items: d[1], loc: span(d[0], d[3]) }) %}
+TuplePattern -> %pctparen %rparen                            {% (d) => ({ kind: 'tuple', items: [], open: false, loc: span(d[0], d[1]) }) %}
+  | %pctparen %ellipsis %rparen                              {% (d) => ({ kind: 'tuple', items: [], open: true, loc: span(d[0], d[2]) }) %}
+  | %pctparen PredicatePatterns %comma:? %rparen             {% (d) => ({ kind: 'tuple', items: d[1], open: false, loc: span(d[0], d[3]) }) %}
+  | %pctparen PredicatePatterns %comma %ellipsis %rparen     {% (d) => ({ kind: 'tuple', items: d[1], open: true, loc: span(d[0], d[4]) }) %}
+PredicatePatterns -> PredicatePattern (%comma PredicatePattern):*   {% (d) => list(d[0], d[1]) %}
+PredicatePattern -> %underscore                              {% (d) => ({ kind: 'any', loc: tokenLoc(d[0]) }) %}
+  | RecordPattern                                            {% id %}
+  | ArrayPattern                                             {% id %}
+  | TuplePattern                                             {% id %}
+  | Expr                                                     {% (d) => ({ kind: 'expr', expr: d[0], loc: d[0].loc }) %}
+
+# ---------------------------------------------------------------------------------------------
+# for comprehensions: `for T of case (k, v) [when G] => e, … end`
+
+For -> %FOR ComplexExpr %OF ForCase:+ %END                   {% (d) => ({ kind: 'for', target: d[1], cases: d[3], loc: span(d[0], d[4]) }) %}
+ForCase -> %CASE %lparen Ident %comma Ident %rparen (%WHEN ComplexExpr):? %arrow Effectors
+      {% (d) => ({ key: d[2].value, value: d[4].value, guard: d[6] ? d[6][1] : undefined, body: d[8], loc: span(d[0], d[8][d[8].length - 1]) }) %}
 
 RecordPattern -> %pctbrace %rbrace                           {% (d) => ({ kind: 'record', fields: [], loc: span(d[0], d[1]) }) %}
   | %pctbrace RecordPatternField (%comma RecordPatternField):* %comma:? %rbrace
@@ -132,3 +188,4 @@ RecordPattern -> %pctbrace %rbrace                           {% (d) => ({ kind: 
 RecordPatternField -> (%PRESENT | %ABSENT) Ident             {% (d) => ({ kind: d[0][0].text, key: d[1].value, loc: span(d[0][0], d[1]) }) %}
   | Ident (%eqeq | %neq | %gt | %gte | %lt | %lte) Expr      {% (d) => ({ kind: 'compare', key: d[0].value, op: d[1][0].text, expr: d[2], loc: span(d[0], d[2]) }) %}
   | Ident %tildeeq RecordPattern                             {% (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2], loc: span(d[0], d[2]) }) %}
+  | Ident %tildeeq (ArrayPattern | TuplePattern)             {% (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2][0], loc: span(d[0], d[2][0]) }) %}

@@ -13,6 +13,7 @@ declare var SCRIPT: any;
 declare var WITH: any;
 declare var END: any;
 declare var STREAM: any;
+declare var MOD: any;
 declare var SELECT: any;
 declare var FROM: any;
 declare var WHERE: any;
@@ -32,10 +33,22 @@ declare var AS: any;
 declare var semi: any;
 declare var CONST: any;
 declare var eq: any;
+declare var FN: any;
+declare var lparen: any;
+declare var rparen: any;
+declare var WITH: any;
+declare var END: any;
+declare var OF: any;
+declare var ellipsis: any;
+declare var comma: any;
+declare var CASE: any;
+declare var WHEN: any;
+declare var arrow: any;
+declare var DEFAULT: any;
+declare var MOD: any;
 declare var LET: any;
 declare var DROP: any;
 declare var EMIT: any;
-declare var arrow: any;
 declare var OR: any;
 declare var XOR: any;
 declare var AND: any;
@@ -54,8 +67,7 @@ declare var NOT: any;
 declare var bang: any;
 declare var PRESENT: any;
 declare var ABSENT: any;
-declare var lparen: any;
-declare var rparen: any;
+declare var RECUR: any;
 declare var int: any;
 declare var float: any;
 declare var TRUE: any;
@@ -68,7 +80,6 @@ declare var interpStart: any;
 declare var interpEnd: any;
 declare var lbrace: any;
 declare var rbrace: any;
-declare var comma: any;
 declare var colon: any;
 declare var lbracket: any;
 declare var rbracket: any;
@@ -79,8 +90,6 @@ declare var ARGS: any;
 declare var dollar: any;
 declare var dot: any;
 declare var PATCH: any;
-declare var OF: any;
-declare var END: any;
 declare var INSERT: any;
 declare var UPSERT: any;
 declare var UPDATE: any;
@@ -89,15 +98,15 @@ declare var ERASE: any;
 declare var MOVE: any;
 declare var COPY: any;
 declare var MATCH: any;
-declare var CASE: any;
-declare var WHEN: any;
-declare var DEFAULT: any;
 declare var underscore: any;
+declare var pctbracket: any;
+declare var pctparen: any;
+declare var FOR: any;
 declare var pctbrace: any;
 declare var tildeeq: any;
 
 import { tokenStream as lexer } from '../lexer/token-stream.ts';
-import { binary, list, path, span, stringExpr, tokenLoc, withParam } from './build.ts';
+import { binary, list, modulePath, path, span, stringExpr, tokenLoc, withParam } from './build.ts';
 
 interface NearleyToken {
   value: any;
@@ -166,6 +175,16 @@ const grammar: Grammar = {
     {"name": "Statement", "symbols": [(lexer.has("CREATE") ? {type: "CREATE"} : CREATE), (lexer.has("SCRIPT") ? {type: "SCRIPT"} : SCRIPT), (lexer.has("ident") ? {type: "ident"} : ident), "Statement$ebnf$6", "Statement$ebnf$7"], "postprocess": (d) => ({ kind: 'createScript', name: d[2].value, from: d[3] ?? undefined, params: d[4] ?? undefined, loc: span(d[0], d[4] ? d[4].at(-1) : d[3] ? d[3].last : d[2]) })},
     {"name": "Statement", "symbols": [(lexer.has("CREATE") ? {type: "CREATE"} : CREATE), (lexer.has("STREAM") ? {type: "STREAM"} : STREAM), (lexer.has("ident") ? {type: "ident"} : ident)], "postprocess": (d) => ({ kind: 'createStream', name: d[2].value, loc: span(d[0], d[2]) })},
     {"name": "Statement", "symbols": ["Select"], "postprocess": id},
+    {"name": "Statement", "symbols": ["QueryModDefn"], "postprocess": id},
+    {"name": "QueryModDefn$ebnf$1", "symbols": []},
+    {"name": "QueryModDefn$ebnf$1$subexpression$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi), "QueryModuleItem"]},
+    {"name": "QueryModDefn$ebnf$1", "symbols": ["QueryModDefn$ebnf$1", "QueryModDefn$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "QueryModDefn$ebnf$2", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "QueryModDefn$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "QueryModDefn", "symbols": [(lexer.has("MOD") ? {type: "MOD"} : MOD), "Ident", (lexer.has("WITH") ? {type: "WITH"} : WITH), "QueryModuleItem", "QueryModDefn$ebnf$1", "QueryModDefn$ebnf$2", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'module', name: d[1].value, items: list(d[3], d[4]), loc: span(d[0], d[6]) })},
+    {"name": "QueryModuleItem", "symbols": ["Statement"], "postprocess": id},
+    {"name": "QueryModuleItem", "symbols": ["ConstDefn"], "postprocess": id},
+    {"name": "QueryModuleItem", "symbols": ["FnDefn"], "postprocess": id},
     {"name": "Select$ebnf$1$subexpression$1", "symbols": [(lexer.has("WHERE") ? {type: "WHERE"} : WHERE), "ComplexExpr"]},
     {"name": "Select$ebnf$1", "symbols": ["Select$ebnf$1$subexpression$1"], "postprocess": id},
     {"name": "Select$ebnf$1", "symbols": [], "postprocess": () => null},
@@ -202,8 +221,42 @@ const grammar: Grammar = {
     {"name": "ScriptItems$ebnf$1", "symbols": ["ScriptItems$ebnf$1", "ScriptItems$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
     {"name": "ScriptItems", "symbols": ["ScriptItem", "ScriptItems$ebnf$1"], "postprocess": (d) => list(d[0], d[1])},
     {"name": "ScriptItem", "symbols": ["ScriptExpr"], "postprocess": id},
-    {"name": "ScriptItem", "symbols": ["Use"], "postprocess": id},
-    {"name": "ScriptItem", "symbols": [(lexer.has("CONST") ? {type: "CONST"} : CONST), "Ident", (lexer.has("eq") ? {type: "eq"} : eq), "Expr"], "postprocess": (d) => ({ kind: 'const', name: d[1].value, value: d[3], loc: span(d[0], d[3]) })},
+    {"name": "ScriptItem", "symbols": ["ModuleItem"], "postprocess": id},
+    {"name": "ModuleItem", "symbols": ["Use"], "postprocess": id},
+    {"name": "ModuleItem", "symbols": ["ConstDefn"], "postprocess": id},
+    {"name": "ModuleItem", "symbols": ["FnDefn"], "postprocess": id},
+    {"name": "ModuleItem", "symbols": ["ModDefn"], "postprocess": id},
+    {"name": "ConstDefn", "symbols": [(lexer.has("CONST") ? {type: "CONST"} : CONST), "Ident", (lexer.has("eq") ? {type: "eq"} : eq), "Expr"], "postprocess": (d) => ({ kind: 'const', name: d[1].value, value: d[3], loc: span(d[0], d[3]) })},
+    {"name": "FnDefn", "symbols": [(lexer.has("FN") ? {type: "FN"} : FN), "Ident", (lexer.has("lparen") ? {type: "lparen"} : lparen), "FnParamList", (lexer.has("rparen") ? {type: "rparen"} : rparen), (lexer.has("WITH") ? {type: "WITH"} : WITH), "FnBody", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'function', name: d[1].value, nameLoc: tokenLoc(d[1]), ...d[3], body: d[6], loc: span(d[0], d[7]) })},
+    {"name": "FnDefn$ebnf$1", "symbols": []},
+    {"name": "FnDefn$ebnf$1", "symbols": ["FnDefn$ebnf$1", "FnCase"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "FnDefn", "symbols": [(lexer.has("FN") ? {type: "FN"} : FN), "Ident", (lexer.has("lparen") ? {type: "lparen"} : lparen), "FnParamList", (lexer.has("rparen") ? {type: "rparen"} : rparen), (lexer.has("OF") ? {type: "OF"} : OF), "FnDefn$ebnf$1", "FnDefault", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'function', name: d[1].value, nameLoc: tokenLoc(d[1]), ...d[3], cases: [...d[6], d[7]], loc: span(d[0], d[8]) })},
+    {"name": "FnParamList", "symbols": [], "postprocess": () => ({ params: [], varargs: false })},
+    {"name": "FnParamList", "symbols": [(lexer.has("ellipsis") ? {type: "ellipsis"} : ellipsis)], "postprocess": () => ({ params: [], varargs: true })},
+    {"name": "FnParamList$ebnf$1", "symbols": []},
+    {"name": "FnParamList$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "Ident"]},
+    {"name": "FnParamList$ebnf$1", "symbols": ["FnParamList$ebnf$1", "FnParamList$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "FnParamList$ebnf$2$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), (lexer.has("ellipsis") ? {type: "ellipsis"} : ellipsis)]},
+    {"name": "FnParamList$ebnf$2", "symbols": ["FnParamList$ebnf$2$subexpression$1"], "postprocess": id},
+    {"name": "FnParamList$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "FnParamList", "symbols": ["Ident", "FnParamList$ebnf$1", "FnParamList$ebnf$2"], "postprocess": (d) => ({ params: list(d[0], d[1]).map((t: any) => t.value), varargs: d[2] !== null })},
+    {"name": "FnBody$ebnf$1", "symbols": []},
+    {"name": "FnBody$ebnf$1$subexpression$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi), "ScriptExpr"]},
+    {"name": "FnBody$ebnf$1", "symbols": ["FnBody$ebnf$1", "FnBody$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "FnBody$ebnf$2", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "FnBody$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "FnBody", "symbols": ["ScriptExpr", "FnBody$ebnf$1", "FnBody$ebnf$2"], "postprocess": (d) => list(d[0], d[1])},
+    {"name": "FnCase$ebnf$1$subexpression$1", "symbols": [(lexer.has("WHEN") ? {type: "WHEN"} : WHEN), "ComplexExpr"]},
+    {"name": "FnCase$ebnf$1", "symbols": ["FnCase$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "FnCase$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "FnCase", "symbols": [(lexer.has("CASE") ? {type: "CASE"} : CASE), (lexer.has("lparen") ? {type: "lparen"} : lparen), "PredicatePatterns", (lexer.has("rparen") ? {type: "rparen"} : rparen), "FnCase$ebnf$1", (lexer.has("arrow") ? {type: "arrow"} : arrow), "Effectors"], "postprocess": (d) => ({ patterns: d[2], guard: d[4] ? d[4][1] : undefined, body: d[6], loc: span(d[0], d[6][d[6].length - 1]) })},
+    {"name": "FnDefault", "symbols": [(lexer.has("DEFAULT") ? {type: "DEFAULT"} : DEFAULT), (lexer.has("arrow") ? {type: "arrow"} : arrow), "Effectors"], "postprocess": (d) => ({ body: d[2], loc: span(d[0], d[2][d[2].length - 1]) })},
+    {"name": "ModDefn$ebnf$1", "symbols": []},
+    {"name": "ModDefn$ebnf$1$subexpression$1", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi), "ModuleItem"]},
+    {"name": "ModDefn$ebnf$1", "symbols": ["ModDefn$ebnf$1", "ModDefn$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "ModDefn$ebnf$2", "symbols": [(lexer.has("semi") ? {type: "semi"} : semi)], "postprocess": id},
+    {"name": "ModDefn$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "ModDefn", "symbols": [(lexer.has("MOD") ? {type: "MOD"} : MOD), "Ident", (lexer.has("WITH") ? {type: "WITH"} : WITH), "ModuleItem", "ModDefn$ebnf$1", "ModDefn$ebnf$2", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'module', name: d[1].value, items: list(d[3], d[4]), loc: span(d[0], d[6]) })},
     {"name": "ScriptExpr", "symbols": ["ComplexExpr"], "postprocess": id},
     {"name": "ScriptExpr", "symbols": [(lexer.has("LET") ? {type: "LET"} : LET), "Path", (lexer.has("eq") ? {type: "eq"} : eq), "ScriptExpr"], "postprocess": (d) => ({ kind: 'let', target: d[1], value: d[3], loc: span(d[0], d[3]) })},
     {"name": "ScriptExpr", "symbols": [(lexer.has("DROP") ? {type: "DROP"} : DROP)], "postprocess": (d) => ({ kind: 'drop', loc: tokenLoc(d[0]) })},
@@ -213,6 +266,7 @@ const grammar: Grammar = {
     {"name": "ScriptExpr", "symbols": [(lexer.has("EMIT") ? {type: "EMIT"} : EMIT), "ComplexExpr", (lexer.has("arrow") ? {type: "arrow"} : arrow), "String"], "postprocess": (d) => ({ kind: 'emit', value: d[1], port: d[3], loc: span(d[0], d[3]) })},
     {"name": "ComplexExpr", "symbols": ["Expr"], "postprocess": id},
     {"name": "ComplexExpr", "symbols": ["Match"], "postprocess": id},
+    {"name": "ComplexExpr", "symbols": ["For"], "postprocess": id},
     {"name": "Expr", "symbols": ["OrExpr"], "postprocess": id},
     {"name": "OrExpr", "symbols": ["OrExpr", (lexer.has("OR") ? {type: "OR"} : OR), "XorExpr"], "postprocess": (d) => binary(d[0], d[1], d[2])},
     {"name": "OrExpr", "symbols": ["XorExpr"], "postprocess": id},
@@ -259,6 +313,14 @@ const grammar: Grammar = {
     {"name": "Primary", "symbols": ["Invoke"], "postprocess": id},
     {"name": "Primary", "symbols": ["Patch"], "postprocess": id},
     {"name": "Primary", "symbols": ["Merge"], "postprocess": id},
+    {"name": "Primary", "symbols": ["Recur"], "postprocess": id},
+    {"name": "Recur", "symbols": [(lexer.has("RECUR") ? {type: "RECUR"} : RECUR), (lexer.has("lparen") ? {type: "lparen"} : lparen), (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'recur', args: [], loc: span(d[0], d[2]) })},
+    {"name": "Recur$ebnf$1", "symbols": []},
+    {"name": "Recur$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "ComplexExpr"]},
+    {"name": "Recur$ebnf$1", "symbols": ["Recur$ebnf$1", "Recur$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Recur$ebnf$2", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "Recur$ebnf$2", "symbols": [], "postprocess": () => null},
+    {"name": "Recur", "symbols": [(lexer.has("RECUR") ? {type: "RECUR"} : RECUR), (lexer.has("lparen") ? {type: "lparen"} : lparen), "ComplexExpr", "Recur$ebnf$1", "Recur$ebnf$2", (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'recur', args: list(d[2], d[3]), loc: span(d[0], d[5]) })},
     {"name": "Literal$subexpression$1", "symbols": [(lexer.has("int") ? {type: "int"} : int)]},
     {"name": "Literal$subexpression$1", "symbols": [(lexer.has("float") ? {type: "float"} : float)]},
     {"name": "Literal", "symbols": ["Literal$subexpression$1"], "postprocess": (d) => ({ kind: 'literal', value: d[0][0].value, isFloat: d[0][0].type === 'float', loc: tokenLoc(d[0][0]) })},
@@ -314,6 +376,13 @@ const grammar: Grammar = {
     {"name": "Path$ebnf$5", "symbols": []},
     {"name": "Path$ebnf$5", "symbols": ["Path$ebnf$5", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
     {"name": "Path", "symbols": ["Ident", "Path$ebnf$5"], "postprocess": (d) => path(d[0], 'local', d[1], d[0].value)},
+    {"name": "Path$ebnf$6$subexpression$1", "symbols": ["Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon)]},
+    {"name": "Path$ebnf$6", "symbols": ["Path$ebnf$6$subexpression$1"]},
+    {"name": "Path$ebnf$6$subexpression$2", "symbols": ["Ident", (lexer.has("coloncolon") ? {type: "coloncolon"} : coloncolon)]},
+    {"name": "Path$ebnf$6", "symbols": ["Path$ebnf$6", "Path$ebnf$6$subexpression$2"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Path$ebnf$7", "symbols": []},
+    {"name": "Path$ebnf$7", "symbols": ["Path$ebnf$7", "Segment"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "Path", "symbols": ["Path$ebnf$6", "Ident", "Path$ebnf$7"], "postprocess": (d) => modulePath(d[0].map((p: any) => p[0]), d[1], d[2])},
     {"name": "Segment", "symbols": [(lexer.has("dot") ? {type: "dot"} : dot), "Ident"], "postprocess": (d) => ({ kind: 'key', name: d[1].value, loc: tokenLoc(d[1]) })},
     {"name": "Segment", "symbols": [(lexer.has("lbracket") ? {type: "lbracket"} : lbracket), "ComplexExpr", (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'index', expr: d[1], loc: span(d[1], d[1]) })},
     {"name": "Segment", "symbols": [(lexer.has("lbracket") ? {type: "lbracket"} : lbracket), "ComplexExpr", (lexer.has("colon") ? {type: "colon"} : colon), "ComplexExpr", (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'range', start: d[1], end: d[3], loc: span(d[1], d[3]) })},
@@ -353,7 +422,35 @@ const grammar: Grammar = {
     {"name": "Pattern", "symbols": [(lexer.has("underscore") ? {type: "underscore"} : underscore)], "postprocess": (d) => ({ kind: 'any', loc: tokenLoc(d[0]) })},
     {"name": "Pattern", "symbols": ["Ident", (lexer.has("eq") ? {type: "eq"} : eq), "Pattern"], "postprocess": (d) => ({ kind: 'bind', name: d[0].value, pattern: d[2], loc: span(d[0], d[2]) })},
     {"name": "Pattern", "symbols": ["RecordPattern"], "postprocess": id},
+    {"name": "Pattern", "symbols": ["ArrayPattern"], "postprocess": id},
+    {"name": "Pattern", "symbols": ["TuplePattern"], "postprocess": id},
     {"name": "Pattern", "symbols": ["Expr"], "postprocess": (d) => ({ kind: 'expr', expr: d[0], loc: d[0].loc })},
+    {"name": "ArrayPattern", "symbols": [(lexer.has("pctbracket") ? {type: "pctbracket"} : pctbracket), (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'array', items: [], loc: span(d[0], d[1]) })},
+    {"name": "ArrayPattern$ebnf$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "ArrayPattern$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "ArrayPattern", "symbols": [(lexer.has("pctbracket") ? {type: "pctbracket"} : pctbracket), "PredicatePatterns", "ArrayPattern$ebnf$1", (lexer.has("rbracket") ? {type: "rbracket"} : rbracket)], "postprocess": (d) => ({ kind: 'array', items: d[1], loc: span(d[0], d[3]) })},
+    {"name": "TuplePattern", "symbols": [(lexer.has("pctparen") ? {type: "pctparen"} : pctparen), (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'tuple', items: [], open: false, loc: span(d[0], d[1]) })},
+    {"name": "TuplePattern", "symbols": [(lexer.has("pctparen") ? {type: "pctparen"} : pctparen), (lexer.has("ellipsis") ? {type: "ellipsis"} : ellipsis), (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'tuple', items: [], open: true, loc: span(d[0], d[2]) })},
+    {"name": "TuplePattern$ebnf$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma)], "postprocess": id},
+    {"name": "TuplePattern$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "TuplePattern", "symbols": [(lexer.has("pctparen") ? {type: "pctparen"} : pctparen), "PredicatePatterns", "TuplePattern$ebnf$1", (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'tuple', items: d[1], open: false, loc: span(d[0], d[3]) })},
+    {"name": "TuplePattern", "symbols": [(lexer.has("pctparen") ? {type: "pctparen"} : pctparen), "PredicatePatterns", (lexer.has("comma") ? {type: "comma"} : comma), (lexer.has("ellipsis") ? {type: "ellipsis"} : ellipsis), (lexer.has("rparen") ? {type: "rparen"} : rparen)], "postprocess": (d) => ({ kind: 'tuple', items: d[1], open: true, loc: span(d[0], d[4]) })},
+    {"name": "PredicatePatterns$ebnf$1", "symbols": []},
+    {"name": "PredicatePatterns$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "PredicatePattern"]},
+    {"name": "PredicatePatterns$ebnf$1", "symbols": ["PredicatePatterns$ebnf$1", "PredicatePatterns$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "PredicatePatterns", "symbols": ["PredicatePattern", "PredicatePatterns$ebnf$1"], "postprocess": (d) => list(d[0], d[1])},
+    {"name": "PredicatePattern", "symbols": [(lexer.has("underscore") ? {type: "underscore"} : underscore)], "postprocess": (d) => ({ kind: 'any', loc: tokenLoc(d[0]) })},
+    {"name": "PredicatePattern", "symbols": ["RecordPattern"], "postprocess": id},
+    {"name": "PredicatePattern", "symbols": ["ArrayPattern"], "postprocess": id},
+    {"name": "PredicatePattern", "symbols": ["TuplePattern"], "postprocess": id},
+    {"name": "PredicatePattern", "symbols": ["Expr"], "postprocess": (d) => ({ kind: 'expr', expr: d[0], loc: d[0].loc })},
+    {"name": "For$ebnf$1", "symbols": ["ForCase"]},
+    {"name": "For$ebnf$1", "symbols": ["For$ebnf$1", "ForCase"], "postprocess": (d) => d[0].concat([d[1]])},
+    {"name": "For", "symbols": [(lexer.has("FOR") ? {type: "FOR"} : FOR), "ComplexExpr", (lexer.has("OF") ? {type: "OF"} : OF), "For$ebnf$1", (lexer.has("END") ? {type: "END"} : END)], "postprocess": (d) => ({ kind: 'for', target: d[1], cases: d[3], loc: span(d[0], d[4]) })},
+    {"name": "ForCase$ebnf$1$subexpression$1", "symbols": [(lexer.has("WHEN") ? {type: "WHEN"} : WHEN), "ComplexExpr"]},
+    {"name": "ForCase$ebnf$1", "symbols": ["ForCase$ebnf$1$subexpression$1"], "postprocess": id},
+    {"name": "ForCase$ebnf$1", "symbols": [], "postprocess": () => null},
+    {"name": "ForCase", "symbols": [(lexer.has("CASE") ? {type: "CASE"} : CASE), (lexer.has("lparen") ? {type: "lparen"} : lparen), "Ident", (lexer.has("comma") ? {type: "comma"} : comma), "Ident", (lexer.has("rparen") ? {type: "rparen"} : rparen), "ForCase$ebnf$1", (lexer.has("arrow") ? {type: "arrow"} : arrow), "Effectors"], "postprocess": (d) => ({ key: d[2].value, value: d[4].value, guard: d[6] ? d[6][1] : undefined, body: d[8], loc: span(d[0], d[8][d[8].length - 1]) })},
     {"name": "RecordPattern", "symbols": [(lexer.has("pctbrace") ? {type: "pctbrace"} : pctbrace), (lexer.has("rbrace") ? {type: "rbrace"} : rbrace)], "postprocess": (d) => ({ kind: 'record', fields: [], loc: span(d[0], d[1]) })},
     {"name": "RecordPattern$ebnf$1", "symbols": []},
     {"name": "RecordPattern$ebnf$1$subexpression$1", "symbols": [(lexer.has("comma") ? {type: "comma"} : comma), "RecordPatternField"]},
@@ -371,7 +468,10 @@ const grammar: Grammar = {
     {"name": "RecordPatternField$subexpression$2", "symbols": [(lexer.has("lt") ? {type: "lt"} : lt)]},
     {"name": "RecordPatternField$subexpression$2", "symbols": [(lexer.has("lte") ? {type: "lte"} : lte)]},
     {"name": "RecordPatternField", "symbols": ["Ident", "RecordPatternField$subexpression$2", "Expr"], "postprocess": (d) => ({ kind: 'compare', key: d[0].value, op: d[1][0].text, expr: d[2], loc: span(d[0], d[2]) })},
-    {"name": "RecordPatternField", "symbols": ["Ident", (lexer.has("tildeeq") ? {type: "tildeeq"} : tildeeq), "RecordPattern"], "postprocess": (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2], loc: span(d[0], d[2]) })}
+    {"name": "RecordPatternField", "symbols": ["Ident", (lexer.has("tildeeq") ? {type: "tildeeq"} : tildeeq), "RecordPattern"], "postprocess": (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2], loc: span(d[0], d[2]) })},
+    {"name": "RecordPatternField$subexpression$3", "symbols": ["ArrayPattern"]},
+    {"name": "RecordPatternField$subexpression$3", "symbols": ["TuplePattern"]},
+    {"name": "RecordPatternField", "symbols": ["Ident", (lexer.has("tildeeq") ? {type: "tildeeq"} : tildeeq), "RecordPatternField$subexpression$3"], "postprocess": (d) => ({ kind: 'nested', key: d[0].value, pattern: d[2][0], loc: span(d[0], d[2][0]) })}
   ],
   ParserStart: "Query",
 };

@@ -4,7 +4,7 @@
 @preprocessor typescript
 @{%
 import { tokenStream as lexer } from '../lexer/token-stream.ts';
-import { binary, list, path, span, stringExpr, tokenLoc, withParam } from './build.ts';
+import { binary, list, modulePath, path, span, stringExpr, tokenLoc, withParam } from './build.ts';
 %}
 @lexer lexer
 
@@ -41,6 +41,15 @@ Statement -> Use                                             {% id %}
   | %CREATE %STREAM %ident
       {% (d) => ({ kind: 'createStream', name: d[2].value, loc: span(d[0], d[2]) }) %}
   | Select                                                   {% id %}
+  | QueryModDefn                                             {% id %}
+
+# A query's `mod` may hold definitions (`define … operator`, `define script`, …) beside `use`,
+# `const`, `fn` and nested modules; the compiler rejects the statements that are not definitions.
+QueryModDefn -> %MOD Ident %WITH QueryModuleItem (%semi QueryModuleItem):* %semi:? %END
+      {% (d) => ({ kind: 'module', name: d[1].value, items: list(d[3], d[4]), loc: span(d[0], d[6]) }) %}
+QueryModuleItem -> Statement                                 {% id %}
+  | ConstDefn                                                {% id %}
+  | FnDefn                                                   {% id %}
 
 @include "query-statements.ne"
 @include "expressions.ne"

@@ -7,7 +7,7 @@
 @preprocessor typescript
 @{%
 import { tokenStream as lexer } from '../lexer/token-stream.ts';
-import { binary, list, named, path, span, stringExpr, tokenLoc, withParam } from './build.ts';
+import { binary, list, modulePath, named, path, span, stringExpr, tokenLoc, withParam } from './build.ts';
 
 /** `WithEnd` yields the params with its `end` token attached; the troy AST keeps the params' span. */
 function withClause(first: any, clause: any) {

@@ -37,6 +37,7 @@ export const TROY_KEYWORDS: ReadonlySet<string> = new Set([...KEYWORDS, ...'pipe
 export const SYMBOLS: ReadonlyArray<readonly [string, string]> = [
   ['>>>', 'shr3'],
   [':::', 'badcolons'],
+  ['...', 'ellipsis'],
   ['::', 'coloncolon'],
   ['=>', 'arrow'],
   ['==', 'eqeq'],

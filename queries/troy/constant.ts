@@ -30,8 +30,8 @@ export function evaluateAtDeploy(expr: Expr, namespace: Namespace, args: Value):
 /** Where `node` reads something only an event has (`event`, `$`, `state`, a local); undefined if nowhere. */
 function firstRuntimeRead(node: unknown, scope: Scope): Loc | undefined {
   if (typeof node !== 'object' || node === null) return undefined;
-  const candidate = node as { kind?: string; root?: string; name?: string; loc?: Loc };
-  if (candidate.kind === 'path' && candidate.root !== 'args') {
+  const candidate = node as { kind?: string; root?: string; name?: string; module?: string[]; loc?: Loc };
+  if (candidate.kind === 'path' && candidate.root !== 'args' && !candidate.module) {
     if (candidate.root !== 'local' || !scope.consts.has(candidate.name as string)) return candidate.loc;
   }
   for (const child of Object.values(node)) {

@@ -10,36 +10,19 @@
  *
  * A module is loaded once per file path; a module that `use`s itself, directly or not, is an error.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { UseStmt } from '../ast.ts';
 import { MODULES, type StdModule } from '../stdlib/index.ts';
+import { findModuleFile, type ModuleMount } from '../module-path.ts';
 import type { ModuleStmt, Name } from './ast.ts';
 import { evaluateAtDeploy, moduleFunction } from './constant.ts';
 import { Namespace, SourceFile, type Definition, type DefinitionKind } from './namespace.ts';
 import { parseModule } from './parse.ts';
 import { checkConnectorDefinition } from './definitions.ts';
 
-export interface ModuleMount {
-  dir: string;
-  /** How the mount is named in "not found" errors; the directory unless a harness says otherwise. */
-  label: string;
-}
-
-/** The modules rill ships (queries/troy/lib). */
-export const BUNDLED_MODULES_DIR = findBundledModules(fileURLToPath(import.meta.url));
+export { BUNDLED_MODULES_DIR, defaultModulePath, type ModuleMount } from '../module-path.ts';
 
 const EXTENSIONS = ['.tremor', '.trickle', '.troy'];
-
-/** `TREMOR_PATH`'s directories, then the bundled modules. */
-export function defaultModulePath(tremorPath = process.env.TREMOR_PATH ?? ''): ModuleMount[] {
-  const user = tremorPath
-    .split(':')
-    .filter((dir) => dir !== '' && isDirectory(dir))
-    .map((dir) => ({ dir, label: dir }));
-  return [...user, { dir: BUNDLED_MODULES_DIR, label: BUNDLED_MODULES_DIR }];
-}
 
 export class ModuleLoader {
   private readonly loaded = new Map<string, Namespace>();
@@ -89,13 +72,7 @@ export class ModuleLoader {
   }
 
   private find(path: readonly string[]): string | undefined {
-    for (const mount of this.mounts) {
-      for (const extension of EXTENSIONS) {
-        const candidate = `${join(mount.dir, ...path)}${extension}`;
-        if (isFile(candidate)) return candidate;
-      }
-    }
-    return undefined;
+    return findModuleFile(this.mounts, path, EXTENSIONS);
   }
 
   private load(file: SourceFile): Namespace {
@@ -136,34 +113,4 @@ export function define(namespace: Namespace, kind: DefinitionKind, name: Name, d
   const definitions = namespace.definitions(kind);
   if (definitions.has(name.name)) throw namespace.file.error(name.loc, `Can't define the ${kind} \`${name.name}\` twice`);
   definitions.set(name.name, definition);
-}
-
-/**
- * Beside this file when it runs from source; when it runs from the compiled CLI's esbuild bundle
- * (`node_modules/.cache/rill/<key>/`, see bin/compiled-cache.mjs), in the repository above it.
- */
-function findBundledModules(thisFile: string): string {
-  const beside = join(dirname(thisFile), 'lib');
-  if (isDirectory(join(beside, 'tremor'))) return beside;
-  for (let dir = dirname(thisFile); dirname(dir) !== dir; dir = dirname(dir)) {
-    const candidate = join(dir, 'queries', 'troy', 'lib');
-    if (isDirectory(join(candidate, 'tremor'))) return candidate;
-  }
-  return beside;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }

@@ -9,15 +9,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileQuery, compileScript, renderDiagnostic } from '../../queries/index.ts';
+import { compileQuery, compileScript, renderDiagnostic, type CompileOptions } from '../../queries/index.ts';
 import { CompileError } from '../../queries/diagnostic.ts';
 import { parseJson } from '../../queries/values/json.ts';
-import { caseName, loadManifest } from './run-case.ts';
+import { caseName, loadManifest, moduleOptions } from './run-case.ts';
 
 /** The categories whose error.txt is a rendering of one error, and how rill renders that error. */
-const RENDERERS: Record<string, { file: string; render: (source: string, file: string, dir: string) => string }> = {
-  query_errors: { file: 'query.trickle', render: (source, file) => renderFirstCompileError(source, file, compileQuery) },
-  script_errors: { file: 'script.tremor', render: (source, file) => renderFirstCompileError(source, file, compileScript) },
+const RENDERERS: Record<string, { file: string; render: (source: string, file: string, options: CompileOptions, dir: string) => string }> = {
+  query_errors: { file: 'query.trickle', render: (source, file, options) => renderFirstCompileError(source, file, options, compileQuery) },
+  script_errors: { file: 'script.tremor', render: (source, file, options) => renderFirstCompileError(source, file, options, compileScript) },
   script_runtime_errors: { file: 'script.tremor', render: renderRuntimeError },
 };
 
@@ -40,7 +40,8 @@ export function compareErrorRenderings(corpusDir: string): RenderingComparison[]
     const dir = join(corpusDir, corpusCase.category, corpusCase.case);
     if (!renderer || !existsSync(join(dir, 'error.txt'))) continue;
     const expected = readFileSync(join(dir, 'error.txt'), 'utf8').trim();
-    const actual = renderer.render(readFileSync(join(dir, renderer.file), 'utf8'), renderer.file, dir).trim();
+    const options = moduleOptions(dir, corpusCase, renderer.file);
+    const actual = renderer.render(readFileSync(join(dir, renderer.file), 'utf8'), renderer.file, options, dir).trim();
     comparisons.push({
       name: caseName(corpusCase),
       assertedUpstream: corpusCase.error_text_asserted_upstream !== false,
@@ -52,22 +53,28 @@ export function compareErrorRenderings(corpusDir: string): RenderingComparison[]
   return comparisons;
 }
 
-function renderFirstCompileError(source: string, file: string, compile: (source: string, file: string) => unknown): string {
+function renderFirstCompileError(
+  source: string,
+  file: string,
+  options: CompileOptions,
+  compile: (source: string, file: string, options: CompileOptions) => unknown,
+): string {
   try {
-    compile(source, file);
+    compile(source, file, options);
   } catch (error) {
-    if (error instanceof CompileError) return renderDiagnostic(error.diagnostics[0], source);
+    // An error in a used module file renders against that file's source.
+    if (error instanceof CompileError) return renderDiagnostic(error.diagnostics[0], error.source);
     return `<threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}>`;
   }
   return '<compiled without error>';
 }
 
 /** Runs the script over the case's one input event, as Tremor's runtime-error harness does. */
-function renderRuntimeError(source: string, file: string, dir: string): string {
+function renderRuntimeError(source: string, file: string, options: CompileOptions, dir: string): string {
   const [line] = readFileSync(join(dir, 'in'), 'utf8').split(/\r?\n/);
   let script: ReturnType<typeof compileScript>;
   try {
-    script = compileScript(source, file);
+    script = compileScript(source, file, options);
   } catch (error) {
     // A case whose script rill cannot compile yet (a LATER feature): no runtime error to compare.
     if (error instanceof CompileError) return `<compile error: ${renderDiagnostic(error.diagnostics[0], source)}>`;

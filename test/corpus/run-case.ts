@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileQuery, compileScript } from '../../queries/index.ts';
+import { compileQuery, compileScript, type CompileOptions } from '../../queries/index.ts';
 import { CompileError, Diagnostic } from '../../queries/diagnostic.ts';
 import type { ScriptOutcome } from '../../queries/compiled-query.ts';
 import { parseJson, stringifyJson } from '../../queries/values/json.ts';
@@ -79,11 +79,11 @@ async function runInDir(dir: string, corpusCase: CorpusCase): Promise<string> {
     case 'query_runtime_errors_v012':
       return runQueryCase(dir, corpusCase);
     case 'query_errors':
-      return expectCompileFailure(() => compileQuery(read(dir, 'query.trickle'), 'query.trickle'), corpusCase);
+      return expectCompileFailure(() => compileQuery(read(dir, 'query.trickle'), 'query.trickle', moduleOptions(dir, corpusCase, 'query.trickle')), corpusCase);
     case 'scripts':
-      return runScriptCase(dir);
+      return runScriptCase(dir, corpusCase);
     case 'script_errors':
-      return expectCompileFailure(() => compileScript(read(dir, 'script.tremor'), 'script.tremor'), corpusCase);
+      return expectCompileFailure(() => compileScript(read(dir, 'script.tremor'), 'script.tremor', moduleOptions(dir, corpusCase, 'script.tremor')), corpusCase);
     case 'script_runtime_errors':
       return runScriptRuntimeErrorCase(dir, corpusCase);
     case 'script_warnings':
@@ -91,6 +91,14 @@ async function runInDir(dir: string, corpusCase: CorpusCase): Promise<string> {
     default:
       return `unknown category ${corpusCase.category}`;
   }
+}
+
+/**
+ * Tremor's harness puts the case directory first on the module path (its std lib is built into
+ * rill) and names files from its `tests/` directory: module errors name `tests/<category>/<case>/…`.
+ */
+export function moduleOptions(dir: string, corpusCase: Pick<CorpusCase, 'category' | 'case'>, file: string): CompileOptions {
+  return { modulePath: [{ dir, label: `tests/${corpusCase.category}/${corpusCase.case}` }], path: join(dir, file) };
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -147,7 +155,8 @@ function describe(error: unknown): string {
 
 function describeDiagnostic(diagnostic: Diagnostic): string {
   const { line, column, length } = diagnostic.span;
-  return `${line}:${column}+${length} ${diagnostic.message}`;
+  const where = diagnostic.inModuleFile === undefined ? '' : `in ${diagnostic.inModuleFile} `;
+  return `${where}${line}:${column}+${length} ${diagnostic.message}`;
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -158,7 +167,10 @@ function compareDiagnostic(actual: Diagnostic, expected: ExpectedDiagnostic): st
   const messageMatches = foundToken
     ? actual.message.startsWith(`Found the token \`${foundToken[1]}\` but expected`)
     : actual.message === expected.message;
+  // Where Tremor names the module file an error is in, so must rill.
+  const headerMatches = !expected.header?.startsWith('Error in ') || `Error in ${actual.inModuleFile}:${actual.span.line}:${actual.span.column}` === expected.header;
   const positionMatches =
+    headerMatches &&
     (expected.line === null || actual.span.line === expected.line) &&
     actual.span.column === expected.column &&
     actual.span.length === expected.length;
@@ -196,7 +208,7 @@ function inputEvent(data: Value, index: number): Event {
 
 async function runQueryCase(dir: string, corpusCase: CorpusCase): Promise<string> {
   const source = read(dir, 'query.trickle');
-  const query = compileQuery(source, join(dir, 'query.trickle'));
+  const query = compileQuery(source, join(dir, 'query.trickle'), moduleOptions(dir, corpusCase, 'query.trickle'));
   const errors: string[] = [];
   const pipeline = buildPipeline(query, {
     id: corpusCase.case,
@@ -225,16 +237,16 @@ async function runQueryCase(dir: string, corpusCase: CorpusCase): Promise<string
 // -----------------------------------------------------------------------------------------------
 // Scripts
 
-function runOnce(dir: string): { outcomes: ScriptOutcome[]; inputs: Value[] } {
-  const script = compileScript(read(dir, 'script.tremor'), 'script.tremor');
+function runOnce(dir: string, corpusCase: CorpusCase): { outcomes: ScriptOutcome[]; inputs: Value[] } {
+  const script = compileScript(read(dir, 'script.tremor'), 'script.tremor', moduleOptions(dir, corpusCase, 'script.tremor'));
   const instance = script.instantiate();
   const inputs = readEvents(dir, 'in');
   const outcomes = inputs.map((data, index) => instance.run({ data, meta: {}, ingestNs: index }));
   return { outcomes, inputs };
 }
 
-function runScriptCase(dir: string): string {
-  const { outcomes } = runOnce(dir);
+function runScriptCase(dir: string, corpusCase: CorpusCase): string {
+  const { outcomes } = runOnce(dir, corpusCase);
   const outputs: Value[] = [];
   for (const outcome of outcomes) {
     if (outcome.kind === 'error') return `runtime error: ${outcome.rendered}`;
@@ -244,7 +256,7 @@ function runScriptCase(dir: string): string {
 }
 
 function runScriptRuntimeErrorCase(dir: string, corpusCase: CorpusCase): string {
-  const { outcomes, inputs } = runOnce(dir);
+  const { outcomes, inputs } = runOnce(dir, corpusCase);
   if (inputs.length !== 1) return `expected exactly one input event, found ${inputs.length}`;
   const [outcome] = outcomes;
   if (outcome.kind !== 'error') return `expected a runtime error, got ${outcome.kind}`;
@@ -255,7 +267,7 @@ function runScriptRuntimeErrorCase(dir: string, corpusCase: CorpusCase): string 
 }
 
 function runScriptWarningCase(dir: string, corpusCase: CorpusCase): string {
-  const script = compileScript(read(dir, 'script.tremor'), 'script.tremor');
+  const script = compileScript(read(dir, 'script.tremor'), 'script.tremor', moduleOptions(dir, corpusCase, 'script.tremor'));
   const expected = corpusCase.expected_diagnostics ?? [];
   if (script.warnings.length !== expected.length) {
     return `expected ${expected.length} warnings, got ${script.warnings.length}: ${script.warnings.map(describeDiagnostic).join('; ')}`;

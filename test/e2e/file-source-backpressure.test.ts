@@ -3,7 +3,11 @@
  * - into a `qos::wal` that fills up (its stdout offramp's reader stops reading): the WAL triggers
  *   the source, which waits until `restore`, so every line arrives once the reader reads again,
  *   in order, none missing or repeated (a refusal's `fail` and re-read are in the unit tests);
- * - into a pipeline that drops a line (a `where`): nothing acks it, reading stops at
+ * - into a pipeline that drops a line (a `where`): the pipeline acks it (engine/executor.ts), so
+ *   reading goes on past `max_in_flight` and every other line arrives;
+ * - into a pipeline whose select fails on a line (a runtime error): the error is reported and the
+ *   line acked, reading goes on;
+ * - into a sink that never settles one line (the `cb` debug sink, troy): reading stops at
  *   `max_in_flight`, and a warning says which line and why instead of a silent hang.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -90,15 +94,53 @@ describe('file onramp under backpressure', () => {
     console.log(`e2e file source into a full WAL: lines=${LINES} delivered=${numbers.length} emitted=${emitted}`);
   });
 
-  it('into a pipeline that drops a line: reading waits at max_in_flight with a warning naming the line', async () => {
+  it('into a pipeline that drops a line: the drop acks it, and reading goes on past max_in_flight', async () => {
     writeFileSync(input, Array.from({ length: 100 }, (_, n) => `{"n":${n}}\n`).join(''));
     const files = artefacts('dropping', ['select event from in where event.n != 3 into out;'], 10);
     const engine = startEngine(['-f', ...files, '--status-interval', '1']);
+    await waitFor(() => numbersOf(engine.stdout).length === 99 || !engine.running, 'every other line', 60_000);
+    expect(numbersOf(engine.stdout)).toEqual(Array.from({ length: 100 }, (_, n) => n).filter((n) => n !== 3));
+    expect(engine.stderr).not.toContain('waits: line');
+    await engine.kill('SIGTERM');
+    expect(engine.exitCode, engine.stderr).toBe(0);
+  });
+
+  it('into a pipeline whose select fails on a line: the error is reported, the line acked, reading goes on', async () => {
+    writeFileSync(input, Array.from({ length: 100 }, (_, n) => (n === 3 ? '{"m":3}\n' : `{"n":${n}}\n`)).join(''));
+    const files = artefacts('failing', ['select event from in where event.n >= 0 into out;'], 10);
+    const engine = startEngine(['-f', ...files, '--status-interval', '1']);
+    await waitFor(() => numbersOf(engine.stdout).length === 99 || !engine.running, 'every other line', 60_000);
+    expect(numbersOf(engine.stdout)).toEqual(Array.from({ length: 100 }, (_, n) => n).filter((n) => n !== 3));
+    expect(engine.stderr).toContain('Trying to access a non existing event key `n`');
+    await engine.kill('SIGTERM');
+    expect(engine.exitCode, engine.stderr).toBe(0);
+  });
+
+  it('into a sink that never settles a line: reading waits at max_in_flight with a warning naming the line', async () => {
+    // The cb sink acks what says {"cb": "ack"} and leaves line 4 (n = 3), which says nothing, unsettled.
+    writeFileSync(input, Array.from({ length: 100 }, (_, n) => (n === 3 ? '{"n":3}\n' : `{"n":${n},"cb":"ack"}\n`)).join(''));
+    const troy = join(dir, 'unsettled.troy');
+    writeFileSync(
+      troy,
+      `define flow main
+flow
+  use tremor::pipelines;
+  define connector lines from file with codec = "json", config = {"path": ${JSON.stringify(input)}, "mode": "read", "max_in_flight": 10} end;
+  define connector check from cb with config = {} end;
+  create connector lines; create connector check;
+  create pipeline main from pipelines::passthrough;
+  connect /connector/lines to /pipeline/main;
+  connect /pipeline/main to /connector/check;
+end;
+deploy flow main;
+`,
+    );
+    const engine = startEngine(['--debug-connectors', '-n', '--status-interval', '1', troy]);
     await waitFor(() => /waits: line 4 has been neither acked nor failed/.test(engine.stderr) || !engine.running, 'the stall warning', 60_000);
     expect(engine.running, engine.stderr).toBe(true);
-    // Lines 0..2 and 4..12: ten lines beyond the unacked line 3 (which the where dropped).
-    expect(numbersOf(engine.stdout)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-    expect(engine.stderr).toContain('store every event in a qos::wal first');
+    // max_in_flight (10) lines from the unsettled line 4 on were read: lines 1..13, nothing after.
+    expect(engine.stderr).toMatch(/onramp\/lines\/main emitted=13 /);
+    expect(engine.stderr).toContain('a sink that never answers');
     await engine.kill('SIGTERM');
     expect(engine.exitCode, engine.stderr).toBe(0);
   });

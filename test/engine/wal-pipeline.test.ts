@@ -52,4 +52,26 @@ describe('executor with qos::wal', () => {
     await until(() => pipeline.isIdle(), 'the WAL to be idle');
     await pipeline.close();
   });
+
+  it('a stored event that a select after the WAL filters out is acked back to the WAL, which deletes it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rill-engine-wal-'));
+    directories.push(dir);
+    const compiled = query(
+      operator('wal', 'qos::wal', { read_count: 5, max_elements: 1000, dir }),
+      select('in', 'wal'),
+      select('wal', 'out', { shape: 'simple', run: (e) => (((e.data as RecordValue).n as number) < 5 ? e.data : undefined) }),
+    );
+    const pipeline = buildPipeline(compiled, { id: 'filtered' });
+    const received: Event[] = [];
+    await pipeline.start({ onOutput: (_port, e) => received.push(e), onInsight() {} });
+    pipeline.contraflow('out', { kind: 'restore', opMeta: {} });
+    for (let n = 0; n < 20; n++) pipeline.send('in', event({ n }));
+    // The WAL reads what it stored on its commits and on ticks.
+    const ticking = (condition: () => boolean) => () => (pipeline.tick(Date.now() * 1e6), condition());
+    await until(ticking(() => received.length === 5 && Number(pipeline.stats().wal?.stored) === 5), 'the 15 filtered events to be deleted');
+    expect(received.map((e) => (e.data as RecordValue).n)).toEqual([0, 1, 2, 3, 4]);
+    for (const e of received) pipeline.contraflow('out', { kind: 'ack', id: e.id, opMeta: e.opMeta });
+    await until(ticking(() => Number(pipeline.stats().wal?.stored) === 0), 'the WAL to be empty');
+    await pipeline.close();
+  });
 });

@@ -105,7 +105,7 @@ describe('scripts: match, emit, drop, state, const', () => {
   it('takes the first matching clause, binds names, checks record patterns and guards', () => {
     const script = `match event of
       case %{ a == 1, present b } => "first"
-      case r = %{ a > 1 } when r.a < 10 => r.a
+      case r = %{ present a, a > 1 } when r.a < 10 => r.a
       case 42 => "answer"
       case _ => "other"
     end`;

@@ -32,6 +32,7 @@
  */
 import { resolve } from 'node:path';
 import { EventId } from '../../../engine/event-id.ts';
+import { BucketCounts } from '../../../engine/histogram.ts';
 import type { Event, OpMeta } from '../../../engine/event.ts';
 import type { Insight } from '../../../engine/insight.ts';
 import { isEmptyRecord, type RecordValue } from '../../../queries/values/value.ts';
@@ -68,8 +69,14 @@ const PROBE_MAX_BYTES = 4 * 1024 * 1024;
 const RECENT_EVENTS_MAX_BYTES = 16 * 1024 * 1024;
 const RECENT_EVENTS_SLOTS = 65536;
 
+/** Bucket bounds of the commit histograms (`/metrics`): seconds from a commit's first write to durable, events per commit. */
+const COMMIT_SECONDS_BOUNDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const COMMIT_EVENTS_BOUNDS = [1, 4, 16, 64, 256, 1024, 4096, 16384];
+
 interface CommitInProgress {
   durable: Promise<void>;
+  /** performance.now() when the commit's first write was made (for the latency histogram). */
+  startedMs: number;
   /** The first sequence number appended in this commit (if any). */
   firstSeq?: number;
   /** One past the highest sequence number appended in this commit (0 if none). */
@@ -121,6 +128,14 @@ export class WalOperator implements Operator {
   private resendNotBefore = 0;
   private resendTimer: NodeJS.Timeout | undefined;
   private deadLettered = 0;
+  /** Cumulative counts for `/metrics`: events acked downstream, failed, and emitted again (after a fail, or stored by an earlier run). */
+  private acked = 0;
+  private failed = 0;
+  private redelivered = 0;
+  /** Events below this seq were stored by an earlier run: emitting one is a redelivery. */
+  private firstSeqOfThisRun = 0;
+  private readonly commitSeconds = new BucketCounts(COMMIT_SECONDS_BOUNDS);
+  private readonly commitEvents = new BucketCounts(COMMIT_EVENTS_BOUNDS);
   private readonly deadLetterPath: string | undefined;
 
   constructor(
@@ -137,6 +152,7 @@ export class WalOperator implements Operator {
     const { readCount, maxElements, maxBytes, maxInFlight } = this.config;
     this.store = await WalStore.open(this.dir, { readCount, maxElements, maxBytes, maxInFlight });
     this.committedEnd = this.store.nextSeq;
+    this.firstSeqOfThisRun = this.store.nextSeq;
     this.nextReadSeq = this.store.bounds()?.first ?? this.store.nextSeq;
   }
 
@@ -227,10 +243,18 @@ export class WalOperator implements Operator {
       inFlight: this.inFlight.size,
       awaitingResend: this.awaitingResend.size,
       deadLettered: this.deadLettered,
+      acked: this.acked,
+      failed: this.failed,
+      redelivered: this.redelivered,
       damaged: store.damagedEvents,
       downstream: this.broken ? 'triggered' : 'open',
       upstream: this.isFull() ? 'full' : 'accepting',
     };
+  }
+
+  /** For `/metrics`: commit latency in seconds and events appended per commit. */
+  histograms(): Record<string, BucketCounts> {
+    return { commitSeconds: this.commitSeconds, commitEvents: this.commitEvents };
   }
 
   /** No commit in progress and, while downstream is open, nothing stored left to emit. */
@@ -252,6 +276,7 @@ export class WalOperator implements Operator {
         ? this.removeOne(this.inFlight, min) || this.removeOne(this.awaitingResend, min)
         : this.removeRange(this.inFlight, min, max) + this.removeRange(this.awaitingResend, min, max);
     if (deletions === 0) return;
+    this.acked += deletions;
     this.currentCommit().deletions += deletions;
     this.deletionsInProgress += deletions;
     const change = this.fullnessChange();
@@ -265,6 +290,7 @@ export class WalOperator implements Operator {
    */
   private fail(min: number, max: number, reason: string | undefined): void {
     const failed = seqsInRange(this.inFlight, min, max);
+    this.failed += failed.length;
     let firstResent = Infinity;
     let mostFailures = 0;
     for (const seq of failed) {
@@ -367,6 +393,7 @@ export class WalOperator implements Operator {
         const decoded = this.decodeOrSetAside(seq, bytes);
         if (decoded === undefined) continue;
         events.push(this.emit(seq, decoded.originalId, decoded, bytes.length, decoded.dataJson));
+        this.redelivered++;
         budget--;
       }
     }
@@ -384,6 +411,7 @@ export class WalOperator implements Operator {
         this.nextReadSeq = record.seq + 1;
         const decoded = this.decodeOrSetAside(record.seq, record.bytes);
         if (decoded === undefined) continue;
+        if (record.seq < this.firstSeqOfThisRun) this.redelivered++;
         events.push(this.emit(record.seq, decoded.originalId, decoded, record.bytes.length, decoded.dataJson));
       }
       // Fewer than asked means nothing else is stored below committedEnd (gaps are refused commits).
@@ -457,7 +485,7 @@ export class WalOperator implements Operator {
     const durable = this.openStore().commit();
     const last = this.commits[this.commits.length - 1];
     if (last !== undefined && last.durable === durable) return last;
-    const commit: CommitInProgress = { durable, endSeq: 0, appendedBytes: 0, ackIds: [], ackOpMetas: [], unacknowledgedEvents: 0, deletions: 0 };
+    const commit: CommitInProgress = { durable, startedMs: performance.now(), endSeq: 0, appendedBytes: 0, ackIds: [], ackOpMetas: [], unacknowledgedEvents: 0, deletions: 0 };
     this.commits.push(commit);
     durable.then(
       () => this.settle(commit, 'durable'),
@@ -468,6 +496,8 @@ export class WalOperator implements Operator {
 
   private settle(commit: CommitInProgress, outcome: 'durable' | 'refused', error?: unknown): void {
     commit.settled = outcome;
+    this.commitSeconds.observe((performance.now() - commit.startedMs) / 1000);
+    if (commit.firstSeq !== undefined) this.commitEvents.observe(commit.endSeq - commit.firstSeq);
     if (outcome === 'refused') {
       this.recentlyStored.forgetFrom(commit.firstSeq ?? commit.endSeq);
       if (!this.diskFull) this.context.warn(`qos::wal ${this.context.nodeId}: store full or failing, refusing events (${(error as Error).message})`);
