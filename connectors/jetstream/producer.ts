@@ -63,7 +63,7 @@ export class JetStreamProducer implements Sink {
   private readonly link: NatsLink;
   private publisher?: AsyncPublisher;
   private manager?: JetStreamManager;
-  /** The stream answered since the connection came up or the last outage. */
+  /** Since the connection came up or the last outage, the stream answered and its leader took a probe publish. */
   private streamReady = false;
   private probing = false;
   /** The problem last warned about, until the stream answers again. */
@@ -82,7 +82,7 @@ export class JetStreamProducer implements Sink {
   constructor(private readonly options: ProducerOptions) {
     this.link = new NatsLink(options.servers, options.name, {
       up: (connection) => void this.connected(connection),
-      down: (reason) => this.lost(`${reason}`),
+      down: (reason) => this.lost(reason),
       warn: (message) => this.warn(message),
     });
   }
