@@ -23,13 +23,14 @@ import { cbConnectorFactory } from './debug/cb.ts';
 import { benchConnectorFactory } from './debug/bench.ts';
 import { jetstreamConsumerFactory, jetstreamOnrampFactory } from './jetstream/consumer.ts';
 import { jetstreamOfframpFactory, jetstreamProducerFactory } from './jetstream/producer.ts';
+import { natsOfframpFactory, natsOnrampFactory } from './jetstream/core-nats.ts';
 
 export const sourceFactories: ReadonlyMap<string, SourceFactory> = new Map(
-  [metronomeFactory, fileSourceFactory, stdinSourceFactory, tcpOnrampFactory, udpOnrampFactory, jetstreamOnrampFactory].map((factory) => [factory.type, factory]),
+  [metronomeFactory, fileSourceFactory, stdinSourceFactory, tcpOnrampFactory, udpOnrampFactory, jetstreamOnrampFactory, natsOnrampFactory].map((factory) => [factory.type, factory]),
 );
 
 export const sinkFactories: ReadonlyMap<string, SinkFactory> = new Map(
-  [wsSinkFactory, stdoutSinkFactory, consoleSinkFactory, stderrSinkFactory, fileSinkFactory, blackholeSinkFactory, tcpOfframpFactory, udpOfframpFactory, jetstreamOfframpFactory].map(
+  [wsSinkFactory, stdoutSinkFactory, consoleSinkFactory, stderrSinkFactory, fileSinkFactory, blackholeSinkFactory, tcpOfframpFactory, udpOfframpFactory, jetstreamOfframpFactory, natsOfframpFactory].map(
     (factory) => [factory.type, factory],
   ),
 );

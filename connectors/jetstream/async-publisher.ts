@@ -14,6 +14,8 @@ import { createInbox, headers, type NatsConnection, type Msg, type Subscription 
 const SWEEP_MS = 100;
 /** The status code of a message the server answers itself when nothing subscribes to the subject. */
 const NO_RESPONDERS = 503;
+/** Never a stream's name (names cannot contain dots): what a probe expects, so the leader refuses it. */
+const NO_SUCH_STREAM = 'rill.probe';
 
 export interface PublishFailure {
   reason: string;
@@ -67,6 +69,28 @@ export class AsyncPublisher {
       return;
     }
     this.pending.set(number, { settle, deadline: performance.now() + this.timeoutMs });
+  }
+
+  /**
+   * Whether the stream's leader takes publishes on `subject` now, without storing anything: a
+   * message that expects a stream no stream can be named (names have no dots) is refused by the
+   * leader with an error, and that answer is the proof. Resolves with the failure if it is an
+   * outage (no responders, a timeout), else undefined. (A stream info request is answered before a
+   * new leader accepts publishes, so it cannot tell.)
+   */
+  probe(subject: string): Promise<PublishFailure | undefined> {
+    return new Promise((resolve) => {
+      const number = this.next++;
+      const probeHeaders = headers();
+      probeHeaders.set('Nats-Expected-Stream', NO_SUCH_STREAM);
+      try {
+        this.connection.publish(subject, '', { reply: `${this.inbox}.${number}`, headers: probeHeaders });
+      } catch (error) {
+        resolve({ reason: (error as Error).message, outage: true });
+        return;
+      }
+      this.pending.set(number, { settle: (failure) => resolve(failure?.outage ? failure : undefined), deadline: performance.now() + this.timeoutMs });
+    });
   }
 
   /** Fails everything still waiting: the connection dropped, and PubAcks sent meanwhile are lost. */

@@ -24,6 +24,7 @@ import type { Codec } from '../codec.ts';
 import type { ConfigKeySpec, ConnectorFactory, ConnectorSettings, Source, SourceContext, SourceFactory } from '../connector.ts';
 import { NatsLink } from './connection.ts';
 import { ensureDurable } from './consumer-setup.ts';
+import { headersRecord } from './message-headers.ts';
 import { describeFailure, isConsumerNotFound, SetupError } from './failures.ts';
 import { checkName, checkSubject, parseHosts, wholeNumber } from './settings.ts';
 
@@ -32,6 +33,8 @@ export const DEFAULT_ACK_WAIT_MS = 30_000;
 export const DEFAULT_NAK_DELAY_MS = 1_000;
 /** Most messages one pull asks for. */
 const PULL_BATCH = 500;
+/** Pulls outstanding at once. */
+const MAX_PULLS = 2;
 /** How long one pull waits on the server for messages before it is renewed. */
 const PULL_EXPIRES_MS = 1_000;
 /** After a failed pull or setup, the next attempt. */
@@ -65,10 +68,16 @@ export class JetStreamConsumer implements Source {
   /** Pulled while triggered or stopping: emitted on restore, naked on stop. */
   private readonly held: JsMsg[] = [];
   private nextEventNumber = 0;
+  private readonly acksToSend: JsMsg[] = [];
+  private ackSoon?: NodeJS.Immediate;
   private triggered = false;
   private stopped = false;
   private pulling?: Promise<void>;
-  private pull?: ConsumerMessages;
+  /** Pulls in progress, and the message streams of those the server has answered. */
+  private readonly pulls = new Set<Promise<void>>();
+  private readonly fetches = new Set<ConsumerMessages>();
+  /** Messages asked for by the pulls in progress and not yet received. */
+  private requested = 0;
   private wake?: () => void;
 
   constructor(private readonly options: ConsumerOptions) {
@@ -97,10 +106,20 @@ export class JetStreamConsumer implements Source {
 
   ack(first: number, last: number): void {
     for (const number of this.unsettledIn(first, last)) {
-      this.unsettled.get(number)!.ack();
+      this.acksToSend.push(this.unsettled.get(number)!);
       this.unsettled.delete(number);
     }
+    this.ackSoon ??= setImmediate(() => this.sendAcks());
     this.signal();
+  }
+
+  /**
+   * Acks go out together once the current burst of events is through: the client writes to its
+   * socket once per microtask turn, and acking inside the pull loop would write once per message.
+   */
+  private sendAcks(): void {
+    this.ackSoon = undefined;
+    for (const message of this.acksToSend.splice(0)) message.ack();
   }
 
   fail(eventNumber: number): void {
@@ -114,11 +133,13 @@ export class JetStreamConsumer implements Source {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.pull?.stop();
+    this.stopPulls();
     this.signal();
     await this.pulling;
     const deadline = Date.now() + STOP_ACK_GRACE_MS;
     while (this.unsettled.size > 0 && this.link.isUp && Date.now() < deadline) await sleep(10);
+    clearImmediate(this.ackSoon);
+    this.sendAcks();
     for (const message of [...this.unsettled.values(), ...this.held.splice(0)]) message.nak();
     this.unsettled.clear();
     await this.link.close();
@@ -136,7 +157,11 @@ export class JetStreamConsumer implements Source {
   }
 
   private disconnected(): void {
-    this.pull?.stop();
+    this.stopPulls();
+  }
+
+  private stopPulls(): void {
+    for (const messages of this.fetches) messages.stop();
   }
 
   /** Finds or creates the durable, asking again until it works (the stream may not exist yet). */
@@ -165,32 +190,58 @@ export class JetStreamConsumer implements Source {
     }
   }
 
+  /**
+   * Keeps up to MAX_PULLS pulls outstanding, so the next batch is on its way while this one is
+   * processed (one pull at a time waits a round trip per batch). Asked for, held and unsettled
+   * together stay within `max_ack_pending`.
+   */
   private async pullLoop(): Promise<void> {
     while (!this.stopped) {
       const consumer = this.consumer;
-      if (consumer === undefined || !this.link.isUp || this.triggered || this.held.length > 0 || this.room <= 0) {
+      const size = Math.min(this.room - this.requested, PULL_BATCH);
+      // A second pull only for a batch worth the round trip.
+      const worthIt = this.pulls.size === 0 ? size > 0 : size >= Math.min(PULL_BATCH, this.options.maxAckPending) / 2;
+      if (consumer === undefined || !this.link.isUp || this.triggered || this.held.length > 0 || this.pulls.size >= MAX_PULLS || !worthIt) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
-      try {
-        const pull = await consumer.fetch({ max_messages: Math.min(this.room, PULL_BATCH), expires: PULL_EXPIRES_MS });
-        this.pull = pull;
-        if (this.stopped) pull.stop();
-        for await (const message of pull) this.take(message);
-      } catch (error) {
-        if (this.stopped) break;
-        if (isConsumerNotFound(error)) {
-          // Deleted behind our back (or lost by the server): create it again.
-          this.consumer = undefined;
-          void this.setUp();
-        }
-        const problem = `pulling from durable "${this.options.durable}" failed: ${describeFailure(error, this.options.stream)}`;
-        if (problem !== this.problem) this.warn(`${problem}; trying again`);
-        this.problem = problem;
-        await sleep(RETRY_MS);
-      } finally {
-        this.pull = undefined;
+      this.requested += size;
+      const pull = this.runPull(consumer, size).finally(() => {
+        this.pulls.delete(pull);
+        this.signal();
+      });
+      this.pulls.add(pull);
+    }
+    await Promise.all(this.pulls);
+  }
+
+  /** One pull of up to `size` messages; a failed one waits RETRY_MS before it counts as done. */
+  private async runPull(consumer: Consumer, size: number): Promise<void> {
+    let received = 0;
+    let messages: ConsumerMessages | undefined;
+    try {
+      messages = await consumer.fetch({ max_messages: size, expires: PULL_EXPIRES_MS });
+      this.fetches.add(messages);
+      if (this.stopped || !this.link.isUp) messages.stop();
+      for await (const message of messages) {
+        received++;
+        this.requested--;
+        this.take(message);
       }
+    } catch (error) {
+      if (this.stopped) return;
+      if (isConsumerNotFound(error)) {
+        // Deleted behind our back (or lost by the server): create it again.
+        this.consumer = undefined;
+        void this.setUp();
+      }
+      const problem = `pulling from durable "${this.options.durable}" failed: ${describeFailure(error, this.options.stream)}`;
+      if (problem !== this.problem) this.warn(`${problem}; trying again`);
+      this.problem = problem;
+      await sleep(RETRY_MS);
+    } finally {
+      this.requested -= size - received;
+      if (messages !== undefined) this.fetches.delete(messages);
     }
   }
 
@@ -248,11 +299,7 @@ function metadataOf(message: JsMsg): RecordValue {
     delivery_count: info.deliveryCount,
     timestamp_ns: info.timestampNanos,
   };
-  if (message.headers !== undefined) {
-    const headers: Record<string, Value> = {};
-    for (const [name, values] of message.headers) headers[name] = [...values];
-    meta.headers = headers;
-  }
+  if (message.headers !== undefined) meta.headers = headersRecord(message.headers);
   return meta;
 }
 

@@ -13,8 +13,9 @@
  * - Circuit breaker: inactive (a linked pipeline gets `trigger`) until connected and the stream
  *   confirmed; `trigger` on disconnect and on an outage (a publish that timed out or found no
  *   responders: the stream has no leader, JetStream is down), `restore` once the stream answers
- *   again (probed every PROBE_INTERVAL_MS), so a WAL upstream holds its events instead of
- *   spending their attempts on an outage.
+ *   again and its leader takes publishes (probed every PROBE_INTERVAL_MS with a publish it
+ *   refuses, see AsyncPublisher.probe), so a WAL upstream holds its events instead of spending
+ *   their attempts (and, after `max_attempts`, dead-lettering them) on an outage.
  * - Bounded: at most `max_in_flight` publishes wait for their PubAck; at that bound the sink
  *   triggers, and restores when half of them are settled. Events that still arrive meanwhile
  *   (sent before the trigger reached the WAL) wait in order and are published as PubAcks come.
@@ -62,7 +63,7 @@ export class JetStreamProducer implements Sink {
   private readonly link: NatsLink;
   private publisher?: AsyncPublisher;
   private manager?: JetStreamManager;
-  /** The stream answered since the connection came up or the last outage. */
+  /** Since the connection came up or the last outage, the stream answered and its leader took a probe publish. */
   private streamReady = false;
   private probing = false;
   /** The problem last warned about, until the stream answers again. */
@@ -81,7 +82,7 @@ export class JetStreamProducer implements Sink {
   constructor(private readonly options: ProducerOptions) {
     this.link = new NatsLink(options.servers, options.name, {
       up: (connection) => void this.connected(connection),
-      down: (reason) => this.lost(`${reason}`),
+      down: (reason) => this.lost(reason),
       warn: (message) => this.warn(message),
     });
   }
@@ -200,13 +201,15 @@ export class JetStreamProducer implements Sink {
         try {
           const done = await ensureStream(this.manager, this.options);
           if (done !== undefined) this.warn(done);
+          const outage = await this.publisher!.probe(this.options.subject);
+          if (outage !== undefined) throw new PublishProbeFailed(outage.reason);
           if (this.problem !== undefined) this.warn(`JetStream stream "${this.options.stream}" available`);
           this.problem = undefined;
           this.streamReady = true;
           this.publishWaiting();
         } catch (error) {
           if (error instanceof SetupError) this.reportProblem(`${error.message}; asking again every ${PROBE_INTERVAL_MS} ms`, true);
-          else this.reportProblem(`cannot reach stream "${this.options.stream}": ${describeFailure(error, this.options.subject)}; asking again every ${PROBE_INTERVAL_MS} ms`);
+          else this.reportProblem(`cannot reach stream "${this.options.stream}": ${error instanceof PublishProbeFailed ? error.message : describeFailure(error, this.options.subject)}; asking again every ${PROBE_INTERVAL_MS} ms`);
           await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
         }
       }
@@ -230,6 +233,9 @@ export class JetStreamProducer implements Sink {
     this.context?.warn(message);
   }
 }
+
+/** The stream answered its info request but does not take publishes yet (a new leader settling in). */
+class PublishProbeFailed extends Error {}
 
 export const PRODUCER_CONFIG_KEYS: Readonly<Record<string, ConfigKeySpec>> = {
   hosts: { type: 'strings', required: true },
