@@ -4,7 +4,8 @@
  * counted. A datagram is acked when it is sent, so the WAL deletes it whether or not anyone
  * receives it: every tick sent while the server was away is lost, and nothing tells rill which.
  * Checks: losses happen only across outages (never while the server is up), what arrives arrives
- * once and in order, and the client reports the refusals it saw.
+ * once and in order (but for the few sends refused at an outage, which the WAL sends again later),
+ * and the client reports the refusals it saw.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,7 +75,10 @@ describe('seed 000 client over UDP (metronome -> wal -> udp_client) with the ser
     expect(unexplained, 'ticks lost while the server was up').toEqual([]);
     expect(missing.length, 'ticks sent while the server was away are lost').toBeGreaterThan(0);
     expect(new Set(ids).size, 'each tick at most once').toBe(ids.length);
-    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // In order, but for a tick whose send the kernel refused (the server's port closed): the WAL
+    // sends it again after its backoff, behind later ticks. At most a few per outage.
+    const inversions = ids.filter((id, index) => index > 0 && id < ids[index - 1]!).length;
+    expect(inversions, `ticks out of order: ${inversions}`).toBeLessThanOrEqual(3 * OUTAGES);
     expect(client.stderr, client.stderr).toMatch(/refuses datagrams/);
   });
 });
