@@ -34,6 +34,7 @@ import { resolve } from 'node:path';
 import { EventId } from '../../../engine/event-id.ts';
 import type { Event, OpMeta } from '../../../engine/event.ts';
 import type { Insight } from '../../../engine/insight.ts';
+import { stringifyJson } from '../../../queries/values/json.ts';
 import { isEmptyRecord, type RecordValue } from '../../../queries/values/value.ts';
 import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
@@ -100,13 +101,12 @@ export class WalOperator implements Operator {
   private nextReadSeq = 0;
   private readonly inFlight = new Map<number, number>();
   /**
-   * Stored, never emitted events still in memory. Their fields, not the incoming events: an
-   * incoming event's `dataJson` may be a slice of a much larger string (a source's read buffer),
-   * which thousands of kept events could keep alive.
+   * Stored, never emitted events still in memory: their fields (payload, its stored text, ...) in
+   * a ring, not the incoming event objects (see recent-events.ts).
    */
   private readonly recentlyStored = new RecentEvents(RECENT_EVENTS_SLOTS, RECENT_EVENTS_MAX_BYTES);
   /** Where `recentlyStored.take` puts the event it hands out (one object for all of them). */
-  private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, data: null, recordBytes: 0 };
+  private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, data: null, dataJson: 'null', recordBytes: 0 };
   private readonly awaitingResend = new Map<number, number>();
   private readonly commits: CommitInProgress[] = [];
   /** Acked events whose deletion is not durable yet. */
@@ -156,10 +156,12 @@ export class WalOperator implements Operator {
       // Refused, not stored: the source keeps it and may send it again after our restore.
       refusal = { kind: 'fail', id: event.id, opMeta: event.opMeta };
     } else {
-      // The event's own JSON text, when it still has it, is stored as it is (no serialisation).
-      const record = encodeRecord(event.id, event, event.dataJson);
+      // The event's own JSON text, when it still has it, is stored as it is; otherwise the payload
+      // is serialised here, once: that text is what the event goes out with, now or after a replay.
+      const dataJson = event.dataJson ?? stringifyJson(event.data);
+      const record = encodeRecord(event.id, event, dataJson);
       const seq = store.append(record);
-      this.recentlyStored.add(seq, event.id, event, record.length);
+      this.recentlyStored.add(seq, event.id, event, dataJson, record.length);
       const commit = this.currentCommit();
       commit.firstSeq ??= seq;
       commit.endSeq = seq + 1;
@@ -374,7 +376,7 @@ export class WalOperator implements Operator {
     while (budget > 0 && this.nextReadSeq < this.committedEnd) {
       const seq = this.nextReadSeq;
       if (this.recentlyStored.take(seq, recent)) {
-        events.push(this.emit(seq, recent.originalId, recent, recent.recordBytes));
+        events.push(this.emit(seq, recent.originalId, recent, recent.recordBytes, recent.dataJson));
         this.nextReadSeq = seq + 1;
         budget--;
         continue;
@@ -414,11 +416,11 @@ export class WalOperator implements Operator {
   }
 
   /**
-   * `dataJson` only for events read back from the store (the record's own text). Events kept in
-   * memory since they were stored go without: their input text may be a slice of a much larger
-   * string (a source's read buffer), which holding thousands of them would keep alive.
+   * The stored event as it goes out, with the payload's text as stored (`dataJson`): the same text
+   * whether the event was kept in memory or read back, so a sink writes the bytes the WAL got.
+   * Undefined only for records of the first format, which kept no payload text.
    */
-  private emit(seq: number, originalId: EventId, stored: StoredEvent, recordBytes: number, dataJson?: string): Event {
+  private emit(seq: number, originalId: EventId, stored: StoredEvent, recordBytes: number, dataJson: string | undefined): Event {
     const id = EventId.derivedFrom(this.context.uid, 0, seq, originalId);
     this.inFlight.set(seq, recordBytes);
     return {
