@@ -1,0 +1,52 @@
+/**
+ * Lines gathered into one byte buffer, to be written with one `write` call: a sink that writes
+ * each event with a call of its own pays a stream write, a callback and a UTF-8 encoding of a
+ * new string (prefix + text + newline) per event; here each text is encoded once, straight into
+ * place. Used by the `file`/`stdout`/`stderr` sinks (stream-sink.ts) and by `rill run`'s writer
+ * (engine/run-json-lines.ts).
+ *
+ * Batches are cut one after the other from a slab of `capacity` bytes (a new slab when the next
+ * line does not fit), never written again once taken: a taken batch may still wait in a stream's
+ * queue, and small batches cost no buffer of their own.
+ */
+const NEWLINE = 10;
+
+export class LineBatch {
+  private slab: Buffer;
+  /** Where the batch being gathered starts in `slab`, and where it ends. */
+  private start = 0;
+  private end = 0;
+
+  constructor(private readonly capacity: number) {
+    this.slab = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Bytes gathered so far. */
+  get bytes(): number {
+    return this.end - this.start;
+  }
+
+  /** Appends `prefix`, `text` and a newline. */
+  add(text: string, prefix = ''): void {
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8; one more for the newline.
+    const needed = (prefix.length + text.length) * 3 + 1;
+    if (this.end + needed > this.slab.length) {
+      // The batch so far moves to a new slab (a line longer than a slab gets one its size).
+      const slab = Buffer.allocUnsafe(Math.max(this.capacity, this.bytes + needed));
+      this.end = this.slab.copy(slab, 0, this.start, this.end);
+      this.start = 0;
+      this.slab = slab;
+    }
+    if (prefix !== '') this.end += this.slab.write(prefix, this.end);
+    this.end += this.slab.write(text, this.end);
+    this.slab[this.end++] = NEWLINE;
+  }
+
+  /** The gathered bytes, or undefined when there are none; the next batch starts after them. */
+  take(): Buffer | undefined {
+    if (this.end === this.start) return undefined;
+    const bytes = this.slab.subarray(this.start, this.end);
+    this.start = this.end;
+    return bytes;
+  }
+}
