@@ -131,6 +131,11 @@ async function measureWal(corpus: CorpusLine[], events: number, dir: string, wit
   return events / seconds;
 }
 
+/** One in-process WAL measurement of events with their text (`npm run bench -- peers` runs it in the engine thread). */
+export function inProcessWalEventsPerS(events: number, dir: string): Promise<number> {
+  return measureWal(loadCorpus(), events, dir, true);
+}
+
 /**
  * Raw lmdb-js, the storage floor: the WAL's record bytes (pre-encoded, so no encoding cost) put
  * and later removed, batched per turn (lmdb-js event-turn batching), every commit durable with the
