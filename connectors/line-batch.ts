@@ -5,11 +5,14 @@
  * place. Used by the `file`/`stdout`/`stderr` sinks (stream-sink.ts) and by `rill run`'s writer
  * (engine/run-json-lines.ts).
  *
- * Batches are cut one after the other from a slab of `capacity` bytes (a new slab when the next
- * line does not fit), never written again once taken: a taken batch may still wait in a stream's
- * queue, and small batches cost no buffer of their own.
+ * Batches are cut one after the other from a slab (a new slab when the next line does not fit),
+ * never written again once taken: a taken batch may still wait in a stream's queue, and small
+ * batches cost no buffer of their own. A batch that does not fit in what is left of its slab is
+ * copied to the next one; a slab holds BATCHES_PER_SLAB batches of `batchBytes` (the size at which
+ * the callers write a batch out), so at most one batch in that many is copied, once.
  */
 const NEWLINE = 10;
+const BATCHES_PER_SLAB = 8;
 
 export class LineBatch {
   private slab: Buffer;
@@ -17,8 +20,11 @@ export class LineBatch {
   private start = 0;
   private end = 0;
 
-  constructor(private readonly capacity: number) {
-    this.slab = Buffer.allocUnsafe(capacity);
+  private readonly slabBytes: number;
+
+  constructor(batchBytes: number) {
+    this.slabBytes = batchBytes * BATCHES_PER_SLAB;
+    this.slab = Buffer.allocUnsafe(this.slabBytes);
   }
 
   /** Bytes gathered so far. */
@@ -32,7 +38,7 @@ export class LineBatch {
     const needed = (prefix.length + text.length) * 3 + 1;
     if (this.end + needed > this.slab.length) {
       // The batch so far moves to a new slab (a line longer than a slab gets one its size).
-      const slab = Buffer.allocUnsafe(Math.max(this.capacity, this.bytes + needed));
+      const slab = Buffer.allocUnsafe(Math.max(this.slabBytes, this.bytes + needed));
       this.end = this.slab.copy(slab, 0, this.start, this.end);
       this.start = 0;
       this.slab = slab;
