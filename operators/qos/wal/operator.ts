@@ -35,7 +35,8 @@ import { EventId } from '../../../engine/event-id.ts';
 import type { Event, OpMeta } from '../../../engine/event.ts';
 import type { Insight } from '../../../engine/insight.ts';
 import { stringifyJson } from '../../../queries/values/json.ts';
-import { isEmptyRecord, type RecordValue } from '../../../queries/values/value.ts';
+import { isEmptyRecord, type RecordValue, type Value } from '../../../queries/values/value.ts';
+import { TextEvent } from '../../../engine/text-event.ts';
 import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
 import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
@@ -106,7 +107,7 @@ export class WalOperator implements Operator {
    */
   private readonly recentlyStored = new RecentEvents(RECENT_EVENTS_SLOTS, RECENT_EVENTS_MAX_BYTES);
   /** Where `recentlyStored.take` puts the event it hands out (one object for all of them). */
-  private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, data: null, dataJson: 'null', recordBytes: 0 };
+  private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, dataJson: 'null', recordBytes: 0 };
   private readonly awaitingResend = new Map<number, number>();
   private readonly commits: CommitInProgress[] = [];
   /** Acked events whose deletion is not durable yet. */
@@ -368,7 +369,7 @@ export class WalOperator implements Operator {
         if (bytes === undefined) continue;
         const decoded = this.decodeOrSetAside(seq, bytes);
         if (decoded === undefined) continue;
-        events.push(this.emit(seq, decoded.originalId, decoded, bytes.length, decoded.dataJson));
+        events.push(this.emit(seq, decoded.originalId, decoded, bytes.length, decoded.dataJson, decoded.data));
         budget--;
       }
     }
@@ -376,7 +377,7 @@ export class WalOperator implements Operator {
     while (budget > 0 && this.nextReadSeq < this.committedEnd) {
       const seq = this.nextReadSeq;
       if (this.recentlyStored.take(seq, recent)) {
-        events.push(this.emit(seq, recent.originalId, recent, recent.recordBytes, recent.dataJson));
+        events.push(this.emit(seq, recent.originalId, recent, recent.recordBytes, recent.dataJson, undefined));
         this.nextReadSeq = seq + 1;
         budget--;
         continue;
@@ -386,7 +387,7 @@ export class WalOperator implements Operator {
         this.nextReadSeq = record.seq + 1;
         const decoded = this.decodeOrSetAside(record.seq, record.bytes);
         if (decoded === undefined) continue;
-        events.push(this.emit(record.seq, decoded.originalId, decoded, record.bytes.length, decoded.dataJson));
+        events.push(this.emit(record.seq, decoded.originalId, decoded, record.bytes.length, decoded.dataJson, decoded.data));
       }
       // Fewer than asked means nothing else is stored below committedEnd (gaps are refused commits).
       if (records.length < budget) this.nextReadSeq = this.committedEnd;
@@ -418,20 +419,14 @@ export class WalOperator implements Operator {
   /**
    * The stored event as it goes out, with the payload's text as stored (`dataJson`): the same text
    * whether the event was kept in memory or read back, so a sink writes the bytes the WAL got.
-   * Undefined only for records of the first format, which kept no payload text.
+   * `dataJson` is undefined only for records of the first format, which kept no payload text.
+   * `data`, when the payload was parsed already (a record read back); else the event parses its
+   * text if something reads its payload (engine/text-event.ts).
    */
-  private emit(seq: number, originalId: EventId, stored: StoredEvent, recordBytes: number, dataJson: string | undefined): Event {
+  private emit(seq: number, originalId: EventId, stored: Omit<StoredEvent, 'data'>, recordBytes: number, dataJson: string | undefined, data: Value | undefined): Event {
     const id = EventId.derivedFrom(this.context.uid, 0, seq, originalId);
     this.inFlight.set(seq, recordBytes);
-    return {
-      id,
-      data: stored.data,
-      dataJson,
-      meta: withDeliveryId(stored.meta, this.openStore().epoch, seq),
-      ingestNs: stored.ingestNs,
-      transactional: true,
-      opMeta: stored.opMeta,
-    };
+    return new TextEvent(id, dataJson, withDeliveryId(stored.meta, this.openStore().epoch, seq), stored.ingestNs, true, stored.opMeta, data);
   }
 
   /** The common case (a sink acks each event): no range walk, no array. Returns 1 if `seq` was pending. */
