@@ -43,6 +43,7 @@ import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } fr
 import { RecentEvents, type RecentEvent } from './recent-events.ts';
 import { DamagedRecordError, decodeRecord, encodeRecord, type DecodedRecord, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
+import { mergedInsights } from './upstream-acks.ts';
 
 const OUT_PORT = 'out';
 const ERR_PORT = 'err';
@@ -482,7 +483,7 @@ export class WalOperator implements Operator {
       this.committedEnd = Math.max(this.committedEnd, done.endSeq);
       this.deletionsInProgress -= done.deletions;
       const kind = done.settled === 'durable' ? 'ack' : 'fail';
-      for (let i = 0; i < done.ackIds.length; i++) this.context.insightLater({ kind, id: done.ackIds[i], opMeta: done.ackOpMetas[i] });
+      mergedInsights(kind, done.ackIds, done.ackOpMetas, (insight) => this.context.insightLater(insight));
     }
     const change = this.fullnessChange();
     if (change) this.context.insightLater(change);
