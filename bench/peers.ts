@@ -88,6 +88,24 @@ async function startServer(command: string, args: string[], dir: string, port: n
   return server;
 }
 
+/** Sends events 0..count-1 with `send`, at most WINDOW awaiting their confirmation; resolves once all are confirmed. */
+function sendWindowed(count: number, send: (n: number) => Promise<unknown>): Promise<void> {
+  let confirmed = 0;
+  let sent = 0;
+  return new Promise<void>((resolve, reject) => {
+    const sendMore = () => {
+      while (sent < count && sent - confirmed < WINDOW) {
+        send(sent++).then(() => {
+          confirmed++;
+          if (confirmed === count) resolve();
+          else sendMore();
+        }, reject);
+      }
+    };
+    sendMore();
+  });
+}
+
 async function jetstreamRound(port: number, work: Workload, count: number): Promise<number> {
   const nc = await natsConnect({ servers: `127.0.0.1:${port}` });
   try {
@@ -110,20 +128,7 @@ async function jetstreamRound(port: number, work: Workload, count: number): Prom
       // The acks are published; a flush makes sure the server has them.
       await nc.flush();
     })();
-    let confirmed = 0;
-    let sent = 0;
-    await new Promise<void>((resolve, reject) => {
-      const sendMore = () => {
-        while (sent < count && sent - confirmed < WINDOW) {
-          js.publish(SUBJECT, payloads[sent++]).then(() => {
-            confirmed++;
-            if (confirmed === count) resolve();
-            else sendMore();
-          }, reject);
-        }
-      };
-      sendMore();
-    });
+    await sendWindowed(count, (n) => js.publish(SUBJECT, payloads[n]));
     await consuming;
     const seconds = (performance.now() - started) / 1000;
     const left = (await manager.streams.info(STREAM)).state.messages;
@@ -154,20 +159,7 @@ async function redisRound(port: number, work: Workload, count: number): Promise<
         await consumer.pipeline().xack(REDIS_STREAM, 'bench', ...ids).xdel(REDIS_STREAM, ...ids).exec();
       }
     })();
-    let confirmed = 0;
-    let sent = 0;
-    await new Promise<void>((resolve, reject) => {
-      const sendMore = () => {
-        while (sent < count && sent - confirmed < WINDOW) {
-          producer.xadd(REDIS_STREAM, '*', 'e', work.lines[sent++]).then(() => {
-            confirmed++;
-            if (confirmed === count) resolve();
-            else sendMore();
-          }, reject);
-        }
-      };
-      sendMore();
-    });
+    await sendWindowed(count, (n) => producer.xadd(REDIS_STREAM, '*', 'e', work.lines[n]));
     await consuming;
     const seconds = (performance.now() - started) / 1000;
     const left = await producer.xlen(REDIS_STREAM);

@@ -17,6 +17,7 @@ import type { Event } from '../../engine/event.ts';
 import type { PipelineExecutor } from '../../engine/executor.ts';
 import { compileQuery } from '../../queries/index.ts';
 import { parseJson } from '../../queries/values/json.ts';
+import { waitFor } from '../support/waiting.ts';
 
 const TEXTS = [
   '{"big":12345678901234567890}',
@@ -32,14 +33,6 @@ const directories: string[] = [];
 afterEach(async () => {
   for (const dir of directories.splice(0)) await rm(dir, { recursive: true, force: true });
 });
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** `in -> [select] -> qos::wal -> out`; `changing` puts the seed's patch select before the WAL. */
 function walPipeline(dir: string, changing: boolean): PipelineExecutor {
@@ -67,8 +60,8 @@ async function throughWal(dir: string, changing: boolean, texts: string[], deliv
   if (deliver) pipeline.contraflow('out', { kind: 'restore', opMeta: {} });
   texts.forEach((text, n) => pipeline.send('in', sourceEvent(text, n)));
   // Stored events go out on a tick, too (a replay has no incoming event to wait for).
-  if (deliver) await until(() => (pipeline.tick(Date.now() * 1e6), written.length >= texts.length && pipeline.isIdle()), 'every event delivered');
-  else await until(() => pipeline.isIdle(), 'every event stored');
+  if (deliver) await waitFor(() => (pipeline.tick(Date.now() * 1e6), written.length >= texts.length && pipeline.isIdle()), 'every event delivered');
+  else await waitFor(() => pipeline.isIdle(), 'every event stored');
   await pipeline.close();
   return written;
 }
