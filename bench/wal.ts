@@ -107,7 +107,9 @@ async function measureWal(corpus: CorpusLine[], events: number, dir: string, wit
       toAck.push(event);
     },
     onInsight(_port, insight) {
-      if (insight.kind === 'ack') ackedUpstream++;
+      // One ack may confirm a run of events (the WAL merges a commit's acks): count them all.
+      const range = insight.kind === 'ack' ? insight.id?.rangeFor(SOURCE_UID) : undefined;
+      if (range !== undefined) ackedUpstream += range.max - range.min + 1;
     },
   });
   pipeline.contraflow('out', { kind: 'restore', opMeta: {} });
