@@ -131,8 +131,14 @@ async function jetstreamRound(port: number, work: Workload, count: number): Prom
     await sendWindowed(count, (n) => js.publish(SUBJECT, payloads[n]));
     await consuming;
     const seconds = (performance.now() - started) / 1000;
-    const left = (await manager.streams.info(STREAM)).state.messages;
-    if (left !== 0) throw new Error(`jetstream: ${left} messages left in the work queue after every ack`);
+    // The server removes acked messages from a work queue asynchronously: the check waits for it.
+    const deadline = Date.now() + 10_000;
+    let left = (await manager.streams.info(STREAM)).state.messages;
+    while (left !== 0 && Date.now() < deadline) {
+      await sleep(10);
+      left = (await manager.streams.info(STREAM)).state.messages;
+    }
+    if (left !== 0) throw new Error(`jetstream: ${left} messages still in the work queue 10 s after every ack`);
     return count / seconds;
   } finally {
     await nc.close();
