@@ -37,7 +37,8 @@ import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@
 import { NatsServer } from '../test/support/nats-server.ts';
 import { corpusTexts } from './corpus.ts';
 import type { Reporter } from './report.ts';
-import { count, median } from './troy.ts';
+import { count } from './troy.ts';
+import { median } from './whole-process.ts';
 
 const RILL = fileURLToPath(new URL('../bin/rill.mjs', import.meta.url));
 const WINDOW = 1000;

@@ -5,9 +5,7 @@
  * socket to drain), and stops the clock when the server's output file holds every line's bytes.
  * Then it checks the file line by line: every event exactly once, byte for byte as sent.
  *
- * Events: the corpus's ~630-byte log lines (bench/corpus.ts), cycled; in each, the last 12 hex
- * digits of `guid` are replaced by the event's number (12 decimal digits), so every line is
- * distinct and can be checked, and the size stays the corpus's.
+ * Events: the corpus's ~630-byte log lines, numbered (bench/whole-process.ts).
  *
  * - tcp_wal_events_per_s: `node bin/rill.mjs server run -q wal.troy`, the seed's server flow
  *   without its echo and debug branches: tcp_server (json, separate) -> passthrough -> wal ->
@@ -37,57 +35,18 @@
  * them with bench/cpu-profile.ts), --wal-read-count=N and --wal-max-in-flight=N (set these wal
  * connector keys instead of leaving rill's defaults).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { corpusTexts } from './corpus.ts';
 import type { Reporter } from './report.ts';
+import { checkOutput, freePort, median, outputHolds, ServerProcess, workload, type Workload } from './whole-process.ts';
 
 const RILL = fileURLToPath(new URL('../bin/rill.mjs', import.meta.url));
 const SYNC_PER_EVENT_SERVER = fileURLToPath(new URL('./sync-per-event-server.ts', import.meta.url));
-const GUID_KEY = '"guid":"';
-/** The guid's first 24 characters stay; its last 12 become the event's number. */
-const GUID_KEPT = 24;
-const SEQ_DIGITS = 12;
 const WRITE_SLICE = 64 * 1024;
-const POLL_MS = 2;
-/** The output must grow at least once in this long, or the run is reported as stuck. */
-const STALL_MS = 30_000;
-const STOP_TIMEOUT_MS = 15_000;
-
-/** The events to send: their lines (without newline) and the bytes on the wire of the first `count` (built once per count). */
-interface Workload {
-  lines: string[];
-  payload(count: number): Buffer;
-}
-
-function workload(count: number): Workload {
-  const texts = corpusTexts();
-  const lines = Array.from({ length: count }, (_unused, n) => numbered(texts[n % texts.length], n));
-  const payloads = new Map<number, Buffer>();
-  const payload = (events: number) => {
-    if (!payloads.has(events)) payloads.set(events, Buffer.from(`${lines.slice(0, events).join('\n')}\n`));
-    return payloads.get(events)!;
-  };
-  return { lines, payload };
-}
-
-/** `text` with the guid's last 12 hex digits replaced by `n`, zero-padded: same size, unique. */
-function numbered(text: string, n: number): string {
-  const at = text.indexOf(GUID_KEY);
-  if (at < 0) throw new Error(`corpus line without a "guid": ${text.slice(0, 80)}`);
-  const digits = at + GUID_KEY.length + GUID_KEPT;
-  return text.slice(0, digits) + String(n).padStart(SEQ_DIGITS, '0') + text.slice(digits + SEQ_DIGITS);
-}
-
-function sequenceOf(line: string): number {
-  const at = line.indexOf(GUID_KEY);
-  return at < 0 ? -1 : Number(line.slice(at + GUID_KEY.length + GUID_KEPT, at + GUID_KEY.length + GUID_KEPT + SEQ_DIGITS));
-}
 
 type Flow = 'wal' | 'passthrough';
 
@@ -135,106 +94,11 @@ function troyFile(flow: Flow, port: number, dir: string, tuning: WalTuning): str
   return `define flow bench\nflow\n  use tremor::pipelines;\n${connectors.join('\n')}\n${body}\nend;\ndeploy flow bench;\n`;
 }
 
-/** A port nothing listens on now (the OS's pick for port 0). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-/** A server process under measurement, with what it said on stderr (shown if it fails). */
-class ServerProcess {
-  readonly child: ChildProcess;
-  stderr = '';
-  exited?: string;
-
-  constructor(args: string[], cwd: string) {
-    this.child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.child.on('exit', (code, signal) => (this.exited = signal ?? `exit code ${code}`));
-  }
-
-  /** Throws if the process has ended. */
-  check(what: string): void {
-    if (this.exited !== undefined) throw new Error(`${what}: the server ended (${this.exited}) before it was done:\n${this.stderr}`);
-  }
-
-  /** Connects once the server listens, retrying refused connections. */
-  async connect(port: number): Promise<Socket> {
-    for (;;) {
-      this.check('connecting');
-      const socket = await new Promise<Socket | undefined>((resolve) => {
-        const attempt = connect({ host: '127.0.0.1', port });
-        const refused = () => resolve(undefined);
-        attempt.once('error', refused);
-        attempt.once('connect', () => {
-          attempt.off('error', refused);
-          resolve(attempt);
-        });
-      });
-      if (socket !== undefined) return socket;
-      await sleep(20);
-    }
-  }
-
-  /** SIGTERM, then the exit; the server must stop cleanly. */
-  async stop(): Promise<void> {
-    if (this.exited === undefined) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    }
-    if (this.exited !== 'exit code 0') throw new Error(`the server did not stop cleanly (${this.exited}):\n${this.stderr}`);
-  }
-}
-
 /** Writes `payload` in slices, each once the socket has drained the previous ones. */
 async function send(socket: Socket, payload: Buffer): Promise<void> {
   for (let offset = 0; offset < payload.length; offset += WRITE_SLICE) {
     // events.once rejects on the socket's 'error' too.
     if (!socket.write(payload.subarray(offset, offset + WRITE_SLICE))) await once(socket, 'drain');
-  }
-}
-
-/** Waits until `path` holds `bytes` bytes. */
-async function outputHolds(path: string, bytes: number, server: ServerProcess): Promise<void> {
-  let size = 0;
-  let grewAt = performance.now();
-  while (size < bytes) {
-    await sleep(POLL_MS);
-    server.check('waiting for the output');
-    let now = 0;
-    try {
-      now = statSync(path).size;
-    } catch {
-      // Not created yet.
-    }
-    if (now > size) grewAt = performance.now();
-    size = now;
-    if (performance.now() - grewAt > STALL_MS) throw new Error(`${path} holds ${size} of ${bytes} bytes and has not grown for ${STALL_MS / 1000} s`);
-  }
-}
-
-/** Every event in `path` exactly once, as sent. */
-function checkOutput(path: string, work: Workload, count: number): void {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  if (lines.pop() !== '') throw new Error(`${path}: the last line has no newline`);
-  const seen = new Uint8Array(count);
-  let altered = 0;
-  let duplicates = 0;
-  for (const line of lines) {
-    const seq = sequenceOf(line);
-    if (!(seq >= 0 && seq < count) || line !== work.lines[seq]) altered++;
-    else if (seen[seq] === 1) duplicates++;
-    else seen[seq] = 1;
-  }
-  const missing = count - seen.reduce((sum, flag) => sum + flag, 0);
-  if (altered + duplicates + missing > 0) {
-    throw new Error(`${path}: ${lines.length} lines for ${count} events: ${missing} missing, ${duplicates} duplicated, ${altered} not as sent`);
   }
 }
 
@@ -264,7 +128,7 @@ async function measure(args: string[], port: number, dir: string, work: Workload
     checkOutput(output, work, count);
     return { eventsPerS: count / seconds, startMs: started - spawned };
   } finally {
-    if (server.exited === undefined) server.child.kill('SIGKILL');
+    server.kill();
   }
 }
 
@@ -320,16 +184,6 @@ export function count(args: string[], name: string, fallback: number): number {
   const value = given === undefined ? fallback : Number(given);
   if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${given}`);
   return value;
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export async function run(reporter: Reporter, args: string[]): Promise<void> {

@@ -41,6 +41,8 @@ import type { Value } from '../queries/values/value.ts';
 import { corpusTexts } from './corpus.ts';
 import { inEngineThread } from './engine-thread.ts';
 import type { Reporter } from './report.ts';
+import { ServerFlows, serverRounds } from './server-flows.ts';
+import { workload } from './whole-process.ts';
 
 const SOURCE_UID = 1_000_000;
 const SEND_BATCH = 1000;
@@ -78,18 +80,22 @@ function argument(args: string[], name: string, fallback: number): number {
   return given === undefined ? fallback : Number(given.slice(name.length + 1));
 }
 
-/** `in -> qos::wal -> out` in the real engine. */
-function walPipeline(params: Record<string, Value>): PipelineExecutor {
+/** The seed's select: every event becomes a new payload (one key added). */
+const SEED_SELECT = 'select patch event of insert "hostname" => system::hostname() end from in into wal;';
+
+/** `in -> qos::wal -> out` in the real engine; with `seedSelect`, the seed's patch select before the WAL. */
+function walPipeline(params: Record<string, Value>, seedSelect = false): PipelineExecutor {
   const withBlock = Object.entries(params)
     .map(([key, value]) => `${key} = ${JSON.stringify(value)}`)
     .join(', ');
-  const source = `define qos::wal operator wal with ${withBlock} end;\ncreate operator wal;\nselect event from in into wal;\nselect event from wal into out;\n`;
+  const intoWal = seedSelect ? `use tremor::system;\n${SEED_SELECT}` : 'select event from in into wal;';
+  const source = `define qos::wal operator wal with ${withBlock} end;\ncreate operator wal;\n${intoWal}\nselect event from wal into out;\n`;
   return buildPipeline(compileQuery(source, 'bench.trickle'), { id: 'bench' });
 }
 
 /** Events/s through the WAL with a transactional source and a sink that acks every event. */
-async function measureWal(corpus: CorpusLine[], events: number, dir: string, withText: boolean): Promise<number> {
-  const pipeline = walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 });
+async function measureWal(corpus: CorpusLine[], events: number, dir: string, withText: boolean, seedSelect = false): Promise<number> {
+  const pipeline = walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 }, seedSelect);
   pipeline.setTransactional('in', true);
   let delivered = 0;
   let ackedUpstream = 0;
@@ -101,7 +107,9 @@ async function measureWal(corpus: CorpusLine[], events: number, dir: string, wit
       toAck.push(event);
     },
     onInsight(_port, insight) {
-      if (insight.kind === 'ack') ackedUpstream++;
+      // One ack may confirm a run of events (the WAL merges a commit's acks): count them all.
+      const range = insight.kind === 'ack' ? insight.id?.rangeFor(SOURCE_UID) : undefined;
+      if (range !== undefined) ackedUpstream += range.max - range.min + 1;
     },
   });
   pipeline.contraflow('out', { kind: 'restore', opMeta: {} });
@@ -123,6 +131,16 @@ async function measureWal(corpus: CorpusLine[], events: number, dir: string, wit
   clearInterval(ticker);
   await pipeline.close();
   return events / seconds;
+}
+
+/**
+ * One in-process WAL measurement of events with their text, after a warm-up of half as many in
+ * the same thread (`npm run bench -- peers` runs it in a fresh engine thread each round).
+ */
+export async function inProcessWalEventsPerS(events: number, dir: string): Promise<number> {
+  const corpus = loadCorpus();
+  await measureWal(corpus, Math.max(1, Math.floor(events / 2)), `${dir}-warm-up`, true);
+  return measureWal(corpus, events, dir, true);
 }
 
 /**
@@ -273,6 +291,7 @@ function pause(): Promise<void> {
 interface ThroughputFigures {
   wal: number[];
   walWithoutText: number[];
+  walChanged: number[];
   raw: number[];
   rawEncoded: number[];
   syncPerEvent: number;
@@ -287,14 +306,17 @@ export async function throughputRounds(events: number, rounds: number, base: str
   const warmUp = Math.max(1, Math.floor(events / 2));
   await measureWal(corpus, warmUp, freshDir(), true);
   await measureWal(corpus, warmUp, freshDir(), false);
+  await measureWal(corpus, warmUp, freshDir(), true, true);
   await measureRawLmdb(corpus, warmUp, freshDir(), false);
   await measureRawLmdb(corpus, warmUp, freshDir(), true);
-  const figures: ThroughputFigures = { wal: [], walWithoutText: [], raw: [], rawEncoded: [], syncPerEvent: 0 };
+  const figures: ThroughputFigures = { wal: [], walWithoutText: [], walChanged: [], raw: [], rawEncoded: [], syncPerEvent: 0 };
   for (let round = 0; round < rounds; round++) {
     await pause();
     figures.wal.push(await measureWal(corpus, events, freshDir(), true));
     await pause();
     figures.walWithoutText.push(await measureWal(corpus, events, freshDir(), false));
+    await pause();
+    figures.walChanged.push(await measureWal(corpus, events, freshDir(), true, true));
     await pause();
     figures.raw.push(await measureRawLmdb(corpus, events, freshDir(), false));
     await pause();
@@ -319,7 +341,7 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
         ? 'RILL_ENGINE_THREAD=0: every part runs in the main thread, with the default heap'
         : `every part runs in a worker thread with rill's pipeline heap settings (young generation up to ${ENGINE_RESOURCE_LIMITS.maxYoungGenerationSizeMb} MB)`,
     );
-    const { wal, walWithoutText, raw, rawEncoded, syncPerEvent } = await inEngineThread<ThroughputFigures>(import.meta.url, 'throughputRounds', events, rounds, base);
+    const { wal, walWithoutText, walChanged, raw, rawEncoded, syncPerEvent } = await inEngineThread<ThroughputFigures>(import.meta.url, 'throughputRounds', events, rounds, base);
     const perRound = (rates: number[]) => rates.map((rate) => Math.round(rate / 1000)).join(' ');
     reporter.note(`per round, thousand events/s: wal ${perRound(wal)}; raw lmdb ${perRound(raw)}`);
     reporter.figure('wal_events_per_s', median(wal), 'events/s');
@@ -331,6 +353,28 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
     reporter.figure('wal_vs_lmdb_encoding_ratio', median(wal.map((rate, round) => rate / rawEncoded[round])));
     reporter.figure('wal_without_text_vs_lmdb_ratio', median(walWithoutText.map((rate, round) => rate / raw[round])));
     reporter.figure('wal_vs_sync_per_event_ratio', median(wal) / syncPerEvent);
+    reporter.figure('wal_changed_events_per_s', median(walChanged), "events/s (the seed's patch select before the WAL: every event changed)");
+    reporter.figure('wal_changed_vs_lmdb_ratio', median(walChanged.map((rate, round) => rate / raw[round])), '(target >= 0.5)');
+
+    const serverEvents = argument(args, '--server-events', 100_000);
+    const serverRoundCount = argument(args, '--server-rounds', 3);
+    reporter.note(`whole processes (bench/server-flows.ts), ${serverEvents} numbered corpus events, ${serverRoundCount} interleaved rounds after a warm-up, medians:`);
+    reporter.note('  server: node bin/rill.mjs server run, file onramp -> pipeline -> file offramp; wal = select -> qos::wal (read_count 1000) -> select; seed = the patch select -> qos::wal -> select; every output line checked');
+    reporter.note('  run: node bin/rill.mjs run QUERY --in FILE > /dev/null, wall time with start-up; with and without a qos::wal');
+    const flows = new ServerFlows(base, workload(serverEvents));
+    const server = await serverRounds(flows, serverEvents, serverRoundCount);
+    const perRoundK = (rates: number[]) => rates.map((rate) => Math.round(rate / 1000)).join(' ');
+    reporter.note(`per round, thousand events/s: server wal ${perRoundK(server.serverWal)}; server seed ${perRoundK(server.serverSeed)}; server passthrough ${perRoundK(server.serverPassthrough)}`);
+    reporter.note(`per round, ms: rill run with a WAL ${server.runWalMs.map(Math.round).join(' ')}; without ${server.runNoWalMs.map(Math.round).join(' ')}`);
+    reporter.figure('server_wal_events_per_s', median(server.serverWal), 'events/s (whole process, file -> qos::wal -> file)');
+    reporter.figure('server_wal_vs_bench_ratio', median(server.serverWal) / median(wal), '(vs wal_events_per_s above; target >= 0.5)');
+    reporter.figure('server_seed_events_per_s', median(server.serverSeed), "events/s (whole process, the seed's patch select -> qos::wal -> file)");
+    reporter.figure('server_seed_vs_passthrough_ratio', median(server.serverSeed.map((rate, round) => rate / server.serverWal[round])), '(vs the same flow with `select event`; target >= 0.85)');
+    reporter.figure('server_passthrough_events_per_s', median(server.serverPassthrough), 'events/s (whole process, no WAL: the ceiling)');
+    reporter.figure('server_first_event_ms', median(server.firstEventMs), 'ms (spawn of node bin/rill.mjs server run to the first output line; target <= 300)');
+    reporter.figure('run_wal_events_per_s', serverEvents / (median(server.runWalMs) / 1000), 'events/s (rill run through a qos::wal, start-up included)');
+    reporter.figure('run_no_wal_events_per_s', serverEvents / (median(server.runNoWalMs) / 1000), 'events/s (rill run, the same without the WAL)');
+    reporter.figure('run_wal_vs_no_wal_ratio', median(server.runNoWalMs.map((ms, round) => ms / server.runWalMs[round])), '(target >= 0.6)');
 
     reporter.note(`filling a WAL with ${backlog} events, then restarting it in a child process`);
     const backlogDir = join(base, 'backlog');

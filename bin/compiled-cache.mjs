@@ -31,11 +31,20 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 
 /** Directories (relative to the root) whose `.ts` files the bundle may include. `test/corpus` and
  *  `test/troy` are there because `rill conformance` imports their case runners. */
 export const SOURCE_ROOTS = ['bin', 'engine', 'operators', 'queries', 'connectors', 'test/corpus', 'test/troy'];
+
+/**
+ * Dependencies left out of the bundle, loaded from node_modules at run time: native code (lmdb and
+ * the packages it loads its binary with), the build tools, and the optional native helpers of ws.
+ * Every other dependency (yaml, commander, moo, nearley, ws, ...) is bundled: each thread that
+ * loads the CLI (`rill server run` loads it twice: the supervisor and the engine thread) then
+ * compiles one file per chunk instead of resolving, lexing and wrapping every CommonJS module.
+ */
+const EXTERNAL_PACKAGES = ['lmdb', 'msgpackr', 'msgpackr-extract', 'node-gyp-build-optional-packages', 'esbuild', 'tsx', 'bufferutil', 'utf-8-validate', 'fast-check', 'vitest'];
 
 /** A directory unused for this long may be removed once a newer bundle has been built. */
 const UNUSED_BUNDLE_MAX_AGE_MS = 60 * 60 * 1000;
@@ -169,7 +178,10 @@ async function build(root, entryPath, outdir, hashedSources) {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    packages: 'external',
+    // Pure-JS dependencies are bundled too (see BUNDLED_PACKAGES); the rest stays external.
+    external: EXTERNAL_PACKAGES,
+    // Bundled CommonJS modules call `require` (of Node's own modules), which ESM lacks.
+    banner: { js: "import { createRequire as __rillCreateRequire } from 'node:module'; const require = __rillCreateRequire(import.meta.url);" },
     target: `node${process.versions.node}`, // as tsx does: only syntax this Node lacks is lowered
     splitting: true,
     outdir,
@@ -181,6 +193,8 @@ async function build(root, entryPath, outdir, hashedSources) {
   });
   for (const input of Object.keys(result.metafile.inputs)) {
     const inputPath = resolve(root, input);
+    // A dependency's files change only with package-lock.json, which is in the key.
+    if (relative(root, inputPath).startsWith(`node_modules${sep}`)) continue;
     if (!hashedSources.has(inputPath)) {
       throw new Error(
         `the bundle includes ${inputPath}, which the freshness key does not cover ` +

@@ -7,6 +7,7 @@
  * failure aborts the whole event (the executor discards what the event had produced so far).
  */
 import type { Event } from './event.ts';
+import { extendedJson } from './extended-json.ts';
 import type { Insight } from './insight.ts';
 import type { ScriptInstance, SelectStatement } from '../queries/compiled-query.ts';
 import type { Operator } from '../operators/operator.ts';
@@ -114,10 +115,12 @@ export class SelectNode extends RuntimeNode {
       sink.forward(this, 'out', event);
       return;
     }
-    // A new payload: no `dataJson`, a JSON sink serialises `data`.
+    // A new payload: its text is the incoming one extended when only keys were added
+    // (extended-json.ts), else none and whoever needs it serialises `data`.
     sink.forward(this, 'out', {
       id: event.id,
       data,
+      dataJson: event.dataJson === undefined ? undefined : extendedJson(event.data, event.dataJson, data),
       meta: event.meta,
       ingestNs: event.ingestNs,
       transactional: event.transactional,

@@ -27,6 +27,7 @@ import { nowNs, type Event } from './event.ts';
 import type { Insight } from './insight.ts';
 import type { PipelineExecutor } from './executor.ts';
 import { parseJson, stringifyJson } from '../queries/values/json.ts';
+import { LineBatch } from '../connectors/line-batch.ts';
 import type { Value } from '../queries/values/value.ts';
 
 export interface JsonLinesRun {
@@ -204,12 +205,11 @@ async function waitUntilIdle(pipeline: PipelineExecutor, quietMs: number, stdout
 
 /**
  * Collects output lines and writes them in one batch per input chunk; acks transactional events
- * once written. Lines are encoded straight into a byte buffer: concatenating strings and encoding
- * the result costs twice the copying.
+ * once written. Lines are encoded straight into a byte buffer (connectors/line-batch.ts):
+ * concatenating strings and encoding the result costs twice the copying.
  */
 class BatchedWriter {
-  private buffer = Buffer.allocUnsafe(BATCH_BYTES);
-  private used = 0;
+  private readonly batch = new LineBatch(BATCH_BYTES);
   private acks: Array<[port: string, insight: Insight]> = [];
   private acksInFlight = 0;
   private lastWrite: Promise<void> = Promise.resolve();
@@ -255,19 +255,17 @@ class BatchedWriter {
 
   /** Writes what is batched; resolves once it and every earlier batch are written (rejects if one failed). */
   flush(): Promise<void> {
-    if (this.used > 0) {
-      this.lastWrite = Promise.all([this.lastWrite, this.writeOut()]).then(() => undefined);
+    const bytes = this.batch.take();
+    if (bytes !== undefined) {
+      this.lastWrite = Promise.all([this.lastWrite, this.writeOut(bytes)]).then(() => undefined);
       // Marked handled here; whoever awaits it later still sees the rejection.
       this.lastWrite.catch(() => undefined);
     }
     return this.lastWrite;
   }
 
-  private writeOut(): Promise<void> {
-    const bytes = this.buffer.subarray(0, this.used);
+  private writeOut(bytes: Buffer): Promise<void> {
     const acks = this.acks;
-    this.buffer = Buffer.allocUnsafe(BATCH_BYTES);
-    this.used = 0;
     this.acks = [];
     this.acksInFlight += acks.length;
     // Resolving on the write callback is also the backpressure: no more input is read until then.
@@ -282,14 +280,8 @@ class BatchedWriter {
   }
 
   private line(text: string): void {
-    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    const needed = text.length * 3 + 1;
-    if (this.used + needed > this.buffer.length) {
-      // Written now, awaited with the next flush.
-      void this.flush();
-      if (needed > this.buffer.length) this.buffer = Buffer.allocUnsafe(needed);
-    }
-    this.used += this.buffer.write(text, this.used);
-    this.buffer[this.used++] = NEWLINE;
+    this.batch.add(text);
+    // Written now, awaited with the next flush.
+    if (this.batch.bytes >= BATCH_BYTES) void this.flush();
   }
 }

@@ -343,9 +343,14 @@ export class Runtime {
       return;
     }
     const last = targets.length - 1;
-    const sinks = targets.reduce((count, target) => count + (target.kind === 'sink' ? 1 : 0), 0);
-    const copies: SinkCopies | undefined = event.transactional && sinks > 1 ? { waiting: sinks, settled: false } : undefined;
-    targets.forEach((target, index) => {
+    let copies: SinkCopies | undefined;
+    if (event.transactional && last > 0) {
+      let sinks = 0;
+      for (const target of targets) if (target.kind === 'sink') sinks++;
+      if (sinks > 1) copies = { waiting: sinks, settled: false };
+    }
+    for (let index = 0; index <= last; index++) {
+      const target = targets[index];
       const copy = index === last ? event : copyEvent(event);
       if (target.kind === 'sink') {
         target.node.received++;
@@ -355,40 +360,21 @@ export class Runtime {
         countOn(target.node.portsIn, target.port);
         this.guardSync(target.node.instance.name, () => target.node.pipeline.send(target.port, copy));
       }
-    });
+    }
   }
 
-  /**
-   * Settles one event at most once; only transactional events send an insight back. With `copies`
-   * (one output sent to several sinks), the ack goes back once every sink has acked its copy and a
-   * fail as soon as one fails: a WAL upstream must not delete an event that one of its sinks has
-   * not written yet (the seed echoes each event to the client and writes it to a file).
-   */
   private delivery(pipeline: PipelineNode, port: string, sink: SinkNode, event: Event, copies?: SinkCopies): Delivery {
-    let settled = false;
-    const settle = (kind: 'ack' | 'fail', reason?: string): boolean => {
-      if (settled) return false;
-      settled = true;
-      const streakStarts = kind === 'fail' && !sink.failing;
-      sink.failing = kind === 'fail';
-      if (kind === 'ack') sink.acked++;
-      else sink.failed++;
-      if (copies !== undefined) {
-        if (copies.settled) return streakStarts;
-        if (kind === 'ack' && --copies.waiting > 0) return streakStarts;
-        copies.settled = true;
-      }
-      if (event.transactional && (this.state === 'running' || this.settlingAcks)) {
-        pipeline.pipeline.contraflow(port, reason === undefined ? { kind, id: event.id, opMeta: event.opMeta } : { kind, id: event.id, opMeta: event.opMeta, reason });
-      }
-      return streakStarts;
-    };
-    return {
-      ack: () => void settle('ack'),
-      fail: (reason) => {
-        if (settle('fail', `${sink.instance.name}: ${reason}`)) this.log(`${sink.instance.name}: event failed: ${reason} (further failures in a row are only counted)`);
-      },
-    };
+    return new SinkDelivery(this, pipeline, port, sink, event, copies);
+  }
+
+  /** Called by SinkDelivery: whether acks and fails still go back upstream. */
+  get sendsInsights(): boolean {
+    return this.state === 'running' || this.settlingAcks;
+  }
+
+  /** Called by SinkDelivery. */
+  logLine(message: string): void {
+    this.log(message);
   }
 
   private routeInsight(node: PipelineNode, port: string, insight: Insight): void {
@@ -454,7 +440,60 @@ export class Runtime {
   }
 }
 
-/** The sink copies of one transactional output event, settled together (see `delivery`). */
+/**
+ * Settles one event at most once; only transactional events send an insight back. With `copies`
+ * (one output sent to several sinks), the ack goes back once every sink has acked its copy and a
+ * fail as soon as one fails: a WAL upstream must not delete an event that one of its sinks has
+ * not written yet (the seed echoes each event to the client and writes it to a file).
+ * A class, not closures: one object per event sent to a sink instead of three functions and a
+ * record (every event of a whole-process flow makes one).
+ */
+class SinkDelivery implements Delivery {
+  private settled = false;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly pipeline: PipelineNode,
+    private readonly port: string,
+    private readonly sink: SinkNode,
+    private readonly event: Event,
+    private readonly copies: SinkCopies | undefined,
+  ) {}
+
+  ack(): void {
+    this.settle('ack', undefined);
+  }
+
+  fail(reason: string): void {
+    if (this.settle('fail', `${this.sink.instance.name}: ${reason}`)) {
+      this.runtime.logLine(`${this.sink.instance.name}: event failed: ${reason} (further failures in a row are only counted)`);
+    }
+  }
+
+  /** True when this fail starts a streak of failures (worth a log line). */
+  private settle(kind: 'ack' | 'fail', reason: string | undefined): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    const sink = this.sink;
+    const streakStarts = kind === 'fail' && !sink.failing;
+    sink.failing = kind === 'fail';
+    if (kind === 'ack') sink.acked++;
+    else sink.failed++;
+    const copies = this.copies;
+    if (copies !== undefined) {
+      if (copies.settled) return streakStarts;
+      if (kind === 'ack' && --copies.waiting > 0) return streakStarts;
+      copies.settled = true;
+    }
+    const event = this.event;
+    if (event.transactional && this.runtime.sendsInsights) {
+      this.pipeline.pipeline.contraflow(this.port, reason === undefined ? { kind, id: event.id, opMeta: event.opMeta } : { kind, id: event.id, opMeta: event.opMeta, reason });
+    }
+    return streakStarts;
+  }
+}
+
+/** The sink copies of one transactional output event, settled together (see SinkDelivery). */
 interface SinkCopies {
   waiting: number;
   settled: boolean;

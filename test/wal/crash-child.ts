@@ -52,10 +52,13 @@ async function main(): Promise<void> {
       if (insight.kind === 'trigger') paused = true;
       else if (insight.kind === 'restore') paused = false;
       else {
-        const n = insight.id?.eventId as number;
-        print(`${insight.kind === 'ack' ? 'A' : 'F'} ${n}\n`);
-        if (insight.kind === 'ack') awaitingAck.delete(n);
-        else toSend.push(n);
+        // One insight may confirm a range of events (the WAL merges a commit's acks).
+        const range = insight.id?.rangeFor(SOURCE_UID);
+        for (let n = range?.min ?? 0; range !== undefined && n <= range.max; n++) {
+          print(`${insight.kind === 'ack' ? 'A' : 'F'} ${n}\n`);
+          if (insight.kind === 'ack') awaitingAck.delete(n);
+          else toSend.push(n);
+        }
       }
     },
   });

@@ -76,9 +76,12 @@ async function main(): Promise<void> {
         if (diskHeldFull) restoresWhileFull++;
         paused = false;
       } else {
-        const n = insight.id?.eventId as number;
-        if (insight.kind === 'ack') acked.add(n);
-        else toSend.push(n);
+        // One insight may confirm a range of events (the WAL merges a commit's acks).
+        const range = insight.id?.rangeFor(SOURCE_UID);
+        for (let n = range?.min ?? 0; range !== undefined && n <= range.max; n++) {
+          if (insight.kind === 'ack') acked.add(n);
+          else toSend.push(n);
+        }
       }
     },
   });

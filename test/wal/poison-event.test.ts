@@ -94,9 +94,12 @@ describe('qos::wal and a poison event', () => {
           sink.send(event, delivery);
         },
         onInsight(_port, insight) {
-          const n = insight.id?.eventId as number;
-          if (insight.kind === 'ack') acked.add(n);
-          else if (insight.kind === 'fail') toSend.push(n);
+          // One insight may confirm a range of events (the WAL merges a commit's acks).
+          const range = insight.id?.rangeFor(SOURCE_UID);
+          for (let n = range?.min ?? 0; range !== undefined && n <= range.max; n++) {
+            if (insight.kind === 'ack') acked.add(n);
+            else if (insight.kind === 'fail') toSend.push(n);
+          }
         },
       });
       pipeline.contraflow('out', { kind: 'restore', opMeta: {} });

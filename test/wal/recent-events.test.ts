@@ -22,7 +22,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 function scratch(): RecentEvent {
-  return { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, data: null, recordBytes: 0 };
+  return { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, dataJson: 'null', recordBytes: 0 };
 }
 
 describe('RecentEvents', () => {
@@ -41,7 +41,7 @@ describe('RecentEvents', () => {
             // the window was full); the cache must not hand out anything for it.
             const seq = nextSeq++;
             if (s.kind === 'add') {
-              recent.add(seq, new EventId(1, 0, seq), { ingestNs: seq * 10, opMeta: {}, meta: { seq }, data: { payload: seq } }, 600 + seq);
+              recent.add(seq, new EventId(1, 0, seq), { ingestNs: seq * 10, opMeta: {}, meta: { seq } }, `{"payload":${seq}}`, 600 + seq);
               kept.set(seq, seq);
             }
           } else if (s.kind === 'take') {
@@ -49,7 +49,7 @@ describe('RecentEvents', () => {
             const found = recent.take(seq, into);
             if (found) {
               expect(kept.has(seq)).toBe(true);
-              expect(into.data).toEqual({ payload: kept.get(seq) });
+              expect(into.dataJson).toBe(`{"payload":${kept.get(seq)}}`);
               expect(into.originalId.eventId).toBe(seq);
               expect(into.ingestNs).toBe(seq * 10);
               expect(into.recordBytes).toBe(600 + seq);
@@ -75,20 +75,20 @@ describe('RecentEvents', () => {
   it('keeps consecutive events up to its capacity, then starts again once emptied', () => {
     const recent = new RecentEvents(2, 1_000_000);
     const into = scratch();
-    for (let seq = 0; seq < 4; seq++) recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {}, data: seq }, 1);
+    for (let seq = 0; seq < 4; seq++) recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {} }, String(seq), 1);
     expect(recent.size).toBe(2);
     expect(recent.take(0, into)).toBe(true);
     expect(recent.take(1, into)).toBe(true);
     expect(recent.take(2, into)).toBe(false);
-    recent.add(4, new EventId(1, 0, 4), { ingestNs: 0, opMeta: {}, meta: {}, data: 4 }, 1);
+    recent.add(4, new EventId(1, 0, 4), { ingestNs: 0, opMeta: {}, meta: {} }, '4', 1);
     expect(recent.take(4, into)).toBe(true);
-    expect(into.data).toBe(4);
+    expect(into.dataJson).toBe('4');
   });
 
   it('keeps no more than its byte bound, and has room again once events are taken', () => {
     const recent = new RecentEvents(100, 2_000);
     const into = scratch();
-    const add = (seq: number, bytes: number) => recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {}, data: seq }, bytes);
+    const add = (seq: number, bytes: number) => recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {} }, String(seq), bytes);
     add(0, 1_500);
     add(1, 1_000);
     expect(recent.size).toBe(1);

@@ -35,13 +35,16 @@ import { EventId } from '../../../engine/event-id.ts';
 import { BucketCounts } from '../../../engine/histogram.ts';
 import type { Event, OpMeta } from '../../../engine/event.ts';
 import type { Insight } from '../../../engine/insight.ts';
-import { isEmptyRecord, type RecordValue } from '../../../queries/values/value.ts';
+import { stringifyJson } from '../../../queries/values/json.ts';
+import { isEmptyRecord, type RecordValue, type Value } from '../../../queries/values/value.ts';
+import { TextEvent } from '../../../engine/text-event.ts';
 import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
 import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
 import { RecentEvents, type RecentEvent } from './recent-events.ts';
 import { DamagedRecordError, decodeRecord, encodeRecord, type DecodedRecord, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
+import { mergedInsights } from './upstream-acks.ts';
 
 const OUT_PORT = 'out';
 const ERR_PORT = 'err';
@@ -107,13 +110,12 @@ export class WalOperator implements Operator {
   private nextReadSeq = 0;
   private readonly inFlight = new Map<number, number>();
   /**
-   * Stored, never emitted events still in memory. Their fields, not the incoming events: an
-   * incoming event's `dataJson` may be a slice of a much larger string (a source's read buffer),
-   * which thousands of kept events could keep alive.
+   * Stored, never emitted events still in memory: their fields (payload, its stored text, ...) in
+   * a ring, not the incoming event objects (see recent-events.ts).
    */
   private readonly recentlyStored = new RecentEvents(RECENT_EVENTS_SLOTS, RECENT_EVENTS_MAX_BYTES);
   /** Where `recentlyStored.take` puts the event it hands out (one object for all of them). */
-  private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, data: null, recordBytes: 0 };
+  private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, dataJson: 'null', recordBytes: 0 };
   private readonly awaitingResend = new Map<number, number>();
   private readonly commits: CommitInProgress[] = [];
   /** Acked events whose deletion is not durable yet. */
@@ -172,10 +174,12 @@ export class WalOperator implements Operator {
       // Refused, not stored: the source keeps it and may send it again after our restore.
       refusal = { kind: 'fail', id: event.id, opMeta: event.opMeta };
     } else {
-      // The event's own JSON text, when it still has it, is stored as it is (no serialisation).
-      const record = encodeRecord(event.id, event, event.dataJson);
+      // The event's own JSON text, when it still has it, is stored as it is; otherwise the payload
+      // is serialised here, once: that text is what the event goes out with, now or after a replay.
+      const dataJson = event.dataJson ?? stringifyJson(event.data);
+      const record = encodeRecord(event.id, event, dataJson);
       const seq = store.append(record);
-      this.recentlyStored.add(seq, event.id, event, record.length);
+      this.recentlyStored.add(seq, event.id, event, dataJson, record.length);
       const commit = this.currentCommit();
       commit.firstSeq ??= seq;
       commit.endSeq = seq + 1;
@@ -392,7 +396,7 @@ export class WalOperator implements Operator {
         if (bytes === undefined) continue;
         const decoded = this.decodeOrSetAside(seq, bytes);
         if (decoded === undefined) continue;
-        events.push(this.emit(seq, decoded.originalId, decoded, bytes.length, decoded.dataJson));
+        events.push(this.emit(seq, decoded.originalId, decoded, bytes.length, decoded.dataJson, decoded.data));
         this.redelivered++;
         budget--;
       }
@@ -401,7 +405,7 @@ export class WalOperator implements Operator {
     while (budget > 0 && this.nextReadSeq < this.committedEnd) {
       const seq = this.nextReadSeq;
       if (this.recentlyStored.take(seq, recent)) {
-        events.push(this.emit(seq, recent.originalId, recent, recent.recordBytes));
+        events.push(this.emit(seq, recent.originalId, recent, recent.recordBytes, recent.dataJson, undefined));
         this.nextReadSeq = seq + 1;
         budget--;
         continue;
@@ -412,7 +416,7 @@ export class WalOperator implements Operator {
         const decoded = this.decodeOrSetAside(record.seq, record.bytes);
         if (decoded === undefined) continue;
         if (record.seq < this.firstSeqOfThisRun) this.redelivered++;
-        events.push(this.emit(record.seq, decoded.originalId, decoded, record.bytes.length, decoded.dataJson));
+        events.push(this.emit(record.seq, decoded.originalId, decoded, record.bytes.length, decoded.dataJson, decoded.data));
       }
       // Fewer than asked means nothing else is stored below committedEnd (gaps are refused commits).
       if (records.length < budget) this.nextReadSeq = this.committedEnd;
@@ -442,22 +446,16 @@ export class WalOperator implements Operator {
   }
 
   /**
-   * `dataJson` only for events read back from the store (the record's own text). Events kept in
-   * memory since they were stored go without: their input text may be a slice of a much larger
-   * string (a source's read buffer), which holding thousands of them would keep alive.
+   * The stored event as it goes out, with the payload's text as stored (`dataJson`): the same text
+   * whether the event was kept in memory or read back, so a sink writes the bytes the WAL got.
+   * `dataJson` is undefined only for records of the first format, which kept no payload text.
+   * `data`, when the payload was parsed already (a record read back); else the event parses its
+   * text if something reads its payload (engine/text-event.ts).
    */
-  private emit(seq: number, originalId: EventId, stored: StoredEvent, recordBytes: number, dataJson?: string): Event {
+  private emit(seq: number, originalId: EventId, stored: Omit<StoredEvent, 'data'>, recordBytes: number, dataJson: string | undefined, data: Value | undefined): Event {
     const id = EventId.derivedFrom(this.context.uid, 0, seq, originalId);
     this.inFlight.set(seq, recordBytes);
-    return {
-      id,
-      data: stored.data,
-      dataJson,
-      meta: withDeliveryId(stored.meta, this.openStore().epoch, seq),
-      ingestNs: stored.ingestNs,
-      transactional: true,
-      opMeta: stored.opMeta,
-    };
+    return new TextEvent(id, dataJson, withDeliveryId(stored.meta, this.openStore().epoch, seq), stored.ingestNs, true, stored.opMeta, data);
   }
 
   /** The common case (a sink acks each event): no range walk, no array. Returns 1 if `seq` was pending. */
@@ -515,7 +513,7 @@ export class WalOperator implements Operator {
       this.committedEnd = Math.max(this.committedEnd, done.endSeq);
       this.deletionsInProgress -= done.deletions;
       const kind = done.settled === 'durable' ? 'ack' : 'fail';
-      for (let i = 0; i < done.ackIds.length; i++) this.context.insightLater({ kind, id: done.ackIds[i], opMeta: done.ackOpMetas[i] });
+      mergedInsights(kind, done.ackIds, done.ackOpMetas, (insight) => this.context.insightLater(insight));
     }
     const change = this.fullnessChange();
     if (change) this.context.insightLater(change);

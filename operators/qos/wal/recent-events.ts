@@ -7,24 +7,35 @@
  * their arrival and their commit; objects for them would survive the young generation's scavenges
  * and be promoted, and that garbage collection work was a large part of the WAL's time.
  *
+ * A kept event keeps its payload as JSON text only, not as the parsed value: the text the WAL
+ * received (`Event.dataJson`) or the one it serialised once for the record. So the event goes
+ * out with the same text a replay reads back from the store (a JSON sink writes it without
+ * serialising), and the parsed payload, which is several times larger, dies young instead of
+ * staying alive until the commit (the emitted event parses the text if something reads it:
+ * engine/text-event.ts). A received text may be a slice of a source's larger read buffer
+ * (readline's lines are); the kept events are consecutive, so the buffers they keep alive are
+ * about the window's own text.
+ *
  * It is only a cache: an event that is not kept (the window holds `capacity` events or `maxBytes`
  * bytes of records already, or does not continue at that sequence number) is read from the store
  * when its turn comes.
  */
 import type { EventId } from '../../../engine/event-id.ts';
 import type { OpMeta } from '../../../engine/event.ts';
-import type { RecordValue, Value } from '../../../queries/values/value.ts';
+import type { RecordValue } from '../../../queries/values/value.ts';
 import type { StoredEvent } from './record.ts';
 
 /** A kept event, as `take` hands it out. */
-export interface RecentEvent extends StoredEvent {
+export interface RecentEvent extends Omit<StoredEvent, 'data'> {
   originalId: EventId;
+  /** The payload's JSON text, as stored. */
+  dataJson: string;
   recordBytes: number;
 }
 
 export class RecentEvents {
   private readonly originalIds: Array<EventId | undefined>;
-  private readonly data: Array<Value | undefined>;
+  private readonly dataJson: Array<string | undefined>;
   private readonly metas: Array<RecordValue | undefined>;
   private readonly opMetas: Array<OpMeta | undefined>;
   private readonly ingestNs: Float64Array;
@@ -39,7 +50,7 @@ export class RecentEvents {
     private readonly maxBytes: number,
   ) {
     this.originalIds = new Array<EventId | undefined>(capacity).fill(undefined);
-    this.data = new Array<Value | undefined>(capacity).fill(undefined);
+    this.dataJson = new Array<string | undefined>(capacity).fill(undefined);
     this.metas = new Array<RecordValue | undefined>(capacity).fill(undefined);
     this.opMetas = new Array<OpMeta | undefined>(capacity).fill(undefined);
     this.ingestNs = new Float64Array(capacity);
@@ -56,12 +67,12 @@ export class RecentEvents {
   }
 
   /** Keeps the event stored as `seq` if it continues the window and there is room. */
-  add(seq: number, originalId: EventId, event: StoredEvent, recordBytes: number): void {
+  add(seq: number, originalId: EventId, event: Omit<StoredEvent, 'data'>, dataJson: string, recordBytes: number): void {
     if (this.first === this.end) this.first = this.end = seq;
     if (seq !== this.end || this.end - this.first >= this.capacity || this.heldBytes + recordBytes > this.maxBytes) return;
     const slot = seq % this.capacity;
     this.originalIds[slot] = originalId;
-    this.data[slot] = event.data;
+    this.dataJson[slot] = dataJson;
     this.metas[slot] = event.meta;
     this.opMetas[slot] = event.opMeta;
     this.ingestNs[slot] = event.ingestNs;
@@ -79,7 +90,7 @@ export class RecentEvents {
     if (this.first !== seq || this.first === this.end) return false;
     const slot = seq % this.capacity;
     into.originalId = this.originalIds[slot]!;
-    into.data = this.data[slot]!;
+    into.dataJson = this.dataJson[slot]!;
     into.meta = this.metas[slot]!;
     into.opMeta = this.opMetas[slot]!;
     into.ingestNs = this.ingestNs[slot];
@@ -98,7 +109,7 @@ export class RecentEvents {
     const slot = seq % this.capacity;
     this.heldBytes -= this.recordBytes[slot];
     this.originalIds[slot] = undefined;
-    this.data[slot] = undefined;
+    this.dataJson[slot] = undefined;
     this.metas[slot] = undefined;
     this.opMetas[slot] = undefined;
   }
