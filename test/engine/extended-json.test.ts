@@ -22,8 +22,16 @@ describe('extendedJson', () => {
         const added = parseJson(stringifyJson(extra)) as RecordValue;
         for (const [key, value] of Object.entries(added)) if (!Object.hasOwn(data, key)) data[key] = value;
         const text = extendedJson(parsedBase, baseJson, data);
-        if (Object.keys(data).length === Object.keys(parsedBase).length) expect(text).toBeUndefined();
-        else expect(parseJson(text!)).toEqual(data);
+        const keys = Object.keys(data);
+        const baseKeys = Object.keys(parsedBase);
+        // Appending keeps the incoming keys first: it applies when the new record has them first
+        // (JavaScript puts integer-like keys first, so an added "1" cannot be appended).
+        const appendable = keys.length > baseKeys.length && baseKeys.every((key, index) => keys[index] === key);
+        if (!appendable) expect(text).toBeUndefined();
+        else {
+          expect(parseJson(text!)).toEqual(data);
+          expect(Object.keys(parseJson(text!) as RecordValue)).toEqual(keys);
+        }
       }),
     );
   });
@@ -41,5 +49,13 @@ describe('extendedJson', () => {
     for (const data of cases) expect(extendedJson(base, baseJson, data)).toBeUndefined();
     expect(extendedJson(base, baseJson, base)).toBeUndefined();
     expect(extendedJson({}, '{}', { x: 1 })).toBeUndefined();
+  });
+
+  it('declines when the new record has the incoming keys in another order, or a new key among them', () => {
+    const baseJson = '{"big":1,"neg":-1}';
+    const base = parseJson(baseJson) as RecordValue;
+    expect(extendedJson(base, baseJson, { big: 1, next: 2, neg: -1 })).toBeUndefined();
+    expect(extendedJson(base, baseJson, { neg: -1, big: 1, next: 2 })).toBeUndefined();
+    expect(extendedJson(base, baseJson, { big: 1, neg: -1, next: 2 })).toBe('{"big":1,"neg":-1,"next":2}');
   });
 });
