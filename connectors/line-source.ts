@@ -12,13 +12,14 @@ import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Codec } from './codec.ts';
 import type { Source, SourceContext, SourceFactory } from './connector.ts';
+import { PauseGate } from './pause-gate.ts';
 
 export class LineSource implements Source {
   readonly transactional = false;
   private lines?: Interface;
   private stopped = false;
-  /** Resolves the wait of a paused reader; set while triggered. */
-  private paused?: { promise: Promise<void>; resume: () => void };
+  /** Closed while triggered: the reading loop waits there. */
+  private readonly gate = new PauseGate();
   private reading?: Promise<void>;
 
   constructor(
@@ -35,16 +36,11 @@ export class LineSource implements Source {
   }
 
   trigger(): void {
-    if (this.paused) return;
-    let resume!: () => void;
-    const promise = new Promise<void>((resolve) => (resume = resolve));
-    this.paused = { promise, resume };
+    this.gate.pause();
   }
 
   restore(): void {
-    const paused = this.paused;
-    this.paused = undefined;
-    paused?.resume();
+    this.gate.resume();
   }
 
   /** Resolves when the whole input has been read (or the source was stopped). */
@@ -63,7 +59,7 @@ export class LineSource implements Source {
     let lineNumber = 0;
     for await (const line of lines) {
       lineNumber++;
-      while (this.paused) await this.paused.promise;
+      await this.gate.passed();
       if (this.stopped) return;
       if (line.trim() === '') continue;
       let data;

@@ -21,6 +21,7 @@ import type { Codec } from '../codec.ts';
 import { ConnectorConfigError, type ConnectorFactory, type Delivery, type Sink, type SinkContext, type Source, type SourceContext } from '../connector.ts';
 import { readLines } from '../file-lines.ts';
 import { readFileSync } from 'node:fs';
+import { PauseGate } from '../pause-gate.ts';
 
 /** Events emitted between yields to the event loop when there is no interval. */
 const EVENTS_PER_TURN = 256;
@@ -31,7 +32,8 @@ interface StopAfter {
 }
 
 export class BenchSource implements Source {
-  private paused?: { promise: Promise<void>; resume: () => void };
+  /** Closed while triggered: the reading loop waits there. */
+  private readonly gate = new PauseGate();
   private stopped = false;
   private running?: Promise<void>;
   emitted = 0;
@@ -49,16 +51,11 @@ export class BenchSource implements Source {
   }
 
   trigger(): void {
-    if (this.paused) return;
-    let resume!: () => void;
-    const promise = new Promise<void>((resolve) => (resume = resolve));
-    this.paused = { promise, resume };
+    this.gate.pause();
   }
 
   restore(): void {
-    const paused = this.paused;
-    this.paused = undefined;
-    paused?.resume();
+    this.gate.resume();
   }
 
   ack(): void {}
@@ -66,7 +63,7 @@ export class BenchSource implements Source {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.paused?.resume();
+    this.gate.resume();
     await this.running;
   }
 
@@ -84,7 +81,7 @@ export class BenchSource implements Source {
     const stopAt = this.stopAfter.seconds === undefined ? Infinity : Date.now() + this.stopAfter.seconds * 1000;
     const intervalMs = this.intervalNs === undefined ? undefined : Math.max(0, this.intervalNs / 1_000_000);
     while (!this.stopped && (this.stopAfter.events === undefined || this.emitted < this.stopAfter.events) && Date.now() < stopAt) {
-      while (this.paused) await this.paused.promise;
+      await this.gate.passed();
       if (this.stopped) return;
       const next = decoded[this.emitted % decoded.length]!;
       this.emitted++;

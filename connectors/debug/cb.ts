@@ -22,6 +22,7 @@ import { isRecord } from '../../queries/values/value.ts';
 import type { Codec } from '../codec.ts';
 import { ConnectorConfigError, type ConnectorFactory, type Delivery, type Sink, type SinkContext, type Source, type SourceContext } from '../connector.ts';
 import { readLines } from '../file-lines.ts';
+import { PauseGate } from '../pause-gate.ts';
 
 const DEFAULT_TIMEOUT_NS = 10_000_000_000;
 /** Lines emitted between yields to the event loop, so acks and timers run while a file replays. */
@@ -44,7 +45,8 @@ export class CbSource implements Source {
   private readonly failed = new Set<number>();
   private triggers = 0;
   private restores = 0;
-  private paused?: { promise: Promise<void>; resume: () => void };
+  /** Closed while triggered: the reading loop waits there. */
+  private readonly gate = new PauseGate();
   private stopped = false;
   private answered?: () => void;
   private running?: Promise<void>;
@@ -58,17 +60,12 @@ export class CbSource implements Source {
 
   trigger(): void {
     this.triggers++;
-    if (this.paused) return;
-    let resume!: () => void;
-    const promise = new Promise<void>((resolve) => (resume = resolve));
-    this.paused = { promise, resume };
+    this.gate.pause();
   }
 
   restore(): void {
     this.restores++;
-    const paused = this.paused;
-    this.paused = undefined;
-    paused?.resume();
+    this.gate.resume();
   }
 
   ack(first: number, last: number): void {
@@ -83,7 +80,7 @@ export class CbSource implements Source {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.paused?.resume();
+    this.gate.resume();
     this.answered?.();
     await this.running;
   }
@@ -109,7 +106,7 @@ export class CbSource implements Source {
   private async run(context: SourceContext): Promise<void> {
     const { lines, codec } = this.options;
     for (let index = 0; index < lines.length; index++) {
-      while (this.paused) await this.paused.promise;
+      await this.gate.passed();
       if (this.stopped) return;
       let data: Value;
       try {

@@ -6,7 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Event } from '../../engine/event.ts';
 import { EventId } from '../../engine/event-id.ts';
-import type { Delivery, SinkContext, SourceContext } from '../../connectors/connector.ts';
+import type { ConnectorParts, Delivery, SinkContext, SourceContext } from '../../connectors/connector.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
 
 export interface Emitted {
@@ -98,4 +98,20 @@ export class Client {
       this.socket.destroy();
     });
   }
+}
+
+/**
+ * Starts a connector's halves as the runtime does (sink first) with recorders as their contexts;
+ * `whenDone` gets what stops them (source first), for the test's cleanup.
+ */
+export async function startParts(parts: ConnectorParts, whenDone: (stop: () => Promise<void>) => void): Promise<{ source: SourceRecorder; sink: SinkRecorder }> {
+  const source = new SourceRecorder();
+  const sink = new SinkRecorder();
+  await parts.sink?.start(sink);
+  await parts.source?.start(source);
+  whenDone(async () => {
+    await parts.source?.stop();
+    await parts.sink?.stop();
+  });
+  return { source, sink };
 }

@@ -10,25 +10,14 @@ import { tcpServerFactory } from '../../connectors/net/tcp-server.ts';
 import { codecs } from '../../connectors/codec.ts';
 import type { ConnectorParts } from '../../connectors/connector.ts';
 import { freePort, waitFor } from '../support/waiting.ts';
-import { Client, event, SinkRecorder, SourceRecorder } from './recorders.ts';
+import { Client, event, SinkRecorder, SourceRecorder, startParts as startRecorded } from './recorders.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Starts both halves as the runtime does (sink first), stopping them after the test (source first). */
-async function startParts(parts: ConnectorParts): Promise<{ source: SourceRecorder; sink: SinkRecorder }> {
-  const source = new SourceRecorder();
-  const sink = new SinkRecorder();
-  await parts.sink?.start(sink);
-  await parts.source?.start(source);
-  cleanups.push(async () => {
-    await parts.source?.stop();
-    await parts.sink?.stop();
-  });
-  return { source, sink };
-}
+const startParts = (parts: ConnectorParts) => startRecorded(parts, (stop) => cleanups.push(stop));
 
 const IN_JSON = ['["snot","badger"]', '["fleek","flook"]', '{"":null,"NaN":42.0}', '"exit"'];
 

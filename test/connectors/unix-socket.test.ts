@@ -13,7 +13,7 @@ import type { ConnectorParts } from '../../connectors/connector.ts';
 import { unixSocketClientFactory } from '../../connectors/net/tcp-client.ts';
 import { unixSocketServerFactory } from '../../connectors/net/tcp-server.ts';
 import { waitFor } from '../support/waiting.ts';
-import { event, SinkRecorder, SourceRecorder } from './recorders.ts';
+import { event, SinkRecorder, SourceRecorder, startParts as startRecorded } from './recorders.ts';
 
 const json = codecs.get('json')!;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -27,17 +27,7 @@ function scratch(): string {
   return dir;
 }
 
-async function startParts(parts: ConnectorParts) {
-  const source = new SourceRecorder();
-  const sink = new SinkRecorder();
-  await parts.sink?.start(sink);
-  await parts.source?.start(source);
-  cleanups.push(async () => {
-    await parts.source?.stop();
-    await parts.sink?.stop();
-  });
-  return { source, sink };
-}
+const startParts = (parts: ConnectorParts) => startRecorded(parts, (stop) => cleanups.push(stop));
 
 const settings = (config: Record<string, string>) => ({ id: 'x', config, codec: json, warn: () => {} });
 

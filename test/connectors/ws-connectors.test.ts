@@ -11,7 +11,7 @@ import type { ConnectorParts } from '../../connectors/connector.ts';
 import { wsClientFactory } from '../../connectors/ws/ws-client.ts';
 import { wsServerFactory } from '../../connectors/ws/ws-server.ts';
 import { freePort, sleep, waitFor } from '../support/waiting.ts';
-import { event, SinkRecorder, SourceRecorder } from './recorders.ts';
+import { event, SinkRecorder, SourceRecorder, startParts as startRecorded } from './recorders.ts';
 
 const json = codecs.get('json')!;
 const cleanups: Array<() => Promise<void>> = [];
@@ -19,17 +19,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startParts(parts: ConnectorParts): Promise<{ source: SourceRecorder; sink: SinkRecorder }> {
-  const source = new SourceRecorder();
-  const sink = new SinkRecorder();
-  await parts.sink?.start(sink);
-  await parts.source?.start(source);
-  cleanups.push(async () => {
-    await parts.source?.stop();
-    await parts.sink?.stop();
-  });
-  return { source, sink };
-}
+const startParts = (parts: ConnectorParts) => startRecorded(parts, (stop) => cleanups.push(stop));
 
 async function peer(url: string): Promise<{ socket: WebSocket; received: string[] }> {
   const socket = new WebSocket(url);
