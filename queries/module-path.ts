@@ -7,7 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { shippedFile } from './shipped-file.ts';
 
 export interface ModuleMount {
   dir: string;
@@ -16,7 +16,8 @@ export interface ModuleMount {
 }
 
 /** The modules rill ships (queries/troy/lib). */
-export const BUNDLED_MODULES_DIR = findBundledModules(fileURLToPath(import.meta.url));
+// Beside this file in the sources; found above the compiled bundle (shipped-file.ts).
+export const BUNDLED_MODULES_DIR = shippedFile(import.meta.url, join('troy', 'lib'), join('queries', 'troy', 'lib'));
 
 /** `TREMOR_PATH`'s directories, then the bundled modules. */
 export function defaultModulePath(tremorPath = process.env.TREMOR_PATH ?? ''): ModuleMount[] {
@@ -61,16 +62,6 @@ export function displayName(mounts: readonly ModuleMount[], file: string): strin
  * Beside the troy loader when it runs from source; when it runs from the compiled CLI's esbuild
  * bundle (`node_modules/.cache/rill/<key>/`, see bin/compiled-cache.mjs), in the repository above it.
  */
-function findBundledModules(thisFile: string): string {
-  const beside = join(dirname(thisFile), 'troy', 'lib');
-  if (isDirectory(join(beside, 'tremor'))) return beside;
-  for (let dir = dirname(thisFile); dirname(dir) !== dir; dir = dirname(dir)) {
-    const candidate = join(dir, 'queries', 'troy', 'lib');
-    if (isDirectory(join(candidate, 'tremor'))) return candidate;
-  }
-  return beside;
-}
-
 export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();

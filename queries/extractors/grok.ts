@@ -10,12 +10,14 @@
  * Patterns are Oniguruma regexes; the ones in the default file are valid JavaScript too.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { shippedFile } from '../shipped-file.ts';
 import type { RecordValue } from '../values/value.ts';
 import { setKey } from '../values/ops.ts';
 import { ExtractorRuleError, NO_MATCH, type Extractor } from './extractor.ts';
 
 const TREMOR_PATTERNS_FILE = '/etc/tremor/grok.patterns';
-const SHIPPED_PATTERNS_FILE = new URL('./grok.patterns', import.meta.url);
+const SHIPPED_PATTERNS_FILE = shippedFile(import.meta.url, 'grok.patterns', join('queries', 'extractors', 'grok.patterns'));
 
 let defaultPatterns: Map<string, string> | undefined;
 
