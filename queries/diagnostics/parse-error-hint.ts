@@ -1,6 +1,8 @@
 /**
  * The NOTE line Tremor v0.11 adds under a "Found the token `x` but expected …" error. The first
  * rule that applies wins:
+ * 0. rill's own: a Tremor construct rill does not build (`intrinsic`) says so, instead of a hint
+ *    that would send the user the wrong way (quoting it);
  * 1. `default` or `case` where it cannot go: a trailing `,` in the previous match clause;
  * 2. a keyword where an identifier could go: quote it with backquotes;
  * 3. a `-` where `(` could go: wrap the expression in parentheses;
@@ -15,8 +17,14 @@ import { quoteTerminal } from './expected-tokens.ts';
 
 const MAX_SUGGESTION_DISTANCE = 3;
 
+/** Tremor constructs rill's grammar lists (Tremor's parser takes them) but rill does not build. */
+const NOT_SUPPORTED_YET: Readonly<Record<string, string>> = {
+  intrinsic: '`intrinsic` declarations (how Tremor\'s standard library declares its built-in functions) are not supported yet by rill; its std functions are built in',
+};
+
 export function unexpectedTokenHint(found: string, foundIsKeyword: boolean, expected: readonly string[]): string | undefined {
   const options = expected.map(quoteTerminal);
+  if (Object.hasOwn(NOT_SUPPORTED_YET, found)) return NOT_SUPPORTED_YET[found];
   if (found === 'default' || found === 'case') return 'You might have a trailing `,` in the prior statement';
   if (foundIsKeyword && options.includes('`<ident>`')) {
     return `It looks like you tried to use the '${found}' as a ident, consider quoting it as \`${found}\` to make it an identifier.`;

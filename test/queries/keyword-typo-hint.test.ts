@@ -4,7 +4,7 @@
  * hints for other tokens stay (the corpus renderings check those).
  */
 import { describe, expect, it } from 'vitest';
-import { compileQuery } from '../../queries/index.ts';
+import { compileQuery, compileScript } from '../../queries/index.ts';
 import type { Diagnostic } from '../../queries/diagnostic.ts';
 import { compileFailure } from './helpers.ts';
 
@@ -24,5 +24,11 @@ describe('keyword typo hints', () => {
 
   it('a word two edits from every keyword keeps Tremor rule', () => {
     expect(queryError('select event fxxm in into out;').hint).not.toBe('Did you mean to use `from`?');
+  });
+
+  it('a Tremor construct rill does not build says so instead of a wrong hint', () => {
+    const error = compileFailure(() => compileScript('intrinsic fn foo(a) as foo::bar;\nevent\n', 'test.tremor'));
+    expect(error.hint).toContain('`intrinsic` declarations');
+    expect(error.hint).toContain('not supported yet');
   });
 });
