@@ -193,6 +193,15 @@ export class PipelineExecutor implements Pipeline, StepSink {
     return this.operatorNodes.length > 0;
   }
 
+  /**
+   * Whether `isIdle()` is the whole truth: every operator says when it has work in flight (a WAL
+   * does). Otherwise one that emits later without saying so (on a tick, a timer) may still have
+   * work when the pipeline looks idle, and `rill run` waits for a quiet period too.
+   */
+  get idleIsKnown(): boolean {
+    return this.operatorNodes.every((node) => node.operator.isIdle !== undefined);
+  }
+
   stats(): Record<string, Record<string, number | string>> {
     const figures: Record<string, Record<string, number | string>> = {};
     for (const node of this.operatorNodes) {

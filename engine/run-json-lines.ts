@@ -196,7 +196,9 @@ async function waitUntilIdle(pipeline: PipelineExecutor, quietMs: number, stdout
     if (pipeline.deliveries !== lastDeliveries || !pipeline.isIdle() || stdout.awaitingAcks || stderr.awaitingAcks) {
       lastDeliveries = pipeline.deliveries;
       quietSince = Date.now();
-    } else if (Date.now() - quietSince >= quietMs || !pipeline.hasOperators) {
+    } else if (Date.now() - quietSince >= quietMs || !pipeline.hasOperators || pipeline.idleIsKnown) {
+      // Idle in two looks in a row (nothing delivered in between) is final when every operator
+      // reports its own work; else a quiet period covers operators that emit later unannounced.
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
