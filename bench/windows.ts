@@ -8,6 +8,7 @@
  * - select_events_per_s: the seed's `select patch event of insert "hostname" => … end` on the
  *   corpus's 100 log-style events (bench/select.ts).
  * - window_vs_select_ratio: the first over the second.
+ *   Both are measured alternately, three times each, and the best of each is reported.
  * - groups_100k_heap_mb, heap_per_group_bytes: heap held by the same select with 100,000 groups
  *   (each having seen 10 events, so every group's window and hdr histogram is populated), over the
  *   heap before the pipeline was built; measured after a full GC.
@@ -36,6 +37,8 @@ select {
 from in[w] group by set(event.key) into out;
 `;
 const KEYS = 1_000;
+/** Each measurement (bench/select.ts: a warm-up and 3 timed rounds of 1 s) is repeated this often, alternately. */
+const INTERLEAVED_ROUNDS = 3;
 const HEAP_GROUPS = 100_000;
 const EVENTS_PER_HEAP_GROUP = 10;
 
@@ -44,8 +47,13 @@ export async function run(reporter: Reporter): Promise<void> {
   const keyed = keyedEvents(KEYS, 20_000);
   reporter.note(`window query: tumbling size 100, group by ${KEYS} keys, count/sum/mean/hdr; ${keyed.length} distinct payloads cycled`);
 
-  const windowRate = engineEventsPerSecond(WINDOW_QUERY, keyed);
-  const selectRate = engineEventsPerSecond(SEED_SELECT, logEvents);
+  // Interleaved, best of each: load from other processes then hits both alike.
+  let windowRate = 0;
+  let selectRate = 0;
+  for (let round = 0; round < INTERLEAVED_ROUNDS; round++) {
+    windowRate = Math.max(windowRate, engineEventsPerSecond(WINDOW_QUERY, keyed));
+    selectRate = Math.max(selectRate, engineEventsPerSecond(SEED_SELECT, logEvents));
+  }
   reporter.figure('window_group_events_per_s', windowRate, 'events/s');
   reporter.figure('select_events_per_s', selectRate, 'events/s');
   reporter.figure('window_vs_select_ratio', windowRate / selectRate);
