@@ -4,6 +4,7 @@
  * `json-sorted` (Tremor 0.12) decodes as `json` and encodes with every record's keys sorted.
  */
 import type { Event } from '../engine/event.ts';
+import type { Delivery } from './connector.ts';
 import { parseJson, stringifyJson, stringifyJsonSorted } from '../queries/values/json.ts';
 import type { Value } from '../queries/values/value.ts';
 
@@ -51,3 +52,16 @@ export const codecs: ReadonlyMap<string, Codec> = new Map([
 ]);
 
 export const DEFAULT_CODEC = jsonCodec;
+
+/**
+ * A sink's encoding of one event: the text, or undefined after failing the event with the codec's
+ * error (an event a codec cannot write is failed, never dropped silently).
+ */
+export function encodeOrFail(codec: Codec, event: Pick<Event, 'data' | 'dataJson'>, delivery: Delivery): string | undefined {
+  try {
+    return codec.encode(event);
+  } catch (error) {
+    delivery.fail(`cannot encode event as ${codec.name}: ${(error as Error).message}`);
+    return undefined;
+  }
+}

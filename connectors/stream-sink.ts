@@ -17,6 +17,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Event } from '../engine/event.ts';
 import type { Codec } from './codec.ts';
+import { encodeOrFail } from './codec.ts';
 import type { Delivery, Sink, SinkContext, SinkFactory } from './connector.ts';
 import { DescriptorWriter } from './descriptor-writer.ts';
 import { LineBatch } from './line-batch.ts';
@@ -66,13 +67,8 @@ export class StreamSink implements Sink {
   }
 
   send(event: Event, delivery: Delivery): void {
-    let text: string;
-    try {
-      text = this.codec.encode(event);
-    } catch (error) {
-      delivery.fail(`cannot encode event as ${this.codec.name}: ${(error as Error).message}`);
-      return;
-    }
+    const text = encodeOrFail(this.codec, event, delivery);
+    if (text === undefined) return;
     this.batch.add(text, this.prefix);
     this.batched.push(delivery);
     if (this.batch.bytes >= BATCH_BYTES) this.writeBatch();

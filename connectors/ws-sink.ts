@@ -29,6 +29,7 @@
 import WebSocket from 'ws';
 import type { Event } from '../engine/event.ts';
 import type { Codec } from './codec.ts';
+import { encodeOrFail } from './codec.ts';
 import type { Delivery, Sink, SinkContext, SinkFactory } from './connector.ts';
 import { ConnectorConfigError } from './connector.ts';
 import { ReplyAcks, settleOnce } from './ws-reply-acks.ts';
@@ -92,13 +93,8 @@ export class WsSink implements Sink {
       delivery.fail(`no connection available for ${this.options.url}`);
       return;
     }
-    let payload: string;
-    try {
-      payload = this.options.codec.encode(event);
-    } catch (error) {
-      delivery.fail(`cannot encode event as ${this.options.codec.name}: ${(error as Error).message}`);
-      return;
-    }
+    const payload = encodeOrFail(this.options.codec, event, delivery);
+    if (payload === undefined) return;
     const frame = this.options.binary ? Buffer.from(payload, 'utf8') : payload;
     const replyAcks = this.replyAcks;
     if (replyAcks !== undefined) {

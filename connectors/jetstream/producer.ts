@@ -25,6 +25,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Event } from '../../engine/event.ts';
 import { isRecord, type RecordValue } from '../../queries/values/value.ts';
 import type { Codec } from '../codec.ts';
+import { encodeOrFail } from '../codec.ts';
 import type { ConfigKeySpec, ConnectorFactory, ConnectorSettings, Delivery, Sink, SinkContext, SinkFactory } from '../connector.ts';
 import { AsyncPublisher } from './async-publisher.ts';
 import { NatsLink } from './connection.ts';
@@ -101,13 +102,8 @@ export class JetStreamProducer implements Sink {
       delivery.fail(this.link.isUp ? `stream "${this.options.stream}" is not available` : `not connected to ${this.options.servers.join(', ')}`);
       return;
     }
-    let payload: string;
-    try {
-      payload = this.options.codec.encode(event);
-    } catch (error) {
-      delivery.fail(`cannot encode event as ${this.options.codec.name}: ${(error as Error).message}`);
-      return;
-    }
+    const payload = encodeOrFail(this.options.codec, event, delivery);
+    if (payload === undefined) return;
     const item: Waiting = { payload, delivery, messageId: this.options.dedup ? this.messageIdOf(event.meta) : undefined };
     if (this.inFlight < this.options.maxInFlight && this.waiting.length === 0) this.publish(item);
     else this.waiting.push(item);

@@ -26,6 +26,7 @@ import { connect, type Socket } from 'node:net';
 import type { Event } from '../../engine/event.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
 import type { Codec } from '../codec.ts';
+import { encodeOrFail } from '../codec.ts';
 import {
   ConnectorConfigError,
   type ConnectorFactory,
@@ -119,13 +120,9 @@ export class TcpClient {
       delivery.fail(`not connected to ${this.target}${this.gaveUp ? ' (gave up reconnecting)' : ''}`);
       return;
     }
-    let bytes: Buffer;
-    try {
-      bytes = this.options.framing.frame(this.options.codec.encode(event));
-    } catch (error) {
-      delivery.fail(`cannot encode event as ${this.options.codec.name}: ${(error as Error).message}`);
-      return;
-    }
+    const encoded = encodeOrFail(this.options.codec, event, delivery);
+    if (encoded === undefined) return;
+    const bytes = this.options.framing.frame(encoded);
     const accepted = socket.write(bytes, (error) => {
       if (error) delivery.fail(`write to ${this.target} failed: ${error.message}`);
       else delivery.ack();

@@ -35,6 +35,7 @@ import type { Event } from '../../engine/event.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
 import { isRecord } from '../../queries/values/value.ts';
 import type { Codec } from '../codec.ts';
+import { encodeOrFail } from '../codec.ts';
 import {
   ConnectorConfigError,
   type ConnectorFactory,
@@ -175,13 +176,9 @@ export class TcpServer {
       this.drop(delivery, key === undefined ? 'it has no $tcp_server.peer metadata (host and port) naming a connection' : `connection ${key} is closed`);
       return;
     }
-    let bytes: Buffer;
-    try {
-      bytes = this.options.framing.frame(this.options.codec.encode(event));
-    } catch (error) {
-      delivery.fail(`cannot encode event as ${this.options.codec.name}: ${(error as Error).message}`);
-      return;
-    }
+    const encoded = encodeOrFail(this.options.codec, event, delivery);
+    if (encoded === undefined) return;
+    const bytes = this.options.framing.frame(encoded);
     const accepted = connection.socket.write(bytes, (error) => {
       // A write error means the connection is gone: the reply can never be delivered.
       if (error) this.drop(delivery, `connection ${key} failed: ${error.message}`);

@@ -17,6 +17,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { Event } from '../../engine/event.ts';
 import type { Codec } from '../codec.ts';
+import { encodeOrFail } from '../codec.ts';
 import type { ConnectorFactory, ConnectorSettings, Delivery, Sink, SinkContext, SinkFactory } from '../connector.ts';
 import { buildFraming, type Framing } from '../framing/processors.ts';
 import { addressText, checkPort, parseSocketUrl, type SocketAddress } from './socket-address.ts';
@@ -84,13 +85,9 @@ export class UdpClientSink implements Sink {
       delivery.fail(`the UDP socket to ${addressText(this.options.destination)} is not open`);
       return;
     }
-    let datagram: Buffer;
-    try {
-      datagram = this.options.framing.frame(this.options.codec.encode(event));
-    } catch (error) {
-      delivery.fail(`cannot encode event as ${this.options.codec.name}: ${(error as Error).message}`);
-      return;
-    }
+    const encoded = encodeOrFail(this.options.codec, event, delivery);
+    if (encoded === undefined) return;
+    const datagram = this.options.framing.frame(encoded);
     socket.send(datagram, (error) => {
       if (error) {
         delivery.fail(`sending a datagram of ${datagram.length} bytes to ${addressText(this.options.destination)} failed: ${error.message}`);

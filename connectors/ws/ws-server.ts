@@ -15,6 +15,7 @@ import type { Event } from '../../engine/event.ts';
 import type { RecordValue } from '../../queries/values/value.ts';
 import { isRecord } from '../../queries/values/value.ts';
 import type { Codec } from '../codec.ts';
+import { encodeOrFail } from '../codec.ts';
 import type { ConnectorFactory, Delivery, Sink, SinkContext } from '../connector.ts';
 import { addressText, normalizeHost, parseSocketUrl, type SocketAddress } from '../net/socket-address.ts';
 import { MessageSource } from './message-source.ts';
@@ -104,13 +105,8 @@ export class WsServer {
       this.drop(delivery, key === undefined ? 'it has no $ws_server.peer metadata (host and port) naming a connection' : `connection ${key} is closed`);
       return;
     }
-    let payload: string;
-    try {
-      payload = this.codec.encode(event);
-    } catch (error) {
-      delivery.fail(`cannot encode event as ${this.codec.name}: ${(error as Error).message}`);
-      return;
-    }
+    const payload = encodeOrFail(this.codec, event, delivery);
+    if (payload === undefined) return;
     socket.send(payload, (error) => {
       if (error) this.drop(delivery, `connection ${key} failed: ${error.message}`);
       else {
