@@ -16,8 +16,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Event } from '../engine/event.ts';
-import type { Codec } from './codec.ts';
-import { encodeOrFail } from './codec.ts';
+import { encodeOrFail, type Codec } from './codec.ts';
 import type { Delivery, Sink, SinkContext, SinkFactory } from './connector.ts';
 import { DescriptorWriter } from './descriptor-writer.ts';
 import { LineBatch } from './line-batch.ts';

@@ -28,8 +28,7 @@
  */
 import WebSocket from 'ws';
 import type { Event } from '../engine/event.ts';
-import type { Codec } from './codec.ts';
-import { encodeOrFail } from './codec.ts';
+import { encodeOrFail, type Codec } from './codec.ts';
 import type { Delivery, Sink, SinkContext, SinkFactory } from './connector.ts';
 import { ConnectorConfigError } from './connector.ts';
 import { ReplyAcks, settleOnce } from './ws-reply-acks.ts';

@@ -25,8 +25,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Event } from '../../engine/event.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
-import type { Codec } from '../codec.ts';
-import { encodeOrFail } from '../codec.ts';
+import { encodeOrFail, type Codec } from '../codec.ts';
 import {
   ConnectorConfigError,
   type ConnectorFactory,

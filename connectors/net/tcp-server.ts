@@ -34,8 +34,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { Event } from '../../engine/event.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
 import { isRecord } from '../../queries/values/value.ts';
-import type { Codec } from '../codec.ts';
-import { encodeOrFail } from '../codec.ts';
+import { encodeOrFail, type Codec } from '../codec.ts';
 import {
   ConnectorConfigError,
   type ConnectorFactory,
@@ -50,6 +49,7 @@ import {
 import { buildFraming, type Framing } from '../framing/processors.ts';
 import { InboundStream } from '../framing/inbound-stream.ts';
 import { addressText, checkPort, normalizeHost, parseSocketUrl, type SocketAddress } from './socket-address.ts';
+import { ReplyDrops } from './reply-drops.ts';
 
 /** How long closing waits for a connection to flush its last replies before dropping it. */
 const CLOSE_TIMEOUT_MS = 1_000;
@@ -89,7 +89,7 @@ export class TcpServer {
   /** Set from the first acquire on: the listen that every half waits for. */
   private opening?: Promise<void>;
   private users = 0;
-  private droppingStreak = false;
+  private readonly drops = new ReplyDrops((message) => this.warn(message), () => this.stats.repliesDropped++);
   private connectionNumber = 0;
   /** Figures for status and tests. */
   readonly stats = { connections: 0, repliesSent: 0, repliesDropped: 0, linesDiscarded: 0 };
@@ -173,7 +173,7 @@ export class TcpServer {
     const key = this.options.unix !== undefined ? unixPeerKey(event.meta) : peerKey(event.meta);
     const connection = key === undefined ? undefined : this.connections.get(key);
     if (connection === undefined) {
-      this.drop(delivery, key === undefined ? 'it has no $tcp_server.peer metadata (host and port) naming a connection' : `connection ${key} is closed`);
+      this.drops.drop(delivery, key === undefined ? 'it has no $tcp_server.peer metadata (host and port) naming a connection' : `connection ${key} is closed`);
       return;
     }
     const encoded = encodeOrFail(this.options.codec, event, delivery);
@@ -181,10 +181,10 @@ export class TcpServer {
     const bytes = this.options.framing.frame(encoded);
     const accepted = connection.socket.write(bytes, (error) => {
       // A write error means the connection is gone: the reply can never be delivered.
-      if (error) this.drop(delivery, `connection ${key} failed: ${error.message}`);
+      if (error) this.drops.drop(delivery, `connection ${key} failed: ${error.message}`);
       else {
         this.stats.repliesSent++;
-        this.droppingStreak = false;
+        this.drops.delivered();
         delivery.ack();
       }
     });
@@ -198,12 +198,6 @@ export class TcpServer {
     return this.congested.size;
   }
 
-  private drop(delivery: Delivery, why: string): void {
-    this.stats.repliesDropped++;
-    if (!this.droppingStreak) this.warn(`dropped a reply: ${why} (a reply to a closed connection can never be delivered; further drops in a row are only counted)`);
-    this.droppingStreak = true;
-    delivery.ack();
-  }
 
   private accept(socket: Socket): void {
     const peer = { host: normalizeHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };

@@ -16,8 +16,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type { Event } from '../../engine/event.ts';
-import type { Codec } from '../codec.ts';
-import { encodeOrFail } from '../codec.ts';
+import { encodeOrFail, type Codec } from '../codec.ts';
 import type { ConnectorFactory, ConnectorSettings, Delivery, Sink, SinkContext, SinkFactory } from '../connector.ts';
 import { buildFraming, type Framing } from '../framing/processors.ts';
 import { addressText, checkPort, parseSocketUrl, type SocketAddress } from './socket-address.ts';

@@ -14,11 +14,11 @@ import WebSocket, { WebSocketServer } from 'ws';
 import type { Event } from '../../engine/event.ts';
 import type { RecordValue } from '../../queries/values/value.ts';
 import { isRecord } from '../../queries/values/value.ts';
-import type { Codec } from '../codec.ts';
-import { encodeOrFail } from '../codec.ts';
+import { encodeOrFail, type Codec } from '../codec.ts';
 import type { ConnectorFactory, Delivery, Sink, SinkContext } from '../connector.ts';
 import { addressText, normalizeHost, parseSocketUrl, type SocketAddress } from '../net/socket-address.ts';
 import { MessageSource } from './message-source.ts';
+import { ReplyDrops } from '../net/reply-drops.ts';
 
 const CLOSE_TIMEOUT_MS = 1_000;
 
@@ -30,7 +30,7 @@ export class WsServer {
   private opening?: Promise<void>;
   private users = 0;
   private paused = false;
-  private droppingStreak = false;
+  private readonly drops = new ReplyDrops((message) => this.warn(message), () => this.stats.repliesDropped++);
   readonly stats = { connections: 0, repliesSent: 0, repliesDropped: 0 };
   warn: (message: string) => void = (message) => void process.stderr.write(`rill: ws_server: ${message}\n`);
 
@@ -102,27 +102,21 @@ export class WsServer {
     const key = peerKey(event.meta);
     const socket = key === undefined ? undefined : this.connections.get(key);
     if (socket === undefined || socket.readyState !== WebSocket.OPEN) {
-      this.drop(delivery, key === undefined ? 'it has no $ws_server.peer metadata (host and port) naming a connection' : `connection ${key} is closed`);
+      this.drops.drop(delivery, key === undefined ? 'it has no $ws_server.peer metadata (host and port) naming a connection' : `connection ${key} is closed`);
       return;
     }
     const payload = encodeOrFail(this.codec, event, delivery);
     if (payload === undefined) return;
     socket.send(payload, (error) => {
-      if (error) this.drop(delivery, `connection ${key} failed: ${error.message}`);
+      if (error) this.drops.drop(delivery, `connection ${key} failed: ${error.message}`);
       else {
         this.stats.repliesSent++;
-        this.droppingStreak = false;
+        this.drops.delivered();
         delivery.ack();
       }
     });
   }
 
-  private drop(delivery: Delivery, why: string): void {
-    this.stats.repliesDropped++;
-    if (!this.droppingStreak) this.warn(`dropped a reply: ${why} (a reply to a closed connection can never be delivered; further drops in a row are only counted)`);
-    this.droppingStreak = true;
-    delivery.ack();
-  }
 }
 
 function peerKey(meta: RecordValue): string | undefined {
