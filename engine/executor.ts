@@ -377,7 +377,9 @@ export class PipelineExecutor implements Pipeline, StepSink {
 
   /** Acks the events that ended inside the pipeline back from where they entered (see the header). */
   private ackEnded(): void {
-    for (const { node, event } of this.stepEnded.splice(0)) {
+    const ended = this.stepEnded;
+    for (let i = 0; i < ended.length; i++) {
+      const { node, event } = ended[i]!;
       const insight: Insight = { kind: 'ack', id: event.id, opMeta: event.opMeta };
       if (node instanceof InputNode) {
         if (!node.transactional) continue;
@@ -398,6 +400,7 @@ export class PipelineExecutor implements Pipeline, StepSink {
       }
       this.routeInsight(node, insight);
     }
+    ended.length = 0;
   }
 
   /** Reports the failure; fails back every transactional output the step made, so its emitter resends it. */

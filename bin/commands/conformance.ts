@@ -84,10 +84,8 @@ async function runTroyCorpus(dir: string, troy: typeof import('../../test/troy/r
   const { integrationCaseAt, runIntegrationCases } = await import('./integration-runner.ts');
   const results: CaseResult[] = [];
   const skipped = new Map<string, number>();
-  const integration: typeof manifestCases = [];
-  type TroyCase = ReturnType<typeof troy.loadTroyManifest>[number];
-  const manifestCases: TroyCase[] = troy.loadTroyManifest(dir);
-  for (const corpusCase of manifestCases) {
+  const integration: Array<ReturnType<typeof troy.loadTroyManifest>[number]> = [];
+  for (const corpusCase of troy.loadTroyManifest(dir)) {
     if (corpusCase.category === 'integration' && corpusCase.tier !== 'LATER') {
       integration.push(corpusCase);
       continue;

@@ -43,6 +43,9 @@ export class CbSource implements Source {
   private sent = 0;
   private readonly acked = new Set<number>();
   private readonly failed = new Set<number>();
+  /** Event numbers with an ack or a fail, and the highest of them: what `receivedAll` compares. */
+  private readonly answeredNumbers = new Set<number>();
+  private highestAnswered = -1;
   private triggers = 0;
   private restores = 0;
   /** Closed while triggered: the reading loop waits there. */
@@ -69,12 +72,16 @@ export class CbSource implements Source {
   }
 
   ack(first: number, last: number): void {
-    for (let n = first; n <= last; n++) this.acked.add(n);
+    for (let n = first; n <= last; n++) {
+      this.acked.add(n);
+      this.answer(n);
+    }
     this.checkAnswered();
   }
 
   fail(eventNumber: number): void {
     this.failed.add(eventNumber);
+    this.answer(eventNumber);
     this.checkAnswered();
   }
 
@@ -87,16 +94,13 @@ export class CbSource implements Source {
 
   /** Every event answered (or, batched, the last one covered by an answer). */
   receivedAll(): boolean {
-    if (this.options.expectBatched) {
-      if (this.sent === 0) return true;
-      let highest = -1;
-      for (const n of this.acked) highest = Math.max(highest, n);
-      for (const n of this.failed) highest = Math.max(highest, n);
-      return highest === this.sent - 1;
-    }
-    let answered = 0;
-    for (let n = 0; n < this.sent; n++) if (this.acked.has(n) || this.failed.has(n)) answered++;
-    return answered === this.sent;
+    if (this.options.expectBatched) return this.sent === 0 || this.highestAnswered === this.sent - 1;
+    return this.answeredNumbers.size === this.sent;
+  }
+
+  private answer(eventNumber: number): void {
+    this.answeredNumbers.add(eventNumber);
+    this.highestAnswered = Math.max(this.highestAnswered, eventNumber);
   }
 
   private checkAnswered(): void {
