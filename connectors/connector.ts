@@ -23,6 +23,11 @@ export interface SourceContext {
    * `dataJson`: the JSON text `data` was decoded from, if it was (see `Event.dataJson`).
    */
   emit(data: Value, meta?: RecordValue, dataJson?: string): void;
+  /**
+   * The same for a payload given as JSON text that is known to parse (JSON.parse accepted it): the
+   * event carries the text and its payload is parsed only when a node reads it (engine/text-event.ts).
+   */
+  emitJson(text: string, meta?: RecordValue): void;
   /** A problem that does not stop the source (printed on stderr). */
   warn(message: string): void;
   /**

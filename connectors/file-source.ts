@@ -10,8 +10,11 @@
  * the last confirmed line. The checkpoint is written at most every CHECKPOINT_INTERVAL_MS, or as
  * soon as half of `max_in_flight` confirmed lines wait for it, and when the source stops.
  *
- * Bounded: the file is read in CHUNK_BYTES pieces, and reading waits while `max_in_flight` lines
- * are beyond the durable checkpoint (emitted and not yet acked, or acked and not yet saved). So a
+ * Read on a worker thread (line-reader.ts), which also checks that JSON lines parse: such a line
+ * goes on as its text and is parsed only if a node reads the payload.
+ *
+ * Bounded: the file is read in batches of lines, and reading waits while `max_in_flight` lines are
+ * beyond the durable checkpoint (emitted and not yet acked, or acked and not yet saved). So a
  * crash re-sends at most `max_in_flight` lines, and memory holds at most that many positions.
  * `trigger` stops reading at the next line, `restore` goes on from there.
  */
@@ -21,9 +24,9 @@ import { createHash } from 'node:crypto';
 import { AckedPrefix, type Position } from './acked-prefix.ts';
 import { FINGERPRINT_BYTES, fingerprint, identify, resumeFrom, writeCheckpoint, type Checkpoint } from './file-checkpoint.ts';
 import type { Codec } from './codec.ts';
+import { LineReader, type LineBatch } from './line-reader.ts';
 import { ConnectorConfigError, type ConnectorSettings, type Source, type SourceContext, type SourceFactory } from './connector.ts';
 
-export const CHUNK_BYTES = 64 * 1024;
 export const CHECKPOINT_INTERVAL_MS = 100;
 /** After a failed checkpoint write (a full disk), the next attempt. */
 const CHECKPOINT_RETRY_MS = 1000;
@@ -41,6 +44,12 @@ export const DEFAULT_MAX_IN_FLIGHT = 16384;
 /** Reading held at the bound this long without an ack or fail: most likely a pipeline dropping events, worth a warning. */
 export const STALL_WARNING_MS = 10_000;
 
+interface UnreadLines {
+  batch: LineBatch;
+  /** The first line of `batch` not handled yet. */
+  next: number;
+}
+
 export interface FileSourceOptions {
   path: string;
   codec: Codec;
@@ -56,9 +65,10 @@ export class FileSource implements Source {
   private context?: SourceContext;
   private handle?: FileHandle;
   private prefix = new AckedPrefix({ offset: 0, line: 0 });
-  /** The next line to read starts here; `carry` holds the bytes of it read so far. */
+  /** The next line to read starts here. */
   private position: Position = { offset: 0, line: 0 };
-  private carry = Buffer.alloc(0);
+  /** Lines read from `position` on and not handled yet (reading waited in the middle of a batch). */
+  private unread?: UnreadLines;
   /** Bumped by every rewind, so a read in progress knows its bytes are stale. */
   private generation = 0;
   private atEnd = false;
@@ -130,7 +140,7 @@ export class FileSource implements Source {
     if (restart === undefined) return;
     this.clearStallWarning();
     this.position = restart;
-    this.carry = Buffer.alloc(0);
+    this.unread = undefined;
     this.atEnd = false;
     this.generation++;
     this.signal();
@@ -193,69 +203,77 @@ export class FileSource implements Source {
   }
 
   private async read(handle: FileHandle, context: SourceContext): Promise<void> {
-    const chunk = Buffer.alloc(CHUNK_BYTES);
-    while (!this.stopped) {
-      const generation = this.generation;
-      if (this.atEnd || this.mustWait(generation)) {
-        if (!this.stopped && !this.paused && this.prefix.tracked > 0) this.watchForStall(context);
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        continue;
-      }
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, this.position.offset + this.carry.length));
-      } catch (error) {
-        context.warn(`cannot read ${this.options.path}: ${(error as Error).message}`);
-        this.reachEnd();
-        return;
-      }
-      if (this.mustWait(generation)) continue;
-      if (bytesRead === 0) {
-        // A last line without a newline is a line too.
-        const last = this.carry;
-        this.carry = Buffer.alloc(0);
-        if (last.length > 0) this.take(last, last.length, context);
-        // Unless that line failed at once: then reading starts again before it.
-        if (generation === this.generation) {
-          this.atEnd = true;
-          this.reachEnd();
+    const reader = new LineReader(handle.fd, this.options.codec.decodesJsonText);
+    try {
+      while (!this.stopped) {
+        const generation = this.generation;
+        if (this.atEnd || this.mustWait(generation)) {
+          if (!this.stopped && !this.paused && this.prefix.tracked > 0) this.watchForStall(context);
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          continue;
         }
-        continue;
+        if (this.unread === undefined) {
+          let batch: LineBatch;
+          try {
+            batch = await reader.read(this.position.offset);
+          } catch (error) {
+            context.warn(`cannot read ${this.options.path}: ${(error as Error).message}`);
+            this.reachEnd();
+            return;
+          }
+          // Rewound while reading: these lines are not the ones to read now.
+          if (generation !== this.generation) continue;
+          this.unread = { batch, next: 0 };
+        }
+        this.takeLines(this.unread, generation, context);
       }
-      this.takeLines(Buffer.concat([this.carry, chunk.subarray(0, bytesRead)]), generation, context);
+    } finally {
+      await reader.close();
     }
   }
 
-  /** Handles every complete line of `data` (which starts at `position`) until it must wait; keeps the rest. */
-  private takeLines(data: Buffer, generation: number, context: SourceContext): void {
-    this.carry = Buffer.alloc(0);
-    let start = 0;
-    for (let newline = data.indexOf(10); newline !== -1; newline = data.indexOf(10, start)) {
-      // What is left is read again from the file later (or from elsewhere after a rewind).
+  /** Handles the batch's lines until it must wait (the rest stays unread) or a fail rewinds. */
+  private takeLines(unread: UnreadLines, generation: number, context: SourceContext): void {
+    const { texts, lengths, parses, atEnd } = unread.batch;
+    while (unread.next < texts.length) {
       if (this.mustWait(generation)) return;
-      this.take(data.subarray(start, newline), newline + 1 - start, context);
-      start = newline + 1;
+      const line = unread.next++;
+      this.take(texts[line], lengths[line], parses[line] === 1, context);
     }
-    if (generation === this.generation) this.carry = Buffer.from(data.subarray(start));
+    // Unless the last line failed at once: then reading starts again before it.
+    if (generation !== this.generation) return;
+    this.unread = undefined;
+    if (atEnd) {
+      this.atEnd = true;
+      this.reachEnd();
+    }
   }
 
-  /** One line (without its newline; `length` bytes of the file including it). */
-  private take(bytes: Buffer, length: number, context: SourceContext): void {
+  /**
+   * One line (`length` bytes of the file, its newline included). A line the reader found to be
+   * JSON goes on as its text, parsed only if a node reads it (TextEvent); any other is decoded here.
+   */
+  private take(line: string, length: number, parsesAsJson: boolean, context: SourceContext): void {
     const end: Position = { offset: this.position.offset + length, line: this.position.line + 1 };
     this.position = end;
-    const text = bytes.toString('utf8', 0, bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length);
-    if (text.trim() === '') return this.skip(end);
+    const meta = this.options.pathMeta ? { file: { path: this.options.path } } : undefined;
+    if (parsesAsJson) {
+      // Tracked before it is emitted: its ack or fail may come back during emit (a full WAL fails it at once).
+      this.prefix.emitted(this.emittedCount++, end);
+      context.emitJson(line.trim(), meta);
+      return;
+    }
+    if (line.trim() === '') return this.skip(end);
     const codec = this.options.codec;
     let data;
     try {
-      data = codec.decode(text);
+      data = codec.decode(line);
     } catch (error) {
       context.warn(`${this.options.path}:${end.line}: cannot decode as ${codec.name}: ${(error as Error).message}`);
       return this.skip(end);
     }
-    // Tracked before it is emitted: its ack or fail may come back during emit (a full WAL fails it at once).
     this.prefix.emitted(this.emittedCount++, end);
-    context.emit(data, this.options.pathMeta ? { file: { path: this.options.path } } : undefined, codec.decodesJsonText ? text.trim() : undefined);
+    context.emit(data, meta, codec.decodesJsonText ? line.trim() : undefined);
   }
 
   private skip(end: Position): void {

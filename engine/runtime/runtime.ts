@@ -21,6 +21,7 @@ import type { Insight } from '../insight.ts';
 import type { Pipeline } from '../pipeline.ts';
 import type { Delivery } from '../../connectors/connector.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
+import { TextEvent } from '../text-event.ts';
 import { copyEvent } from '../copy-event.ts';
 import type { PipelineInstance, RuntimePlan, SinkInstance, SourceInstance } from './load.ts';
 import { instanceName, type Endpoint } from './endpoint.ts';
@@ -296,7 +297,8 @@ export class Runtime {
   private async startSource(node: SourceNode): Promise<void> {
     const source = node.instance.source;
     await source.start({
-      emit: (data, meta, dataJson) => this.emit(node, data, meta, dataJson),
+      emit: (data, meta = {}, dataJson) => this.emit(node, this.newEvent(node, data, meta, dataJson)),
+      emitJson: (text, meta = {}) => this.emit(node, new TextEvent(this.nextId(node), text, meta, nowNs(), node.instance.source.transactional, {})),
       warn: (message) => this.log(`${node.instance.name}: ${message}`),
       requestStop: (why, exitCode) => this.requestStop(node.instance.name, why, exitCode),
     });
@@ -308,21 +310,20 @@ export class Runtime {
     this.onStopRequested?.(why, exitCode);
   }
 
-  private emit(node: SourceNode, data: Value, meta: RecordValue = {}, dataJson?: string): void {
+  private nextId(node: SourceNode): EventId {
+    return new EventId(node.uid, DEFAULT_STREAM_ID, node.nextEventNumber++);
+  }
+
+  private newEvent(node: SourceNode, data: Value, meta: RecordValue, dataJson: string | undefined): Event {
+    return { id: this.nextId(node), data, dataJson, meta, ingestNs: nowNs(), transactional: node.instance.source.transactional, opMeta: {} };
+  }
+
+  private emit(node: SourceNode, event: Event): void {
     if (this.state !== 'running') {
       // A source that emits while the runtime stops (before its stop() took effect): not sent on.
       node.dropped++;
       return;
     }
-    const event: Event = {
-      id: new EventId(node.uid, DEFAULT_STREAM_ID, node.nextEventNumber++),
-      data,
-      dataJson,
-      meta,
-      ingestNs: nowNs(),
-      transactional: node.instance.source.transactional,
-      opMeta: {},
-    };
     node.emitted++;
     if (node.targets.length === 0) node.dropped++;
     node.fanOut?.sent(event.id.eventId);

@@ -3,6 +3,7 @@
  * fails that read again, the in-flight bound, and files replaced, truncated or rewritten between
  * runs.
  */
+import { sourceContext } from './recorders.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,14 +36,14 @@ async function run(options: { maxInFlight?: number; onEmit?: (source: FileSource
   const source = new FileSource({ path: input, codec: DEFAULT_CODEC, checkpointPath, maxInFlight: options.maxInFlight ?? 1000 });
   const lines: number[] = [];
   const warnings: string[] = [];
-  await source.start({
+  await source.start(sourceContext({
     emit: (data: Value) => {
       const n = (data as { n: number }).n;
       lines.push(n);
       options.onEmit?.(source, lines.length - 1, n);
     },
     warn: (message) => warnings.push(message),
-  });
+  }));
   return { source, lines, warnings };
 }
 
@@ -200,7 +201,7 @@ describe('file source configuration', () => {
   it("troy's `file` connector gives each event $file.path as configured; the 0.11 onramp gives none", async () => {
     writeFileSync(input, numberedLines(0, 2));
     const metas: Array<RecordValue | undefined> = [];
-    const context = { emit: (_data: Value, meta?: RecordValue) => void metas.push(meta), warn: () => {} };
+    const context = sourceContext({ emit: (_data: Value, meta?: RecordValue) => void metas.push(meta), warn: () => {} });
     const troy = fileConnectorFactory.create({ id: 'in', config: { path: input, mode: 'read' }, codec: DEFAULT_CODEC, warn: () => {} }).source as FileSource;
     await troy.start(context);
     await troy.finished;
@@ -226,7 +227,7 @@ describe('file source configuration', () => {
     writeFileSync(input, numberedLines(0, 2));
     const configured = join(dir, 'elsewhere', 'lines.checkpoint');
     const source = fileSourceFactory.create({ id: 'lines', config: { source: input, checkpoint: configured }, codec: DEFAULT_CODEC, warn: () => {} }) as FileSource;
-    await source.start({ emit: () => {}, warn: () => {} });
+    await source.start(sourceContext({ emit: () => {}, warn: () => {} }));
     await source.finished;
     source.ack(0, 1);
     await source.stop();

@@ -1,3 +1,4 @@
+import { sourceContext } from './recorders.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { codecs, DEFAULT_CODEC } from '../../connectors/codec.ts';
 import { EventId } from '../../engine/event-id.ts';
 import type { Event } from '../../engine/event.ts';
 import { FloatValue, type Value } from '../../queries/values/value.ts';
-import { sleep } from '../support/waiting.ts';
+import { sleep, waitFor } from '../support/waiting.ts';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,13 +67,13 @@ describe('file source', () => {
     const received: Value[] = [];
     const texts: Array<string | undefined> = [];
     const warnings: string[] = [];
-    await source.start({
+    await source.start(sourceContext({
       emit: (data, _meta, dataJson) => {
         received.push(data);
         texts.push(dataJson);
       },
       warn: (message) => warnings.push(message),
-    });
+    }));
     await source.finished;
     expect(received).toEqual([{ n: 1 }, { x: new FloatValue(6) }, [1, 2]]);
     // Each event carries the text it was decoded from, so a JSON sink can write it as it came.
@@ -87,13 +88,15 @@ describe('file source', () => {
     writeFileSync(file, Array.from({ length: 1000 }, (_, i) => `{"i":${i}}`).join('\n'));
     const source = fileSourceFactory.create({ id: 'in', config: { source: file }, codec: DEFAULT_CODEC, warn: () => {} });
     const received: number[] = [];
-    await source.start({
+    await source.start(sourceContext({
       emit: (data) => {
         received.push((data as { i: number }).i);
         if (received.length === 10) source.trigger();
       },
       warn: () => {},
-    });
+    }));
+    // Reading starts on the reader thread: wait for the first ten, then see that no more come.
+    await waitFor(() => received.length >= 10, 'the first ten lines');
     await sleep(200);
     expect(received).toHaveLength(10);
     source.restore();

@@ -1,3 +1,4 @@
+import { sourceContext } from './recorders.ts';
 import { describe, expect, it } from 'vitest';
 import { MetronomeSource, metronomeFactory } from '../../connectors/metronome.ts';
 import { ConnectorConfigError } from '../../connectors/connector.ts';
@@ -7,7 +8,7 @@ import { sleep } from '../support/waiting.ts';
 
 function collect(source: MetronomeSource): Value[] {
   const received: Value[] = [];
-  void source.start({ emit: (data) => received.push(data), warn: () => {} });
+  void source.start(sourceContext({ emit: (data) => received.push(data), warn: () => {} }));
   return received;
 }
 

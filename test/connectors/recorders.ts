@@ -6,6 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Event } from '../../engine/event.ts';
 import { EventId } from '../../engine/event-id.ts';
+import { parseJson } from '../../queries/values/json.ts';
 import type { ConnectorParts, Delivery, SinkContext, SourceContext } from '../../connectors/connector.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
 
@@ -27,9 +28,19 @@ export class SourceRecorder implements SourceContext {
     this.onEmit?.(event);
   }
 
+  /** As the runtime's TextEvent would read the text when a node looks at the payload. */
+  emitJson(text: string, meta?: RecordValue): void {
+    this.emit(parseJson(text), meta, text);
+  }
+
   warn(message: string): void {
     this.warnings.push(message);
   }
+}
+
+/** A SourceContext from a test's own `emit` and `warn`; `emitJson` hands `emit` the parsed text. */
+export function sourceContext(context: Pick<SourceContext, 'emit' | 'warn'>): SourceContext {
+  return { ...context, emitJson: (text, meta) => context.emit(parseJson(text), meta, text) };
 }
 
 export class SinkRecorder implements SinkContext {
