@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CODEC } from '../../connectors/codec.ts';
+import { codecs, DEFAULT_CODEC } from '../../connectors/codec.ts';
+import { BATCH_BYTES } from '../../connectors/line-reader.ts';
 import { ConnectorConfigError } from '../../connectors/connector.ts';
 import { CHECKPOINT_INTERVAL_MS, defaultCheckpointPath, FileSource, fileSourceFactory } from '../../connectors/file-source.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
@@ -145,8 +146,8 @@ describe('file source checkpoint', () => {
     expect(savedLine()).toBe(100);
   });
 
-  it('reads lines longer than a chunk, CRLF line ends, and a last line without a newline; blank and bad lines count as done', async () => {
-    const long = 'x'.repeat(200_000);
+  it('reads lines longer than a read batch, CRLF line ends, and a last line without a newline; blank and bad lines count as done', async () => {
+    const long = 'x'.repeat(BATCH_BYTES * 2 + 1000);
     writeFileSync(input, `{"n":0,"s":"${long}"}\r\n\nnot json\n{"n":1}`);
     const { source, lines, warnings } = await run();
     await source.finished;
@@ -155,6 +156,34 @@ describe('file source checkpoint', () => {
     source.ack(0, 1);
     await source.stop();
     expect(savedLine()).toBe(4);
+  });
+
+  it('hands JSON lines on as their text, unparsed (emitJson); lines of another codec are decoded by the source', async () => {
+    writeFileSync(input, ' {"n":0} \n{"big":12345678901234567890}\n[1,\n');
+    const asText: string[] = [];
+    const decoded: Array<{ data: Value; dataJson?: string }> = [];
+    const warnings: string[] = [];
+    const context = {
+      emit: (data: Value, _meta?: RecordValue, dataJson?: string) => void decoded.push({ data, dataJson }),
+      emitJson: (text: string) => void asText.push(text),
+      warn: (message: string) => void warnings.push(message),
+    };
+    const json = new FileSource({ path: input, codec: DEFAULT_CODEC, maxInFlight: 100 });
+    await json.start(context);
+    await json.finished;
+    await json.stop();
+    // Trimmed; the big integer stays text, so nothing rounds it before a node reads it exactly.
+    expect(asText).toEqual(['{"n":0}', '{"big":12345678901234567890}']);
+    expect(decoded).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining(`${input}:3: cannot decode as json`)]);
+
+    asText.length = 0;
+    const strings = new FileSource({ path: input, codec: codecs.get('string')!, maxInFlight: 100 });
+    await strings.start(context);
+    await strings.finished;
+    await strings.stop();
+    expect(asText).toEqual([]);
+    expect(decoded.map((event) => event.data)).toEqual([' {"n":0} ', '{"big":12345678901234567890}', '[1,']);
   });
 
   it.each([
