@@ -25,6 +25,7 @@ import { TextEvent } from '../text-event.ts';
 import { copyEvent } from '../copy-event.ts';
 import type { PipelineInstance, RuntimePlan, SinkInstance, SourceInstance } from './load.ts';
 import { instanceName, type Endpoint } from './endpoint.ts';
+import { CircuitLog } from './circuit-log.ts';
 import { FanOutAcks } from './fan-out-acks.ts';
 import type { BucketCounts } from '../histogram.ts';
 import { MetricsSource } from '../../connectors/metrics.ts';
@@ -93,6 +94,7 @@ interface SourceNode {
   emitted: number;
   dropped: number;
   triggered: boolean;
+  circuitLog: CircuitLog;
   targets: Array<{ node: PipelineNode; port: string }>;
   /** A transactional source with several targets: its acks are passed on once every copy is acked. */
   fanOut?: FanOutAcks;
@@ -154,7 +156,7 @@ export class Runtime {
       });
     }
     for (const instance of plan.sources) {
-      this.sources.set(instance.name, { instance, uid: allocateUid(), nextEventNumber: 0, emitted: 0, dropped: 0, triggered: false, targets: [] });
+      this.sources.set(instance.name, { instance, uid: allocateUid(), nextEventNumber: 0, emitted: 0, dropped: 0, triggered: false, circuitLog: new CircuitLog(instance.name, (line) => this.log(line)), targets: [] });
     }
     for (const link of plan.links) this.wire(link.from, link.to);
     // Every linked port is counted from 0, so that /metrics and metrics reports show it before its first event.
@@ -203,6 +205,7 @@ export class Runtime {
     if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
     for (const node of this.pipelines.values()) await this.guard(`closing ${node.instance.name}`, () => node.pipeline.close());
     for (const node of this.sinks.values()) await this.guard(`stopping ${node.instance.name}`, () => node.instance.sink.stop());
+    for (const node of this.sources.values()) node.circuitLog.flush();
     this.state = 'stopped';
   }
 
@@ -392,12 +395,12 @@ export class Runtime {
     const source = node.instance.source;
     switch (insight.kind) {
       case 'trigger':
-        if (!node.triggered) this.log(`${node.instance.name}: paused (circuit breaker triggered downstream)`);
+        node.circuitLog.paused();
         node.triggered = true;
         source.trigger();
         break;
       case 'restore':
-        if (node.triggered) this.log(`${node.instance.name}: resumed (circuit breaker restored downstream)`);
+        node.circuitLog.resumed();
         node.triggered = false;
         source.restore();
         break;
