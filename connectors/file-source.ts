@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { AckedPrefix, type Position } from './acked-prefix.ts';
 import { FINGERPRINT_BYTES, fingerprint, identify, resumeFrom, writeCheckpoint, type Checkpoint } from './file-checkpoint.ts';
 import type { Codec } from './codec.ts';
-import { LineReader, type LineBatch } from './line-reader.ts';
+import { LineReader, startLineReaderThread, type LineBatch } from './line-reader.ts';
 import { ConnectorConfigError, type ConnectorSettings, type Source, type SourceContext, type SourceFactory } from './connector.ts';
 
 export const CHECKPOINT_INTERVAL_MS = 100;
@@ -361,6 +361,8 @@ export const fileSourceFactory: SourceFactory = {
  * Tremor 0.12's `file` connector sets it (the 0.11 onramp set no metadata).
  */
 export function createFileSource(settings: ConnectorSettings, withPathMeta = false): FileSource {
+  // Now, before any LMDB environment of the flow is opened (line-reader.ts says why).
+  startLineReaderThread();
   const path = settings.config.source as string;
   const maxInFlight = (settings.config.max_in_flight as number | undefined) ?? DEFAULT_MAX_IN_FLIGHT;
   if (maxInFlight < 1) throw new ConnectorConfigError(`\`max_in_flight\` must be at least 1, not ${maxInFlight}`, 'max_in_flight');

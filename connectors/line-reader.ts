@@ -6,6 +6,10 @@
  * The file is the caller's open descriptor: the worker reads the very file the source opened.
  * A batch asked for at another offset than the one read ahead (a `fail` rewound the source) is read
  * afresh; the read-ahead batch is dropped.
+ *
+ * One worker per thread serves every file source of that thread. It is started when a file source
+ * is configured (`startLineReaderThread`), so that its start (about 40 ms: a new V8 isolate) runs
+ * while the rest of the flow starts (LMDB, the other connectors) instead of before the first line.
  */
 import { Worker } from 'node:worker_threads';
 import { shippedFile } from '../queries/shipped-file.ts';
@@ -27,10 +31,37 @@ export interface LineBatch {
 
 type WorkerAnswer = LineBatch | { error: string };
 
+interface Waiter {
+  resolve: (batch: LineBatch) => void;
+  reject: (error: Error) => void;
+}
+
+/** This thread's reader worker, and the requests it has not answered yet (it answers in order). */
+let thread: { worker: Worker; waiting: Waiter[] } | undefined;
+
+/** Starts this thread's reader worker if it is not running (idle, it keeps no process alive). */
+export function startLineReaderThread(): void {
+  if (thread !== undefined) return;
+  const worker = new Worker(WORKER_FILE);
+  worker.unref();
+  const started = { worker, waiting: [] as Waiter[] };
+  worker.on('message', (answer: WorkerAnswer) => {
+    const waiter = started.waiting.shift();
+    if (started.waiting.length === 0) worker.unref();
+    if ('error' in answer) waiter?.reject(new Error(answer.error));
+    else waiter?.resolve(answer);
+  });
+  const ended = (error: Error) => {
+    // The next reader starts another one.
+    if (thread === started) thread = undefined;
+    for (const waiter of started.waiting.splice(0)) waiter.reject(error);
+  };
+  worker.on('error', ended);
+  worker.on('exit', () => ended(new Error('the line reader thread ended')));
+  thread = started;
+}
+
 export class LineReader {
-  private readonly worker: Worker;
-  /** Answers come in the order of the requests. */
-  private readonly waiting: Array<{ resolve: (batch: LineBatch) => void; reject: (error: Error) => void }> = [];
   private readAhead?: { offset: number; batch: Promise<LineBatch> };
   private closed = false;
 
@@ -38,16 +69,7 @@ export class LineReader {
     private readonly fd: number,
     private readonly validateJson: boolean,
   ) {
-    this.worker = new Worker(WORKER_FILE);
-    this.worker.unref();
-    this.worker.on('message', (answer: WorkerAnswer) => {
-      const waiter = this.waiting.shift();
-      if (this.waiting.length === 0) this.worker.unref();
-      if ('error' in answer) waiter?.reject(new Error(answer.error));
-      else waiter?.resolve(answer);
-    });
-    this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', () => this.failAll(new Error('the line reader thread ended')));
+    startLineReaderThread();
   }
 
   /** The lines from byte `offset` on; starts reading the batch after them. */
@@ -63,25 +85,26 @@ export class LineReader {
     return batch;
   }
 
+  /** No more reads; a batch read ahead is dropped (the caller closes the file after this). */
   async close(): Promise<void> {
     this.closed = true;
+    const ahead = this.readAhead;
     this.readAhead = undefined;
-    await this.worker.terminate();
+    // Its read must be over before the descriptor is closed and perhaps reused for another file.
+    await ahead?.batch.catch(() => {});
   }
 
   private request(offset: number): Promise<LineBatch> {
     if (this.closed) return Promise.reject(new Error('the line reader is closed'));
-    const batch = new Promise<LineBatch>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    startLineReaderThread();
+    const { worker, waiting } = thread!;
+    const batch = new Promise<LineBatch>((resolve, reject) => waiting.push({ resolve, reject }));
     // A read-ahead batch may never be asked for (a rewind, a stop): its failure is nobody's error.
     batch.catch(() => {});
-    // Held open only while an answer is due: an idle reader (at the end of the file) must not keep
-    // a process alive that has nothing else to do.
-    this.worker.ref();
-    this.worker.postMessage({ fd: this.fd, offset, bytes: BATCH_BYTES, validateJson: this.validateJson });
+    // Held open only while an answer is due: an idle reader must not keep alive a process that
+    // has nothing else to do.
+    worker.ref();
+    worker.postMessage({ fd: this.fd, offset, bytes: BATCH_BYTES, validateJson: this.validateJson });
     return batch;
-  }
-
-  private failAll(error: Error): void {
-    for (const waiter of this.waiting.splice(0)) waiter.reject(error);
   }
 }
