@@ -2,17 +2,21 @@
  * The log lines of one source's circuit breaker: "paused" when a downstream trigger stops it,
  * "resumed" when a restore lets it go on. A sink that pushes back on every full write buffer (a
  * `file` offramp faster than its disk) pauses and resumes its source hundreds of times a second;
- * one line each buried everything else on stderr. So a change of state is written at once only
- * when the last line is QUIET_MS old; changes within that time are counted, and once it has passed
- * one line says the state then and how many changes were not shown.
+ * one line each buried everything else on stderr. So within each QUIET_MS only the first
+ * BURST_LINES changes get a line at once; later ones are counted, and when the period ends one
+ * line says the state then and how many changes had no line.
  */
 export const QUIET_MS = 10_000;
+export const BURST_LINES = 4;
+
+type CircuitState = 'paused' | 'resumed';
 
 export class CircuitLog {
-  private lastLineAt = -Infinity;
+  private periodStart = -Infinity;
+  private linesInPeriod = 0;
   /** The state the last line reported, and the state now. */
-  private shown: 'paused' | 'resumed' = 'resumed';
-  private state: 'paused' | 'resumed' = 'resumed';
+  private shown: CircuitState = 'resumed';
+  private state: CircuitState = 'resumed';
   private unshownChanges = 0;
   private timer?: NodeJS.Timeout;
 
@@ -37,16 +41,22 @@ export class CircuitLog {
     if (this.unshownChanges > 0) this.write();
   }
 
-  private change(state: 'paused' | 'resumed'): void {
+  private change(state: CircuitState): void {
     if (state === this.state) return;
+    const now = this.now();
+    if (now - this.periodStart >= QUIET_MS) {
+      // A new period; what the last one did not show comes first.
+      this.flush();
+      this.periodStart = now;
+      this.linesInPeriod = 0;
+    }
     this.state = state;
     this.unshownChanges++;
-    const sinceLastLine = this.now() - this.lastLineAt;
-    if (sinceLastLine >= QUIET_MS) {
-      this.flush();
+    if (this.linesInPeriod < BURST_LINES) {
+      this.write();
       return;
     }
-    this.timer ??= setTimeout(() => this.flush(), QUIET_MS - sinceLastLine);
+    this.timer ??= setTimeout(() => this.flush(), this.periodStart + QUIET_MS - now);
     this.timer.unref();
   }
 
@@ -54,10 +64,10 @@ export class CircuitLog {
     const what = this.state === 'paused' ? 'paused (circuit breaker triggered downstream)' : 'resumed (circuit breaker restored downstream)';
     // The line stands for the last change when it moved away from what was shown; the rest had none.
     const hidden = this.unshownChanges - (this.shown === this.state ? 0 : 1);
-    const since = hidden > 0 ? `; ${hidden} more pauses and resumes in the last ${Math.round((this.now() - this.lastLineAt) / 1000)} s not shown` : '';
+    const since = hidden > 0 ? `; ${hidden} more pauses and resumes in the last ${Math.round(QUIET_MS / 1000)} s not shown` : '';
     this.log(`${this.name}: ${what}${since}`);
     this.shown = this.state;
     this.unshownChanges = 0;
-    this.lastLineAt = this.now();
+    this.linesInPeriod++;
   }
 }

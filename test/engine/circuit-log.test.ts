@@ -1,9 +1,12 @@
 /**
- * The circuit breaker's log lines: every change when they are rare, one summary line per quiet
- * period when a sink pushes back many times a second.
+ * The circuit breaker's log lines: every change while they are few, and one summary line per
+ * quiet period once a sink pushes back many times a second.
  */
 import { describe, expect, it } from 'vitest';
-import { CircuitLog, QUIET_MS } from '../../engine/runtime/circuit-log.ts';
+import { BURST_LINES, CircuitLog, QUIET_MS } from '../../engine/runtime/circuit-log.ts';
+
+const PAUSED = 'onramp/in/01: paused (circuit breaker triggered downstream)';
+const RESUMED = 'onramp/in/01: resumed (circuit breaker restored downstream)';
 
 function logAt(clock: { ms: number }) {
   const lines: string[] = [];
@@ -12,57 +15,50 @@ function logAt(clock: { ms: number }) {
 }
 
 describe('circuit breaker log', () => {
-  it('writes a rare pause and resume each at once', () => {
+  it('writes a few pauses and resumes each at once, repeated calls without a change not at all', () => {
     const clock = { ms: 0 };
     const { lines, log } = logAt(clock);
     log.paused();
-    clock.ms += QUIET_MS;
+    log.paused();
+    clock.ms += 100;
     log.resumed();
-    expect(lines).toEqual(['onramp/in/01: paused (circuit breaker triggered downstream)', 'onramp/in/01: resumed (circuit breaker restored downstream)']);
+    expect(lines).toEqual([PAUSED, RESUMED]);
   });
 
-  it('counts the changes of a flapping circuit and writes the state they ended in once', () => {
+  it('counts the changes of a flapping circuit and writes the state they ended in once per period', () => {
     const clock = { ms: 0 };
     const { lines, log } = logAt(clock);
-    log.paused();
+    let changes = 0;
     for (let n = 0; n < 500; n++) {
       clock.ms += 1;
-      log.resumed();
-      log.resumed(); // no change: not counted
       log.paused();
+      log.resumed();
+      changes += 2;
     }
-    clock.ms += 1;
-    log.resumed();
-    expect(lines).toHaveLength(1);
+    log.paused();
+    changes++;
+    expect(lines).toEqual([PAUSED, RESUMED, PAUSED, RESUMED].slice(0, BURST_LINES));
     log.flush();
-    expect(lines).toEqual([
-      'onramp/in/01: paused (circuit breaker triggered downstream)',
-      'onramp/in/01: resumed (circuit breaker restored downstream); 1000 more pauses and resumes in the last 1 s not shown',
-    ]);
+    // The last line stands for the last change (a pause after the resume shown last).
+    expect(lines).toHaveLength(BURST_LINES + 1);
+    expect(lines[BURST_LINES]).toBe(`${PAUSED}; ${changes - BURST_LINES - 1} more pauses and resumes in the last ${QUIET_MS / 1000} s not shown`);
+    // A new period shows changes at once again.
+    clock.ms += QUIET_MS;
+    log.resumed();
+    expect(lines.at(-1)).toBe(RESUMED);
   });
 
-  it('says when changes came back to the state last shown', () => {
+  it('writes the summary by itself when the period ends', async () => {
     const clock = { ms: 0 };
     const { lines, log } = logAt(clock);
-    log.paused();
-    clock.ms += 2000;
-    log.resumed();
-    log.paused();
-    log.flush();
-    log.flush(); // nothing new
-    expect(lines[1]).toBe('onramp/in/01: paused (circuit breaker triggered downstream); 2 more pauses and resumes in the last 2 s not shown');
-    expect(lines).toHaveLength(2);
-  });
-
-  it('writes the summary by itself once the quiet period has passed', async () => {
-    const clock = { ms: 0 };
-    const { lines, log } = logAt(clock);
-    log.paused();
-    // 50 ms before the quiet period ends: the change waits for a real timer of 50 ms.
+    for (let n = 0; n < BURST_LINES; n++) (n % 2 === 0 ? log.paused() : log.resumed());
+    // 50 ms before the period ends: the next change waits for a real timer of 50 ms.
     clock.ms = QUIET_MS - 50;
-    log.resumed();
-    expect(lines).toHaveLength(1);
+    if (BURST_LINES % 2 === 0) log.paused();
+    else log.resumed();
+    expect(lines).toHaveLength(BURST_LINES);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(lines).toEqual(['onramp/in/01: paused (circuit breaker triggered downstream)', 'onramp/in/01: resumed (circuit breaker restored downstream)']);
+    expect(lines).toHaveLength(BURST_LINES + 1);
+    expect(lines.at(-1)).toBe(BURST_LINES % 2 === 0 ? PAUSED : RESUMED);
   });
 });
