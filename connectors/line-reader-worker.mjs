@@ -17,6 +17,8 @@
 //     lengths[i] its bytes in the file, newline included
 //     parses[i]  1 if JSON.parse accepts it (only with validateJson; else all 0)
 //     atEnd      the file ends after the last line (a last line without a newline is a line)
+//   in:  { chunks, validateJson }   check chunks a stream source cut already (tcp_server)
+//   out: { texts, parses }          texts[i] chunk i as UTF-8 text, or null where it is not UTF-8
 import { readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 
@@ -74,8 +76,34 @@ function lines(request) {
   return { texts, lengths: Int32Array.from(lengths), parses, atEnd };
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function checked(request) {
+  const texts = [];
+  const parses = new Uint8Array(request.chunks.length);
+  request.chunks.forEach((chunk, i) => {
+    let text = null;
+    try {
+      text = utf8.decode(chunk);
+      if (request.validateJson) {
+        JSON.parse(text);
+        parses[i] = 1;
+      }
+    } catch {
+      // Not UTF-8 or not JSON: the engine thread decodes it and reports its own error.
+    }
+    texts.push(text);
+  });
+  return { texts, parses };
+}
+
 parentPort.on('message', (request) => {
   try {
+    if (request.chunks !== undefined) {
+      const batch = checked(request);
+      parentPort.postMessage(batch, [batch.parses.buffer]);
+      return;
+    }
     const batch = lines(request);
     parentPort.postMessage(batch, [batch.lengths.buffer, batch.parses.buffer]);
   } catch (error) {

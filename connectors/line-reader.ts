@@ -29,10 +29,16 @@ export interface LineBatch {
   atEnd: boolean;
 }
 
-type WorkerAnswer = LineBatch | { error: string };
+/** Chunks a stream source cut, as text (null where not UTF-8), and which JSON.parse accepted. */
+export interface CheckedChunks {
+  texts: Array<string | null>;
+  parses: Uint8Array;
+}
+
+type WorkerAnswer = LineBatch | CheckedChunks | { error: string };
 
 interface Waiter {
-  resolve: (batch: LineBatch) => void;
+  resolve: (answer: never) => void;
   reject: (error: Error) => void;
 }
 
@@ -49,7 +55,7 @@ export function startLineReaderThread(): void {
     const waiter = started.waiting.shift();
     if (started.waiting.length === 0) worker.unref();
     if ('error' in answer) waiter?.reject(new Error(answer.error));
-    else waiter?.resolve(answer);
+    else waiter?.resolve(answer as never);
   });
   const ended = (error: Error) => {
     // The next reader starts another one.
@@ -59,6 +65,26 @@ export function startLineReaderThread(): void {
   worker.on('error', ended);
   worker.on('exit', () => ended(new Error('the line reader thread ended')));
   thread = started;
+}
+
+/** Asks the worker of this thread (started if needed) and resolves with its answer. */
+function ask<T>(request: object, transfer?: ArrayBuffer[]): Promise<T> {
+  startLineReaderThread();
+  const { worker, waiting } = thread!;
+  const answer = new Promise<T>((resolve, reject) => waiting.push({ resolve: resolve as (answer: never) => void, reject }));
+  // Held open only while an answer is due: an idle worker must not keep alive a process that has
+  // nothing else to do.
+  worker.ref();
+  worker.postMessage(request, transfer);
+  return answer;
+}
+
+/**
+ * A stream source's chunks (a TCP read, cut by its preprocessors) as text, and whether each is
+ * JSON, checked on the worker: the source emits the JSON ones as text (SourceContext.emitJson).
+ */
+export function checkChunks(chunks: Buffer[], validateJson: boolean): Promise<CheckedChunks> {
+  return ask<CheckedChunks>({ chunks, validateJson });
 }
 
 export class LineReader {
@@ -96,15 +122,9 @@ export class LineReader {
 
   private request(offset: number): Promise<LineBatch> {
     if (this.closed) return Promise.reject(new Error('the line reader is closed'));
-    startLineReaderThread();
-    const { worker, waiting } = thread!;
-    const batch = new Promise<LineBatch>((resolve, reject) => waiting.push({ resolve, reject }));
+    const batch = ask<LineBatch>({ fd: this.fd, offset, bytes: BATCH_BYTES, validateJson: this.validateJson });
     // A read-ahead batch may never be asked for (a rewind, a stop): its failure is nobody's error.
     batch.catch(() => {});
-    // Held open only while an answer is due: an idle reader must not keep alive a process that
-    // has nothing else to do.
-    worker.ref();
-    worker.postMessage({ fd: this.fd, offset, bytes: BATCH_BYTES, validateJson: this.validateJson });
     return batch;
   }
 }

@@ -5,13 +5,21 @@
  * lines go through it); the lines after that point wait here, and the socket is paused, until
  * `restore`. So at most one read's lines are held per connection.
  *
- * Each chunk is decoded (UTF-8, then the codec) when it is emitted. A chunk that does not decode
+ * Each chunk is decoded (UTF-8, then the codec) when it is emitted. With `checked` (tcp_server), a
+ * read's chunks are first checked on the line reader's worker thread (UTF-8, and JSON.parse for a
+ * JSON codec), so that a JSON chunk goes on as its text and is parsed only if a node reads it; up to
+ * CHECKED_READS_AHEAD reads may be at the worker while earlier ones are emitted, and `checked` is
+ * called when one comes back, to emit it. A chunk that does not decode
  * is reported and skipped: the first per stream with its reason, later ones only counted, and the
  * count is reported when the stream closes (a client sending garbage cannot flood stderr).
  */
 import type { RecordValue, Value } from '../../queries/values/value.ts';
 import type { Codec } from '../codec.ts';
 import type { StreamSplitter } from './processors.ts';
+import { checkChunks, type CheckedChunks } from '../line-reader.ts';
+
+/** Reads at the worker at once per stream: enough to keep it busy while the engine emits. */
+export const CHECKED_READS_AHEAD = 4;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -23,11 +31,26 @@ export interface InboundStreamOptions {
   /** A fresh metadata record for each event. */
   meta: () => RecordValue;
   report: (message: string) => void;
+  /** Check chunks on the worker thread; called when a read's check is back (emit it then). */
+  checked?: () => void;
+}
+
+/** Where emitted chunks go: `emitJson` for a chunk known to be JSON (only with `checked`). */
+export interface InboundTarget {
+  emit(data: Value, meta: RecordValue, dataJson?: string): void;
+  emitJson?(text: string, meta: RecordValue): void;
+}
+
+/** One read's chunks, in order; `check` while at the worker, then its answer. */
+interface HeldRead {
+  chunks: Buffer[];
+  next: number;
+  pending: boolean;
+  check?: CheckedChunks;
 }
 
 export class InboundStream {
-  private readonly held: Buffer[] = [];
-  private next = 0;
+  private readonly held: HeldRead[] = [];
   private suppressedDecodeErrors = 0;
   private decodeErrorReported = false;
   /** Chunks that did not decode (for stats and tests). */
@@ -45,19 +68,33 @@ export class InboundStream {
   }
 
   get empty(): boolean {
-    return this.next === this.held.length;
+    return this.held.length === 0;
   }
 
-  /** Emits held chunks, in order, while `mayEmit()` holds (checked before each one). */
-  drain(mayEmit: () => boolean, emit: (data: Value, meta: RecordValue, dataJson?: string) => void): void {
-    while (this.next < this.held.length && mayEmit()) {
-      const chunk = this.held[this.next++];
-      const decoded = this.decode(chunk);
-      if (decoded !== undefined) emit(decoded.data, this.options.meta(), decoded.dataJson);
-    }
-    if (this.next === this.held.length) {
-      this.held.length = 0;
-      this.next = 0;
+  /**
+   * Whether the stream may read on: nothing waits to be emitted but reads still at the worker,
+   * and fewer than CHECKED_READS_AHEAD of those.
+   */
+  get readyForMore(): boolean {
+    return this.held.length === 0 || (this.held.length < CHECKED_READS_AHEAD && this.held.every((read) => read.pending));
+  }
+
+  /** Emits held chunks, in order, while `mayEmit()` holds (checked before each one); stops at a read still at the worker. */
+  drain(mayEmit: () => boolean, target: InboundTarget): void {
+    while (this.held.length > 0) {
+      const read = this.held[0];
+      if (read.pending) return;
+      while (read.next < read.chunks.length) {
+        if (!mayEmit()) return;
+        const index = read.next++;
+        if (read.check?.parses[index] === 1 && target.emitJson !== undefined) {
+          target.emitJson((read.check.texts[index] as string).trim(), this.options.meta());
+          continue;
+        }
+        const decoded = this.decode(read.chunks[index]);
+        if (decoded !== undefined) target.emit(decoded.data, this.options.meta(), decoded.dataJson);
+      }
+      this.held.shift();
     }
   }
 
@@ -70,7 +107,19 @@ export class InboundStream {
   }
 
   private hold(chunks: Buffer[]): void {
-    for (const chunk of chunks) this.held.push(chunk);
+    if (chunks.length === 0) return;
+    const read: HeldRead = { chunks, next: 0, pending: false };
+    this.held.push(read);
+    const checked = this.options.checked;
+    if (checked === undefined) return;
+    read.pending = true;
+    const settle = (check?: CheckedChunks) => {
+      read.pending = false;
+      read.check = check;
+      checked();
+    };
+    // Without the worker's answer, the chunks are decoded here as without a check.
+    checkChunks(chunks, this.options.codec.decodesJsonText).then(settle, () => settle());
   }
 
   private decode(chunk: Buffer): { data: Value; dataJson?: string } | undefined {

@@ -138,11 +138,11 @@ export class TcpClient {
     if (socket === undefined || inbound === undefined) return;
     const source = this.source;
     if (!this.options.readReplies) {
-      inbound.drain(() => true, () => {});
+      inbound.drain(() => true, { emit: () => {} });
       socket.resume();
       return;
     }
-    inbound.drain(() => source.mayEmit(), (data, meta, dataJson) => source.emit(data, meta, dataJson));
+    inbound.drain(() => source.mayEmit(), { emit: (data, meta, dataJson) => source.emit(data, meta, dataJson) });
     if (inbound.empty && source.mayEmit()) socket.resume();
     else socket.pause();
   }

@@ -212,6 +212,7 @@ export class TcpServer {
       name: key,
       meta: (): RecordValue => (this.options.unix !== undefined ? { unix_socket_server: { peer: number } } : { tcp_server: { tls: false, peer: { host: peer.host, port: peer.port } } }),
       report: (message) => this.warn(message),
+      checked: () => this.pumpConnection(connection),
     });
     const connection: Connection = { socket, inbound };
     this.connections.set(key, connection);
@@ -238,9 +239,9 @@ export class TcpServer {
 
   private pumpConnection(connection: Connection): void {
     const source = this.source;
-    connection.inbound.drain(() => source.mayEmit(), (data, meta, dataJson) => source.emit(data, meta, dataJson));
+    connection.inbound.drain(() => source.mayEmit(), source);
     if (connection.inbound.empty && this.closing.delete(connection)) connection.inbound.close();
-    if (connection.inbound.empty && source.mayEmit()) connection.socket.resume();
+    if (connection.inbound.readyForMore && source.mayEmit()) connection.socket.resume();
     else connection.socket.pause();
   }
 
@@ -274,6 +275,10 @@ export class TcpServerSource implements Source {
 
   emit(data: Value, meta: RecordValue, dataJson?: string): void {
     this.context?.emit(data, meta, dataJson);
+  }
+
+  emitJson(text: string, meta: RecordValue): void {
+    this.context?.emitJson(text, meta);
   }
 
   trigger(): void {

@@ -124,7 +124,7 @@ export class UdpServerSource implements Source {
     });
     inbound.push(datagram);
     inbound.end();
-    inbound.drain(() => true, (data, meta, dataJson) => context.emit(data, meta, dataJson));
+    inbound.drain(() => true, { emit: (data, meta, dataJson) => context.emit(data, meta, dataJson) });
   }
 }
 

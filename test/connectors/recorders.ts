@@ -14,6 +14,8 @@ export interface Emitted {
   data: Value;
   meta: RecordValue;
   dataJson?: string;
+  /** Handed on as JSON text to be parsed later (emitJson), not as a decoded payload. */
+  asText?: boolean;
 }
 
 export class SourceRecorder implements SourceContext {
@@ -29,8 +31,10 @@ export class SourceRecorder implements SourceContext {
   }
 
   /** As the runtime's TextEvent would read the text when a node looks at the payload. */
-  emitJson(text: string, meta?: RecordValue): void {
-    this.emit(parseJson(text), meta, text);
+  emitJson(text: string, meta: RecordValue = {}): void {
+    const event = { data: parseJson(text), meta, dataJson: text, asText: true };
+    this.events.push(event);
+    this.onEmit?.(event);
   }
 
   warn(message: string): void {

@@ -57,6 +57,17 @@ describe('tcp_server', () => {
     }
   });
 
+  it('hands JSON lines on as their text, checked on the reader thread, in order; other lines are decoded and reported here', async () => {
+    const { port, source } = await startServer();
+    const c = await client(port);
+    const lines = Array.from({ length: 2000 }, (_, n) => (n === 1000 ? 'not json' : `{"n":${n}}`));
+    c.write(`${lines.join('\n')}\n`);
+    await waitFor(() => source.events.length === 1999, '1999 events');
+    expect(source.events.map((e) => (e.data as { n: number }).n)).toEqual(Array.from({ length: 2000 }, (_, n) => n).filter((n) => n !== 1000));
+    expect(source.events.every((e) => e.asText === true)).toBe(true);
+    expect(source.warnings).toEqual([expect.stringContaining('cannot decode "not json" as json')]);
+  });
+
   it('routes each reply to the connection its $tcp_server.peer names, with the postprocessor newline, and acks it once written', async () => {
     const { port, source, sink, server } = await startServer();
     const [a, b] = [await client(port), await client(port)];
