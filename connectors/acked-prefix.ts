@@ -96,7 +96,8 @@ export class AckedPrefix {
   }
 
   private advance(): boolean {
-    const before = this.head;
+    // The prefix's end, not `head`: the compaction below may set `head` back to where it was.
+    const before = this.prefixEnd;
     while (this.head < this.entries.length && this.entries[this.head]!.acked) {
       const entry = this.entries[this.head++]!;
       this.prefixEnd = entry.end;
@@ -110,6 +111,6 @@ export class AckedPrefix {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
-    return this.head !== before;
+    return this.prefixEnd !== before;
   }
 }

@@ -101,4 +101,16 @@ describe('AckedPrefix', () => {
       { numRuns: 300 },
     );
   });
+
+  it('says the prefix moved when one ack confirms more than a thousand lines at once, twice in a row', () => {
+    // Confirmed entries are dropped in bulk once over 1024; the answer must not depend on that.
+    // (It did: the file source then never saved its checkpoint and stopped reading at max_in_flight.)
+    const prefix = new AckedPrefix(at(0));
+    for (let n = 0; n < 2000; n++) prefix.emitted(n, at(n + 1));
+    expect(prefix.ack(0, 1999)).toBe(true);
+    for (let n = 2000; n < 4000; n++) prefix.emitted(n, at(n + 1));
+    expect(prefix.ack(2000, 3999)).toBe(true);
+    expect(prefix.end).toEqual(at(4000));
+    expect(prefix.ack(2000, 3999)).toBe(false);
+  });
 });
