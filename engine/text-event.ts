@@ -11,6 +11,17 @@ import type { Event, OpMeta } from './event.ts';
 import { parseJson } from '../queries/values/json.ts';
 import type { RecordValue, Value } from '../queries/values/value.ts';
 
+/** What an operator changes when it passes an event on with its payload as it is. */
+export type EventChanges = Partial<Pick<Event, 'meta' | 'transactional' | 'opMeta'>>;
+
+/**
+ * `event` passed on with `changes`. Not `{ ...event, ...changes }`: a spread copies own properties
+ * only, and a TextEvent's `data` is a getter on its class, so the copy would have no payload.
+ */
+export function eventWith(event: Event, changes: EventChanges): Event {
+  return event instanceof TextEvent ? event.with(changes) : { ...event, ...changes };
+}
+
 export class TextEvent implements Event {
   private isParsed: boolean;
 
@@ -34,6 +45,19 @@ export class TextEvent implements Event {
       this.isParsed = true;
     }
     return this.parsed as Value;
+  }
+
+  /** The same payload (parsed or not, as now) with other metadata, delivery flag or opMeta. */
+  with(changes: EventChanges): TextEvent {
+    return new TextEvent(
+      this.id,
+      this.dataJson,
+      changes.meta ?? this.meta,
+      this.ingestNs,
+      changes.transactional ?? this.transactional,
+      changes.opMeta ?? this.opMeta,
+      this.isParsed ? this.parsed : undefined,
+    );
   }
 
   /** A node that replaces the payload: the text no longer describes it. */

@@ -3,6 +3,7 @@
  * array `$<name>` of each event it passes (creating it), so a pipeline's path through several
  * history operators can be read off the event. Config: `op` (the label) and `name` (the metadata key).
  */
+import { eventWith } from '../../engine/text-event.ts';
 import type { RecordValue } from '../../queries/values/value.ts';
 import type { OperatorFactory } from '../operator.ts';
 import { checkOperatorConfig } from '../operator-config.ts';
@@ -18,7 +19,7 @@ export const historyOperatorFactory: OperatorFactory = {
         const history = meta[name];
         const entry = `evt: ${op}(${event.id.toString()})`;
         meta[name] = Array.isArray(history) ? [...history, entry] : [entry];
-        return { events: [['out', { ...event, meta }]], insights: [] };
+        return { events: [['out', eventWith(event, { meta })]], insights: [] };
       },
     };
   },

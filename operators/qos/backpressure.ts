@@ -9,6 +9,7 @@
  * `timeout` (ms) is required, as in Tremor, for insights that report a delivery time; rill's sinks
  * report none, so only fails and triggers back off.
  */
+import { eventWith } from '../../engine/text-event.ts';
 import { nowNs, type Event } from '../../engine/event.ts';
 import type { Insight } from '../../engine/insight.ts';
 import { OperatorConfigError, type OperatorFactory } from '../operator.ts';
@@ -39,7 +40,7 @@ export const backpressureOperatorFactory: OperatorFactory = {
     let next = 0;
     return {
       onEvent(_port, event) {
-        const tagged: Event = { ...event, transactional: true, opMeta: { ...event.opMeta, [uid]: null } };
+        const tagged: Event = eventWith(event, { transactional: true, opMeta: { ...event.opMeta, [uid]: null } });
         if (next <= event.ingestNs) {
           next = event.ingestNs + backoff;
           return { events: [['out', tagged]], insights: [] };

@@ -6,6 +6,7 @@
  * (`(ingest_ns % 0xFFFF) / 0xFFFF` against the share), as in Tremor: deterministic, and spread
  * evenly. The rest goes to `overflow`. `timeout` (ms) is required, as in Tremor.
  */
+import { eventWith } from '../../engine/text-event.ts';
 import type { Insight } from '../../engine/insight.ts';
 import { FloatValue } from '../../queries/values/value.ts';
 import { OperatorConfigError, type OperatorFactory } from '../operator.ts';
@@ -29,7 +30,7 @@ export const percentileOperatorFactory: OperatorFactory = {
     let passing = 1;
     return {
       onEvent(_port, event) {
-        const tagged = { ...event, opMeta: { ...event.opMeta, [uid]: null } };
+        const tagged = eventWith(event, { opMeta: { ...event.opMeta, [uid]: null } });
         const draw = (event.ingestNs % 0xffff) / 0xffff;
         return { events: [[draw > passing ? 'overflow' : 'out', tagged]], insights: [] };
       },

@@ -4,6 +4,7 @@
  * the circuit breaker for an event sent there, until a restore for one of them. With every port
  * closed, events go to `overflow`.
  */
+import { eventWith } from '../../engine/text-event.ts';
 import type { Insight } from '../../engine/insight.ts';
 import { OperatorConfigError, type OperatorFactory } from '../operator.ts';
 import { checkOperatorConfig } from '../operator-config.ts';
@@ -26,7 +27,7 @@ export const roundRobinOperatorFactory: OperatorFactory = {
           const index = (next + i) % outputs.length;
           if (!outputs[index].open) continue;
           next = (index + 1) % outputs.length;
-          return { events: [[outputs[index].port, { ...event, opMeta: { ...event.opMeta, [uid]: index } }]], insights: [] };
+          return { events: [[outputs[index].port, eventWith(event, { opMeta: { ...event.opMeta, [uid]: index } })]], insights: [] };
         }
         return { events: [['overflow', event]], insights: [] };
       },

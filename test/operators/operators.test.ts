@@ -7,6 +7,9 @@ import { buildPipeline } from '../../engine/build-pipeline.ts';
 import { compileQuery } from '../../queries/index.ts';
 import { CompileError } from '../../queries/diagnostic.ts';
 import { runQuery } from '../windows/helpers.ts';
+import { EventId } from '../../engine/event-id.ts';
+import type { Event } from '../../engine/event.ts';
+import { TextEvent } from '../../engine/text-event.ts';
 
 function buildFailure(source: string): string {
   try {
@@ -168,5 +171,24 @@ create operator h1; create operator h2;
 select event from in into h1; select event from h1 into h2; select event from h2 into out;`;
     const { outputs } = await runQuery(source, [{ data: 1 }]);
     expect(outputs[0].event.meta.seen).toEqual(['evt: first(5:0:0)', 'evt: second(5:0:0)']);
+  });
+});
+
+describe('operators passing on an event whose payload is still JSON text (a file or tcp source, a WAL)', () => {
+  it.each([
+    ['qos::backpressure', 'define qos::backpressure operator op with timeout = 100 end'],
+    ['qos::percentile', 'define qos::percentile operator op with timeout = 100 end'],
+    ['qos::roundrobin', 'define qos::roundrobin operator op'],
+    ['debug::history', 'define debug::history operator op with op = "seen", name = "h" end'],
+  ])('%s keeps the payload, unparsed until read', async (_name, definition) => {
+    const pipeline = buildPipeline(compileQuery(`${definition};\ncreate operator op;\nselect event from in into op;\nselect event from op into out;\n`, 'op.trickle'), { id: 'op' });
+    const received: Event[] = [];
+    await pipeline.start({ onOutput: (_port, event) => received.push(event), onInsight: () => {} });
+    const sent = new TextEvent(new EventId(1, 0, 0), '{"n":12345678901234567890}', {}, 1, false, {});
+    pipeline.send('in', sent);
+    expect(received).toHaveLength(1);
+    expect(received[0].dataJson).toBe('{"n":12345678901234567890}');
+    expect(received[0].data).toEqual({ n: 12345678901234567890n });
+    await pipeline.close();
   });
 });
