@@ -99,7 +99,8 @@ function constantInsertsOf(expr: PatchExpr, operations: CompiledOperation[]): Co
   for (const operation of operations) {
     const key = operation.key;
     if (operation.kind !== 'insert' || typeof key !== 'string' || operation.constantValue === undefined) return undefined;
-    if (key === '__proto__' || keys.includes(key)) return undefined;
+    // An integer-like key goes first in a JavaScript record, not at the end of the text.
+    if (key === '__proto__' || keys.includes(key) || /^\d+$/.test(key)) return undefined;
     const value = operation.constantValue.value;
     let valueJson: string;
     try {
