@@ -11,8 +11,11 @@
  * anything else (a key removed, replaced or moved) returns undefined and the payload is
  * serialised as usual.
  */
+import type { ConstantInserts } from '../queries/compiled-query.ts';
 import { stringifyJson } from '../queries/values/json.ts';
 import { isRecord, type Value } from '../queries/values/value.ts';
+import type { Event } from './event.ts';
+import { TextEvent } from './text-event.ts';
 
 export function extendedJson(base: Value, baseJson: string, data: Value): string | undefined {
   if (base === data || !isRecord(base) || !isRecord(data)) return undefined;
@@ -49,3 +52,33 @@ function writable(value: Value): string | undefined {
   }
 }
 
+
+/**
+ * The text of `patch event of insert "k" => CONSTANT … end` (ConstantInserts) for an event with
+ * its JSON text: the text with the inserts' `json` before its closing brace, or undefined when
+ * that is not sure to be the patch's result (a key that exists, which the patch reports as an
+ * error; a payload that is no record; a text of another shape), and the select runs as usual.
+ *
+ * An event whose payload is not parsed yet (a TextEvent) is not parsed to find out when the text
+ * shows no key can be there: it holds no backslash (so every key in it is written as
+ * JSON.stringify writes it) and none of the keys' quoted texts. Otherwise the payload is read.
+ */
+export function textWithInserts(event: Event, inserts: ConstantInserts): string | undefined {
+  const text = event.dataJson;
+  if (text === undefined) return undefined;
+  const close = text.length - 1;
+  // `{"`: a record with a key first (an empty record's text has no comma to come before the new keys).
+  if (text.charCodeAt(0) !== 0x7b /* { */ || text.charCodeAt(1) !== 0x22 /* " */ || text.charCodeAt(close) !== 0x7d /* } */) return undefined;
+  if (!(event instanceof TextEvent && keysSurelyAbsent(text, inserts.quotedKeys))) {
+    const data = event.data;
+    if (!isRecord(data)) return undefined;
+    for (const key of inserts.keys) if (Object.hasOwn(data, key)) return undefined;
+  }
+  return text.slice(0, close) + inserts.json + '}';
+}
+
+function keysSurelyAbsent(text: string, quotedKeys: string[] | undefined): boolean {
+  if (quotedKeys === undefined || text.includes('\\')) return false;
+  for (const quoted of quotedKeys) if (text.includes(quoted)) return false;
+  return true;
+}

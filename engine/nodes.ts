@@ -7,7 +7,8 @@
  * failure aborts the whole event (the executor discards what the event had produced so far).
  */
 import type { Event } from './event.ts';
-import { extendedJson } from './extended-json.ts';
+import { extendedJson, textWithInserts } from './extended-json.ts';
+import { TextEvent } from './text-event.ts';
 import type { Insight } from './insight.ts';
 import type { ScriptInstance, SelectStatement } from '../queries/compiled-query.ts';
 import type { Operator } from '../operators/operator.ts';
@@ -107,6 +108,17 @@ export class SelectNode extends RuntimeNode {
     if (shape === 'passthrough') {
       sink.forward(this, 'out', event);
       return;
+    }
+    // The seed's `select patch event of insert "hostname" => system::hostname() end`: the new
+    // text is the incoming one with the key added, made without reading (parsing) or copying the
+    // payload; the new payload is parsed from that text only if something reads it.
+    const inserts = this.select.constantInserts;
+    if (inserts !== undefined) {
+      const text = textWithInserts(event, inserts);
+      if (text !== undefined) {
+        sink.forward(this, 'out', new TextEvent(event.id, text, event.meta, event.ingestNs, event.transactional, event.opMeta));
+        return;
+      }
     }
     // An Event is itself an EventView (data, meta, ingestNs), so no view object is allocated.
     const data = this.select.run(event);

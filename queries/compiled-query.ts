@@ -57,7 +57,28 @@ export interface SelectStatement {
    * Throws a Diagnostic (runtime error with span) on a runtime error.
    */
   run(event: EventView): Value | undefined;
+  /**
+   * Set when the select is `select patch event of insert "k" => CONSTANT … end from … into …`
+   * (only inserts of constant keys and values, no where/having): the engine may then build the
+   * output's JSON text from the input's without evaluating `run` (engine/extended-json.ts).
+   */
+  constantInserts?: ConstantInserts;
   span: SourceSpan;
+}
+
+/** A patch that only inserts constant keys with constant values, known when compiled. */
+export interface ConstantInserts {
+  /** The inserted keys, distinct, in patch order. */
+  keys: string[];
+  /** The inserted values, as `keys`. */
+  values: Value[];
+  /** `,"k1":v1,"k2":v2`: what the inserts add before the record's closing brace. */
+  json: string;
+  /**
+   * The keys as JSON.stringify writes them (`"k1"`), to look for in a JSON text; undefined when a
+   * key has a character it escapes, or a lone surrogate (a text may hold either written another way).
+   */
+  quotedKeys: string[] | undefined;
 }
 
 export type ScriptOutcome =

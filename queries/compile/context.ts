@@ -6,6 +6,7 @@ import type { Diagnostic } from '../diagnostic.ts';
 import type { Loc } from '../ast.ts';
 import type { StdModule } from '../stdlib/index.ts';
 import type { Value } from '../values/value.ts';
+import type { ConstantInserts } from '../compiled-query.ts';
 import type { SourceMap } from '../source-map.ts';
 import { diagnosticAt, type DiagnosticOptions, type LocatedDiagnostic } from '../diagnostics/located-diagnostic.ts';
 import type { Env, Evaluate } from './env.ts';
@@ -114,6 +115,8 @@ export class Scope {
 export interface Compiled {
   evaluate: Evaluate;
   constant?: { value: Value };
+  /** A `patch event of` that only inserts constants (compiled-query.ts ConstantInserts). */
+  constantInserts?: ConstantInserts;
 }
 
 export function constant(value: Value): Compiled {

@@ -7,6 +7,8 @@ import type { Expr, Loc, PatchExpr, PatchOperation } from '../ast.ts';
 import { isRecord, type RecordValue, type Value } from '../values/value.ts';
 import { copyRecord, setKey, typeName } from '../values/ops.ts';
 import { mergeValues } from '../values/merge.ts';
+import { stringifyJson } from '../values/json.ts';
+import type { ConstantInserts } from '../compiled-query.ts';
 import type { Env, Evaluate } from './env.ts';
 import type { Compiled, Scope } from './context.ts';
 import { compileExpression } from './expressions.ts';
@@ -19,6 +21,10 @@ interface CompiledOperation {
   key: string | Evaluate | undefined;
   keyLoc: Loc;
   value: Evaluate | undefined;
+  /** The value when it is a compile-time constant (`system::hostname()` is one). */
+  constantValue?: { value: Value };
+  /** `insert`, `upsert`, …: what `constantInserts` looks for. */
+  kind: PatchOperation['kind'];
   apply: Apply;
 }
 
@@ -47,6 +53,7 @@ export function compilePatch(expr: PatchExpr, scope: Scope): Compiled {
     return copyRecord(value);
   };
 
+  const constantInserts = constantInsertsOf(expr, operations);
   if (count === 1) {
     const [only] = operations;
     const value = only.value;
@@ -55,6 +62,7 @@ export function compilePatch(expr: PatchExpr, scope: Scope): Compiled {
         const record = start(env);
         return only.apply(record, evaluateKey(only, env), value ? value(env) : null);
       },
+      constantInserts,
     };
   }
   return {
@@ -72,7 +80,43 @@ export function compilePatch(expr: PatchExpr, scope: Scope): Compiled {
       for (let i = 0; i < count; i++) record = operations[i].apply(record, keys[i], values[i]);
       return record;
     },
+    constantInserts,
   };
+}
+
+/**
+ * `patch event of insert "k" => CONSTANT … end` with distinct keys: its result is the event's
+ * record with these keys added at the end (or the error of a key that exists), so its JSON text
+ * is the event's text with `json` before the closing brace. Undefined for any other patch, and for
+ * a `__proto__` key or a value JSON cannot hold (left to the general path and its errors).
+ */
+function constantInsertsOf(expr: PatchExpr, operations: CompiledOperation[]): ConstantInserts | undefined {
+  const target = expr.target;
+  if (target.kind !== 'path' || target.root !== 'event' || target.segments.length > 0) return undefined;
+  const keys: string[] = [];
+  const values: Value[] = [];
+  let json = '';
+  for (const operation of operations) {
+    const key = operation.key;
+    if (operation.kind !== 'insert' || typeof key !== 'string' || operation.constantValue === undefined) return undefined;
+    // An integer-like key goes first in a JavaScript record, not at the end of the text.
+    if (key === '__proto__' || keys.includes(key) || /^\d+$/.test(key)) return undefined;
+    const value = operation.constantValue.value;
+    let valueJson: string;
+    try {
+      valueJson = stringifyJson(value);
+    } catch {
+      return undefined;
+    }
+    keys.push(key);
+    values.push(value);
+    json += `,${JSON.stringify(key)}:${valueJson}`;
+  }
+  if (keys.length === 0) return undefined;
+  const quotedKeys = keys.map((key) => JSON.stringify(key));
+  // Surrogates left out altogether (a lone one may be written unescaped in a text): astral keys take the general path.
+  const searchable = keys.every((key, i) => !/[\uD800-\uDFFF]/.test(key) && !quotedKeys[i].includes('\\'));
+  return { keys, values, json, quotedKeys: searchable ? quotedKeys : undefined };
 }
 
 function compileOperation(operation: PatchOperation, scope: Scope): CompiledOperation {
@@ -103,7 +147,8 @@ function compileOperation(operation: PatchOperation, scope: Scope): CompiledOper
     case 'update':
     case 'merge': {
       const key = compileKey(operation.key);
-      const value = compileExpression(operation.value, scope, false).evaluate;
+      const compiledValue = compileExpression(operation.value, scope, false);
+      const value = compiledValue.evaluate;
       const keyLoc = operation.key.loc;
       const apply: Record<typeof operation.kind, Apply> = {
         insert: (record, k, v) => {
@@ -142,13 +187,14 @@ function compileOperation(operation: PatchOperation, scope: Scope): CompiledOper
           return record;
         },
       };
-      return { key, keyLoc, value, apply: apply[operation.kind] };
+      return { key, keyLoc, value, constantValue: compiledValue.constant, kind: operation.kind, apply: apply[operation.kind] };
     }
     case 'erase':
       return {
         key: compileKey(operation.key),
         keyLoc: operation.key.loc,
         value: undefined,
+        kind: operation.kind,
         apply: (record, k) => {
           expectRecord(record);
           delete record[k];
@@ -161,6 +207,7 @@ function compileOperation(operation: PatchOperation, scope: Scope): CompiledOper
         key: undefined,
         keyLoc: loc,
         value,
+        kind: operation.kind,
         // v0.11: a non-record value replaces the whole target (later operations then fail).
         apply: (record, _k, v) => mergeValues(expectRecord(record), v) as RecordValue,
       };
@@ -175,6 +222,7 @@ function compileOperation(operation: PatchOperation, scope: Scope): CompiledOper
       return {
         key: compileKey(operation.key),
         keyLoc: operation.key.loc,
+        kind: operation.kind,
         // The destination key travels as the operation's "value", evaluated up front like the rest.
         value: toKey !== undefined ? () => toKey : toEvaluate,
         apply: (record, from, destination) => {

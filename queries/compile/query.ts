@@ -304,7 +304,8 @@ function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope,
       throw context.compileError(clause.loc, 'Local variables are not allowed here');
     }
   }
-  const target = compileExpression(statement.target, queryScope, false).evaluate;
+  const compiledTarget = compileExpression(statement.target, queryScope, false);
+  const target = compiledTarget.evaluate;
   const where = statement.where ? compileExpression(statement.where, queryScope, false).evaluate : undefined;
   const having = statement.having ? compileExpression(statement.having, queryScope, false).evaluate : undefined;
   const isBareEvent = statement.target.kind === 'path' && statement.target.root === 'event' && statement.target.segments.length === 0;
@@ -353,6 +354,7 @@ function compileSelect(statement: SelectStmt, nodeId: string, queryScope: Scope,
     into: streamRef(statement.into, 'in', context),
     shape,
     run,
+    constantInserts: shape === 'normal' && !where && !having ? compiledTarget.constantInserts : undefined,
     span: context.sourceMap.span(statement.loc),
   };
 }
