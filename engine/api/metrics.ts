@@ -103,7 +103,7 @@ export function createMetricsRegistry(readStats: () => RuntimeStats): Registry {
       walNodes(s.pipelines).map(({ p, node, figures }) => ({ labels: { ...pipeline(p.name), node }, value: Number(figures[figure] ?? 0) })),
     );
   };
-  wal('rill_wal_stored_events', 'Events in the WAL store (not yet acked downstream)', 'stored', 'gauge');
+  wal('rill_wal_stored_events', 'Events in the WAL store as of its last durable commit (not yet acked downstream)', 'stored', 'gauge');
   wal('rill_wal_stored_bytes', 'Record bytes in the WAL store', 'storedBytes', 'gauge');
   wal('rill_wal_in_flight_events', 'Events the WAL emitted that are neither acked nor failed yet', 'inFlight', 'gauge');
   wal('rill_wal_acked_events_total', 'Events acked downstream and deleted from the WAL', 'acked', 'counter');

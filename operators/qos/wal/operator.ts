@@ -242,8 +242,9 @@ export class WalOperator implements Operator {
   stats(): Record<string, number | string> {
     const store = this.openStore();
     return {
-      stored: store.storedEvents,
-      storedBytes: store.storedBytes,
+      // As of the last durable commit: an event appended a moment ago is not yet what a crash keeps.
+      stored: store.durableStoredEvents,
+      storedBytes: store.durableStoredBytes,
       inFlight: this.inFlight.size,
       awaitingResend: this.awaitingResend.size,
       deadLettered: this.deadLettered,

@@ -213,6 +213,15 @@ export class WalStore {
     return this.counters.storedBytes;
   }
 
+  /** Events on disk as of the last durable commit (what a crash now would leave): the status line's `stored`. */
+  get durableStoredEvents(): number {
+    return this.durableCounters.storedEvents;
+  }
+
+  get durableStoredBytes(): number {
+    return this.durableCounters.storedBytes;
+  }
+
   get nextSeq(): number {
     return this.counters.nextSeq;
   }
