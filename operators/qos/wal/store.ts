@@ -418,14 +418,25 @@ export class WalStore {
       () => {
         this.durableCounters = counters;
         if (batch.probePieces !== undefined) this.probePiecesStored = batch.probePieces === 0 ? 0 : Math.max(this.probePiecesStored, batch.probePieces);
+        // The next commit starts before anyone hears that this one landed: what the WAL does then
+        // (acks upstream, emitting the committed events, the sink writing them) runs on the
+        // JavaScript thread while LMDB writes and syncs the next batch. Sealed after the landing's
+        // work, the batch waited for it, and LMDB sat idle meanwhile (1 to 3 ms of every 7 to 18 ms
+        // commit cycle of a whole-process file -> wal -> file flow).
+        this.sealNext();
         batch.settle();
       },
-      async (error: unknown) => this.refuse(batch, new WalStoreError(`${this.path}: commit refused (${await refusalReason(error)})`)),
+      async (error: unknown) => {
+        this.refuse(batch, new WalStoreError(`${this.path}: commit refused (${await refusalReason(error)})`));
+        this.sealNext();
+      },
     );
-    void this.committing.then(() => {
-      this.committing = undefined;
-      if (this.batch !== undefined) this.seal(this.batch);
-    });
+  }
+
+  /** The commit in progress has settled: whatever was queued meanwhile becomes the next one. */
+  private sealNext(): void {
+    this.committing = undefined;
+    if (this.batch !== undefined) this.seal(this.batch);
   }
 
   private refuse(batch: PendingBatch, error: WalStoreError): void {
