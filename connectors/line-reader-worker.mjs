@@ -17,7 +17,8 @@
 //     lengths[i] its bytes in the file, newline included
 //     parses[i]  1 if JSON.parse accepts it (only with validateJson; else all 0)
 //     atEnd      the file ends after the last line (a last line without a newline is a line)
-//   in:  { chunks, validateJson }   check chunks a stream source cut already (tcp_server)
+//   in:  { joined, lengths, validateJson }   check chunks a stream source cut already (tcp_server):
+//        `joined` holds them one after the other, `lengths[i]` is chunk i's length
 //   out: { texts, parses }          texts[i] chunk i as UTF-8 text, or null where it is not UTF-8
 import { readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
@@ -79,9 +80,13 @@ function lines(request) {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function checked(request) {
+  const { joined, lengths } = request;
   const texts = [];
-  const parses = new Uint8Array(request.chunks.length);
-  request.chunks.forEach((chunk, i) => {
+  const parses = new Uint8Array(lengths.length);
+  let start = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const chunk = joined.subarray(start, start + lengths[i]);
+    start += lengths[i];
     let text = null;
     try {
       text = utf8.decode(chunk);
@@ -93,13 +98,13 @@ function checked(request) {
       // Not UTF-8 or not JSON: the engine thread decodes it and reports its own error.
     }
     texts.push(text);
-  });
+  }
   return { texts, parses };
 }
 
 parentPort.on('message', (request) => {
   try {
-    if (request.chunks !== undefined) {
+    if (request.joined !== undefined) {
       const batch = checked(request);
       parentPort.postMessage(batch, [batch.parses.buffer]);
       return;

@@ -84,7 +84,18 @@ function ask<T>(request: object, transfer?: ArrayBuffer[]): Promise<T> {
  * JSON, checked on the worker: the source emits the JSON ones as text (SourceContext.emitJson).
  */
 export function checkChunks(chunks: Buffer[], validateJson: boolean): Promise<CheckedChunks> {
-  return ask<CheckedChunks>({ chunks, validateJson });
+  // One buffer of its own, handed over (transferred, not copied), and the chunks' lengths: posting
+  // the chunks themselves cloned each one (a read's hundred lines were 8% of a tcp -> wal flow).
+  let total = 0;
+  for (const chunk of chunks) total += chunk.length;
+  const joined = Buffer.allocUnsafeSlow(total);
+  const lengths = new Int32Array(chunks.length);
+  let at = 0;
+  chunks.forEach((chunk, i) => {
+    at += chunk.copy(joined, at);
+    lengths[i] = chunk.length;
+  });
+  return ask<CheckedChunks>({ joined, lengths, validateJson }, [joined.buffer as ArrayBuffer, lengths.buffer]);
 }
 
 export class LineReader {
