@@ -361,7 +361,7 @@ export const fileSourceFactory: SourceFactory = {
  * Tremor 0.12's `file` connector sets it (the 0.11 onramp set no metadata).
  */
 export function createFileSource(settings: ConnectorSettings, withPathMeta = false): FileSource {
-  // Now, before any LMDB environment of the flow is opened (line-reader.ts says why).
+  // Now, when the flow is configured: the worker's start overlaps the rest of the flow's (line-reader.ts).
   startLineReaderThread();
   const path = settings.config.source as string;
   const maxInFlight = (settings.config.max_in_flight as number | undefined) ?? DEFAULT_MAX_IN_FLIGHT;

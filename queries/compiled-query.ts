@@ -70,8 +70,6 @@ export interface SelectStatement {
 export interface ConstantInserts {
   /** The inserted keys, distinct, in patch order. */
   keys: string[];
-  /** The inserted values, as `keys`. */
-  values: Value[];
   /** `,"k1":v1,"k2":v2`: what the inserts add before the record's closing brace. */
   json: string;
   /**

@@ -3,7 +3,7 @@
  * the preprocessors into chunks, held in order until the source may emit them. A circuit-breaker
  * `trigger` can arrive in the middle of a read (a WAL downstream filling up while this read's
  * lines go through it); the lines after that point wait here, and the socket is paused, until
- * `restore`. So at most one read's lines are held per connection.
+ * `restore`. So at most one read's lines (CHECKED_READS_AHEAD with `checked`) are held per connection.
  *
  * Each chunk is decoded (UTF-8, then the codec) when it is emitted. With `checked` (tcp_server), a
  * read's chunks are first checked on the line reader's worker thread (UTF-8, and JSON.parse for a

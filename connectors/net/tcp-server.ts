@@ -198,7 +198,6 @@ export class TcpServer {
     return this.congested.size;
   }
 
-
   private accept(socket: Socket): void {
     const peer = { host: normalizeHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
     const number = ++this.connectionNumber;

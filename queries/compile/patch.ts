@@ -94,7 +94,6 @@ function constantInsertsOf(expr: PatchExpr, operations: CompiledOperation[]): Co
   const target = expr.target;
   if (target.kind !== 'path' || target.root !== 'event' || target.segments.length > 0) return undefined;
   const keys: string[] = [];
-  const values: Value[] = [];
   let json = '';
   for (const operation of operations) {
     const key = operation.key;
@@ -109,14 +108,13 @@ function constantInsertsOf(expr: PatchExpr, operations: CompiledOperation[]): Co
       return undefined;
     }
     keys.push(key);
-    values.push(value);
     json += `,${JSON.stringify(key)}:${valueJson}`;
   }
   if (keys.length === 0) return undefined;
   const quotedKeys = keys.map((key) => JSON.stringify(key));
   // Surrogates left out altogether (a lone one may be written unescaped in a text): astral keys take the general path.
   const searchable = keys.every((key, i) => !/[\uD800-\uDFFF]/.test(key) && !quotedKeys[i].includes('\\'));
-  return { keys, values, json, quotedKeys: searchable ? quotedKeys : undefined };
+  return { keys, json, quotedKeys: searchable ? quotedKeys : undefined };
 }
 
 function compileOperation(operation: PatchOperation, scope: Scope): CompiledOperation {
