@@ -4,6 +4,7 @@
  * `json-sorted` (Tremor 0.12) decodes as `json` and encodes with every record's keys sorted.
  */
 import type { Event } from '../engine/event.ts';
+import { TextEvent, type Utf8Text } from '../engine/text-event.ts';
 import type { Delivery } from './connector.ts';
 import { parseJson, stringifyJson, stringifyJsonSorted } from '../queries/values/json.ts';
 import type { Value } from '../queries/values/value.ts';
@@ -64,4 +65,13 @@ export function encodeOrFail(codec: Codec, event: Pick<Event, 'data' | 'dataJson
     delivery.fail(`cannot encode event as ${codec.name}: ${(error as Error).message}`);
     return undefined;
   }
+}
+
+/**
+ * Whether the codec's encoding of `event` is UTF-8 bytes the event holds already (a JSON event
+ * as a source read it or a WAL stored it: engine/text-event.ts); if so `into` shows them and the
+ * sink copies them instead of encoding a text.
+ */
+export function encodingHeld(codec: Codec, event: Event, into: Utf8Text): boolean {
+  return codec === jsonCodec && event instanceof TextEvent && event.utf8Text(into);
 }

@@ -24,10 +24,12 @@ export interface SourceContext {
    */
   emit(data: Value, meta?: RecordValue, dataJson?: string): void;
   /**
-   * The same for a payload given as JSON text that is known to parse (JSON.parse accepted it): the
-   * event carries the text and its payload is parsed only when a node reads it (engine/text-event.ts).
+   * The same for a payload given as JSON text that is known to parse (JSON.parse accepted it),
+   * as its UTF-8 bytes in `utf8` from `start` to `end` (a view of the source's read buffer, which
+   * it must not write again): the event carries the bytes, its payload is parsed only when a node
+   * reads it, and a JSON sink or a WAL copies them as they are (engine/text-event.ts).
    */
-  emitJson(text: string, meta?: RecordValue): void;
+  emitJson(utf8: Buffer, start: number, end: number, meta?: RecordValue): void;
   /** A problem that does not stop the source (printed on stderr). */
   warn(message: string): void;
   /**

@@ -2,7 +2,9 @@
 // a JSON codec, checks that each one parses. Why a thread: on the engine thread, reading, cutting
 // and JSON.parse-ing the lines of a `file` source was a fifth of `rill server run`'s time, spent
 // even when no node ever reads the payload (a WAL stores the text, a JSON sink writes it). Here it
-// runs on the second core, and the engine thread gets the lines' text and whether each parsed.
+// runs on the second core, and the engine thread gets the bytes read (handed over, not copied),
+// where each line is in them, and whether each one parsed: no string of a line crosses threads,
+// and a line that parsed goes on as its bytes (engine/text-event.ts), decoded by nobody.
 //
 // Plain JavaScript, not TypeScript: a worker's entry must load as it is, whether rill runs from its
 // sources (through tsx) or from the compiled bundle (bin/compiled-cache.mjs), and it needs nothing
@@ -12,16 +14,33 @@
 //   in:  { fd, offset, bytes, validateJson }   read from `offset`, about `bytes` bytes of lines
 //        (`fd`: the source's own open file: threads share the process's descriptors, so the worker
 //        reads the very file the source opened and identified, even if the path is replaced)
-//   out: { texts, lengths, parses, atEnd } | { error }
-//     texts[i]   line i without its newline (and without a `\r` before it), UTF-8 decoded
+//   out: { data, starts, ends, lengths, parses, atEnd } | { error }
+//     data       the bytes read (transferred)
+//     starts[i], ends[i]  where line i is in `data`: without its newline (and a `\r` before it);
+//                for a line that parses, without the JSON whitespace around the value either
 //     lengths[i] its bytes in the file, newline included
-//     parses[i]  1 if JSON.parse accepts it (only with validateJson; else all 0)
+//     parses[i]  1 if it is UTF-8 and JSON.parse accepts it (only with validateJson; else all 0)
 //     atEnd      the file ends after the last line (a last line without a newline is a line)
 //   in:  { joined, lengths, validateJson }   check chunks a stream source cut already (tcp_server):
 //        `joined` holds them one after the other, `lengths[i]` is chunk i's length
-//   out: { texts, parses }          texts[i] chunk i as UTF-8 text, or null where it is not UTF-8
+//   out: { starts, ends, parses }    parses[i] 1 if chunk i is UTF-8 and JSON; starts[i]/ends[i]
+//                where its JSON value's text is within the chunk (set where parses[i] is 1)
+import { isUtf8 } from 'node:buffer';
 import { readSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
+
+// This thread yields to the engine thread. Each request wakes it, and on a busy machine (two cores:
+// the engine thread, this one, LMDB's writer) the scheduler then often ran it at once on the
+// engine's core, so the engine thread stalled in postMessage: 70-90 ms of a 1.5 s file -> wal ->
+// file run, up to 10 ms at a time. At a lower priority (nice 10; on Linux the nice value is per
+// thread, so the rest of the process keeps its own) the woken thread waits for a free core
+// instead; it has time to spare (it is busy less than half of the time at full speed).
+try {
+  setPriority(10);
+} catch {
+  // Not permitted, or not supported here: it runs at the process's priority, only slower.
+}
 
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
@@ -46,71 +65,89 @@ function readFrom(fd, offset, bytes) {
 
 function lines(request) {
   const { data, atEnd } = readFrom(request.fd, request.offset, request.bytes);
-  const texts = [];
+  const starts = [];
+  const ends = [];
   const lengths = [];
   let start = 0;
   for (let newline = data.indexOf(NEWLINE); newline !== -1; newline = data.indexOf(NEWLINE, start)) {
-    const end = newline > start && data[newline - 1] === CARRIAGE_RETURN ? newline - 1 : newline;
-    texts.push(data.toString('utf8', start, end));
+    starts.push(start);
+    ends.push(newline > start && data[newline - 1] === CARRIAGE_RETURN ? newline - 1 : newline);
     lengths.push(newline + 1 - start);
     start = newline + 1;
   }
   // At the end of the file, what follows the last newline is a line too; elsewhere it is read again.
-  const lastLine = atEnd && start < data.length;
-  if (lastLine) {
-    const end = data[data.length - 1] === CARRIAGE_RETURN ? data.length - 1 : data.length;
-    texts.push(data.toString('utf8', start, end));
+  if (atEnd && start < data.length) {
+    starts.push(start);
+    ends.push(data[data.length - 1] === CARRIAGE_RETURN ? data.length - 1 : data.length);
     lengths.push(data.length - start);
   }
-  const parses = new Uint8Array(texts.length);
-  if (request.validateJson) {
-    for (let i = 0; i < texts.length; i++) {
-      try {
-        JSON.parse(texts[i]);
-        parses[i] = 1;
-      } catch {
-        // The engine thread decodes it and reports its own error.
-      }
-    }
-  }
+  const batch = { data, starts: Int32Array.from(starts), ends: Int32Array.from(ends), lengths: Int32Array.from(lengths), parses: new Uint8Array(starts.length), atEnd };
+  // Newlines cut no UTF-8 sequence, so when the whole read is UTF-8 every line is.
+  if (request.validateJson) checkJson(data, batch, isUtf8(data));
   // At the end every byte read belongs to a line: nothing is left to read again.
-  return { texts, lengths: Int32Array.from(lengths), parses, atEnd };
+  return batch;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Sets `parses` (and narrows `starts`/`ends` to the JSON value) for each span of `data` that is UTF-8 JSON. */
+function checkJson(data, { starts, ends, parses }, allUtf8) {
+  for (let i = 0; i < starts.length; i++) {
+    const line = data.subarray(starts[i], ends[i]);
+    // Not UTF-8: the engine thread decodes it (with replacement characters) as any other line.
+    if (!allUtf8 && !isUtf8(line)) continue;
+    try {
+      JSON.parse(line.toString('utf8'));
+    } catch {
+      // The engine thread decodes it and reports its own error.
+      continue;
+    }
+    parses[i] = 1;
+    // JSON.parse accepted it, so what surrounds the value is JSON whitespace, and only that.
+    let start = starts[i];
+    let end = ends[i];
+    while (start < end && isJsonSpace(data[start])) start++;
+    while (end > start && isJsonSpace(data[end - 1])) end--;
+    starts[i] = start;
+    ends[i] = end;
+  }
+}
+
+function isJsonSpace(byte) {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
 
 function checked(request) {
-  const { joined, lengths } = request;
-  const texts = [];
-  const parses = new Uint8Array(lengths.length);
-  let start = 0;
+  const { lengths } = request;
+  // Transferred, it arrives as a plain Uint8Array.
+  const joined = Buffer.from(request.joined.buffer, request.joined.byteOffset, request.joined.byteLength);
+  const starts = new Int32Array(lengths.length);
+  const ends = new Int32Array(lengths.length);
+  let at = 0;
   for (let i = 0; i < lengths.length; i++) {
-    const chunk = joined.subarray(start, start + lengths[i]);
-    start += lengths[i];
-    let text = null;
-    try {
-      text = utf8.decode(chunk);
-      if (request.validateJson) {
-        JSON.parse(text);
-        parses[i] = 1;
-      }
-    } catch {
-      // Not UTF-8 or not JSON: the engine thread decodes it and reports its own error.
-    }
-    texts.push(text);
+    starts[i] = at;
+    at += lengths[i];
+    ends[i] = at;
   }
-  return { texts, parses };
+  const batch = { starts, ends, parses: new Uint8Array(lengths.length) };
+  if (request.validateJson) checkJson(joined, batch, isUtf8(joined));
+  // Within each chunk, not within `joined`: the engine thread holds the chunks, not `joined`.
+  let chunkStart = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    starts[i] -= chunkStart;
+    ends[i] -= chunkStart;
+    chunkStart += lengths[i];
+  }
+  return batch;
 }
 
 parentPort.on('message', (request) => {
   try {
     if (request.joined !== undefined) {
       const batch = checked(request);
-      parentPort.postMessage(batch, [batch.parses.buffer]);
+      parentPort.postMessage(batch, [batch.starts.buffer, batch.ends.buffer, batch.parses.buffer]);
       return;
     }
     const batch = lines(request);
-    parentPort.postMessage(batch, [batch.lengths.buffer, batch.parses.buffer]);
+    parentPort.postMessage(batch, [batch.data.buffer, batch.starts.buffer, batch.ends.buffer, batch.lengths.buffer, batch.parses.buffer]);
   } catch (error) {
     parentPort.postMessage({ error: error.message });
   }

@@ -19,19 +19,26 @@ const WORKER_FILE = shippedFile(import.meta.url, 'line-reader-worker.mjs', 'conn
 export const BATCH_BYTES = 256 * 1024;
 
 export interface LineBatch {
-  /** Each line without its newline (nor a `\r` before it). */
-  texts: string[];
+  /** The bytes read; the lines are views of them. */
+  data: Buffer;
+  /**
+   * Where each line is in `data`: without its newline (nor a `\r` before it), and for a line that
+   * parses without the JSON whitespace around its value either.
+   */
+  starts: Int32Array;
+  ends: Int32Array;
   /** Each line's bytes in the file, newline included. */
   lengths: Int32Array;
-  /** 1 where JSON.parse accepted the line (when asked to check; else 0). */
+  /** 1 where the line is UTF-8 and JSON.parse accepted it (when asked to check; else 0). */
   parses: Uint8Array;
   /** Nothing follows the last line: the end of the file as it was when read. */
   atEnd: boolean;
 }
 
-/** Chunks a stream source cut, as text (null where not UTF-8), and which JSON.parse accepted. */
+/** Which chunks a stream source cut are UTF-8 JSON, and where each one's value is within it (`starts`/`ends`, where it parses). */
 export interface CheckedChunks {
-  texts: Array<string | null>;
+  starts: Int32Array;
+  ends: Int32Array;
   parses: Uint8Array;
 }
 
@@ -55,7 +62,11 @@ export function startLineReaderThread(): void {
     const waiter = started.waiting.shift();
     if (started.waiting.length === 0) worker.unref();
     if ('error' in answer) waiter?.reject(new Error(answer.error));
-    else waiter?.resolve(answer as never);
+    else if ('data' in answer) {
+      // A transferred Buffer arrives as a plain Uint8Array over the same memory.
+      const { data } = answer;
+      waiter?.resolve({ ...answer, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) } as never);
+    } else waiter?.resolve(answer as never);
   });
   const ended = (error: Error) => {
     // The next reader starts another one.
@@ -80,8 +91,8 @@ function ask<T>(request: object, transfer?: ArrayBuffer[]): Promise<T> {
 }
 
 /**
- * A stream source's chunks (a TCP read, cut by its preprocessors) as text, and whether each is
- * JSON, checked on the worker: the source emits the JSON ones as text (SourceContext.emitJson).
+ * Which of a stream source's chunks (a TCP read, cut by its preprocessors) are UTF-8 JSON, checked
+ * on the worker: the source emits those as their bytes (SourceContext.emitJson).
  */
 export function checkChunks(chunks: Buffer[], validateJson: boolean): Promise<CheckedChunks> {
   // One buffer of its own, handed over (transferred, not copied), and the chunks' lengths: posting
@@ -116,7 +127,7 @@ export class LineReader {
     const batch = await (ahead?.offset === offset ? ahead.batch : this.request(offset));
     if (!batch.atEnd && !this.closed) {
       let next = offset;
-      for (const length of batch.lengths) next += length;
+      for (let i = 0; i < batch.lengths.length; i++) next += batch.lengths[i];
       this.readAhead = { offset: next, batch: this.request(next) };
     }
     return batch;

@@ -16,7 +16,8 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Event } from '../engine/event.ts';
-import { encodeOrFail, type Codec } from './codec.ts';
+import { utf8TextHolder } from '../engine/text-event.ts';
+import { encodeOrFail, encodingHeld, type Codec } from './codec.ts';
 import type { Delivery, Sink, SinkContext, SinkFactory } from './connector.ts';
 import { DescriptorWriter } from './descriptor-writer.ts';
 import { LineBatch } from './line-batch.ts';
@@ -29,6 +30,8 @@ export class StreamSink implements Sink {
   private congested = false;
   private stream!: Writable;
   private readonly batch = new LineBatch(BATCH_BYTES);
+  /** Where `encodingHeld` shows an event's bytes. */
+  private readonly held = utf8TextHolder();
   /** The deliveries of the lines in `batch`, in order. */
   private batched: Delivery[] = [];
   private writeScheduled = false;
@@ -66,9 +69,12 @@ export class StreamSink implements Sink {
   }
 
   send(event: Event, delivery: Delivery): void {
-    const text = encodeOrFail(this.codec, event, delivery);
-    if (text === undefined) return;
-    this.batch.add(text, this.prefix);
+    if (encodingHeld(this.codec, event, this.held)) this.batch.addUtf8(this.held, this.prefix);
+    else {
+      const text = encodeOrFail(this.codec, event, delivery);
+      if (text === undefined) return;
+      this.batch.add(text, this.prefix);
+    }
     this.batched.push(delivery);
     if (this.batch.bytes >= BATCH_BYTES) this.writeBatch();
     else if (!this.writeScheduled) {

@@ -35,10 +35,10 @@ export interface InboundStreamOptions {
   checked?: () => void;
 }
 
-/** Where emitted chunks go: `emitJson` for a chunk known to be JSON (only with `checked`). */
+/** Where emitted chunks go: `emitJson` for a chunk known to be JSON, as its bytes (only with `checked`). */
 export interface InboundTarget {
   emit(data: Value, meta: RecordValue, dataJson?: string): void;
-  emitJson?(text: string, meta: RecordValue): void;
+  emitJson?(utf8: Buffer, start: number, end: number, meta: RecordValue): void;
 }
 
 /** One read's chunks, in order; `check` while at the worker, then its answer. */
@@ -87,8 +87,9 @@ export class InboundStream {
       while (read.next < read.chunks.length) {
         if (!mayEmit()) return;
         const index = read.next++;
-        if (read.check?.parses[index] === 1 && target.emitJson !== undefined) {
-          target.emitJson((read.check.texts[index] as string).trim(), this.options.meta());
+        const check = read.check;
+        if (check?.parses[index] === 1 && target.emitJson !== undefined) {
+          target.emitJson(read.chunks[index], check.starts[index], check.ends[index], this.options.meta());
           continue;
         }
         const decoded = this.decode(read.chunks[index]);

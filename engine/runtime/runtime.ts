@@ -301,7 +301,8 @@ export class Runtime {
     const source = node.instance.source;
     await source.start({
       emit: (data, meta = {}, dataJson) => this.emit(node, this.newEvent(node, data, meta, dataJson)),
-      emitJson: (text, meta = {}) => this.emit(node, new TextEvent(this.nextId(node), text, meta, nowNs(), node.instance.source.transactional, {})),
+      emitJson: (utf8, start, end, meta = {}) =>
+        this.emit(node, TextEvent.ofUtf8(this.nextId(node), utf8, start, end, meta, nowNs(), node.instance.source.transactional, {})),
       warn: (message) => this.log(`${node.instance.name}: ${message}`),
       requestStop: (why, exitCode) => this.requestStop(node.instance.name, why, exitCode),
     });

@@ -165,7 +165,7 @@ describe('file source checkpoint', () => {
     const warnings: string[] = [];
     const context = {
       emit: (data: Value, _meta?: RecordValue, dataJson?: string) => void decoded.push({ data, dataJson }),
-      emitJson: (text: string) => void asText.push(text),
+      emitJson: (utf8: Buffer, start: number, end: number) => void asText.push(utf8.toString('utf8', start, end)),
       warn: (message: string) => void warnings.push(message),
     };
     const json = new FileSource({ path: input, codec: DEFAULT_CODEC, maxInFlight: 100 });
@@ -184,6 +184,23 @@ describe('file source checkpoint', () => {
     await strings.stop();
     expect(asText).toEqual([]);
     expect(decoded.map((event) => event.data)).toEqual([' {"n":0} ', '{"big":12345678901234567890}', '[1,']);
+  });
+
+  it('a line that is not UTF-8 is decoded here, with replacement characters, and the lines around it still go on as bytes', async () => {
+    writeFileSync(input, Buffer.concat([Buffer.from('{"n":0}\n{"s":"'), Buffer.from([0xff]), Buffer.from('"}\n{"n":2}\n')]));
+    const asText: string[] = [];
+    const decoded: Array<{ data: Value; dataJson?: string }> = [];
+    const context = {
+      emit: (data: Value, _meta?: RecordValue, dataJson?: string) => void decoded.push({ data, dataJson }),
+      emitJson: (utf8: Buffer, start: number, end: number) => void asText.push(utf8.toString('utf8', start, end)),
+      warn: () => undefined,
+    };
+    const source = new FileSource({ path: input, codec: DEFAULT_CODEC, maxInFlight: 100 });
+    await source.start(context);
+    await source.finished;
+    await source.stop();
+    expect(asText).toEqual(['{"n":0}', '{"n":2}']);
+    expect(decoded).toEqual([{ data: { s: '\ufffd' }, dataJson: '{"s":"\ufffd"}' }]);
   });
 
   it.each([

@@ -30,8 +30,9 @@ export class SourceRecorder implements SourceContext {
     this.onEmit?.(event);
   }
 
-  /** As the runtime's TextEvent would read the text when a node looks at the payload. */
-  emitJson(text: string, meta: RecordValue = {}): void {
+  /** As the runtime's TextEvent would read the bytes when a node looks at the payload. */
+  emitJson(utf8: Buffer, start: number, end: number, meta: RecordValue = {}): void {
+    const text = utf8.toString('utf8', start, end);
     const event = { data: parseJson(text), meta, dataJson: text, asText: true };
     this.events.push(event);
     this.onEmit?.(event);
@@ -44,7 +45,13 @@ export class SourceRecorder implements SourceContext {
 
 /** A SourceContext from a test's own `emit` and `warn`; `emitJson` hands `emit` the parsed text. */
 export function sourceContext(context: Pick<SourceContext, 'emit' | 'warn'>): SourceContext {
-  return { ...context, emitJson: (text, meta) => context.emit(parseJson(text), meta, text) };
+  return {
+    ...context,
+    emitJson: (utf8, start, end, meta) => {
+      const text = utf8.toString('utf8', start, end);
+      context.emit(parseJson(text), meta, text);
+    },
+  };
 }
 
 export class SinkRecorder implements SinkContext {

@@ -22,7 +22,19 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 function scratch(): RecentEvent {
-  return { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, dataJson: 'null', recordBytes: 0 };
+  return { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, record: Buffer.alloc(0), payloadStart: 0 };
+}
+
+/** A stand-in record of `bytes` bytes that ends with the payload text `text`. */
+function record(text: string, bytes = text.length): [Buffer, number] {
+  const bytesOf = Buffer.alloc(bytes);
+  const start = bytes - Buffer.byteLength(text);
+  bytesOf.write(text, start);
+  return [bytesOf, start];
+}
+
+function payloadOf(into: RecentEvent): string {
+  return into.record.toString('utf8', into.payloadStart);
 }
 
 describe('RecentEvents', () => {
@@ -41,7 +53,7 @@ describe('RecentEvents', () => {
             // the window was full); the cache must not hand out anything for it.
             const seq = nextSeq++;
             if (s.kind === 'add') {
-              recent.add(seq, new EventId(1, 0, seq), { ingestNs: seq * 10, opMeta: {}, meta: { seq } }, `{"payload":${seq}}`, 600 + seq);
+              recent.add(seq, new EventId(1, 0, seq), { ingestNs: seq * 10, opMeta: {}, meta: { seq } }, ...record(`{"payload":${seq}}`, 600 + seq));
               kept.set(seq, seq);
             }
           } else if (s.kind === 'take') {
@@ -49,10 +61,10 @@ describe('RecentEvents', () => {
             const found = recent.take(seq, into);
             if (found) {
               expect(kept.has(seq)).toBe(true);
-              expect(into.dataJson).toBe(`{"payload":${kept.get(seq)}}`);
+              expect(payloadOf(into)).toBe(`{"payload":${kept.get(seq)}}`);
               expect(into.originalId.eventId).toBe(seq);
               expect(into.ingestNs).toBe(seq * 10);
-              expect(into.recordBytes).toBe(600 + seq);
+              expect(into.record.length).toBe(600 + seq);
               expect(into.meta).toEqual({ seq });
             }
             // Taken or not, nothing at or below seq is handed out again (the WAL reads on past it).
@@ -75,20 +87,20 @@ describe('RecentEvents', () => {
   it('keeps consecutive events up to its capacity, then starts again once emptied', () => {
     const recent = new RecentEvents(2, 1_000_000);
     const into = scratch();
-    for (let seq = 0; seq < 4; seq++) recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {} }, String(seq), 1);
+    for (let seq = 0; seq < 4; seq++) recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {} }, ...record(String(seq)));
     expect(recent.size).toBe(2);
     expect(recent.take(0, into)).toBe(true);
     expect(recent.take(1, into)).toBe(true);
     expect(recent.take(2, into)).toBe(false);
-    recent.add(4, new EventId(1, 0, 4), { ingestNs: 0, opMeta: {}, meta: {} }, '4', 1);
+    recent.add(4, new EventId(1, 0, 4), { ingestNs: 0, opMeta: {}, meta: {} }, ...record('4'));
     expect(recent.take(4, into)).toBe(true);
-    expect(into.dataJson).toBe('4');
+    expect(payloadOf(into)).toBe('4');
   });
 
   it('keeps no more than its byte bound, and has room again once events are taken', () => {
     const recent = new RecentEvents(100, 2_000);
     const into = scratch();
-    const add = (seq: number, bytes: number) => recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {} }, String(seq), bytes);
+    const add = (seq: number, bytes: number) => recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {} }, ...record(String(seq), bytes));
     add(0, 1_500);
     add(1, 1_000);
     expect(recent.size).toBe(1);

@@ -7,14 +7,13 @@
  * their arrival and their commit; objects for them would survive the young generation's scavenges
  * and be promoted, and that garbage collection work was a large part of the WAL's time.
  *
- * A kept event keeps its payload as JSON text only, not as the parsed value: the text the WAL
- * received (`Event.dataJson`) or the one it serialised once for the record. So the event goes
- * out with the same text a replay reads back from the store (a JSON sink writes it without
- * serialising), and the parsed payload, which is several times larger, dies young instead of
+ * A kept event keeps its payload only as its record: the bytes the WAL stored, which end with
+ * the payload's JSON text (record.ts), not the parsed value. So the event goes out as a view of
+ * the very bytes a replay reads back from the store (a JSON sink copies them without encoding
+ * anything), and the parsed payload, which is several times larger, dies young instead of
  * staying alive until the commit (the emitted event parses the text if something reads it:
- * engine/text-event.ts). A received text may be a slice of a source's larger read buffer
- * (readline's lines are); the kept events are consecutive, so the buffers they keep alive are
- * about the window's own text.
+ * engine/text-event.ts). Records are slices of the WAL's 1 MiB record slabs; the kept events
+ * are consecutive, so the slabs they keep alive are about the window's own records.
  *
  * It is only a cache: an event that is not kept (the window holds `capacity` events or `maxBytes`
  * bytes of records already, or does not continue at that sequence number) is read from the store
@@ -28,18 +27,18 @@ import type { StoredEvent } from './record.ts';
 /** A kept event, as `take` hands it out. */
 export interface RecentEvent extends Omit<StoredEvent, 'data'> {
   originalId: EventId;
-  /** The payload's JSON text, as stored. */
-  dataJson: string;
-  recordBytes: number;
+  /** The event's record as stored; the payload's JSON text is its bytes from `payloadStart` on. */
+  record: Buffer;
+  payloadStart: number;
 }
 
 export class RecentEvents {
   private readonly originalIds: Array<EventId | undefined>;
-  private readonly dataJson: Array<string | undefined>;
+  private readonly records: Array<Buffer | undefined>;
+  private readonly payloadStarts: Int32Array;
   private readonly metas: Array<RecordValue | undefined>;
   private readonly opMetas: Array<OpMeta | undefined>;
   private readonly ingestNs: Float64Array;
-  private readonly recordBytes: Float64Array;
   private first = 0;
   private end = 0;
   /** Record bytes of the events in the window. */
@@ -50,11 +49,11 @@ export class RecentEvents {
     private readonly maxBytes: number,
   ) {
     this.originalIds = new Array<EventId | undefined>(capacity).fill(undefined);
-    this.dataJson = new Array<string | undefined>(capacity).fill(undefined);
+    this.records = new Array<Buffer | undefined>(capacity).fill(undefined);
+    this.payloadStarts = new Int32Array(capacity);
     this.metas = new Array<RecordValue | undefined>(capacity).fill(undefined);
     this.opMetas = new Array<OpMeta | undefined>(capacity).fill(undefined);
     this.ingestNs = new Float64Array(capacity);
-    this.recordBytes = new Float64Array(capacity);
   }
 
   get size(): number {
@@ -67,17 +66,17 @@ export class RecentEvents {
   }
 
   /** Keeps the event stored as `seq` if it continues the window and there is room. */
-  add(seq: number, originalId: EventId, event: Omit<StoredEvent, 'data'>, dataJson: string, recordBytes: number): void {
+  add(seq: number, originalId: EventId, event: Omit<StoredEvent, 'data'>, record: Buffer, payloadStart: number): void {
     if (this.first === this.end) this.first = this.end = seq;
-    if (seq !== this.end || this.end - this.first >= this.capacity || this.heldBytes + recordBytes > this.maxBytes) return;
+    if (seq !== this.end || this.end - this.first >= this.capacity || this.heldBytes + record.length > this.maxBytes) return;
     const slot = seq % this.capacity;
     this.originalIds[slot] = originalId;
-    this.dataJson[slot] = dataJson;
+    this.records[slot] = record;
+    this.payloadStarts[slot] = payloadStart;
     this.metas[slot] = event.meta;
     this.opMetas[slot] = event.opMeta;
     this.ingestNs[slot] = event.ingestNs;
-    this.recordBytes[slot] = recordBytes;
-    this.heldBytes += recordBytes;
+    this.heldBytes += record.length;
     this.end = seq + 1;
   }
 
@@ -90,11 +89,11 @@ export class RecentEvents {
     if (this.first !== seq || this.first === this.end) return false;
     const slot = seq % this.capacity;
     into.originalId = this.originalIds[slot]!;
-    into.dataJson = this.dataJson[slot]!;
+    into.record = this.records[slot]!;
+    into.payloadStart = this.payloadStarts[slot];
     into.meta = this.metas[slot]!;
     into.opMeta = this.opMetas[slot]!;
     into.ingestNs = this.ingestNs[slot];
-    into.recordBytes = this.recordBytes[slot];
     this.clear(seq);
     this.first = seq + 1;
     return true;
@@ -107,9 +106,9 @@ export class RecentEvents {
 
   private clear(seq: number): void {
     const slot = seq % this.capacity;
-    this.heldBytes -= this.recordBytes[slot];
+    this.heldBytes -= this.records[slot]?.length ?? 0;
     this.originalIds[slot] = undefined;
-    this.dataJson[slot] = undefined;
+    this.records[slot] = undefined;
     this.metas[slot] = undefined;
     this.opMetas[slot] = undefined;
   }

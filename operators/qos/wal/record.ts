@@ -36,8 +36,10 @@
  */
 import { crc32 } from 'node:zlib';
 import { EventId } from '../../../engine/event-id.ts';
+import type { Utf8Text } from '../../../engine/text-event.ts';
 import type { OpMeta } from '../../../engine/event.ts';
 import { parseJson, stringifyJson } from '../../../queries/values/json.ts';
+import { MetadataText } from './metadata-text.ts';
 import { isEmptyRecord, type RecordValue, type Value } from '../../../queries/values/value.ts';
 
 /** What a record holds besides the original event's id: an `Event` is one. */
@@ -62,14 +64,16 @@ const RANGE_BYTES = 4 * 8;
 
 /**
  * The record's bytes. The common case (no tracked ranges, `{}` metadata, the payload's own text)
- * builds no string at all.
+ * builds no string at all. `payloadJson`: the payload's JSON text, as a string or as UTF-8 bytes
+ * (copied as they are; engine/text-event.ts); without it `event.data` is serialised.
  */
-export function encodeRecord(id: EventId, event: StoredEvent, dataJson?: string): Buffer {
-  const data = dataJson ?? stringifyJson(event.data);
-  const opMeta = metadataJson(event.opMeta as RecordValue);
-  const meta = metadataJson(event.meta);
+export function encodeRecord(id: EventId, event: StoredEvent, payloadJson?: string | Utf8Text): Buffer {
+  const data = payloadJson ?? stringifyJson(event.data);
+  const opMeta = opMetaText.of(event.opMeta as RecordValue);
+  const meta = metaText.of(event.meta);
   // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-  const mostBytes = FIXED_BYTES + id.tracked.length * RANGE_BYTES + 8 + (opMeta.length + meta.length + data.length) * 3;
+  const dataBytes = typeof data === 'string' ? data.length * 3 : data.end - data.start;
+  const mostBytes = FIXED_BYTES + id.tracked.length * RANGE_BYTES + 8 + (opMeta.length + meta.length) * 3 + dataBytes;
   recordSlab.reserve(mostBytes);
   const { buffer, start } = recordSlab;
   buffer[start] = FLAG;
@@ -86,15 +90,24 @@ export function encodeRecord(id: EventId, event: StoredEvent, dataJson?: string)
   }
   at = writeSizedText(buffer, at, opMeta);
   at = writeSizedText(buffer, at, meta);
-  at += buffer.write(data, at);
+  at += typeof data === 'string' ? buffer.write(data, at) : data.buffer.copy(buffer, at, data.start, data.end);
   buffer.writeUInt32LE(crc32(buffer.subarray(start + BODY_START, at)), start + 1);
   return recordSlab.commit(at);
 }
 
-/** `''` for `{}` (the usual `$` and operator metadata of an event entering a WAL). */
-function metadataJson(value: RecordValue): string {
-  return isEmptyRecord(value) ? '' : stringifyJson(value);
+/**
+ * Where the payload's JSON text starts in a record of format `C` (it runs to the end), so that
+ * the WAL can emit a stored event as a view of its record (TextEvent.ofUtf8).
+ */
+export function payloadStart(record: Buffer): number {
+  let at = FIXED_BYTES + record.readUInt32LE(FIXED_BYTES - 4) * RANGE_BYTES;
+  at += 4 + record.readUInt32LE(at);
+  return at + 4 + record.readUInt32LE(at);
 }
+
+/** The texts of `$` and of the operator metadata, each remembered for the next record (metadata-text.ts). */
+const metaText = new MetadataText();
+const opMetaText = new MetadataText();
 
 function writeSizedText(buffer: Buffer, at: number, text: string): number {
   if (text === '') return buffer.writeUInt32LE(0, at);
