@@ -14,20 +14,24 @@
 //   in:  { fd, offset, bytes, validateJson }   read from `offset`, about `bytes` bytes of lines
 //        (`fd`: the source's own open file: threads share the process's descriptors, so the worker
 //        reads the very file the source opened and identified, even if the path is replaced)
-//   out: { data, starts, ends, lengths, parses, atEnd } | { error }
+//   out: { data, starts, ends, lengths, parses, crcs, atEnd } | { error }
 //     data       the bytes read (transferred)
 //     starts[i], ends[i]  where line i is in `data`: without its newline (and a `\r` before it);
 //                for a line that parses, without the JSON whitespace around the value either
 //     lengths[i] its bytes in the file, newline included
 //     parses[i]  1 if it is UTF-8 and JSON.parse accepts it (only with validateJson; else all 0)
+//     crcs[i]    where parses[i] is 1: the CRC-32 (zlib's) of its JSON value's bytes, for a WAL's
+//                record checksum (operators/qos/wal/record.ts), computed here, off the engine thread
 //     atEnd      the file ends after the last line (a last line without a newline is a line)
 //   in:  { joined, lengths, validateJson }   check chunks a stream source cut already (tcp_server):
 //        `joined` holds them one after the other, `lengths[i]` is chunk i's length
-//   out: { starts, ends, parses }    parses[i] 1 if chunk i is UTF-8 and JSON; starts[i]/ends[i]
-//                where its JSON value's text is within the chunk (set where parses[i] is 1)
+//   out: { starts, ends, parses, crcs }    parses[i] 1 if chunk i is UTF-8 and JSON; starts[i]/ends[i]
+//                where its JSON value's text is within the chunk, and crcs[i] its CRC-32 (set where
+//                parses[i] is 1)
 import { isUtf8 } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { parentPort } from 'node:worker_threads';
 
 // This thread yields to the engine thread. Each request wakes it, and on a busy machine (two cores:
@@ -81,15 +85,15 @@ function lines(request) {
     ends.push(data[data.length - 1] === CARRIAGE_RETURN ? data.length - 1 : data.length);
     lengths.push(data.length - start);
   }
-  const batch = { data, starts: Int32Array.from(starts), ends: Int32Array.from(ends), lengths: Int32Array.from(lengths), parses: new Uint8Array(starts.length), atEnd };
+  const batch = { data, starts: Int32Array.from(starts), ends: Int32Array.from(ends), lengths: Int32Array.from(lengths), parses: new Uint8Array(starts.length), crcs: new Uint32Array(starts.length), atEnd };
   // Newlines cut no UTF-8 sequence, so when the whole read is UTF-8 every line is.
   if (request.validateJson) checkJson(data, batch, isUtf8(data));
   // At the end every byte read belongs to a line: nothing is left to read again.
   return batch;
 }
 
-/** Sets `parses` (and narrows `starts`/`ends` to the JSON value) for each span of `data` that is UTF-8 JSON. */
-function checkJson(data, { starts, ends, parses }, allUtf8) {
+/** Sets `parses` (narrows `starts`/`ends` to the JSON value, and sets `crcs`) for each span of `data` that is UTF-8 JSON. */
+function checkJson(data, { starts, ends, parses, crcs }, allUtf8) {
   for (let i = 0; i < starts.length; i++) {
     const line = data.subarray(starts[i], ends[i]);
     // Not UTF-8: the engine thread decodes it (with replacement characters) as any other line.
@@ -108,6 +112,7 @@ function checkJson(data, { starts, ends, parses }, allUtf8) {
     while (end > start && isJsonSpace(data[end - 1])) end--;
     starts[i] = start;
     ends[i] = end;
+    crcs[i] = crc32(data.subarray(start, end));
   }
 }
 
@@ -127,7 +132,7 @@ function checked(request) {
     at += lengths[i];
     ends[i] = at;
   }
-  const batch = { starts, ends, parses: new Uint8Array(lengths.length) };
+  const batch = { starts, ends, parses: new Uint8Array(lengths.length), crcs: new Uint32Array(lengths.length) };
   if (request.validateJson) checkJson(joined, batch, isUtf8(joined));
   // Within each chunk, not within `joined`: the engine thread holds the chunks, not `joined`.
   let chunkStart = 0;
@@ -143,11 +148,11 @@ parentPort.on('message', (request) => {
   try {
     if (request.joined !== undefined) {
       const batch = checked(request);
-      parentPort.postMessage(batch, [batch.starts.buffer, batch.ends.buffer, batch.parses.buffer]);
+      parentPort.postMessage(batch, [batch.starts.buffer, batch.ends.buffer, batch.parses.buffer, batch.crcs.buffer]);
       return;
     }
     const batch = lines(request);
-    parentPort.postMessage(batch, [batch.data.buffer, batch.starts.buffer, batch.ends.buffer, batch.lengths.buffer, batch.parses.buffer]);
+    parentPort.postMessage(batch, [batch.data.buffer, batch.starts.buffer, batch.ends.buffer, batch.lengths.buffer, batch.parses.buffer, batch.crcs.buffer]);
   } catch (error) {
     parentPort.postMessage({ error: error.message });
   }

@@ -31,6 +31,8 @@ export interface LineBatch {
   lengths: Int32Array;
   /** 1 where the line is UTF-8 and JSON.parse accepted it (when asked to check; else 0). */
   parses: Uint8Array;
+  /** Where `parses` is 1: the CRC-32 of the line's JSON value (`Utf8Text.crc`). */
+  crcs: Uint32Array;
   /** Nothing follows the last line: the end of the file as it was when read. */
   atEnd: boolean;
 }
@@ -40,6 +42,8 @@ export interface CheckedChunks {
   starts: Int32Array;
   ends: Int32Array;
   parses: Uint8Array;
+  /** Where `parses` is 1: the CRC-32 of the chunk's JSON value (`Utf8Text.crc`). */
+  crcs: Uint32Array;
 }
 
 type WorkerAnswer = LineBatch | CheckedChunks | { error: string };

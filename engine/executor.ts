@@ -311,13 +311,14 @@ export class PipelineExecutor implements Pipeline, StepSink {
   }
 
   private runEventStep(node: RuntimeNode, port: string, event: Event): void {
-    let failure: unknown;
     try {
       this.forwardEmitted(node, port, event);
     } catch (error) {
-      failure = error;
+      this.finishStep(error, { node, event });
+      return;
     }
-    this.finishStep(failure, { node, event });
+    // No root object when nothing failed (the common case, once per event): only a failure needs it.
+    this.finishStep(undefined);
   }
 
   private runTickStep(node: OperatorNode, nowNs: number): void {

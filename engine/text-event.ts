@@ -27,11 +27,16 @@ export interface Utf8Text {
   buffer: Buffer;
   start: number;
   end: number;
+  /**
+   * Their CRC-32 (zlib's), when whoever read them computed it (the line reader's worker does), so
+   * that a WAL's record checksum costs the engine thread only its header (-1: not known).
+   */
+  crc: number;
 }
 
 /** An empty view for callers to fill (`TextEvent.utf8Text`). */
 export function utf8TextHolder(): Utf8Text {
-  return { buffer: EMPTY, start: 0, end: 0 };
+  return { buffer: EMPTY, start: 0, end: 0, crc: -1 };
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -51,6 +56,7 @@ export class TextEvent implements Event {
   private utf8: Buffer | undefined = undefined;
   private utf8Start = 0;
   private utf8End = 0;
+  private utf8Crc = -1;
 
   /** `parsed`: the payload when it is parsed already (no Value is undefined). */
   constructor(
@@ -66,12 +72,16 @@ export class TextEvent implements Event {
     this.isParsed = parsed !== undefined;
   }
 
-  /** An event whose payload is the JSON text in `buffer` from `start` to `end` (UTF-8, known to parse). */
-  static ofUtf8(id: EventId, buffer: Buffer, start: number, end: number, meta: RecordValue, ingestNs: number, transactional: boolean, opMeta: OpMeta): TextEvent {
+  /**
+   * An event whose payload is the JSON text in `buffer` from `start` to `end` (UTF-8, known to
+   * parse); `crc`: the CRC-32 of those bytes if known (see `Utf8Text.crc`).
+   */
+  static ofUtf8(id: EventId, buffer: Buffer, start: number, end: number, meta: RecordValue, ingestNs: number, transactional: boolean, opMeta: OpMeta, crc = -1): TextEvent {
     const event = new TextEvent(id, undefined, meta, ingestNs, transactional, opMeta);
     event.utf8 = buffer;
     event.utf8Start = start;
     event.utf8End = end;
+    event.utf8Crc = crc;
     return event;
   }
 
@@ -92,6 +102,7 @@ export class TextEvent implements Event {
     into.buffer = this.utf8;
     into.start = this.utf8Start;
     into.end = this.utf8End;
+    into.crc = this.utf8Crc;
     return true;
   }
 
@@ -126,6 +137,7 @@ export class TextEvent implements Event {
     copy.utf8 = this.utf8;
     copy.utf8Start = this.utf8Start;
     copy.utf8End = this.utf8End;
+    copy.utf8Crc = this.utf8Crc;
     return copy;
   }
 }

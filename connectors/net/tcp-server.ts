@@ -276,8 +276,8 @@ export class TcpServerSource implements Source {
     this.context?.emit(data, meta, dataJson);
   }
 
-  emitJson(utf8: Buffer, start: number, end: number, meta: RecordValue): void {
-    this.context?.emitJson(utf8, start, end, meta);
+  emitJson(utf8: Buffer, start: number, end: number, meta: RecordValue, crc: number): void {
+    this.context?.emitJson(utf8, start, end, meta, crc);
   }
 
   trigger(): void {

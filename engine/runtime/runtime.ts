@@ -301,8 +301,8 @@ export class Runtime {
     const source = node.instance.source;
     await source.start({
       emit: (data, meta = {}, dataJson) => this.emit(node, this.newEvent(node, data, meta, dataJson)),
-      emitJson: (utf8, start, end, meta = {}) =>
-        this.emit(node, TextEvent.ofUtf8(this.nextId(node), utf8, start, end, meta, nowNs(), node.instance.source.transactional, {})),
+      emitJson: (utf8, start, end, meta = {}, crc = -1) =>
+        this.emit(node, TextEvent.ofUtf8(this.nextId(node), utf8, start, end, meta, nowNs(), node.instance.source.transactional, {}, crc)),
       warn: (message) => this.log(`${node.instance.name}: ${message}`),
       requestStop: (why, exitCode) => this.requestStop(node.instance.name, why, exitCode),
     });
@@ -331,12 +331,20 @@ export class Runtime {
     node.emitted++;
     if (node.targets.length === 0) node.dropped++;
     node.fanOut?.sent(event.id.eventId);
-    const last = node.targets.length - 1;
-    node.targets.forEach((target, index) => {
+    // A loop and a try of its own, not forEach and guardSync's closure: this runs for every event
+    // a source emits, and the two closures per event were garbage the collector had to clear.
+    const targets = node.targets;
+    const last = targets.length - 1;
+    for (let index = 0; index <= last; index++) {
+      const target = targets[index];
       target.node.eventsIn++;
       countOn(target.node.portsIn, target.port);
-      this.guardSync(`${target.node.instance.name}`, () => target.node.pipeline.send(target.port, index === last ? event : copyEvent(event)));
-    });
+      try {
+        target.node.pipeline.send(target.port, index === last ? event : copyEvent(event));
+      } catch (error) {
+        this.log(`${target.node.instance.name}: ${(error as Error).message}`);
+      }
+    }
   }
 
   private routeOutput(node: PipelineNode, port: string, event: Event): void {
@@ -363,7 +371,11 @@ export class Runtime {
       } else {
         target.node.eventsIn++;
         countOn(target.node.portsIn, target.port);
-        this.guardSync(target.node.instance.name, () => target.node.pipeline.send(target.port, copy));
+        try {
+          target.node.pipeline.send(target.port, copy);
+        } catch (error) {
+          this.log(`${target.node.instance.name}: ${(error as Error).message}`);
+        }
       }
     }
   }

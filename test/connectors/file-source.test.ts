@@ -7,6 +7,7 @@ import { sourceContext } from './recorders.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { codecs, DEFAULT_CODEC } from '../../connectors/codec.ts';
 import { BATCH_BYTES } from '../../connectors/line-reader.ts';
@@ -192,7 +193,11 @@ describe('file source checkpoint', () => {
     const decoded: Array<{ data: Value; dataJson?: string }> = [];
     const context = {
       emit: (data: Value, _meta?: RecordValue, dataJson?: string) => void decoded.push({ data, dataJson }),
-      emitJson: (utf8: Buffer, start: number, end: number) => void asText.push(utf8.toString('utf8', start, end)),
+      emitJson: (utf8: Buffer, start: number, end: number, _meta?: RecordValue, crc?: number) => {
+        // The reader thread's CRC of the bytes, which a WAL's record checksum continues.
+        expect(crc).toBe(crc32(utf8.subarray(start, end)));
+        asText.push(utf8.toString('utf8', start, end));
+      },
       warn: () => undefined,
     };
     const source = new FileSource({ path: input, codec: DEFAULT_CODEC, maxInFlight: 100 });

@@ -58,7 +58,7 @@ describe('TextEvent', () => {
     const batch = new LineBatch(64);
     const { buffer, start, end } = inBuffer('{"s":"é"}');
     batch.add('{"a":1}');
-    batch.addUtf8({ buffer, start, end }, 'p: ');
+    batch.addUtf8({ buffer, start, end, crc: -1 }, 'p: ');
     expect(batch.take()?.toString()).toBe('{"a":1}\np: {"s":"é"}\n');
   });
 });

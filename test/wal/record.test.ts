@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EventId } from '../../engine/event-id.ts';
 import fc from 'fast-check';
 import { crc32 } from 'node:zlib';
-import { DamagedRecordError, decodeRecord, encodeRecord } from '../../operators/qos/wal/record.ts';
+import { DamagedRecordError, decodeRecord, encodeRecord, payloadStart } from '../../operators/qos/wal/record.ts';
 import { stringifyJson } from '../../queries/values/json.ts';
 import { FloatValue, type Value } from '../../queries/values/value.ts';
 
@@ -72,7 +72,7 @@ describe('WAL record payload text', () => {
     expect(exact.data).toEqual({ f: new FloatValue(6) });
   });
 
-  it('still reads records of format B (no checksum): format C with the checksum bytes left out', () => {
+  it('still reads records of format B (no checksum): format D with the checksum bytes left out', () => {
     const checked = encodeRecord(originalId, { ...header, data: { n: 1 } }, '{"n":1}');
     const unchecked = Buffer.concat([Buffer.from('B'), checked.subarray(5)]);
     const decoded = decodeRecord(unchecked);
@@ -84,10 +84,41 @@ describe('WAL record checksum', () => {
   const originalId = new EventId(3, 0, 42);
   const header = { ingestNs: 5, opMeta: { '2': 'o' }, meta: { m: 1 } };
 
-  it('is format C: flag, then the CRC-32 of every byte after it', () => {
+  it('is format D: flag, then the CRC-32 of every byte after it, the payload first', () => {
     const bytes = encodeRecord(originalId, { ...header, data: { n: 1 } }, '{"n":1}');
-    expect(String.fromCharCode(bytes[0])).toBe('C');
-    expect(bytes.readUInt32LE(1)).toBe(crc32(bytes.subarray(5)));
+    expect(String.fromCharCode(bytes[0])).toBe('D');
+    const payloadAt = bytes.length - '{"n":1}'.length;
+    expect(payloadStart(bytes)).toBe(payloadAt);
+    expect(bytes.readUInt32LE(1)).toBe(crc32(Buffer.concat([bytes.subarray(payloadAt), bytes.subarray(5, payloadAt)])));
+  });
+
+  it('is the same record whether the payload comes as text or as bytes with the CRC their reader computed', () => {
+    const text = '{"s":"é","n":1}';
+    const fromText = Buffer.from(encodeRecord(originalId, { ...header, data: null }, text));
+    const read = Buffer.from(`junk${text}junk`);
+    const utf8 = { buffer: read, start: 4, end: 4 + Buffer.byteLength(text) };
+    const fromBytes = Buffer.from(encodeRecord(originalId, { ...header, data: null }, { ...utf8, crc: crc32(read.subarray(utf8.start, utf8.end)) }));
+    const fromBytesUnknownCrc = Buffer.from(encodeRecord(originalId, { ...header, data: null }, { ...utf8, crc: -1 }));
+    expect(fromBytes).toEqual(fromText);
+    expect(fromBytesUnknownCrc).toEqual(fromText);
+    expect(decodeRecord(fromBytes).dataJson).toBe(text);
+  });
+
+  it('still reads records of format C (the checksum over the bytes in order)', () => {
+    const bytes = Buffer.from(encodeRecord(originalId, { ...header, data: { n: 1 } }, '{"n":1}'));
+    bytes[0] = 'C'.charCodeAt(0);
+    bytes.writeUInt32LE(crc32(bytes.subarray(5)), 1);
+    expect(decodeRecord(bytes).dataJson).toBe('{"n":1}');
+    bytes[bytes.length - 2] ^= 1;
+    expect(() => decodeRecord(bytes)).toThrow(DamagedRecordError);
+  });
+
+  it('finds a record damaged whose field lengths point past its end', () => {
+    const bytes = Buffer.from(encodeRecord(originalId, { ...header, data: { n: 1 } }, '{"n":1}'));
+    // The `$` length (after the fixed fields and the operator metadata).
+    const opMetaLength = bytes.readUInt32LE(41);
+    bytes.writeUInt32LE(1_000_000, 45 + opMetaLength);
+    expect(() => decodeRecord(bytes)).toThrow('its field lengths point past its end');
   });
 
   it('rejects a record with any single bit flipped, wherever it is, as damaged', () => {

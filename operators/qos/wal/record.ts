@@ -1,8 +1,10 @@
 /**
  * How one event is stored in the WAL (all numbers little-endian):
  *
- *   byte 0          flag `C`
- *   bytes 1..4      uint32 CRC-32 (ISO-HDLC, zlib's) of every byte after it (byte 5 to the end)
+ *   byte 0          flag `D`
+ *   bytes 1..4      uint32 CRC-32 (ISO-HDLC, zlib's) of the payload's bytes (the rest, below)
+ *                   followed by bytes 5 up to the payload: every byte after the checksum, the
+ *                   payload first
  *   bytes 5..36     the original event's id: sourceId, streamId, eventId, then ingestNs (float64 each)
  *   uint32          how many ranges the id tracks, then 4 float64 per range
  *                   (sourceId, streamId, minEventId, maxEventId)
@@ -21,7 +23,10 @@
  * event's `dataJson`, so a JSON sink downstream does not serialise the payload either.
  *
  * The checksum: LMDB checks nothing of what it stores, so a flipped bit in `data.mdb` would
- * otherwise be delivered as an altered payload. CRC-32 is node:zlib's `crc32` (Node >= 20.15): part
+ * otherwise be delivered as an altered payload. Why the payload first: its CRC can then be
+ * computed where its bytes were read, off the engine thread (the line reader's worker does, for the
+ * `file` source and `tcp_server`: `Utf8Text.crc`), and the record's checksum continues it over the
+ * few header bytes (crc32.ts). CRC-32 is node:zlib's `crc32` (Node >= 20.15): part
  * of Node, no native package to build, and zlib's implementation is table-driven/vectorised, a small
  * cost next to the LMDB commit (see docs/qos-wal.md for the bench figures). CRC-32C would detect the
  * same errors (every burst up to 32 bits, every 1-3 bit error at these record sizes); no package for
@@ -29,8 +34,8 @@
  * A record that fails its checksum or cannot be decoded throws DamagedRecordError (the WAL sets it
  * aside, operator.ts).
  *
- * Older records are still read: flag `B` (the layout above without the checksum: the id starts at
- * byte 1) and the first format (flag `J` or `X`: one JSON text
+ * Older records are still read: flag `C` (the same layout, its checksum over bytes 5 to the end in
+ * order), flag `B` (the layout without the checksum: the id starts at byte 1) and the first format (flag `J` or `X`: one JSON text
  * `{"id":[...],"ingestNs":n,"opMeta":{...},"meta":{...},"data":...}`, plain or exact). They carry no
  * checksum, so only what cannot be decoded is found damaged.
  */
@@ -39,6 +44,7 @@ import { EventId } from '../../../engine/event-id.ts';
 import type { Utf8Text } from '../../../engine/text-event.ts';
 import type { OpMeta } from '../../../engine/event.ts';
 import { parseJson, stringifyJson } from '../../../queries/values/json.ts';
+import { crc32After } from './crc32.ts';
 import { MetadataText } from './metadata-text.ts';
 import { isEmptyRecord, type RecordValue, type Value } from '../../../queries/values/value.ts';
 
@@ -52,11 +58,12 @@ export interface StoredEvent {
 
 type EncodedId = [number, number, number, Array<[number, number, number, number]>];
 
-const FLAG = 'C'.charCodeAt(0);
+const FLAG = 'D'.charCodeAt(0);
+const IN_ORDER_CHECKED_FLAG = 'C'.charCodeAt(0);
 const UNCHECKED_FLAG = 'B'.charCodeAt(0);
 const FIRST_FORMAT_PLAIN_FLAG = 'J'.charCodeAt(0);
 const FIRST_FORMAT_EXACT_FLAG = 'X'.charCodeAt(0);
-/** Where the fields after flag and checksum start (format `C`; 1 in format `B`). */
+/** Where the fields after flag and checksum start (formats `D` and `C`; 1 in format `B`). */
 const BODY_START = 1 + 4;
 /** Flag, checksum, four float64 and the tracked-range count. */
 const FIXED_BYTES = BODY_START + 4 * 8 + 4;
@@ -90,19 +97,25 @@ export function encodeRecord(id: EventId, event: StoredEvent, payloadJson?: stri
   }
   at = writeSizedText(buffer, at, opMeta);
   at = writeSizedText(buffer, at, meta);
+  const payloadAt = at;
   at += typeof data === 'string' ? buffer.write(data, at) : data.buffer.copy(buffer, at, data.start, data.end);
-  buffer.writeUInt32LE(crc32(buffer.subarray(start + BODY_START, at)), start + 1);
+  const payloadCrc = typeof data !== 'string' && data.crc >= 0 ? data.crc : crc32(buffer.subarray(payloadAt, at));
+  buffer.writeUInt32LE(crc32After(payloadCrc, buffer, start + BODY_START, payloadAt), start + 1);
   return recordSlab.commit(at);
 }
 
 /**
- * Where the payload's JSON text starts in a record of format `C` (it runs to the end), so that
- * the WAL can emit a stored event as a view of its record (TextEvent.ofUtf8).
+ * Where the payload's JSON text starts in a record of format `D` or `C` (it runs to the end), so
+ * that the WAL can emit a stored event as a view of its record (TextEvent.ofUtf8). -1 where the
+ * lengths point past the record's end (a damaged record).
  */
 export function payloadStart(record: Buffer): number {
   let at = FIXED_BYTES + record.readUInt32LE(FIXED_BYTES - 4) * RANGE_BYTES;
+  if (at + 4 > record.length) return -1;
   at += 4 + record.readUInt32LE(at);
-  return at + 4 + record.readUInt32LE(at);
+  if (at + 4 > record.length) return -1;
+  at += 4 + record.readUInt32LE(at);
+  return at > record.length ? -1 : at;
 }
 
 /** The texts of `$` and of the operator metadata, each remembered for the next record (metadata-text.ts). */
@@ -173,22 +186,30 @@ export class DamagedRecordError extends Error {}
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const flag = buffer[0];
-  if (flag === FLAG) {
+  if (flag === FLAG || flag === IN_ORDER_CHECKED_FLAG) {
     if (buffer.length < FIXED_BYTES) throw new DamagedRecordError(`record of ${buffer.length} bytes is too short`);
     const stored = buffer.readUInt32LE(1);
-    const actual = crc32(buffer.subarray(BODY_START));
+    const actual = flag === FLAG ? payloadFirstCrc(buffer) : crc32(buffer.subarray(BODY_START));
+    if (actual < 0) throw new DamagedRecordError('its field lengths point past its end');
     if (stored !== actual) throw new DamagedRecordError(`checksum mismatch: stored ${hex(stored)}, computed ${hex(actual)}`);
   } else if (flag !== UNCHECKED_FLAG && flag !== FIRST_FORMAT_PLAIN_FLAG && flag !== FIRST_FORMAT_EXACT_FLAG) {
     throw new DamagedRecordError(`unknown record format (flag byte ${flag})`);
   }
   try {
-    if (flag === FLAG) return decodeFields(buffer, BODY_START);
+    if (flag === FLAG || flag === IN_ORDER_CHECKED_FLAG) return decodeFields(buffer, BODY_START);
     if (flag === UNCHECKED_FLAG) return decodeFields(buffer, 1);
     return decodeFirstFormat(buffer, flag);
   } catch (error) {
     // A record that passed its checksum decodes; one without (older formats) may not.
     throw new DamagedRecordError(`cannot decode: ${(error as Error).message}`);
   }
+}
+
+/** A format `D` record's checksum as computed from its bytes (-1, matching no checksum, if its lengths are damaged). */
+function payloadFirstCrc(buffer: Buffer): number {
+  const payloadAt = payloadStart(buffer);
+  if (payloadAt < 0) return -1;
+  return crc32After(crc32(buffer.subarray(payloadAt)), buffer, BODY_START, payloadAt);
 }
 
 function hex(n: number): string {
