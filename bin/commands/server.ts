@@ -10,7 +10,7 @@ import type { EmbeddedReceivers } from '../../engine/runtime/embedded-receiver.t
 import type { ApiServer } from '../../engine/api/api-server.ts';
 import type { Runtime } from '../../engine/runtime/runtime.ts';
 import type { RuntimePlan } from '../../engine/runtime/load.ts';
-import { describeEngineHeap, engineThreadControl, engineThreadWanted, isEngineThread, superviseEngineThread, type EngineControl } from './server-thread.ts';
+import { describeEngineHeap, engineThreadControl, engineThreadOptions, engineThreadWanted, superviseEngineThread, type EngineControl } from './server-thread.ts';
 
 interface ServerRunOptions {
   artefacts: string[];
@@ -86,21 +86,31 @@ export function registerServerCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      if (options.pid !== undefined && !isEngineThread() && !writePidFile(options.pid)) {
+      if (options.pid !== undefined && !writePidFile(options.pid)) {
         process.exitCode = 1;
         return;
       }
       if (engineThreadWanted()) {
         // The worker's output reaches stdout/stderr through this thread: no process.exit() here,
         // the process ends once that is written.
-        process.exitCode = await superviseEngineThread(listenForStopSignals(), log);
+        process.exitCode = await superviseEngineThread(options, listenForStopSignals(), log);
         return;
       }
-      const control: EngineControl = isEngineThread() ? engineThreadControl() : { stopRequested: listenForStopSignals(), connectStdin: () => {} };
-      process.exitCode = await serverRun(options, control);
-      // A lingering socket or stdin must not keep a stopped server alive.
-      await exitWhenWritten(process.exitCode);
+      await runServer(options, { stopRequested: listenForStopSignals(), connectStdin: () => {} });
     });
+}
+
+/** The engine thread's side (bin/commands/server-engine.ts): the server, with the options the main thread parsed. */
+export async function runServerInEngineThread(): Promise<void> {
+  const options = engineThreadOptions<ServerRunOptions>();
+  serverLog = new ServerLog(options.logFormat as LogFormat);
+  await runServer(options, engineThreadControl());
+}
+
+async function runServer(options: ServerRunOptions, control: EngineControl): Promise<never> {
+  process.exitCode = await serverRun(options, control);
+  // A lingering socket or stdin must not keep a stopped server alive.
+  return exitWhenWritten(process.exitCode);
 }
 
 /**
