@@ -44,6 +44,8 @@ interface EngineThreadData<Options> {
   rillEngineThread: true;
   /** Read by bin/compiled-cache.mjs. */
   rillWorkerEntry: string;
+  /** Read by connectors/registry.ts: this thread loads the connector kinds it needs itself (bin/commands/server.ts). */
+  rillLazyConnectorKinds: true;
   options: Options;
 }
 
@@ -79,7 +81,7 @@ export function engineThreadWanted(): boolean {
  * error (printed on stderr).
  */
 export function superviseEngineThread<Options>(options: Options, stopRequested: Promise<void>, log: (message: string) => void): Promise<number> {
-  const data: EngineThreadData<Options> = { rillEngineThread: true, rillWorkerEntry: engineEntry(), options };
+  const data: EngineThreadData<Options> = { rillEngineThread: true, rillWorkerEntry: engineEntry(), rillLazyConnectorKinds: true, options };
   const worker = new Worker(process.argv[1], {
     argv: process.argv.slice(2),
     workerData: data,

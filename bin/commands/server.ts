@@ -178,30 +178,46 @@ function listenForStopSignals(): Promise<void> {
 }
 
 async function serverRun(options: ServerRunOptions, control: EngineControl): Promise<number> {
-  // Loaded here, not at the top: the runtime, connectors, yaml and ws are only needed by this command.
-  const [{ loadArtefacts }, { LoadErrors }, { Runtime }, { formatStatus }, { startEmbeddedReceivers }] = await Promise.all([
+  // Loaded here, not at the top: the runtime, connectors and yaml are only needed by this command.
+  const [{ loadArtefacts }, { LoadErrors }, { Runtime }, { formatStatus }, { ConnectorKindsNotLoaded, lazyConnectorKindsNamedIn, loadConnectorKinds }] = await Promise.all([
     import('../../engine/runtime/load.ts'),
     import('../../engine/runtime/config-error.ts'),
     import('../../engine/runtime/runtime.ts'),
     import('../../engine/runtime/status-line.ts'),
-    import('../../engine/runtime/embedded-receiver.ts'),
+    import('../../connectors/registry.ts'),
   ]);
   if (process.env.RILL_DEBUG_STARTUP === '1') process.stderr.write(`rill startup: ${describeEngineHeap()}\n`);
+  // In the engine thread only the connector kinds the files name are loaded (connectors/registry.ts).
+  await loadConnectorKinds(options.artefacts.flatMap((file) => lazyConnectorKindsNamedIn(readTextOrEmpty(file))));
   let plan;
+  // Warnings are held until the files are loaded: a load stopped for a connector kind not loaded
+  // (one the files name only through YAML escapes or a troy module) is done again once it is.
+  const warnings: string[] = [];
   try {
-    plan = loadArtefacts(options.artefacts, {
-      dataDir: options.dataDir,
-      warn: (message) => serverLog.warn(message),
-      onPipelineError: (pipeline, rendered) => serverLog.error(`${pipeline}: ${rendered}`),
-      debugConnectors: options.debugConnectors,
-    });
+    for (;;) {
+      warnings.length = 0;
+      try {
+        plan = loadArtefacts(options.artefacts, {
+          dataDir: options.dataDir,
+          warn: (message) => warnings.push(message),
+          onPipelineError: (pipeline, rendered) => serverLog.error(`${pipeline}: ${rendered}`),
+          debugConnectors: options.debugConnectors,
+        });
+        break;
+      } catch (error) {
+        if (!(error instanceof ConnectorKindsNotLoaded)) throw error;
+        await loadConnectorKinds(error.kinds);
+      }
+    }
   } catch (error) {
     if (!(error instanceof LoadErrors)) throw error;
+    for (const warning of warnings) serverLog.warn(warning);
     for (const problem of error.problems) serverLog.error(problem);
     const count = error.problems.length;
     log(`${count} problem${count === 1 ? '' : 's'} in the configuration; nothing was started`);
     return 1;
   }
+  for (const warning of warnings) serverLog.warn(warning);
 
   if (plan.sources.some((source) => source.spec.type === 'stdin' || source.spec.type === 'stdio')) control.connectStdin();
 
@@ -209,6 +225,8 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   if (options.embeddedReceiver) {
     const urls = plan.sinks.filter((sink) => sink.spec.type === 'ws').map((sink) => sink.spec.config.url as string);
     try {
+      // Imported only here: it loads ws.
+      const { startEmbeddedReceivers } = await import('../../engine/runtime/embedded-receiver.ts');
       receivers = await startEmbeddedReceivers(urls, (message) => process.stdout.write(`${message}\n`), log);
     } catch (error) {
       log(`cannot start the embedded receiver: ${(error as Error).message}; going on without it`);
@@ -265,6 +283,15 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   if (!options.quiet) writeStatus(true);
   log('stopped');
   return exitCode;
+}
+
+/** A file's text for lazyConnectorKindsNamedIn; a file that cannot be read is reported by loadArtefacts. */
+function readTextOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** Starts the HTTP API (engine/api/) over a runtime and the plan it runs. */
