@@ -9,7 +9,7 @@ const args = process.argv.slice(2);
 const format = args.includes('--json') ? 'json' : args.includes('--markdown') ? 'markdown' : 'text';
 const names = args.filter((a) => !a.startsWith('--'));
 if (names.length === 0 || args.includes('--help')) {
-  console.log('usage: npm run bench -- NAME [--json | --markdown]\n  NAME: select | troy | wal | windows | jetstream | peers');
+  console.log('usage: npm run bench -- NAME [--json | --markdown]\n  NAME: select | troy | wal | windows | jetstream | peers | startup');
   process.exit(names.length === 0 && !args.includes('--help') ? 1 : 0);
 }
 for (const name of names) {

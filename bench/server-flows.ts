@@ -73,6 +73,8 @@ export class ServerFlows {
   constructor(
     private readonly base: string,
     private readonly work: Workload,
+    /** The launcher to run: this checkout's by default, another's to compare (bench/startup.ts). */
+    private readonly rill = RILL,
   ) {}
 
   /** The first `count` events as an input file (written once per count). */
@@ -96,7 +98,7 @@ export class ServerFlows {
     const added = flow === 'seed' ? HOSTNAME_KEY : '';
     const expectedBytes = this.work.payload(count).length + count * Buffer.byteLength(added);
     const spawned = performance.now();
-    const server = new ServerProcess([RILL, 'server', 'run', '-q', artefactFile, queryFile, '--data-dir', join(dir, 'state')], dir);
+    const server = new ServerProcess([this.rill, 'server', 'run', '-q', artefactFile, queryFile, '--data-dir', join(dir, 'state')], dir);
     try {
       const firstByteAt = await outputHolds(output, expectedBytes, server);
       const lastByteAt = performance.now();
@@ -119,7 +121,7 @@ export class ServerFlows {
     try {
       const started = performance.now();
       const code = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn(process.execPath, [RILL, 'run', queryFile, '--in', input], { stdio: ['ignore', devNull, 'inherit'] });
+        const child = spawn(process.execPath, [this.rill, 'run', queryFile, '--in', input], { stdio: ['ignore', devNull, 'inherit'] });
         child.on('error', reject);
         child.on('close', resolve);
       });

@@ -24,6 +24,14 @@
  * support on, as that costs about 10 ms per start; `node --enable-source-maps bin/rill.mjs` (or
  * RILL_NO_COMPILED_CACHE=1) gives stack traces that point at the `.ts` files.
  *
+ * Worker threads: `workerEntries` are bundled as entries of their own (`<name>.mjs` beside
+ * `cli.mjs`, sharing its chunks). A worker the CLI starts runs the launcher again, with
+ * `workerData.rillWorkerEntry` naming the module it is for (one of those entries in the bundle the
+ * CLI runs from, or its `.ts` source when the CLI runs through tsx): the worker then runs that module
+ * alone, through tsx if it is a source, without checking freshness again (the bundle is the one the
+ * main thread chose) and without loading the CLI (`rill server run`'s engine thread,
+ * bin/commands/server-thread.ts).
+ *
  * Falling back: if the bundle cannot be built (cache directory not writable, esbuild missing, ...),
  * the CLI runs through tsx as before. RILL_NO_COMPILED_CACHE=1 forces that path (tsx maps stack
  * traces to the sources); RILL_DEBUG_STARTUP=1 says on stderr which path was taken and why.
@@ -32,6 +40,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, relative, resolve, sep } from 'node:path';
+import { isMainThread, workerData } from 'node:worker_threads';
 
 /** Directories (relative to the root) whose `.ts` files the bundle may include. `test/corpus` and
  *  `test/troy` are there because `rill conformance` imports their case runners. */
@@ -61,15 +70,19 @@ const BUNDLE_ENTRY = 'cli.mjs';
  * @param {object} options
  * @param {string} options.root the repository root
  * @param {string} [options.entry] the CLI module, relative to root
+ * @param {Record<string, string>} [options.workerEntries] modules worker threads run (name -> path relative to root), bundled as `<name>.mjs`
  * @param {string} [options.cacheDir] where bundles are kept (default `<root>/node_modules/.cache/rill`)
  * @param {string[]} [options.sourceRoots] directories whose `.ts` files make up the freshness key
  */
 export async function startCli({
   root,
   entry = 'bin/cli.ts',
+  workerEntries = {},
   cacheDir = join(root, 'node_modules', '.cache', 'rill'),
   sourceRoots = SOURCE_ROOTS,
 }) {
+  const workerEntry = isMainThread ? undefined : workerData?.rillWorkerEntry;
+  if (typeof workerEntry === 'string') return workerEntry.endsWith('.ts') ? runThroughTsx(workerEntry) : import(pathToFileURL(workerEntry).href);
   const debug = process.env.RILL_DEBUG_STARTUP === '1';
   const entryPath = resolve(root, entry);
   if (process.env.RILL_NO_COMPILED_CACHE === '1') {
@@ -78,7 +91,7 @@ export async function startCli({
   }
   let bundle;
   try {
-    bundle = await compiledBundle({ root, entryPath, cacheDir, sourceRoots, debug });
+    bundle = await compiledBundle({ root, entryPath, workerEntries, cacheDir, sourceRoots, debug });
   } catch (error) {
     if (debug) console.error(`rill startup: no compiled bundle (${describe(error)}); running the sources through tsx`);
     return runThroughTsx(entryPath);
@@ -94,10 +107,10 @@ async function runThroughTsx(entryPath) {
 }
 
 /** The path of the bundled entry for the current sources, building it if needed. */
-async function compiledBundle({ root, entryPath, cacheDir, sourceRoots, debug }) {
+async function compiledBundle({ root, entryPath, workerEntries, cacheDir, sourceRoots, debug }) {
   const checkStarted = performance.now();
   const sources = listSources(root, sourceRoots);
-  const key = freshnessKey(root, sources);
+  const key = freshnessKey(root, sources, workerEntries);
   const bundleDir = join(cacheDir, key);
   const bundle = join(bundleDir, BUNDLE_ENTRY);
   if (isFile(bundle)) {
@@ -112,7 +125,7 @@ async function compiledBundle({ root, entryPath, cacheDir, sourceRoots, debug })
   try {
     // package.json is bundled too (`rill --version` imports it) and the key covers its mtime.
     const covered = new Set([...sources.map((source) => source.path), join(root, 'package.json')]);
-    await build(root, entryPath, temporaryDir, covered);
+    await build(root, entryPath, workerEntries, temporaryDir, covered);
     if (!moveIntoPlace(temporaryDir, bundleDir)) {
       if (debug) console.error(`rill startup: another process built ${bundleDir} first; using it`);
       return bundle;
@@ -137,7 +150,9 @@ function listSources(root, sourceRoots) {
       throw error;
     }
     for (const dirent of entries) {
-      const path = join(dir, dirent.name);
+      // Not join(): `dir` is normalized and a name has no separator, so this is the same path, and
+      // join's normalizing was a third of the check's time (every start of every command pays it).
+      const path = `${dir}${sep}${dirent.name}`;
       if (dirent.isDirectory()) {
         if (dirent.name !== 'node_modules') visit(path);
       } else if (dirent.name.endsWith('.ts')) {
@@ -150,15 +165,18 @@ function listSources(root, sourceRoots) {
   return sources.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function freshnessKey(root, sources) {
+function freshnessKey(root, sources, workerEntries) {
   const hash = createHash('sha256');
   hash.update(`node ${process.version}\n`);
+  hash.update(`worker entries ${JSON.stringify(workerEntries)}\n`);
   const thisFile = statSync(fileURLToPath(import.meta.url));
   hash.update(`compiled-cache.mjs ${thisFile.mtimeMs} ${thisFile.size}\n`);
   for (const manifest of ['package.json', 'package-lock.json', 'tsconfig.json']) {
     hash.update(`${manifest} ${statSync(join(root, manifest), { throwIfNoEntry: false })?.mtimeMs}\n`);
   }
-  for (const { path, mtimeMs, size } of sources) hash.update(`${relative(root, path)} ${mtimeMs} ${size}\n`);
+  // Every path is `<root>/<source root>/...` (listSources): cutting the root off is relative(), without its cost.
+  const rootLength = resolve(root).length + 1;
+  for (const { path, mtimeMs, size } of sources) hash.update(`${path.slice(rootLength)} ${mtimeMs} ${size}\n`);
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -166,7 +184,7 @@ function freshnessKey(root, sources) {
  * Bundles the entry into `outdir`. Dependencies stay external (loaded from node_modules at run
  * time); code splitting keeps the CLI's `import()` of each sub-command's modules lazy.
  */
-async function build(root, entryPath, outdir, hashedSources) {
+async function build(root, entryPath, workerEntries, outdir, hashedSources) {
   let esbuild;
   try {
     esbuild = await import('esbuild');
@@ -174,7 +192,8 @@ async function build(root, entryPath, outdir, hashedSources) {
     throw new Error(`cannot load esbuild: ${describe(error)}`);
   }
   const result = await esbuild.build({
-    entryPoints: { cli: entryPath }, // written as BUNDLE_ENTRY, given outExtension
+    // cli is written as BUNDLE_ENTRY (given outExtension), each worker entry as <name>.mjs beside it.
+    entryPoints: { ...Object.fromEntries(Object.entries(workerEntries).map(([name, path]) => [name, resolve(root, path)])), cli: entryPath },
     bundle: true,
     platform: 'node',
     format: 'esm',

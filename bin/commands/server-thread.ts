@@ -5,13 +5,14 @@
  * the process, so a SIGKILL of the pid `rill server run` prints still kills the whole engine.
  *
  * The worker's entry is the launcher the process was started with (`process.argv[1]`, normally
- * bin/rill.mjs), given the same command-line arguments, so the worker runs the same `server run`
- * action, which sees `isEngineThread()` and runs the server in that thread. Why not a dedicated
- * entry module: the CLI runs either from an esbuild bundle with split chunks (whose file names and
- * export names are the bundler's) or through tsx's loader; only the launcher works the same in both,
- * since it chooses between them itself. A worker's `process.argv` is `[node, entry, ...argv]`, as
- * in the main thread, so commander parses it unchanged. The cost is the worker loading the CLI
- * (the bundle's freshness check, ~4 ms, and the modules) once more at start.
+ * bin/rill.mjs), as only the launcher works the same whether the CLI runs from an esbuild bundle or
+ * through tsx's loader. workerData names the module the launcher then runs in the worker
+ * (bin/compiled-cache.mjs): bin/commands/server-engine.ts, bundled as an entry of its own
+ * (`server-engine.mjs` beside the chunk this module is bundled into, so found from
+ * `import.meta.url`), or that source file when this module runs from source. The worker therefore
+ * neither checks the bundle's freshness again nor loads the CLI and parses the arguments again
+ * (~25 ms of every start, on the path to the first event): the main thread hands it the parsed
+ * options. Its `process.argv` is still `[node, launcher, ...argv]`, as in the main thread.
  *
  * The two threads talk through a few messages:
  * - the supervisor gets SIGINT/SIGTERM (signals only reach the main thread) and sends `stop`;
@@ -25,6 +26,7 @@
  *
  * RILL_ENGINE_THREAD=0 runs everything in the main thread, as before (debugging, comparisons).
  */
+import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { isMainThread, parentPort, resourceLimits, Worker, workerData } from 'node:worker_threads';
 import { ENGINE_RESOURCE_LIMITS } from '../../engine/runtime/engine-heap.ts';
@@ -37,9 +39,20 @@ export interface EngineControl {
   connectStdin(): void;
 }
 
-/** workerData of the engine thread, so that the launcher run again in it knows where it is. */
-interface EngineThreadData {
+/** workerData of the engine thread: which module the launcher runs in it, and what that runs. */
+interface EngineThreadData<Options> {
   rillEngineThread: true;
+  /** Read by bin/compiled-cache.mjs. */
+  rillWorkerEntry: string;
+  /** Read by connectors/registry.ts: this thread loads the connector kinds it needs itself (bin/commands/server.ts). */
+  rillLazyConnectorKinds: true;
+  options: Options;
+}
+
+/** The engine thread's module: the bundle's entry beside this chunk, or the source beside this file. */
+function engineEntry(): string {
+  const fromSource = import.meta.url.endsWith('.ts');
+  return fileURLToPath(new URL(fromSource ? './server-engine.ts' : './server-engine.mjs', import.meta.url));
 }
 
 type SupervisorMessage = { type: 'stop' };
@@ -48,7 +61,12 @@ type EngineMessage = { type: 'stdin' };
 const MB = 1024 * 1024;
 
 export function isEngineThread(): boolean {
-  return !isMainThread && (workerData as Partial<EngineThreadData> | undefined)?.rillEngineThread === true;
+  return !isMainThread && (workerData as Partial<EngineThreadData<unknown>> | undefined)?.rillEngineThread === true;
+}
+
+/** In the engine thread: the options the supervisor parsed. */
+export function engineThreadOptions<Options>(): Options {
+  return (workerData as EngineThreadData<Options>).options;
 }
 
 /** Whether this (main) thread should hand the server to an engine thread rather than run it. */
@@ -58,11 +76,12 @@ export function engineThreadWanted(): boolean {
 }
 
 /**
- * Runs the server in a worker thread and resolves with its exit status once it has ended: the
- * worker's own status, or 1 if it died of an uncaught error (printed on stderr).
+ * Runs the server in a worker thread, given the parsed `options` (structured-cloned), and resolves
+ * with its exit status once it has ended: the worker's own status, or 1 if it died of an uncaught
+ * error (printed on stderr).
  */
-export function superviseEngineThread(stopRequested: Promise<void>, log: (message: string) => void): Promise<number> {
-  const data: EngineThreadData = { rillEngineThread: true };
+export function superviseEngineThread<Options>(options: Options, stopRequested: Promise<void>, log: (message: string) => void): Promise<number> {
+  const data: EngineThreadData<Options> = { rillEngineThread: true, rillWorkerEntry: engineEntry(), rillLazyConnectorKinds: true, options };
   const worker = new Worker(process.argv[1], {
     argv: process.argv.slice(2),
     workerData: data,

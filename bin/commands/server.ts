@@ -10,7 +10,7 @@ import type { EmbeddedReceivers } from '../../engine/runtime/embedded-receiver.t
 import type { ApiServer } from '../../engine/api/api-server.ts';
 import type { Runtime } from '../../engine/runtime/runtime.ts';
 import type { RuntimePlan } from '../../engine/runtime/load.ts';
-import { describeEngineHeap, engineThreadControl, engineThreadWanted, isEngineThread, superviseEngineThread, type EngineControl } from './server-thread.ts';
+import { describeEngineHeap, engineThreadControl, engineThreadOptions, engineThreadWanted, superviseEngineThread, type EngineControl } from './server-thread.ts';
 
 interface ServerRunOptions {
   artefacts: string[];
@@ -86,21 +86,31 @@ export function registerServerCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      if (options.pid !== undefined && !isEngineThread() && !writePidFile(options.pid)) {
+      if (options.pid !== undefined && !writePidFile(options.pid)) {
         process.exitCode = 1;
         return;
       }
       if (engineThreadWanted()) {
         // The worker's output reaches stdout/stderr through this thread: no process.exit() here,
         // the process ends once that is written.
-        process.exitCode = await superviseEngineThread(listenForStopSignals(), log);
+        process.exitCode = await superviseEngineThread(options, listenForStopSignals(), log);
         return;
       }
-      const control: EngineControl = isEngineThread() ? engineThreadControl() : { stopRequested: listenForStopSignals(), connectStdin: () => {} };
-      process.exitCode = await serverRun(options, control);
-      // A lingering socket or stdin must not keep a stopped server alive.
-      await exitWhenWritten(process.exitCode);
+      await runServer(options, { stopRequested: listenForStopSignals(), connectStdin: () => {} });
     });
+}
+
+/** The engine thread's side (bin/commands/server-engine.ts): the server, with the options the main thread parsed. */
+export async function runServerInEngineThread(): Promise<void> {
+  const options = engineThreadOptions<ServerRunOptions>();
+  serverLog = new ServerLog(options.logFormat as LogFormat);
+  await runServer(options, engineThreadControl());
+}
+
+async function runServer(options: ServerRunOptions, control: EngineControl): Promise<never> {
+  process.exitCode = await serverRun(options, control);
+  // A lingering socket or stdin must not keep a stopped server alive.
+  return exitWhenWritten(process.exitCode);
 }
 
 /**
@@ -168,30 +178,46 @@ function listenForStopSignals(): Promise<void> {
 }
 
 async function serverRun(options: ServerRunOptions, control: EngineControl): Promise<number> {
-  // Loaded here, not at the top: the runtime, connectors, yaml and ws are only needed by this command.
-  const [{ loadArtefacts }, { LoadErrors }, { Runtime }, { formatStatus }, { startEmbeddedReceivers }] = await Promise.all([
+  // Loaded here, not at the top: the runtime, connectors and yaml are only needed by this command.
+  const [{ loadArtefacts }, { LoadErrors }, { Runtime }, { formatStatus }, { ConnectorKindsNotLoaded, lazyConnectorKindsNamedIn, loadConnectorKinds }] = await Promise.all([
     import('../../engine/runtime/load.ts'),
     import('../../engine/runtime/config-error.ts'),
     import('../../engine/runtime/runtime.ts'),
     import('../../engine/runtime/status-line.ts'),
-    import('../../engine/runtime/embedded-receiver.ts'),
+    import('../../connectors/registry.ts'),
   ]);
   if (process.env.RILL_DEBUG_STARTUP === '1') process.stderr.write(`rill startup: ${describeEngineHeap()}\n`);
+  // In the engine thread only the connector kinds the files name are loaded (connectors/registry.ts).
+  await loadConnectorKinds(options.artefacts.flatMap((file) => lazyConnectorKindsNamedIn(readTextOrEmpty(file))));
   let plan;
+  // Warnings are held until the files are loaded: a load stopped for a connector kind not loaded
+  // (one the files name only through YAML escapes or a troy module) is done again once it is.
+  const warnings: string[] = [];
   try {
-    plan = loadArtefacts(options.artefacts, {
-      dataDir: options.dataDir,
-      warn: (message) => serverLog.warn(message),
-      onPipelineError: (pipeline, rendered) => serverLog.error(`${pipeline}: ${rendered}`),
-      debugConnectors: options.debugConnectors,
-    });
+    for (;;) {
+      warnings.length = 0;
+      try {
+        plan = loadArtefacts(options.artefacts, {
+          dataDir: options.dataDir,
+          warn: (message) => warnings.push(message),
+          onPipelineError: (pipeline, rendered) => serverLog.error(`${pipeline}: ${rendered}`),
+          debugConnectors: options.debugConnectors,
+        });
+        break;
+      } catch (error) {
+        if (!(error instanceof ConnectorKindsNotLoaded)) throw error;
+        await loadConnectorKinds(error.kinds);
+      }
+    }
   } catch (error) {
     if (!(error instanceof LoadErrors)) throw error;
+    for (const warning of warnings) serverLog.warn(warning);
     for (const problem of error.problems) serverLog.error(problem);
     const count = error.problems.length;
     log(`${count} problem${count === 1 ? '' : 's'} in the configuration; nothing was started`);
     return 1;
   }
+  for (const warning of warnings) serverLog.warn(warning);
 
   if (plan.sources.some((source) => source.spec.type === 'stdin' || source.spec.type === 'stdio')) control.connectStdin();
 
@@ -199,6 +225,8 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   if (options.embeddedReceiver) {
     const urls = plan.sinks.filter((sink) => sink.spec.type === 'ws').map((sink) => sink.spec.config.url as string);
     try {
+      // Imported only here: it loads ws.
+      const { startEmbeddedReceivers } = await import('../../engine/runtime/embedded-receiver.ts');
       receivers = await startEmbeddedReceivers(urls, (message) => process.stdout.write(`${message}\n`), log);
     } catch (error) {
       log(`cannot start the embedded receiver: ${(error as Error).message}; going on without it`);
@@ -255,6 +283,15 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   if (!options.quiet) writeStatus(true);
   log('stopped');
   return exitCode;
+}
+
+/** A file's text for lazyConnectorKindsNamedIn; a file that cannot be read is reported by loadArtefacts. */
+function readTextOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** Starts the HTTP API (engine/api/) over a runtime and the plan it runs. */

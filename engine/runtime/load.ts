@@ -15,7 +15,7 @@ import type { CompiledQuery } from '../../queries/compiled-query.ts';
 import { buildPipeline } from '../build-pipeline.ts';
 import type { Pipeline } from '../pipeline.ts';
 import { ConnectorConfigError, type Sink, type Source } from '../../connectors/connector.ts';
-import { sinkFactories, sourceFactories } from '../../connectors/registry.ts';
+import { requireConnectorKinds, sinkFactories, sourceFactories } from '../../connectors/registry.ts';
 import { codecs } from '../../connectors/codec.ts';
 import { parseArtefactFile, type BindingSpec, type ConnectorSpec, type LinkSpec, type MappingSpec } from './artefact-file.ts';
 import { ConfigError, didYouMean, LoadErrors } from './config-error.ts';
@@ -92,6 +92,8 @@ class Loader {
     // Tremor loads every .trickle file before any .yaml, so links can name any pipeline.
     const ordered = [...files.filter(isTrickle), ...files.filter((file) => !isTrickle(file))];
     for (const file of ordered) this.readFile(file);
+    // Troy connectors are created one by one (troy-plan.ts): a kind not loaded yet must stop the load before any is.
+    requireConnectorKinds(this.deployments.flatMap((deployment) => deployment.flows.flatMap((flow) => flow.connectors.map((connector) => connector.kind))));
     const plan = this.problems.length === 0 ? this.instantiate() : undefined;
     if (plan !== undefined) for (const deployment of this.deployments) addDeployment(deployment, this.options, plan, this.problems);
     if (plan === undefined || this.problems.length > 0) throw new LoadErrors(this.problems);
