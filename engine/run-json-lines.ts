@@ -16,7 +16,8 @@
  *   end dead-letters it); the run goes on.
  * - It behaves like a guaranteed-delivery sink: it sends `restore` on every written output when
  *   it starts (so a `qos::wal` in the query starts emitting) and acks each transactional event once
- *   the batch holding it has been written. As a source it honours `trigger`/`restore` between chunks.
+ *   the batch holding it has been written (a run of consecutive ids as one ack: written-acks.ts).
+ *   As a source it honours `trigger`/`restore` between chunks.
  * - At the end of the input it keeps ticking the pipeline until it is idle (operators report
  *   nothing in flight and nothing has come out for a quiet period), then closes it.
  */
@@ -24,7 +25,7 @@ import type { Readable, Writable } from 'node:stream';
 import { isAscii } from 'node:buffer';
 import { EventId, allocateUid } from './event-id.ts';
 import { nowNs, type Event } from './event.ts';
-import type { Insight } from './insight.ts';
+import { WrittenAcks } from './written-acks.ts';
 import type { PipelineExecutor } from './executor.ts';
 import { parseJson, stringifyJson } from '../queries/values/json.ts';
 import { LineBatch } from '../connectors/line-batch.ts';
@@ -41,6 +42,7 @@ export interface JsonLinesRun {
 }
 
 const TICK_MS = 100;
+const IDLE_POLL_MS = 2;
 const BATCH_BYTES = 1 << 20;
 
 const EMPTY_OP_META = Object.freeze({});
@@ -201,7 +203,9 @@ async function waitUntilIdle(pipeline: PipelineExecutor, quietMs: number, stdout
       // reports its own work; else a quiet period covers operators that emit later unannounced.
       return;
     }
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Short: a WAL's last commits land a few milliseconds apart, and each look that finds its
+    // events (or acks) waiting moves them on; a longer sleep was most of the drain's time.
+    await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
   }
 }
 
@@ -212,7 +216,7 @@ async function waitUntilIdle(pipeline: PipelineExecutor, quietMs: number, stdout
  */
 class BatchedWriter {
   private readonly batch = new LineBatch(BATCH_BYTES);
-  private acks: Array<[port: string, insight: Insight]> = [];
+  private acks = new WrittenAcks();
   private acksInFlight = 0;
   private lastWrite: Promise<void> = Promise.resolve();
 
@@ -239,7 +243,7 @@ class BatchedWriter {
       return;
     }
     this.line(labelled ? `{"port":${JSON.stringify(port)},"event":${text}}` : text);
-    if (event.transactional) this.acks.push([port, { kind: 'ack', id: event.id, opMeta: event.opMeta }]);
+    if (event.transactional) this.acks.add(port, event.id, event.opMeta);
   }
 
   note(text: string): void {
@@ -268,14 +272,14 @@ class BatchedWriter {
 
   private writeOut(bytes: Buffer): Promise<void> {
     const acks = this.acks;
-    this.acks = [];
+    this.acks = new WrittenAcks();
     this.acksInFlight += acks.length;
     // Resolving on the write callback is also the backpressure: no more input is read until then.
     return new Promise((resolve, reject) => {
       this.stream.write(bytes, (error) => {
         this.acksInFlight -= acks.length;
         if (error) return reject(error);
-        for (const [port, insight] of acks) this.pipeline.contraflow(port, insight);
+        acks.send((port, insight) => this.pipeline.contraflow(port, insight));
         resolve();
       });
     });
