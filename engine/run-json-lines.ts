@@ -146,6 +146,7 @@ async function feedLines(
     }
     // Decoded a piece at a time, each piece cut at a newline: a string over V8's large-object size
     // (~128 KB) lives in old space, and one per chunk cost a full GC every few chunks.
+    let bytesSinceTurn = 0;
     for (let pieceStart = start; pieceStart <= lastNewline; ) {
       let pieceEnd = pieceStart + DECODE_BYTES >= lastNewline ? lastNewline : bytes.lastIndexOf(NEWLINE, pieceStart + DECODE_BYTES);
       // A line longer than DECODE_BYTES: the piece runs to its end.
@@ -157,7 +158,14 @@ async function feedLines(
         lineStart = end + 1;
       }
       sendLine(lineStart === 0 ? text : text.slice(lineStart));
+      bytesSinceTurn += pieceEnd - pieceStart;
       pieceStart = pieceEnd + 1;
+      if (bytesSinceTurn >= TURN_BYTES && pieceStart <= lastNewline && !pipeline.isIdle()) {
+        bytesSinceTurn = 0;
+        await stdout.flush();
+        await stderr.flush();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     if (lastNewline + 1 < bytes.length) carry = Buffer.from(bytes.subarray(lastNewline + 1));
     await stdout.flush();
@@ -183,6 +191,18 @@ function hasOuterSpace(line: string): boolean {
 
 const NEWLINE = 10;
 const DECODE_BYTES = 64 * 1024;
+/**
+ * While the pipeline has work of its own in progress (a `qos::wal`'s commit), a chunk is sent
+ * TURN_BYTES at a time, its output written and the event loop let run in between. A commit lands
+ * (and its events go out, are written and acked, and the next commit starts) only on a turn of the
+ * event loop; with one turn per 1 MB chunk, every WAL event stayed in memory for two or three
+ * chunks' work, survived scavenges and was promoted. Measured over 100,000 events: with a turn per
+ * 256 KB the live data that scavenges copied fell from about 100 MB to 55-80 MB and `rill run`
+ * through a WAL took about 7% less time (smaller turns gained nothing more). Reading 256 KB chunks
+ * instead did the same for the WAL but cost the seed's select a few per cent over 256 MB; a
+ * pipeline that is idle after each event (no operator with work of its own) gets no extra turns.
+ */
+const TURN_BYTES = 256 * 1024;
 
 /** ASCII (nearly every log line) decodes several times faster as latin1, with the same result. */
 function decode(bytes: Buffer): string {

@@ -112,19 +112,8 @@ async function compileFile<T extends { warnings: Diagnostic[] }>(file: string, w
   }
 }
 
-/**
- * The input file is read 256 KB at a time (about 400 of the bench's 630-byte events). Each chunk's
- * events are sent, then its output written, before the next is read, and a `qos::wal`'s commit only
- * lands (and its events go out, are written and acked) between chunks: with 1 MB chunks every event
- * stayed in memory for two or three chunks' work, survived scavenges and was promoted (the live
- * data copied by scavenges over 100,000 events went from about 100 MB to 55-80 MB, and
- * `rill run` through a WAL took about 7% less time). Smaller chunks cost a passthrough more
- * per-chunk work than they save (128 KB was slower).
- */
-const INPUT_CHUNK_BYTES = 256 * 1024;
-
 function openInput(inputFile: string | undefined): Readable {
-  return inputFile ? createReadStream(inputFile, { highWaterMark: INPUT_CHUNK_BYTES }) : process.stdin;
+  return inputFile ? createReadStream(inputFile, { highWaterMark: 1 << 20 }) : process.stdin;
 }
 
 /** The exit status for an error while reading the input: 0 when stdout's reader went away, 1 when the input cannot be read. */
