@@ -29,6 +29,7 @@ import { WrittenAcks } from './written-acks.ts';
 import type { PipelineExecutor } from './executor.ts';
 import { parseJson, stringifyJson } from '../queries/values/json.ts';
 import { LineBatch } from '../connectors/line-batch.ts';
+import { TextEvent, utf8TextHolder } from './text-event.ts';
 import type { Value } from '../queries/values/value.ts';
 
 export interface JsonLinesRun {
@@ -249,12 +250,22 @@ class BatchedWriter {
     private readonly errors?: BatchedWriter,
   ) {}
 
+  /** Where `TextEvent.utf8Text` shows an event's bytes. */
+  private readonly held = utf8TextHolder();
+
   get awaitingAcks(): boolean {
     return this.acksInFlight > 0 || this.acks.length > 0;
   }
 
   /** `labelled`: written as `{"port": P, "event": E}`. */
   add(port: string, event: Event, labelled = false): void {
+    // An event a WAL emitted holds its text as the record's bytes: copied, not decoded and encoded.
+    if (!labelled && event instanceof TextEvent && event.utf8Text(this.held)) {
+      this.batch.addUtf8(this.held);
+      if (this.batch.bytes >= BATCH_BYTES) void this.flush();
+      if (event.transactional) this.acks.add(port, event.id, event.opMeta);
+      return;
+    }
     let text: string;
     try {
       text = event.dataJson ?? stringifyJson(event.data);
