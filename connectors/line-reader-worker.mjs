@@ -12,9 +12,12 @@
 //
 // Protocol (one request answered by one message, in order):
 //   in:  { fd, offset, bytes, validateJson }   read from `offset`, about `bytes` bytes of lines
+//        (without `offset`: from where the last batch read from `fd` ended, so that the engine
+//        can ask for the batch after next before it has the next one)
 //        (`fd`: the source's own open file: threads share the process's descriptors, so the worker
 //        reads the very file the source opened and identified, even if the path is replaced)
-//   out: { data, starts, ends, lengths, parses, crcs, atEnd } | { error }
+//   out: { offset, data, starts, ends, lengths, parses, crcs, atEnd } | { error }
+//     offset     where in the file `data` starts
 //     data       the bytes read (transferred)
 //     starts[i], ends[i]  where line i is in `data`: without its newline (and a `\r` before it);
 //                for a line that parses, without the JSON whitespace around the value either
@@ -30,21 +33,8 @@
 //                parses[i] is 1)
 import { isUtf8 } from 'node:buffer';
 import { readSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { parentPort } from 'node:worker_threads';
-
-// This thread yields to the engine thread. Each request wakes it, and on a busy machine (two cores:
-// the engine thread, this one, LMDB's writer) the scheduler then often ran it at once on the
-// engine's core, so the engine thread stalled in postMessage: 70-90 ms of a 1.5 s file -> wal ->
-// file run, up to 10 ms at a time. At a lower priority (nice 10; on Linux the nice value is per
-// thread, so the rest of the process keeps its own) the woken thread waits for a free core
-// instead; it has time to spare (it is busy less than half of the time at full speed).
-try {
-  setPriority(10);
-} catch {
-  // Not permitted, or not supported here: it runs at the process's priority, only slower.
-}
 
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
@@ -67,8 +57,12 @@ function readFrom(fd, offset, bytes) {
   }
 }
 
+/** Where the last batch read from each descriptor ended: a request without `offset` goes on from there. */
+const nextOffsets = new Map();
+
 function lines(request) {
-  const { data, atEnd } = readFrom(request.fd, request.offset, request.bytes);
+  const offset = request.offset ?? nextOffsets.get(request.fd) ?? 0;
+  const { data, atEnd } = readFrom(request.fd, offset, request.bytes);
   const starts = [];
   const ends = [];
   const lengths = [];
@@ -85,7 +79,8 @@ function lines(request) {
     ends.push(data[data.length - 1] === CARRIAGE_RETURN ? data.length - 1 : data.length);
     lengths.push(data.length - start);
   }
-  const batch = { data, starts: Int32Array.from(starts), ends: Int32Array.from(ends), lengths: Int32Array.from(lengths), parses: new Uint8Array(starts.length), crcs: new Uint32Array(starts.length), atEnd };
+  nextOffsets.set(request.fd, offset + (starts.length === 0 ? 0 : starts[starts.length - 1] + lengths[lengths.length - 1]));
+  const batch = { offset, data, starts: Int32Array.from(starts), ends: Int32Array.from(ends), lengths: Int32Array.from(lengths), parses: new Uint8Array(starts.length), crcs: new Uint32Array(starts.length), atEnd };
   // Newlines cut no UTF-8 sequence, so when the whole read is UTF-8 every line is.
   if (request.validateJson) checkJson(data, batch, isUtf8(data));
   // At the end every byte read belongs to a line: nothing is left to read again.
