@@ -10,14 +10,13 @@
  *   `stderr` (`sinkForPort`). `tremor::connectors::console` is `stdio` with the string codec.
  * - `null`: a sink that acks everything (the blackhole).
  */
-import { createWriteStream } from 'node:fs';
 import { BlackholeSink } from './blackhole.ts';
 import type { ConnectorFactory, ConnectorParts, ConnectorSettings, Sink } from './connector.ts';
 import { ConnectorConfigError } from './connector.ts';
 import { DescriptorWriter } from './descriptor-writer.ts';
 import { createFileSource } from './file-source.ts';
 import { stdinSourceFactory } from './line-source.ts';
-import { StreamSink } from './stream-sink.ts';
+import { openFileStream, StreamSink } from './stream-sink.ts';
 
 const FILE_MODES = ['read', 'write', 'truncate', 'append', 'overwrite'] as const;
 
@@ -42,7 +41,7 @@ export const fileConnectorFactory: ConnectorFactory = {
       return { source: createFileSource({ ...settings, config: { ...rest, source } }, true) };
     }
     const flags = mode === 'write' || mode === 'truncate' ? 'w' : 'a';
-    return { sink: new StreamSink(() => createWriteStream(path, { flags }), settings.codec, '') };
+    return { sink: new StreamSink(() => openFileStream(path, flags), settings.codec, '') };
   },
 };
 

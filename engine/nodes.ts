@@ -7,8 +7,7 @@
  * failure aborts the whole event (the executor discards what the event had produced so far).
  */
 import type { Event } from './event.ts';
-import { extendedJson, textWithInserts } from './extended-json.ts';
-import { TextEvent } from './text-event.ts';
+import { eventWithInserts, extendedJson } from './extended-json.ts';
 import type { Insight } from './insight.ts';
 import type { ScriptInstance, SelectStatement } from '../queries/compiled-query.ts';
 import type { Operator } from '../operators/operator.ts';
@@ -114,9 +113,9 @@ export class SelectNode extends RuntimeNode {
     // payload; the new payload is parsed from that text only if something reads it.
     const inserts = this.select.constantInserts;
     if (inserts !== undefined) {
-      const text = textWithInserts(event, inserts);
-      if (text !== undefined) {
-        sink.forward(this, 'out', new TextEvent(event.id, text, event.meta, event.ingestNs, event.transactional, event.opMeta));
+      const extended = eventWithInserts(event, inserts);
+      if (extended !== undefined) {
+        sink.forward(this, 'out', extended);
         return;
       }
     }

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPipeline } from '../../engine/build-pipeline.ts';
 import { EventId } from '../../engine/event-id.ts';
 import type { Event } from '../../engine/event.ts';
-import { TextEvent } from '../../engine/text-event.ts';
+import { TextEvent, utf8TextHolder } from '../../engine/text-event.ts';
 import { compileQuery } from '../../queries/index.ts';
 import { parseJson, stringifyJson } from '../../queries/values/json.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
@@ -33,13 +33,22 @@ function plainEvent(text: string): Event {
 function textEvent(text: string): Event {
   return new TextEvent(new EventId(1, 0, next++), text, {}, 1, false, {});
 }
+/** The text as UTF-8 bytes inside a larger buffer, as a source's line (TextEvent.ofUtf8). */
+function bytesEvent(text: string): Event {
+  const buffer = Buffer.from(`{"x":1}\n${text}\n{"y":2}`);
+  const start = Buffer.byteLength('{"x":1}\n');
+  return TextEvent.ofUtf8(new EventId(1, 0, next++), buffer, start, start + Buffer.byteLength(text), {}, 1, false, {});
+}
+type Form = 'parsed' | 'text' | 'bytes';
+const FORMS: Form[] = ['parsed', 'text', 'bytes'];
+const eventOf = { parsed: plainEvent, text: textEvent, bytes: bytesEvent };
 
 /** What the fast path and the general path output (payload, key order, text that parses to the payload) or report for one input text. */
-async function bothPaths(text: string, lazy: boolean) {
+async function bothPaths(text: string, form: Form) {
   const results = [];
   for (const where of ['', 'where true']) {
     const { pipeline, outputs, errors } = await started(where);
-    pipeline.send('in', lazy ? textEvent(text) : plainEvent(text));
+    pipeline.send('in', eventOf[form](text));
     const output = outputs[0];
     results.push({
       data: output?.data,
@@ -69,7 +78,7 @@ describe('constant inserts', () => {
     }
   });
 
-  it('give what the evaluated patch gives, for parsed and for lazy payloads', async () => {
+  it('give what the evaluated patch gives, for parsed payloads, texts and bytes', async () => {
     const texts = [
       '{"a":1,"b":{"c":[1.0,2]}}',
       '{"big":12345678901234567890,"f":1.0}',
@@ -88,9 +97,9 @@ describe('constant inserts', () => {
       '3',
     ];
     for (const text of texts) {
-      for (const lazy of [false, true]) {
-        const [fast, general] = await bothPaths(text, lazy);
-        expect(fast, `${text} lazy=${lazy}`).toEqual(general);
+      for (const form of FORMS) {
+        const [fast, general] = await bothPaths(text, form);
+        expect(fast, `${text} ${form}`).toEqual(general);
         if (general.data !== undefined) expect(general.parsedText ?? general.data).toEqual(general.data);
       }
     }
@@ -100,9 +109,9 @@ describe('constant inserts', () => {
     const scalar = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.double({ noNaN: true, noDefaultInfinity: true }));
     const key = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('hostname', 'n', '1', 'host"name'));
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(key, scalar, { maxKeys: 6 }), fc.boolean(), async (record, lazy) => {
+      fc.asyncProperty(fc.dictionary(key, scalar, { maxKeys: 6 }), fc.constantFrom(...FORMS), async (record, form) => {
         const text = stringifyJson(parseJson(stringifyJson(record as RecordValue)) as Value);
-        const [fast, general] = await bothPaths(text, lazy);
+        const [fast, general] = await bothPaths(text, form);
         expect(fast).toEqual(general);
         if (general.parsedText !== undefined) expect(general.parsedText).toEqual(general.data);
       }),
@@ -118,6 +127,17 @@ describe('constant inserts', () => {
     // Reading the input's payload would have parsed it; it is still only text.
     expect((input as unknown as { isParsed: boolean }).isParsed).toBe(false);
     expect(Object.keys(outputs[0].data as RecordValue)).toEqual(['a', 'b', 'hostname', 'n']);
+    await pipeline.close();
+  });
+
+  it('give an event of bytes its new text as bytes, the input untouched', async () => {
+    const { pipeline, outputs } = await started('');
+    const input = bytesEvent('{"a":1.0,"b":"é"}');
+    pipeline.send('in', input);
+    const held = utf8TextHolder();
+    expect((outputs[0] as TextEvent).utf8Text(held)).toBe(true);
+    expect(held.buffer.toString('utf8', held.start, held.end)).toBe('{"a":1.0,"b":"é","hostname":"h","n":1.0}');
+    expect(input.dataJson).toBe('{"a":1.0,"b":"é"}');
     await pipeline.close();
   });
 });

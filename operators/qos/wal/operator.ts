@@ -43,7 +43,7 @@ import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type Opera
 import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
 import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
 import { RecentEvents, type RecentEvent } from './recent-events.ts';
-import { DamagedRecordError, decodeRecord, encodeRecord, payloadStart, type DecodedRecord, type StoredEvent } from './record.ts';
+import { DamagedRecordError, decodeRecord, decodeRecordText, encodeRecord, payloadStart, type DecodedText, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
 import { mergedInsights } from './upstream-acks.ts';
 
@@ -435,9 +435,9 @@ export class WalOperator implements Operator {
    * reported, and set aside in the store's `damaged` database with the next commit, so that it
    * blocks neither the events after it nor the next start.
    */
-  private decodeOrSetAside(seq: number, bytes: Buffer): DecodedRecord | undefined {
+  private decodeOrSetAside(seq: number, bytes: Buffer): DecodedText | undefined {
     try {
-      return decodeRecord(bytes);
+      return decodeRecordText(bytes);
     } catch (error) {
       if (!(error instanceof DamagedRecordError)) throw error;
       const store = this.openStore();

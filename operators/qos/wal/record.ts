@@ -44,6 +44,7 @@ import { EventId } from '../../../engine/event-id.ts';
 import type { Utf8Text } from '../../../engine/text-event.ts';
 import type { OpMeta } from '../../../engine/event.ts';
 import { parseJson, stringifyJson } from '../../../queries/values/json.ts';
+import { ByteSlab } from '../../../engine/byte-slab.ts';
 import { crc32After } from './crc32.ts';
 import { MetadataText } from './metadata-text.ts';
 import { isEmptyRecord, type RecordValue, type Value } from '../../../queries/values/value.ts';
@@ -129,49 +130,14 @@ function writeSizedText(buffer: Buffer, at: number, text: string): number {
   return at + 4 + length;
 }
 
-const SLAB_BYTES = 1 << 20;
-
 /**
- * Records are written one after the other into 1 MiB slabs, straight into place: one ArrayBuffer
- * per slab instead of one per record (`Buffer.from` takes 8 KB pool pieces), which at a few hundred
- * thousand records a second is much of what the garbage collector would otherwise do for the WAL.
- * A slab is never written again once full: lmdb-js keeps a pointer into a record's memory until its
- * commit is written, so a slab is freed only when no record in it is referenced any more.
+ * Records are written one after the other into slabs, straight into place (engine/byte-slab.ts):
+ * one ArrayBuffer per slab instead of one per record, which at a few hundred thousand records a
+ * second is much of what the garbage collector would otherwise do for the WAL. A slab is never
+ * written again, which lmdb-js needs: it keeps a pointer into a record's memory until its commit
+ * is written.
  */
-class RecordSlab {
-  /** Where the record being written goes: `buffer` from `start` on (set by `reserve`). */
-  buffer: Buffer;
-  start = 0;
-  private slab = Buffer.allocUnsafe(SLAB_BYTES);
-  private used = 0;
-
-  constructor() {
-    this.buffer = this.slab;
-  }
-
-  /** Room for at most `bytes` bytes at `buffer`/`start`; `commit` then says where the record ended. */
-  reserve(bytes: number): void {
-    if (bytes > SLAB_BYTES / 4) {
-      // A record too big for a slab gets a buffer of its own.
-      this.buffer = Buffer.allocUnsafe(bytes);
-      this.start = 0;
-      return;
-    }
-    if (this.used + bytes > SLAB_BYTES) {
-      this.slab = Buffer.allocUnsafe(SLAB_BYTES);
-      this.used = 0;
-    }
-    this.buffer = this.slab;
-    this.start = this.used;
-  }
-
-  commit(end: number): Buffer {
-    if (this.buffer === this.slab) this.used = end;
-    return this.buffer.subarray(this.start, end);
-  }
-}
-
-const recordSlab = new RecordSlab();
+const recordSlab = new ByteSlab();
 
 /** The stored event, with the payload's JSON text as it is stored (for the emitted event's `dataJson`). */
 export interface DecodedRecord extends StoredEvent {
@@ -184,6 +150,26 @@ export class DamagedRecordError extends Error {}
 
 /** The stored event; throws DamagedRecordError if the record is damaged. */
 export function decodeRecord(bytes: Uint8Array): DecodedRecord {
+  return decode(bytes, true) as DecodedRecord;
+}
+
+/** A stored event whose payload may be left as its text (`data` undefined). */
+export interface DecodedText extends Omit<DecodedRecord, 'data'> {
+  data: Value | undefined;
+}
+
+/**
+ * As decodeRecord, but the payload of a checksummed record (formats `D` and `C`) is not parsed:
+ * its checksum proved it is the text the WAL stored, JSON of a value, and the event the WAL emits
+ * parses it only if a node reads it (engine/text-event.ts). A WAL that reads back a large backlog
+ * spent most of that time parsing payloads nobody read. Older records are parsed, as that is how
+ * their damage is found.
+ */
+export function decodeRecordText(bytes: Uint8Array): DecodedText {
+  return decode(bytes, false);
+}
+
+function decode(bytes: Uint8Array, parsePayload: boolean): DecodedText {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const flag = buffer[0];
   if (flag === FLAG || flag === IN_ORDER_CHECKED_FLAG) {
@@ -196,8 +182,8 @@ export function decodeRecord(bytes: Uint8Array): DecodedRecord {
     throw new DamagedRecordError(`unknown record format (flag byte ${flag})`);
   }
   try {
-    if (flag === FLAG || flag === IN_ORDER_CHECKED_FLAG) return decodeFields(buffer, BODY_START);
-    if (flag === UNCHECKED_FLAG) return decodeFields(buffer, 1);
+    if (flag === FLAG || flag === IN_ORDER_CHECKED_FLAG) return decodeFields(buffer, BODY_START, parsePayload);
+    if (flag === UNCHECKED_FLAG) return decodeFields(buffer, 1, true);
     return decodeFirstFormat(buffer, flag);
   } catch (error) {
     // A record that passed its checksum decodes; one without (older formats) may not.
@@ -216,8 +202,8 @@ function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
-/** The fields of formats `C` and `B`, which start at `body`. */
-function decodeFields(buffer: Buffer, body: number): DecodedRecord {
+/** The fields of formats `D`, `C` and `B`, which start at `body`. */
+function decodeFields(buffer: Buffer, body: number, parsePayload: boolean): DecodedText {
   const originalId = new EventId(buffer.readDoubleLE(body), buffer.readDoubleLE(body + 8), buffer.readDoubleLE(body + 16));
   const ingestNs = buffer.readDoubleLE(body + 24);
   const ranges = buffer.readUInt32LE(body + 32);
@@ -237,7 +223,7 @@ function decodeFields(buffer: Buffer, body: number): DecodedRecord {
   const meta = readMetadata(buffer, at + 4, metaLength);
   at += 4 + metaLength;
   const dataJson = buffer.toString('utf8', at);
-  return { originalId, ingestNs, opMeta, meta, data: parseJson(dataJson), dataJson };
+  return { originalId, ingestNs, opMeta, meta, data: parsePayload ? parseJson(dataJson) : undefined, dataJson };
 }
 
 function readMetadata(buffer: Buffer, at: number, length: number): RecordValue {

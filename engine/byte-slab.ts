@@ -1,0 +1,48 @@
+/**
+ * Byte strings written one after the other into 1 MiB slabs, straight into place: one ArrayBuffer
+ * per slab instead of one per piece (`Buffer.from` takes 8 KB pool pieces, a new ArrayBuffer for
+ * anything larger), which at a few hundred thousand pieces a second is much of what the garbage
+ * collector would otherwise do. A slab is never written again once full, so a piece stays as it
+ * was for as long as anything holds it (a WAL record lmdb-js still has to write, an event's text
+ * a sink has not written yet); a slab is freed when no piece of it is referenced any more.
+ */
+const SLAB_BYTES = 1 << 20;
+
+export class ByteSlab {
+  /** Where the piece being written goes: `buffer` from `start` on (set by `reserve`). */
+  buffer: Buffer;
+  start = 0;
+  private slab = Buffer.allocUnsafe(SLAB_BYTES);
+  private used = 0;
+
+  constructor() {
+    this.buffer = this.slab;
+  }
+
+  /** Room for at most `bytes` bytes at `buffer`/`start`; `commit` then says where the piece ended. */
+  reserve(bytes: number): void {
+    if (bytes > SLAB_BYTES / 4) {
+      // A piece too big for a slab gets a buffer of its own.
+      this.buffer = Buffer.allocUnsafe(bytes);
+      this.start = 0;
+      return;
+    }
+    if (this.used + bytes > SLAB_BYTES) {
+      this.slab = Buffer.allocUnsafe(SLAB_BYTES);
+      this.used = 0;
+    }
+    this.buffer = this.slab;
+    this.start = this.used;
+  }
+
+  /** The piece written, from `start` to `end`; the next one starts after it. */
+  commit(end: number): Buffer {
+    if (this.buffer === this.slab) this.used = end;
+    return this.buffer.subarray(this.start, end);
+  }
+
+  /** As `commit`, without making the view (the caller keeps `buffer`, `start` and `end`). */
+  commitAt(end: number): void {
+    if (this.buffer === this.slab) this.used = end;
+  }
+}
