@@ -174,6 +174,10 @@ function listenForStopSignals(): Promise<void> {
     };
     process.on('SIGINT', () => onSignal('SIGINT'));
     process.on('SIGTERM', () => onSignal('SIGTERM'));
+    // A signal that came while rill was starting (bin/rill.mjs kept it): acted on now.
+    const early = globalThis as { rillEarlyStopSignal?: string; rillForgetEarlyStopSignals?: () => void };
+    early.rillForgetEarlyStopSignals?.();
+    if (early.rillEarlyStopSignal !== undefined) onSignal(early.rillEarlyStopSignal);
   });
 }
 
