@@ -2,7 +2,8 @@
  * Lines gathered into one byte buffer, to be written with one `write` call: a sink that writes
  * each event with a call of its own pays a stream write, a callback and a UTF-8 encoding of a
  * new string (prefix + text + newline) per event; here each text is encoded once, straight into
- * place, and a text the event holds as UTF-8 bytes already (engine/text-event.ts) is copied. Used by the `file`/`stdout`/`stderr` sinks (stream-sink.ts) and by `rill run`'s writer
+ * place, and a text the event holds as UTF-8 bytes already (engine/text-event.ts) is copied. Used
+ * by the `file`/`stdout`/`stderr` sinks (stream-sink.ts) and by `rill run`'s writer
  * (engine/run-json-lines.ts).
  *
  * Batches are cut one after the other from a slab (a new slab when the next line does not fit),

@@ -53,7 +53,6 @@ function writable(value: Value): string | undefined {
   }
 }
 
-
 /**
  * The text of `patch event of insert "k" => CONSTANT … end` (ConstantInserts) for an event with
  * its JSON text: the text with the inserts' `json` before its closing brace, or undefined when
@@ -94,8 +93,8 @@ function keysSurelyAbsent(text: string, quotedKeys: string[] | undefined): boole
  */
 export function eventWithInserts(event: Event, inserts: ConstantInserts): Event | undefined {
   if (event instanceof TextEvent && event.utf8Text(held)) {
-    const bytes = bytesWithInserts(held, inserts);
-    if (bytes !== undefined) return bytes ? TextEvent.ofUtf8(event.id, insertSlab.buffer, insertSlab.start, held.end, event.meta, event.ingestNs, event.transactional, event.opMeta) : undefined;
+    const end = writeWithInserts(held, inserts);
+    if (end !== -1) return TextEvent.ofUtf8(event.id, insertSlab.buffer, insertSlab.start, end, event.meta, event.ingestNs, event.transactional, event.opMeta);
   }
   const text = textWithInserts(event, inserts);
   return text === undefined ? undefined : new TextEvent(event.id, text, event.meta, event.ingestNs, event.transactional, event.opMeta);
@@ -107,14 +106,14 @@ const insertSlab = new ByteSlab();
 const insertBytes = new WeakMap<ConstantInserts, { added: Buffer; quotedKeys: Buffer[] }>();
 
 /**
- * Writes the extended text into `insertSlab` (and sets `text.end` to where it ends there): true;
- * false when the text surely cannot take the inserts as they are (no record); undefined when the
- * bytes cannot tell (an escape, a key that may be there): the text path decides.
+ * Writes the extended text into `insertSlab`, from its `start`, and returns where it ends there;
+ * -1 when the bytes alone cannot tell that the inserts apply (another shape, an escape, a key that
+ * may be there): then textWithInserts decides.
  */
-function bytesWithInserts(text: Utf8Text, inserts: ConstantInserts): boolean | undefined {
+function writeWithInserts(text: Utf8Text, inserts: ConstantInserts): number {
   const { buffer, start, end } = text;
-  if (end - start < 2 || buffer[start] !== 0x7b /* { */ || buffer[end - 1] !== 0x7d /* } */) return false;
-  if (buffer[start + 1] !== 0x22 /* " */ || inserts.quotedKeys === undefined) return undefined;
+  // `{"` ... `}`, as in textWithInserts.
+  if (end - start < 2 || buffer[start] !== 0x7b || buffer[start + 1] !== 0x22 || buffer[end - 1] !== 0x7d || inserts.quotedKeys === undefined) return -1;
   let encoded = insertBytes.get(inserts);
   if (encoded === undefined) {
     encoded = { added: Buffer.from(`${inserts.json}}`), quotedKeys: inserts.quotedKeys.map((quoted) => Buffer.from(quoted)) };
@@ -122,15 +121,14 @@ function bytesWithInserts(text: Utf8Text, inserts: ConstantInserts): boolean | u
   }
   // Searched as bytes: a string argument would be encoded again by every search.
   const view = buffer.subarray(start, end);
-  if (view.indexOf(0x5c /* \ */) !== -1) return undefined;
-  for (const quoted of encoded.quotedKeys) if (view.indexOf(quoted) !== -1) return undefined;
+  if (view.indexOf(0x5c /* \ */) !== -1) return -1;
+  for (const quoted of encoded.quotedKeys) if (view.indexOf(quoted) !== -1) return -1;
   const { added } = encoded;
-  const length = end - start - 1 + added.length;
-  insertSlab.reserve(length);
+  const kept = end - start - 1;
+  insertSlab.reserve(kept + added.length);
   const at = insertSlab.start;
-  insertSlab.buffer.set(view.subarray(0, end - start - 1), at);
-  insertSlab.buffer.set(added, at + end - start - 1);
-  insertSlab.commitAt(at + length);
-  text.end = at + length;
-  return true;
+  insertSlab.buffer.set(view.subarray(0, kept), at);
+  insertSlab.buffer.set(added, at + kept);
+  insertSlab.commitAt(at + kept + added.length);
+  return at + kept + added.length;
 }

@@ -29,7 +29,8 @@ import { WrittenAcks } from './written-acks.ts';
 import type { PipelineExecutor } from './executor.ts';
 import { parseJson, stringifyJson } from '../queries/values/json.ts';
 import { LineBatch } from '../connectors/line-batch.ts';
-import { TextEvent, utf8TextHolder } from './text-event.ts';
+import { DEFAULT_CODEC, encodingHeld } from '../connectors/codec.ts';
+import { utf8TextHolder } from './text-event.ts';
 import type { Value } from '../queries/values/value.ts';
 
 export interface JsonLinesRun {
@@ -240,6 +241,8 @@ class BatchedWriter {
   private acks = new WrittenAcks();
   private acksInFlight = 0;
   private lastWrite: Promise<void> = Promise.resolve();
+  /** Where `encodingHeld` shows an event's bytes. */
+  private readonly held = utf8TextHolder();
 
   constructor(
     private readonly stream: Writable,
@@ -250,9 +253,6 @@ class BatchedWriter {
     private readonly errors?: BatchedWriter,
   ) {}
 
-  /** Where `TextEvent.utf8Text` shows an event's bytes. */
-  private readonly held = utf8TextHolder();
-
   get awaitingAcks(): boolean {
     return this.acksInFlight > 0 || this.acks.length > 0;
   }
@@ -260,25 +260,24 @@ class BatchedWriter {
   /** `labelled`: written as `{"port": P, "event": E}`. */
   add(port: string, event: Event, labelled = false): void {
     // An event a WAL emitted holds its text as the record's bytes: copied, not decoded and encoded.
-    if (!labelled && event instanceof TextEvent && event.utf8Text(this.held)) {
-      this.batch.addUtf8(this.held);
-      if (this.batch.bytes >= BATCH_BYTES) void this.flush();
-      if (event.transactional) this.acks.add(port, event.id, event.opMeta);
-      return;
+    if (!labelled && encodingHeld(DEFAULT_CODEC, event, this.held)) this.batch.addUtf8(this.held);
+    else {
+      let text: string;
+      try {
+        text = event.dataJson ?? stringifyJson(event.data);
+      } catch (error) {
+        this.refuse(port, event, (error as Error).message);
+        return;
+      }
+      this.batch.add(labelled ? `{"port":${JSON.stringify(port)},"event":${text}}` : text);
     }
-    let text: string;
-    try {
-      text = event.dataJson ?? stringifyJson(event.data);
-    } catch (error) {
-      this.refuse(port, event, (error as Error).message);
-      return;
-    }
-    this.line(labelled ? `{"port":${JSON.stringify(port)},"event":${text}}` : text);
+    this.flushWhenFull();
     if (event.transactional) this.acks.add(port, event.id, event.opMeta);
   }
 
   note(text: string): void {
-    this.line(text);
+    this.batch.add(text);
+    this.flushWhenFull();
   }
 
   /** An event that cannot be serialised: reported with the lines it came from, failed if transactional. */
@@ -316,8 +315,7 @@ class BatchedWriter {
     });
   }
 
-  private line(text: string): void {
-    this.batch.add(text);
+  private flushWhenFull(): void {
     // Written now, awaited with the next flush.
     if (this.batch.bytes >= BATCH_BYTES) void this.flush();
   }

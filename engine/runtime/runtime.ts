@@ -331,19 +331,22 @@ export class Runtime {
     node.emitted++;
     if (node.targets.length === 0) node.dropped++;
     node.fanOut?.sent(event.id.eventId);
-    // A loop and a try of its own, not forEach and guardSync's closure: this runs for every event
-    // a source emits, and the two closures per event were garbage the collector had to clear.
     const targets = node.targets;
     const last = targets.length - 1;
-    for (let index = 0; index <= last; index++) {
-      const target = targets[index];
-      target.node.eventsIn++;
-      countOn(target.node.portsIn, target.port);
-      try {
-        target.node.pipeline.send(target.port, index === last ? event : copyEvent(event));
-      } catch (error) {
-        this.log(`${target.node.instance.name}: ${(error as Error).message}`);
-      }
+    for (let index = 0; index <= last; index++) this.sendToPipeline(targets[index], index === last ? event : copyEvent(event));
+  }
+
+  /**
+   * One event into a pipeline's input, counted; a throw is logged. Not forEach and guardSync's
+   * closure: this runs for every event, and two closures per event were garbage to collect.
+   */
+  private sendToPipeline(target: { node: PipelineNode; port: string }, event: Event): void {
+    target.node.eventsIn++;
+    countOn(target.node.portsIn, target.port);
+    try {
+      target.node.pipeline.send(target.port, event);
+    } catch (error) {
+      this.log(`${target.node.instance.name}: ${(error as Error).message}`);
     }
   }
 
@@ -369,13 +372,7 @@ export class Runtime {
         target.node.received++;
         target.node.instance.sink.send(copy, this.delivery(node, port, target.node, copy, copies));
       } else {
-        target.node.eventsIn++;
-        countOn(target.node.portsIn, target.port);
-        try {
-          target.node.pipeline.send(target.port, copy);
-        } catch (error) {
-          this.log(`${target.node.instance.name}: ${(error as Error).message}`);
-        }
+        this.sendToPipeline(target, copy);
       }
     }
   }

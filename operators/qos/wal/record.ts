@@ -35,7 +35,8 @@
  * aside, operator.ts).
  *
  * Older records are still read: flag `C` (the same layout, its checksum over bytes 5 to the end in
- * order), flag `B` (the layout without the checksum: the id starts at byte 1) and the first format (flag `J` or `X`: one JSON text
+ * order), flag `B` (the layout without the checksum: the id starts at byte 1) and the first format
+ * (flag `J` or `X`: one JSON text
  * `{"id":[...],"ingestNs":n,"opMeta":{...},"meta":{...},"data":...}`, plain or exact). They carry no
  * checksum, so only what cannot be decoded is found damaged.
  */
@@ -47,7 +48,7 @@ import { parseJson, stringifyJson } from '../../../queries/values/json.ts';
 import { ByteSlab } from '../../../engine/byte-slab.ts';
 import { crc32After } from './crc32.ts';
 import { MetadataText } from './metadata-text.ts';
-import { isEmptyRecord, type RecordValue, type Value } from '../../../queries/values/value.ts';
+import type { RecordValue, Value } from '../../../queries/values/value.ts';
 
 /** What a record holds besides the original event's id: an `Event` is one. */
 export interface StoredEvent {
