@@ -15,6 +15,7 @@ import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, rmSync, trunc
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { open } from 'lmdb';
 import { EventId } from '../../engine/event-id.ts';
 import { encodeRecord } from '../../operators/qos/wal/record.ts';
 import { WalStore } from '../../operators/qos/wal/store.ts';
@@ -139,30 +140,29 @@ describe('a healthy store shorter than its last page number', () => {
   it('opens: LMDB counts pages it never wrote (freed in the transaction that allocated them)', async () => {
     const dir = join(base, 'unwritten-tail');
     const store = await WalStore.open(dir);
-    // A fixed pseudo-random workload of appends and acked deletions (LMDB's page allocation is
-    // deterministic for it), until a commit leaves data.mdb shorter than its meta page's last page.
+    const stored = 500;
+    for (let i = 0; i < stored; i++) store.append(Buffer.alloc(700, 120));
+    await store.commit();
+    await store.close();
+    // Transactions that write a large value and delete it again (LMDB never writes its pages, yet
+    // counts them in its last page), until one leaves data.mdb shorter than its meta page's last
+    // page. A root key the store ignores: the disk-full probe's filler key, deleted at open anyway.
+    const raw = open({ path: dir, encoding: 'json', maxDbs: 8, overlappingSync: false });
     let state = 12345;
     const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const sizes = new Map<number, number>();
-    let oldest = 0;
     let short: { size: number; pagesInUse: number } | undefined;
-    for (let round = 0; round < 20_000 && short === undefined; round++) {
-      for (let i = 0, n = 1 + Math.floor(random() * 200); i < n; i++) {
-        const length = random() < 0.05 ? 5000 + Math.floor(random() * 20_000) : 50 + Math.floor(random() * 1500);
-        sizes.set(store.append(Buffer.alloc(length, 120)), length);
-      }
-      for (let i = 0, n = Math.floor(random() * sizes.size * 0.9); i < n; i++, oldest++) {
-        store.remove(oldest, sizes.get(oldest) as number);
-        sizes.delete(oldest);
-      }
-      await store.commit();
+    for (let round = 0; round < 2000 && short === undefined; round++) {
+      raw.transactionSync(() => {
+        raw.putSync('probe-0', 'x'.repeat(5000 + Math.floor(random() * 40_000)));
+        raw.removeSync('probe-0');
+      });
       const { size, pagesInUse } = dataFileExtent(dir);
       if (size < pagesInUse * 4096) short = { size, pagesInUse };
     }
-    await store.close();
+    await raw.close();
     expect(short, 'the workload never produced a file shorter than its last page').toBeDefined();
     const reopened = await WalStore.open(dir);
-    expect(reopened.storedEvents).toBe(sizes.size);
+    expect(reopened.storedEvents).toBe(stored);
     await reopened.close();
   }, 300_000);
 });

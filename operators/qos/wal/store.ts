@@ -1,12 +1,12 @@
 /**
  * The WAL's durable store: one LMDB environment per directory (lmdb-js).
  *
- * On-disk layout (format version 1)
+ * On-disk layout (format version 2)
  * ---------------------------------
  * `<dir>/data.mdb`, `<dir>/lock.mdb`: one LMDB environment; `<dir>/rill-wal.lock` while a rill
  * process has the store open for writing (store-lock.ts: one process per store); nothing else.
  * - Root database (JSON values), three keys:
- *   - `"identity"` -> `{"magic":"rill-wal","formatVersion":1,"epoch":"<32 hex digits>","createdAt":"<ISO time>"}`,
+ *   - `"identity"` -> `{"magic":"rill-wal","formatVersion":2,"epoch":"<32 hex digits>","createdAt":"<ISO time>"}`,
  *     written once when the store is created. The random epoch names this store for ever: with a
  *     sequence number it forms the delivery id (`$.wal = {epoch, seq}`) receivers use to drop duplicates.
  *   - `"counters"` -> `{"storedEvents":n,"storedBytes":n,"nextSeq":n,"damagedEvents":n}`, rewritten in every commit, in
@@ -21,12 +21,21 @@
  *   - `"probe-0"`, `"probe-1"`, ... -> filler strings of PROBE_PIECE_BYTES, only between the two
  *     commits of a disk-full probe (`probe`, then `endProbe`); any that a crash left behind are
  *     deleted when the store is opened.
- * - Database `"events"`: key = sequence number (lmdb-js ordered-binary, numeric order), value = the
- *   event record (record.ts). A record exists exactly while its event is not acked: an ack deletes it,
- *   so acks are persisted per event and the acked prefix is everything below the first key.
- * - Database `"damaged"`: same keys and values, the records that failed their checksum or could not
- *   be decoded (record.ts), set aside for inspection. A record moves from `events` to `damaged` in
- *   one transaction, with the counters (`storedEvents`/`storedBytes` down, `damagedEvents` up).
+ * - Database `"chunks"`: key = the first sequence number of a chunk (lmdb-js ordered-binary, numeric
+ *   order), value = the records (record.ts) of a run of consecutive sequence numbers that one commit
+ *   appended, up to ~64 KiB (chunk.ts has the value's layout and says why chunks).
+ * - Database `"chunk-state"`: same keys, value = the chunk's record count and which of its events
+ *   are removed (acked, dead-lettered or set aside). An ack marks its event in the same commit that
+ *   counts it, so acks are persisted per event; a chunk's two values are deleted in the commit that
+ *   removes its last event. A stored event is one whose chunk exists and does not mark it removed.
+ * - Format version 1 (rill before chunks) kept one record per key in a database `"events"`. Such a
+ *   store is read as it is read-only (`rill wal inspect`), and rewritten into chunks, in one
+ *   transaction, when it is opened for writing.
+ * - Database `"damaged"`: key = sequence number, value = a record that failed its checksum or could
+ *   not be decoded (record.ts), set aside for inspection. A record is set aside in one transaction,
+ *   with the counters (`storedEvents`/`storedBytes` down, `damagedEvents` up) and its chunk's state
+ *   (marked removed). An event of a chunk whose records value is damaged (lengths that do not add up)
+ *   is set aside as an empty record.
  *
  * Before LMDB maps `data.mdb`, its meta pages are checked (checkLmdbHeader): LMDB trusts them, and a
  * file shorter than the pages they say it uses (a truncated copy) kills the process with SIGBUS on
@@ -51,12 +60,16 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Chunk, CHUNK_BYTES, frameRecords, MAX_CHUNK_RECORDS, unframeRecords } from './chunk.ts';
+import { ChunkIndex } from './chunk-index.ts';
 import { silenceLmdbCommitErrors } from './lmdb-console.ts';
 import { WalStoreError } from './store-error.ts';
 import { STORE_LOCK_FILE, StoreLock } from './store-lock.ts';
 
 export const WAL_MAGIC = 'rill-wal';
-export const WAL_FORMAT_VERSION = 1;
+export const WAL_FORMAT_VERSION = 2;
+/** rill before chunks: one record per key in the database `events` (still read, see above). */
+const FORMAT_VERSION_PER_EVENT = 1;
 /** Bytes a record's key counts for in `storedBytes`. */
 export const KEY_BYTES = 8;
 const PROBE_KEY_PREFIX = 'probe-';
@@ -104,8 +117,12 @@ interface PendingBatch {
   removedSeqs: number[];
   /** Record bytes of removedSeqs[i] (kept to count them again if the commit is refused). */
   removedBytes: number[];
-  /** Damaged records moved from `events` to `damaged` (rare: no per-event cost when empty). */
+  /** Damaged records set aside into `damaged` (rare: no per-event cost when empty). */
   setAside: StoredRecord[];
+  /** Committed chunks whose removed events changed: their state is rewritten (or both values deleted). */
+  touched: Set<Chunk>;
+  /** Removed events of this batch's own appends (no chunk yet): marked when its chunks are cut. */
+  removedAppends: number[];
   eventsDelta: number;
   bytesDelta: number;
   /** A disk-full probe: write this many filler pieces, or (0) delete those written. */
@@ -124,6 +141,10 @@ export class WalStore {
   private readonly retryBytes: number[] = [];
   /** Damaged records a refused commit did not set aside, queued again with the next batch. */
   private readonly retrySetAside: StoredRecord[] = [];
+  /** Chunks whose state a refused commit did not write, written with the next batch. */
+  private readonly retryTouched: Chunk[] = [];
+  /** The records of the chunk read last (reads go through a chunk in order, one event at a time). */
+  private lastRead: { chunk: Chunk; records: Buffer[] | undefined } | undefined;
   /** The counters record as the last successful commit wrote it. */
   private durableCounters: WalCounters;
   /** Filler pieces of durable probes not deleted yet (`probe-0` up to this). */
@@ -134,9 +155,14 @@ export class WalStore {
     readonly path: string,
     readonly identity: WalIdentity,
     private readonly root: RootDatabase,
-    private readonly events: Database<Buffer, number>,
+    /** Records values by chunk; in a format-1 store opened read-only, the `events` database (one record per key). */
+    private readonly chunkRecords: Database<Buffer, number> | undefined,
+    private readonly chunkStates: Database<Buffer, number> | undefined,
     /** Undefined only read-only, in a store written before damaged records were set aside. */
     private readonly damaged: Database<Buffer, number> | undefined,
+    private readonly index: ChunkIndex,
+    /** A format-1 store opened read-only: every record is its own chunk of one, unframed. */
+    private readonly perEventRecords: boolean,
     private counters: WalCounters,
     private readonly temporary: boolean,
     private readonly lock: StoreLock | undefined,
@@ -162,11 +188,14 @@ export class WalStore {
       checkLmdbHeader(path);
       checkWritable(path);
       root = await openEnvironment(path, false);
-      const identity = readIdentity(root, path);
-      const events = root.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
+      let identity = readIdentity(root, path);
+      const chunkRecords = root.openDB<Buffer, number>({ name: 'chunks', encoding: 'binary' });
+      const chunkStates = root.openDB<Buffer, number>({ name: 'chunk-state', encoding: 'binary' });
       const damaged = root.openDB<Buffer, number>({ name: 'damaged', encoding: 'binary' });
-      const counters = readCounters(root, events, damaged, path);
-      const store = new WalStore(path, identity, root, events, damaged, counters, temporary, lock);
+      if (identity.formatVersion === FORMAT_VERSION_PER_EVENT) identity = rewriteIntoChunks(root, identity, chunkRecords, chunkStates, path);
+      const index = readChunkIndex(chunkRecords, chunkStates, path);
+      const counters = readCounters(root, index, damaged, path);
+      const store = new WalStore(path, identity, root, chunkRecords, chunkStates, damaged, index, false, counters, temporary, lock);
       if (limits) await root.put('limits', limits);
       const fillers = [...root.getKeys({ start: PROBE_KEY_PREFIX, end: PROBE_KEYS_END })];
       const environment = root;
@@ -190,10 +219,14 @@ export class WalStore {
     try {
       const identity = readIdentity(root, dir);
       // `create: false` (an lmdb-js option its types omit): inspecting never creates anything.
-      const events = root.openDB<Buffer, number>({ name: 'events', encoding: 'binary', create: false } as { name: string });
+      const existing = (name: string) => root.openDB<Buffer, number>({ name, encoding: 'binary', create: false } as { name: string }) as Database<Buffer, number> | undefined;
       // Undefined in a store written before damaged records were set aside (nothing creates it read-only).
-      const damaged = root.openDB<Buffer, number>({ name: 'damaged', encoding: 'binary', create: false } as { name: string }) as Database<Buffer, number> | undefined;
-      return new WalStore(dir, identity, root, events, damaged, readCounters(root, events, damaged, dir), false, undefined);
+      const damaged = existing('damaged');
+      const perEvent = identity.formatVersion === FORMAT_VERSION_PER_EVENT;
+      const chunkRecords = existing(perEvent ? 'events' : 'chunks');
+      const chunkStates = perEvent ? undefined : existing('chunk-state');
+      const index = perEvent ? perEventIndex(chunkRecords) : readChunkIndex(chunkRecords, chunkStates, dir);
+      return new WalStore(dir, identity, root, chunkRecords, chunkStates, damaged, index, perEvent, readCounters(root, index, damaged, dir), false, undefined);
     } catch (error) {
       void root.close();
       throw error;
@@ -269,6 +302,7 @@ export class WalStore {
 
   private queueSetAside(batch: PendingBatch, record: StoredRecord): void {
     batch.setAside.push(record);
+    this.markRemoved(batch, record.seq);
     batch.eventsDelta -= 1;
     batch.bytesDelta -= KEY_BYTES + record.bytes.length;
     batch.damagedDelta += 1;
@@ -279,11 +313,23 @@ export class WalStore {
 
   private queueRemoval(batch: PendingBatch, seq: number, recordBytes: number): void {
     batch.removedSeqs.push(seq);
+    this.markRemoved(batch, seq);
     batch.removedBytes.push(recordBytes);
     batch.eventsDelta -= 1;
     batch.bytesDelta -= KEY_BYTES + recordBytes;
     this.counters.storedEvents -= 1;
     this.counters.storedBytes -= KEY_BYTES + recordBytes;
+  }
+
+  /**
+   * Marks `seq` removed in its chunk, whose state the batch then writes. Already marked when a
+   * refused commit's removal is queued again: the chunk is in retryTouched then.
+   */
+  private markRemoved(batch: PendingBatch, seq: number): void {
+    const chunk = this.index.find(seq);
+    if (chunk !== undefined) {
+      if (chunk.markRemoved(seq)) batch.touched.add(chunk);
+    } else if (seq >= batch.firstSeq && seq < batch.firstSeq + batch.puts.length) batch.removedAppends.push(seq);
   }
 
   /**
@@ -319,19 +365,49 @@ export class WalStore {
     return this.commit();
   }
 
-  /** Up to `limit` committed records with `fromSeq <= seq < endSeq`, in order. */
+  /** Up to `limit` committed records with `fromSeq <= seq < endSeq`, in order (removed ones not). */
   read(fromSeq: number, endSeq: number, limit: number): StoredRecord[] {
     const records: StoredRecord[] = [];
     if (fromSeq >= endSeq || limit <= 0) return records;
-    for (const { key, value } of this.events.getRange({ start: fromSeq, end: endSeq, limit })) {
-      records.push({ seq: key, bytes: value });
+    for (const record of this.committedRecords(fromSeq)) {
+      if (record.seq >= endSeq) break;
+      records.push(record);
+      if (records.length === limit) break;
     }
     return records;
   }
 
   /** Every committed record, in order (for `rill wal inspect --verify`). */
-  *allRecords(): Iterable<StoredRecord> {
-    for (const { key, value } of this.events.getRange({})) yield { seq: key, bytes: value };
+  allRecords(): Iterable<StoredRecord> {
+    return this.committedRecords(0);
+  }
+
+  /** The committed records not removed, from `fromSeq` on, in order. */
+  private *committedRecords(fromSeq: number): Iterable<StoredRecord> {
+    for (const chunk of this.index.from(fromSeq)) {
+      // Uncommitted chunks are the newest: nothing committed follows them.
+      if (!chunk.committed) return;
+      if (chunk.remaining === 0) continue;
+      const records = this.recordsOf(chunk);
+      for (let seq = Math.max(fromSeq, chunk.firstSeq); seq < chunk.endSeq; seq++) {
+        if (!chunk.isRemoved(seq)) yield { seq, bytes: records[seq - chunk.firstSeq] };
+      }
+    }
+  }
+
+  /**
+   * A committed chunk's records, as views of its value read from LMDB. A value that does not hold
+   * the chunk's records (damaged, or missing) gives empty records, which fail to decode: the WAL
+   * sets its events aside as damaged (an empty record keeps none of the damaged bytes).
+   */
+  private recordsOf(chunk: Chunk): Buffer[] {
+    if (this.lastRead?.chunk === chunk && this.lastRead.records !== undefined) return this.lastRead.records;
+    const value = this.chunkRecords?.get(chunk.firstSeq);
+    let records: Buffer[] | undefined;
+    if (value !== undefined) records = this.perEventRecords ? [value] : unframeRecords(value, chunk.count);
+    records ??= new Array<Buffer>(chunk.count).fill(Buffer.alloc(0));
+    this.lastRead = { chunk, records };
+    return records;
   }
 
   /** Every record set aside as damaged, in order. */
@@ -340,18 +416,34 @@ export class WalStore {
     for (const { key, value } of this.damaged.getRange({})) yield { seq: key, bytes: value };
   }
 
-  /** One committed record, if still stored. */
+  /** One committed record, if stored and not removed. */
   get(seq: number): Buffer | undefined {
-    return this.events.get(seq);
+    const chunk = this.index.find(seq);
+    if (chunk === undefined || !chunk.committed || chunk.isRemoved(seq)) return undefined;
+    return this.recordsOf(chunk)[seq - chunk.firstSeq];
   }
 
-  /** Lowest and highest stored sequence numbers (committed records only). */
+  /** Lowest and highest stored sequence numbers (committed records only, removed ones not). */
   bounds(): { first: number; last: number } | undefined {
     let first: number | undefined;
-    for (const key of this.events.getKeys({ limit: 1 })) first = key;
+    for (const chunk of this.index.from(0)) {
+      if (!chunk.committed) break;
+      if (chunk.remaining === 0) continue;
+      for (let seq = chunk.firstSeq; first === undefined; seq++) if (!chunk.isRemoved(seq)) first = seq;
+      break;
+    }
     if (first === undefined) return undefined;
     let last = first;
-    for (const key of this.events.getKeys({ reverse: true, limit: 1 })) last = key;
+    for (const chunk of this.index.reversed()) {
+      if (!chunk.committed || chunk.remaining === 0) continue;
+      for (let seq = chunk.endSeq - 1; seq >= chunk.firstSeq; seq--) {
+        if (!chunk.isRemoved(seq)) {
+          last = seq;
+          break;
+        }
+      }
+      break;
+    }
     return { first, last };
   }
 
@@ -378,13 +470,14 @@ export class WalStore {
     // Callers attach their own handlers; this one keeps an unobserved rejection from crashing the process.
     durable.catch(() => undefined);
     const batch: PendingBatch = {
-      firstSeq: 0, puts: [], removedSeqs: [], removedBytes: [], setAside: [], eventsDelta: 0, bytesDelta: 0, damagedDelta: 0, durable, settle,
+      firstSeq: 0, puts: [], removedSeqs: [], removedBytes: [], setAside: [], touched: new Set(), removedAppends: [], eventsDelta: 0, bytesDelta: 0, damagedDelta: 0, durable, settle,
     };
     this.batch = batch;
     for (let i = 0; i < this.retrySeqs.length; i++) this.queueRemoval(batch, this.retrySeqs[i], this.retryBytes[i]);
     this.retrySeqs.length = 0;
     this.retryBytes.length = 0;
     for (const record of this.retrySetAside.splice(0)) this.queueSetAside(batch, record);
+    for (const chunk of this.retryTouched.splice(0)) batch.touched.add(chunk);
     queueMicrotask(() => {
       if (this.committing === undefined && this.batch === batch) this.seal(batch);
     });
@@ -399,23 +492,36 @@ export class WalStore {
   private seal(batch: PendingBatch): void {
     this.batch = undefined;
     const counters = this.countersAfter(batch);
+    const created = this.cutIntoChunks(batch);
+    // Defined: only a writable store commits, and its open creates these databases.
+    const records = this.chunkRecords as Database<Buffer, number>;
+    const states = this.chunkStates as Database<Buffer, number>;
     // One `batch`: lmdb-js writes it as one transaction on its writer thread (the B-tree work is
     // off the JavaScript thread) and returns one promise for all of it, settled after the commit's
     // fsync (overlappingSync off).
     const committed = this.root.batch(() => {
-      for (let i = 0; i < batch.puts.length; i++) void this.events.put(batch.firstSeq + i, batch.puts[i]);
-      for (const seq of batch.removedSeqs) void this.events.remove(seq);
-      for (const { seq, bytes } of batch.setAside) {
-        // Defined: only a writable store commits, and its open creates `damaged`.
-        void this.damaged?.put(seq, bytes);
-        void this.events.remove(seq);
+      for (const chunk of created) {
+        if (chunk.remaining === 0) continue;
+        void records.put(chunk.firstSeq, frameRecords(batch.puts, chunk.firstSeq - batch.firstSeq, chunk.endSeq - batch.firstSeq));
+        void states.put(chunk.firstSeq, chunk.stateValue());
       }
+      for (const chunk of batch.touched) {
+        // A chunk of a refused commit was never stored: nothing to write.
+        if (!chunk.committed) continue;
+        if (chunk.remaining === 0) {
+          void records.remove(chunk.firstSeq);
+          void states.remove(chunk.firstSeq);
+          if (!chunk.deleted) this.index.delete(chunk);
+        } else void states.put(chunk.firstSeq, chunk.stateValue());
+      }
+      for (const { seq, bytes } of batch.setAside) void this.damaged?.put(seq, bytes);
       void this.root.put('counters', counters);
       if (batch.probePieces === 0) for (let i = 0; i < this.probePiecesStored; i++) void this.root.remove(PROBE_KEY_PREFIX + i);
       else if (batch.probePieces !== undefined) for (let i = 0; i < batch.probePieces; i++) void this.root.put(PROBE_KEY_PREFIX + i, PROBE_PIECE);
     });
     this.committing = committed.then(
       () => {
+        for (const chunk of created) chunk.committed = true;
         this.durableCounters = counters;
         if (batch.probePieces !== undefined) this.probePiecesStored = batch.probePieces === 0 ? 0 : Math.max(this.probePiecesStored, batch.probePieces);
         // The next commit starts before anyone hears that this one landed: what the WAL does then
@@ -427,6 +533,8 @@ export class WalStore {
         batch.settle();
       },
       async (error: unknown) => {
+        // Never stored: these sequence numbers are a gap, as the puts of a refused commit always were.
+        for (const chunk of created) this.index.delete(chunk);
         this.refuse(batch, new WalStoreError(`${this.path}: commit refused (${await refusalReason(error)})`));
         this.sealNext();
       },
@@ -451,7 +559,33 @@ export class WalStore {
       this.retryBytes.push(batch.removedBytes[i]);
     }
     this.retrySetAside.push(...batch.setAside);
+    this.retryTouched.push(...batch.touched);
     batch.settle(error);
+  }
+
+  /**
+   * The chunks of the batch's appends (consecutive sequence numbers from batch.firstSeq), each closed
+   * at CHUNK_BYTES or MAX_CHUNK_RECORDS, added to the index (uncommitted until the commit lands).
+   */
+  private cutIntoChunks(batch: PendingBatch): Chunk[] {
+    const created: Chunk[] = [];
+    let first = 0;
+    let bytes = 0;
+    for (let i = 0; i < batch.puts.length; i++) {
+      bytes += batch.puts[i].length;
+      const last = i === batch.puts.length - 1;
+      if (last || bytes >= CHUNK_BYTES || i + 1 - first === MAX_CHUNK_RECORDS) {
+        const chunk = new Chunk(batch.firstSeq + first, i + 1 - first);
+        this.index.add(chunk);
+        created.push(chunk);
+        first = i + 1;
+        bytes = 0;
+      }
+    }
+    for (const seq of batch.removedAppends) this.index.find(seq)?.markRemoved(seq);
+    // Removed before they were ever stored: nothing to write.
+    for (const chunk of created) if (chunk.remaining === 0) this.index.delete(chunk);
+    return created;
   }
 
   /**
@@ -666,7 +800,7 @@ async function openEnvironment(path: string, readOnly: boolean): Promise<RootDat
     // RILL_WAL_UNSAFE_NO_SYNC_FOR_TESTS=1 (tests only, never in use): no fdatasync at all, so that
     // test/power-cut/power-cut.test.ts can show its harness detects acks sent before a sync.
     const noSync = process.env.RILL_WAL_UNSAFE_NO_SYNC_FOR_TESTS === '1';
-    return open({ path, encoding: 'json', overlappingSync: false, eventTurnBatching: false, readOnly, maxDbs: 4, noSync });
+    return open({ path, encoding: 'json', overlappingSync: false, eventTurnBatching: false, readOnly, maxDbs: 8, noSync });
   } catch (error) {
     throw new WalStoreError(`${path}: damaged or unreadable WAL (${(error as Error).message})`);
   }
@@ -696,14 +830,85 @@ function readIdentity(root: RootDatabase, path: string): WalIdentity {
   if (typeof identity !== 'object' || identity === null) throw new WalStoreError(`${path}: not a rill WAL (no identity record)`);
   const { magic, formatVersion, epoch } = identity as Partial<WalIdentity>;
   if (magic !== WAL_MAGIC) throw new WalStoreError(`${path}: not a rill WAL (identity magic is ${JSON.stringify(magic)}, expected "${WAL_MAGIC}")`);
-  if (formatVersion !== WAL_FORMAT_VERSION) {
-    throw new WalStoreError(`${path}: unsupported rill WAL format version ${JSON.stringify(formatVersion)} (this rill reads version ${WAL_FORMAT_VERSION})`);
+  if (formatVersion !== WAL_FORMAT_VERSION && formatVersion !== FORMAT_VERSION_PER_EVENT) {
+    throw new WalStoreError(`${path}: unsupported rill WAL format version ${JSON.stringify(formatVersion)} (this rill reads versions ${FORMAT_VERSION_PER_EVENT} and ${WAL_FORMAT_VERSION})`);
   }
   if (typeof epoch !== 'string' || !/^[0-9a-f]{32}$/.test(epoch)) throw new WalStoreError(`${path}: damaged rill WAL (bad epoch in identity record)`);
   return identity as WalIdentity;
 }
 
-function readCounters(root: RootDatabase, events: Database<Buffer, number>, damaged: Database<Buffer, number> | undefined, path: string): WalCounters {
+/**
+ * The chunks of a format-2 store, from their states (a few bytes each: the records values are not
+ * read). Refuses a store whose two databases do not name the same chunks.
+ */
+function readChunkIndex(records: Database<Buffer, number> | undefined, states: Database<Buffer, number> | undefined, path: string): ChunkIndex {
+  const index = new ChunkIndex();
+  const recordsCount = records === undefined ? 0 : (records.getStats() as { entryCount: number }).entryCount;
+  let statesCount = 0;
+  if (states !== undefined) {
+    for (const { key, value } of states.getRange({})) {
+      const chunk = Chunk.fromState(key, value);
+      if (chunk === undefined) throw new WalStoreError(`${path}: damaged rill WAL (the state of the chunk at event ${key} is invalid)`);
+      index.add(chunk);
+      statesCount++;
+    }
+  }
+  if (recordsCount !== statesCount) throw new WalStoreError(`${path}: damaged rill WAL (${recordsCount} chunks of records, ${statesCount} chunk states)`);
+  return index;
+}
+
+/** A format-1 store read as it is: every record a committed chunk of one. */
+function perEventIndex(events: Database<Buffer, number> | undefined): ChunkIndex {
+  const index = new ChunkIndex();
+  if (events === undefined) return index;
+  for (const seq of events.getKeys({})) {
+    const chunk = new Chunk(seq, 1);
+    chunk.committed = true;
+    index.add(chunk);
+  }
+  return index;
+}
+
+/**
+ * Rewrites a format-1 store (one record per key in `events`) into chunks, in one transaction with
+ * its new identity: a crash meanwhile leaves the format-1 store as it was. Runs of consecutive
+ * sequence numbers become chunks as appends do.
+ */
+function rewriteIntoChunks(root: RootDatabase, identity: WalIdentity, records: Database<Buffer, number>, states: Database<Buffer, number>, path: string): WalIdentity {
+  const rewritten: WalIdentity = { ...identity, formatVersion: WAL_FORMAT_VERSION };
+  const events = root.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
+  try {
+    root.transactionSync(() => {
+      let run: Buffer[] = [];
+      let runFirst = 0;
+      let runBytes = 0;
+      const close = () => {
+        if (run.length === 0) return;
+        records.putSync(runFirst, frameRecords(run, 0, run.length));
+        states.putSync(runFirst, new Chunk(runFirst, run.length).stateValue());
+        run = [];
+        runBytes = 0;
+      };
+      const seqs: number[] = [];
+      for (const { key, value } of events.getRange({})) {
+        if (run.length > 0 && (key !== runFirst + run.length || runBytes >= CHUNK_BYTES || run.length === MAX_CHUNK_RECORDS)) close();
+        if (run.length === 0) runFirst = key;
+        // A copy: what a range read hands out may be reused by lmdb-js.
+        run.push(Buffer.from(value));
+        runBytes += value.length;
+        seqs.push(key);
+      }
+      close();
+      for (const seq of seqs) events.removeSync(seq);
+      root.putSync('identity', rewritten);
+    });
+  } catch (error) {
+    throw new WalStoreError(`${path}: cannot rewrite the format-1 WAL into chunks (${(error as Error).message})`);
+  }
+  return rewritten;
+}
+
+function readCounters(root: RootDatabase, index: ChunkIndex, damaged: Database<Buffer, number> | undefined, path: string): WalCounters {
   const stored = root.get('counters') as Partial<WalCounters> | undefined;
   // Stores written before damaged records were set aside have no `damagedEvents`.
   const counters = stored === undefined ? undefined : { damagedEvents: 0, ...stored };
@@ -711,16 +916,19 @@ function readCounters(root: RootDatabase, events: Database<Buffer, number>, dama
     counters !== undefined &&
     [counters.storedEvents, counters.storedBytes, counters.nextSeq, counters.damagedEvents].every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
   if (!valid) throw new WalStoreError(`${path}: damaged rill WAL (missing or invalid counters record)`);
-  const entries = events.getStats() as { entryCount: number };
-  if (entries.entryCount !== counters.storedEvents) {
-    throw new WalStoreError(`${path}: damaged rill WAL (counters say ${counters.storedEvents} events, the store holds ${entries.entryCount})`);
+  let storedEvents = 0;
+  for (const chunk of index.from(0)) storedEvents += chunk.remaining;
+  if (storedEvents !== counters.storedEvents) {
+    throw new WalStoreError(`${path}: damaged rill WAL (counters say ${counters.storedEvents} events, the store holds ${storedEvents})`);
   }
   const damagedEntries = damaged === undefined ? 0 : (damaged.getStats() as { entryCount: number }).entryCount;
   if (damagedEntries !== counters.damagedEvents) {
     throw new WalStoreError(`${path}: damaged rill WAL (counters say ${counters.damagedEvents} damaged records set aside, the store holds ${damagedEntries})`);
   }
-  for (const lastSeq of events.getKeys({ reverse: true, limit: 1 })) {
+  for (const chunk of index.reversed()) {
+    const lastSeq = chunk.endSeq - 1;
     if (lastSeq >= (counters.nextSeq as number)) throw new WalStoreError(`${path}: damaged rill WAL (event ${lastSeq} is at or past nextSeq ${counters.nextSeq})`);
+    break;
   }
   return { ...(counters as WalCounters) };
 }
