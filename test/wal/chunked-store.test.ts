@@ -13,6 +13,7 @@ import { open } from 'lmdb';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ByteSlab } from '../../engine/byte-slab.ts';
 import { CHUNK_BYTES } from '../../operators/qos/wal/chunk.ts';
 import { KEY_BYTES, WalStore } from '../../operators/qos/wal/store.ts';
 import { temporaryDirectory } from './harness.ts';
@@ -22,7 +23,7 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 const RUNS = Number(process.env.RILL_WAL_MODEL_RUNS ?? 1000) >= 20_000 ? 500 : 60;
 
 type Step =
-  | { kind: 'append'; sizes: number[] }
+  | { kind: 'append'; sizes: number[]; inSlab: boolean }
   | { kind: 'remove'; picks: number[] }
   | { kind: 'removeFresh'; size: number }
   | { kind: 'setAside'; pick: number }
@@ -31,7 +32,7 @@ type Step =
 
 const size = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 1, max: 2000 }) }, { weight: 1, arbitrary: fc.integer({ min: 2000, max: CHUNK_BYTES + 5000 }) });
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('append' as const), sizes: fc.array(size, { minLength: 1, maxLength: 120 }) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('append' as const), sizes: fc.array(size, { minLength: 1, maxLength: 120 }), inSlab: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('remove' as const), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 80 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('removeFresh' as const), size }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('setAside' as const), pick: fc.nat() }) },
@@ -39,11 +40,16 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
 );
 
-/** A record whose bytes say which event it is. */
-function recordOf(seq: number, length: number): Buffer {
-  const record = Buffer.alloc(length, 97 + (seq % 26));
-  record.write(String(seq).slice(0, length));
-  return record;
+/** A record whose bytes say which event it is; `slab`: written into it, as the WAL writes its records (one after the other: chunks are views of them). */
+function recordOf(seq: number, length: number, slab?: ByteSlab): Buffer {
+  if (slab === undefined) {
+    const record = Buffer.alloc(length, 97 + (seq % 26));
+    record.write(String(seq).slice(0, length));
+    return record;
+  }
+  slab.reserve(length);
+  slab.buffer.set(recordOf(seq, length), slab.start);
+  return slab.commit(slab.start + length);
 }
 
 interface Model {
@@ -77,6 +83,7 @@ describe('the chunked WAL store', () => {
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 30 }), async (steps) => {
         const dir = join(base, `run-${run++}`);
         let store = await WalStore.open(dir);
+        const slab = new ByteSlab();
         const model: Model = { stored: new Map(), damaged: 0 };
         /** Events appended since the last commit (stored, not yet readable). */
         let pending = new Map<number, Buffer>();
@@ -92,7 +99,7 @@ describe('the chunked WAL store', () => {
             if (current.kind === 'append') {
               for (const length of current.sizes) {
                 const seq = store.nextSeq;
-                const record = recordOf(seq, length);
+                const record = recordOf(seq, length, current.inSlab ? slab : undefined);
                 expect(store.append(record)).toBe(seq);
                 pending.set(seq, record);
                 sizes.set(seq, length);

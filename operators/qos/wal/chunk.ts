@@ -12,9 +12,12 @@
  * removed.
  *
  * Values:
- * - records (database `chunks`): u32 LE count, then count u32 LE record lengths, then the records.
- * - state (database `chunk-state`): u32 LE count, then ceil(count / 8) bytes, bit i set when the
- *   event firstSeq + i is removed (acked, dead-lettered or set aside as damaged).
+ * - records (database `chunks`): the records, one after the other. Nothing else, so that the value
+ *   is the records as the WAL wrote them, one after the other in its slab (record.ts): a view of
+ *   that memory, not a copy (recordsValue).
+ * - state (database `chunk-state`): u32 LE count, then count u32 LE record lengths, then
+ *   ceil(count / 8) bytes, bit i set when the event firstSeq + i is removed (acked, dead-lettered
+ *   or set aside as damaged).
  */
 
 /** A chunk is closed once its records reach this many bytes (or MAX_CHUNK_RECORDS records). */
@@ -31,12 +34,17 @@ export class Chunk {
 
   constructor(
     readonly firstSeq: number,
-    readonly count: number,
+    /** The byte length of each record, in order (the records value is them, one after the other). */
+    readonly lengths: Uint32Array,
     /** Bit i: event firstSeq + i is removed. */
-    readonly removed: Uint8Array = new Uint8Array((count + 7) >> 3),
+    readonly removed: Uint8Array = new Uint8Array((lengths.length + 7) >> 3),
     remaining?: number,
   ) {
-    this.remaining = remaining ?? count;
+    this.remaining = remaining ?? lengths.length;
+  }
+
+  get count(): number {
+    return this.lengths.length;
   }
 
   get endSeq(): number {
@@ -60,9 +68,11 @@ export class Chunk {
 
   /** The state value as of now (a copy: lmdb-js may read a value after `put` returns). */
   stateValue(): Buffer {
-    const value = Buffer.allocUnsafe(4 + this.removed.length);
-    value.writeUInt32LE(this.count, 0);
-    value.set(this.removed, 4);
+    const count = this.count;
+    const value = Buffer.allocUnsafe(4 + 4 * count + this.removed.length);
+    value.writeUInt32LE(count, 0);
+    for (let i = 0; i < count; i++) value.writeUInt32LE(this.lengths[i], 4 + 4 * i);
+    value.set(this.removed, 4 + 4 * count);
     return value;
   }
 
@@ -70,43 +80,44 @@ export class Chunk {
   static fromState(firstSeq: number, value: Buffer): Chunk | undefined {
     if (value.length < 4) return undefined;
     const count = value.readUInt32LE(0);
-    if (count === 0 || value.length !== 4 + ((count + 7) >> 3)) return undefined;
-    const removed = new Uint8Array(value.subarray(4));
+    if (count === 0 || value.length !== 4 + 4 * count + ((count + 7) >> 3)) return undefined;
+    const lengths = new Uint32Array(count);
+    for (let i = 0; i < count; i++) lengths[i] = value.readUInt32LE(4 + 4 * i);
+    const removed = new Uint8Array(value.subarray(4 + 4 * count));
     let removedCount = 0;
     for (let i = 0; i < count; i++) if ((removed[i >> 3] & (1 << (i & 7))) !== 0) removedCount++;
-    const chunk = new Chunk(firstSeq, count, removed, count - removedCount);
+    const chunk = new Chunk(firstSeq, lengths, removed, count - removedCount);
     chunk.committed = true;
     return chunk;
   }
 }
 
-/** The records value of `records[from..to)`. */
-export function frameRecords(records: Buffer[], from: number, to: number): Buffer {
-  const count = to - from;
-  let bytes = 4 + 4 * count;
-  for (let i = from; i < to; i++) bytes += records[i].length;
-  const value = Buffer.allocUnsafe(bytes);
-  value.writeUInt32LE(count, 0);
-  let at = 4 + 4 * count;
-  for (let i = from; i < to; i++) {
-    const record = records[i];
-    value.writeUInt32LE(record.length, 4 + 4 * (i - from));
-    record.copy(value, at);
-    at += record.length;
-  }
-  return value;
+/** Whether `next` starts where `previous` ends, in the same memory. */
+export function followsInMemory(previous: Buffer, next: Buffer): boolean {
+  return next.buffer === previous.buffer && next.byteOffset === previous.byteOffset + previous.length;
 }
 
 /**
- * The `count` records of a records value, as views of it; undefined if the value does not hold
- * `count` records whose lengths add up to its size (damaged: its events are set aside).
+ * The records value of `records[from..to)`: a view of their memory when they lie one after the
+ * other in one buffer (as the WAL's slab writes them, and as its chunks are cut), else a copy.
  */
-export function unframeRecords(value: Buffer, count: number): Buffer[] | undefined {
-  if (value.length < 4 + 4 * count || value.readUInt32LE(0) !== count) return undefined;
-  const records: Buffer[] = new Array(count);
-  let at = 4 + 4 * count;
-  for (let i = 0; i < count; i++) {
-    const length = value.readUInt32LE(4 + 4 * i);
+export function recordsValue(records: Buffer[], from: number, to: number): Buffer {
+  const first = records[from];
+  let contiguous = true;
+  for (let i = from + 1; i < to && contiguous; i++) contiguous = followsInMemory(records[i - 1], records[i]);
+  if (contiguous) {
+    const last = records[to - 1];
+    return Buffer.from(first.buffer, first.byteOffset, last.byteOffset + last.length - first.byteOffset);
+  }
+  return Buffer.concat(records.slice(from, to));
+}
+
+/** The records of a records value, as views of it; undefined if their lengths do not add up to its size (damaged). */
+export function splitRecords(value: Buffer, lengths: Uint32Array): Buffer[] | undefined {
+  const records: Buffer[] = new Array(lengths.length);
+  let at = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const length = lengths[i];
     if (at + length > value.length) return undefined;
     records[i] = value.subarray(at, at + length);
     at += length;

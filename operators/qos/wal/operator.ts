@@ -31,6 +31,7 @@
  * set aside in the store (`decodeOrSetAside`), and reading goes on after it.
  */
 import { resolve } from 'node:path';
+import { ByteSlab } from '../../../engine/byte-slab.ts';
 import { EventId } from '../../../engine/event-id.ts';
 import { BucketCounts } from '../../../engine/histogram.ts';
 import type { Event, OpMeta } from '../../../engine/event.ts';
@@ -119,6 +120,8 @@ export class WalOperator implements Operator {
   private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, record: Buffer.alloc(0), payloadStart: 0 };
   /** Where `TextEvent.utf8Text` shows an incoming event's bytes. */
   private readonly payloadBytes = utf8TextHolder();
+  /** This WAL's records, one after the other (record.ts): the store writes runs of them without a copy. */
+  private readonly recordSlab = new ByteSlab();
   private readonly awaitingResend = new Map<number, number>();
   private readonly commits: CommitInProgress[] = [];
   /** Acked events whose deletion is not durable yet. */
@@ -181,7 +184,7 @@ export class WalOperator implements Operator {
       // it holds them); otherwise the payload is serialised here, once: the stored text is what the
       // event goes out with, now or after a replay.
       const payloadJson = event instanceof TextEvent && event.utf8Text(this.payloadBytes) ? this.payloadBytes : (event.dataJson ?? stringifyJson(event.data));
-      const record = encodeRecord(event.id, event, payloadJson);
+      const record = encodeRecord(event.id, event, payloadJson, this.recordSlab);
       const seq = store.append(record);
       this.recentlyStored.add(seq, event.id, event, record, payloadStart(record));
       const commit = this.currentCommit();

@@ -76,15 +76,15 @@ const RANGE_BYTES = 4 * 8;
  * builds no string at all. `payloadJson`: the payload's JSON text, as a string or as UTF-8 bytes
  * (copied as they are; engine/text-event.ts); without it `event.data` is serialised.
  */
-export function encodeRecord(id: EventId, event: StoredEvent, payloadJson?: string | Utf8Text): Buffer {
+export function encodeRecord(id: EventId, event: StoredEvent, payloadJson?: string | Utf8Text, slab: ByteSlab = recordSlab): Buffer {
   const data = payloadJson ?? stringifyJson(event.data);
   const opMeta = opMetaText.of(event.opMeta as RecordValue);
   const meta = metaText.of(event.meta);
   // A UTF-16 code unit takes at most 3 bytes in UTF-8.
   const dataBytes = typeof data === 'string' ? data.length * 3 : data.end - data.start;
   const mostBytes = FIXED_BYTES + id.tracked.length * RANGE_BYTES + 8 + (opMeta.length + meta.length) * 3 + dataBytes;
-  recordSlab.reserve(mostBytes);
-  const { buffer, start } = recordSlab;
+  slab.reserve(mostBytes);
+  const { buffer, start } = slab;
   buffer[start] = FLAG;
   let at = buffer.writeDoubleLE(id.sourceId, start + BODY_START);
   at = buffer.writeDoubleLE(id.streamId, at);
@@ -103,7 +103,7 @@ export function encodeRecord(id: EventId, event: StoredEvent, payloadJson?: stri
   at += typeof data === 'string' ? buffer.write(data, at) : data.buffer.copy(buffer, at, data.start, data.end);
   const payloadCrc = typeof data !== 'string' && data.crc >= 0 ? data.crc : crc32(buffer.subarray(payloadAt, at));
   buffer.writeUInt32LE(crc32After(payloadCrc, buffer, start + BODY_START, payloadAt), start + 1);
-  return recordSlab.commit(at);
+  return slab.commit(at);
 }
 
 /**
@@ -136,7 +136,8 @@ function writeSizedText(buffer: Buffer, at: number, text: string): number {
  * one ArrayBuffer per slab instead of one per record, which at a few hundred thousand records a
  * second is much of what the garbage collector would otherwise do for the WAL. A slab is never
  * written again, which lmdb-js needs: it keeps a pointer into a record's memory until its commit
- * is written.
+ * is written. A WAL passes a slab of its own: its records then lie one after the other, and the
+ * store writes a chunk of them as a view of that memory (chunk.ts).
  */
 const recordSlab = new ByteSlab();
 

@@ -24,7 +24,7 @@
  * - Database `"chunks"`: key = the first sequence number of a chunk (lmdb-js ordered-binary, numeric
  *   order), value = the records (record.ts) of a run of consecutive sequence numbers that one commit
  *   appended, up to ~64 KiB (chunk.ts has the value's layout and says why chunks).
- * - Database `"chunk-state"`: same keys, value = the chunk's record count and which of its events
+ * - Database `"chunk-state"`: same keys, value = the chunk's record count and lengths, and which of its events
  *   are removed (acked, dead-lettered or set aside). An ack marks its event in the same commit that
  *   counts it, so acks are persisted per event; a chunk's two values are deleted in the commit that
  *   removes its last event. A stored event is one whose chunk exists and does not mark it removed.
@@ -60,7 +60,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Chunk, CHUNK_BYTES, frameRecords, MAX_CHUNK_RECORDS, unframeRecords } from './chunk.ts';
+import { Chunk, CHUNK_BYTES, followsInMemory, MAX_CHUNK_RECORDS, recordsValue, splitRecords } from './chunk.ts';
 import { ChunkIndex } from './chunk-index.ts';
 import { silenceLmdbCommitErrors } from './lmdb-console.ts';
 import { WalStoreError } from './store-error.ts';
@@ -404,7 +404,7 @@ export class WalStore {
     if (this.lastRead?.chunk === chunk && this.lastRead.records !== undefined) return this.lastRead.records;
     const value = this.chunkRecords?.get(chunk.firstSeq);
     let records: Buffer[] | undefined;
-    if (value !== undefined) records = this.perEventRecords ? [value] : unframeRecords(value, chunk.count);
+    if (value !== undefined) records = this.perEventRecords ? [value] : splitRecords(value, chunk.lengths);
     records ??= new Array<Buffer>(chunk.count).fill(Buffer.alloc(0));
     this.lastRead = { chunk, records };
     return records;
@@ -502,7 +502,7 @@ export class WalStore {
     const committed = this.root.batch(() => {
       for (const chunk of created) {
         if (chunk.remaining === 0) continue;
-        void records.put(chunk.firstSeq, frameRecords(batch.puts, chunk.firstSeq - batch.firstSeq, chunk.endSeq - batch.firstSeq));
+        void records.put(chunk.firstSeq, recordsValue(batch.puts, chunk.firstSeq - batch.firstSeq, chunk.endSeq - batch.firstSeq));
         void states.put(chunk.firstSeq, chunk.stateValue());
       }
       for (const chunk of batch.touched) {
@@ -565,17 +565,22 @@ export class WalStore {
 
   /**
    * The chunks of the batch's appends (consecutive sequence numbers from batch.firstSeq), each closed
-   * at CHUNK_BYTES or MAX_CHUNK_RECORDS, added to the index (uncommitted until the commit lands).
+   * at CHUNK_BYTES or MAX_CHUNK_RECORDS, and where the next record does not follow it in memory (a
+   * new slab), so that a chunk's value is a view of the records, not a copy. Added to the index
+   * (uncommitted until the commit lands).
    */
   private cutIntoChunks(batch: PendingBatch): Chunk[] {
     const created: Chunk[] = [];
+    const { puts } = batch;
     let first = 0;
     let bytes = 0;
-    for (let i = 0; i < batch.puts.length; i++) {
-      bytes += batch.puts[i].length;
-      const last = i === batch.puts.length - 1;
-      if (last || bytes >= CHUNK_BYTES || i + 1 - first === MAX_CHUNK_RECORDS) {
-        const chunk = new Chunk(batch.firstSeq + first, i + 1 - first);
+    for (let i = 0; i < puts.length; i++) {
+      bytes += puts[i].length;
+      const last = i === puts.length - 1;
+      if (last || bytes >= CHUNK_BYTES || i + 1 - first === MAX_CHUNK_RECORDS || !followsInMemory(puts[i], puts[i + 1])) {
+        const lengths = new Uint32Array(i + 1 - first);
+        for (let j = first; j <= i; j++) lengths[j - first] = puts[j].length;
+        const chunk = new Chunk(batch.firstSeq + first, lengths);
         this.index.add(chunk);
         created.push(chunk);
         first = i + 1;
@@ -862,7 +867,8 @@ function perEventIndex(events: Database<Buffer, number> | undefined): ChunkIndex
   const index = new ChunkIndex();
   if (events === undefined) return index;
   for (const seq of events.getKeys({})) {
-    const chunk = new Chunk(seq, 1);
+    // Its length is never needed: such a value is the record itself (recordsOf).
+    const chunk = new Chunk(seq, new Uint32Array(1));
     chunk.committed = true;
     index.add(chunk);
   }
@@ -884,8 +890,8 @@ function rewriteIntoChunks(root: RootDatabase, identity: WalIdentity, records: D
       let runBytes = 0;
       const close = () => {
         if (run.length === 0) return;
-        records.putSync(runFirst, frameRecords(run, 0, run.length));
-        states.putSync(runFirst, new Chunk(runFirst, run.length).stateValue());
+        records.putSync(runFirst, recordsValue(run, 0, run.length));
+        states.putSync(runFirst, new Chunk(runFirst, Uint32Array.from(run, (record) => record.length)).stateValue());
         run = [];
         runBytes = 0;
       };
