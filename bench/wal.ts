@@ -3,10 +3,14 @@
  * commit per event, then a restart with 1,000,000 stored events (in a child process, so its memory
  * is measured alone). Events are the corpus's ~630-byte log lines, cycled.
  *
- * Events come as a JSON source hands them on: the parsed payload plus the text it was parsed from
- * (`Event.dataJson`), which the WAL stores as it is. wal_without_text_events_per_s and
- * wal_without_text_vs_lmdb_ratio are the same pipeline for events without that text (a metronome's,
- * or ones a select rebuilt), where the WAL serialises each payload.
+ * Events come as a JSON source (`file`, `tcp_server`) hands them on: a view of the UTF-8 bytes it
+ * read, with their CRC-32 computed by the line reader's thread (engine/text-event.ts `ofUtf8`),
+ * which the WAL copies into its record as they are. The bytes are those of FEED_LINES distinct
+ * lines (12 MB, more than the caches hold), not the same few lines again and again.
+ * wal_string_text_events_per_s is the same for events that carry their text as a string (as
+ * before 2026-12-02; the WAL encodes it and computes its CRC itself), and
+ * wal_without_text_events_per_s / wal_without_text_vs_lmdb_ratio for events without any text (a
+ * metronome's, or ones a select rebuilt), where the WAL serialises each payload.
  *
  * Throughput parts run one after the other (never two at once), after a warm-up round, in
  * interleaved rounds; figures are medians. Every part, the baselines too, and the restart run in
@@ -27,10 +31,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32 } from 'node:zlib';
 import { open } from 'lmdb';
 import { buildPipeline } from '../engine/build-pipeline.ts';
 import { ENGINE_RESOURCE_LIMITS } from '../engine/runtime/engine-heap.ts';
 import { EventId } from '../engine/event-id.ts';
+import { TextEvent } from '../engine/text-event.ts';
 import { nowNs, type Event } from '../engine/event.ts';
 import type { PipelineExecutor } from '../engine/executor.ts';
 import { encodeRecord } from '../operators/qos/wal/record.ts';
@@ -51,28 +57,55 @@ const SOURCE_WINDOW = 20_000;
 const THROUGHPUT_READ_COUNT = 1000;
 const SYNC_PER_EVENT_EVENTS = 2000;
 
-/** A corpus event as a JSON source hands it on: the parsed payload and the text it came as. */
+/** A corpus line: its parsed payload and its text. */
 interface CorpusLine {
   data: Value;
   text: string;
 }
 
-function loadCorpus(): CorpusLine[] {
-  return corpusTexts().map((text) => ({ data: parseJson(text), text }));
+/** Distinct lines the byte events are views of, one after the other in one buffer (as a read batch holds them). */
+const FEED_LINES = 20_000;
+
+interface Corpus {
+  lines: CorpusLine[];
+  feed: Buffer;
+  starts: Int32Array;
+  ends: Int32Array;
+  crcs: Uint32Array;
 }
 
-/** With `withText` false the event has no `dataJson` (as from a metronome): the WAL serialises its payload. */
-function corpusEvent(corpus: CorpusLine[], n: number, withText: boolean): Event {
-  const line = corpus[n % corpus.length];
-  return {
-    id: new EventId(SOURCE_UID, 0, n),
-    data: line.data,
-    dataJson: withText ? line.text : undefined,
-    meta: {},
-    ingestNs: nowNs(),
-    transactional: true,
-    opMeta: {},
-  };
+function loadCorpus(): Corpus {
+  const lines = corpusTexts().map((text) => ({ data: parseJson(text), text }));
+  const texts = Array.from({ length: FEED_LINES }, (_unused, n) => lines[n % lines.length].text);
+  const feed = Buffer.from(`${texts.join('\n')}\n`);
+  const starts = new Int32Array(FEED_LINES);
+  const ends = new Int32Array(FEED_LINES);
+  const crcs = new Uint32Array(FEED_LINES);
+  let at = 0;
+  for (let n = 0; n < FEED_LINES; n++) {
+    starts[n] = at;
+    ends[n] = at + Buffer.byteLength(texts[n]);
+    crcs[n] = crc32(feed.subarray(starts[n], ends[n]));
+    at = ends[n] + 1;
+  }
+  return { lines, feed, starts, ends, crcs };
+}
+
+/**
+ * How an event carries its payload: `bytes`, as a JSON source hands it on (a view of the bytes read,
+ * with their CRC); `string`, its text as a string; `none`, no text at all (as from a metronome: the
+ * WAL serialises the payload).
+ */
+type EventForm = 'bytes' | 'string' | 'none';
+
+function corpusEvent(corpus: Corpus, n: number, form: EventForm): Event {
+  const id = new EventId(SOURCE_UID, 0, n);
+  if (form === 'bytes') {
+    const at = n % FEED_LINES;
+    return TextEvent.ofUtf8(id, corpus.feed, corpus.starts[at], corpus.ends[at], {}, nowNs(), true, {}, corpus.crcs[at]);
+  }
+  const line = corpus.lines[n % corpus.lines.length];
+  return { id, data: line.data, dataJson: form === 'string' ? line.text : undefined, meta: {}, ingestNs: nowNs(), transactional: true, opMeta: {} };
 }
 
 function argument(args: string[], name: string, fallback: number): number {
@@ -94,7 +127,7 @@ function walPipeline(params: Record<string, Value>, seedSelect = false): Pipelin
 }
 
 /** Events/s through the WAL with a transactional source and a sink that acks every event. */
-async function measureWal(corpus: CorpusLine[], events: number, dir: string, withText: boolean, seedSelect = false): Promise<number> {
+async function measureWal(corpus: Corpus, events: number, dir: string, form: EventForm, seedSelect = false): Promise<number> {
   const pipeline = walPipeline({ dir, read_count: THROUGHPUT_READ_COUNT, max_elements: 10_000_000 }, seedSelect);
   pipeline.setTransactional('in', true);
   let delivered = 0;
@@ -121,7 +154,7 @@ async function measureWal(corpus: CorpusLine[], events: number, dir: string, wit
     toAck = [];
     for (const event of acks) pipeline.contraflow('out', { kind: 'ack', id: event.id, opMeta: event.opMeta });
     delivered += acks.length;
-    for (let i = 0; i < SEND_BATCH && sent < events && sent - ackedUpstream < SOURCE_WINDOW; i++) pipeline.send('in', corpusEvent(corpus, sent++, withText));
+    for (let i = 0; i < SEND_BATCH && sent < events && sent - ackedUpstream < SOURCE_WINDOW; i++) pipeline.send('in', corpusEvent(corpus, sent++, form));
     if (delivered >= events && ackedUpstream >= events && pipeline.isIdle()) finish();
     else setImmediate(step);
   };
@@ -139,8 +172,8 @@ async function measureWal(corpus: CorpusLine[], events: number, dir: string, wit
  */
 export async function inProcessWalEventsPerS(events: number, dir: string): Promise<number> {
   const corpus = loadCorpus();
-  await measureWal(corpus, Math.max(1, Math.floor(events / 2)), `${dir}-warm-up`, true);
-  return measureWal(corpus, events, dir, true);
+  await measureWal(corpus, Math.max(1, Math.floor(events / 2)), `${dir}-warm-up`, 'bytes');
+  return measureWal(corpus, events, dir, 'bytes');
 }
 
 /**
@@ -149,7 +182,7 @@ export async function inProcessWalEventsPerS(events: number, dir: string): Promi
  * WAL's flags (`overlappingSync: false`, no `noSync`). With `encodeEach`, every record is encoded
  * (encodeRecord) when put, as the WAL must: the same floor plus the encoding.
  */
-async function measureRawLmdb(corpus: CorpusLine[], events: number, dir: string, encodeEach: boolean): Promise<number> {
+async function measureRawLmdb({ lines: corpus }: Corpus, events: number, dir: string, encodeEach: boolean): Promise<number> {
   const env = open({ path: dir, overlappingSync: false });
   const db = env.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
   const stored = (seq: number) => ({ ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[seq % corpus.length].data });
@@ -179,7 +212,7 @@ async function measureRawLmdb(corpus: CorpusLine[], events: number, dir: string,
  * per-write-fsync log does (each awaited put is its own LMDB transaction; `strace -c` shows one
  * fdatasync per event).
  */
-async function measureSyncPerEvent(corpus: CorpusLine[], dir: string): Promise<number> {
+async function measureSyncPerEvent({ lines: corpus }: Corpus, dir: string): Promise<number> {
   const env = open({ path: dir, overlappingSync: false });
   const db = env.openDB<Buffer, number>({ name: 'events', encoding: 'binary' });
   const record = encodeRecord(new EventId(SOURCE_UID, 0, 0), { ingestNs: nowNs(), opMeta: {}, meta: {}, data: corpus[0].data }, corpus[0].text);
@@ -191,7 +224,7 @@ async function measureSyncPerEvent(corpus: CorpusLine[], dir: string): Promise<n
 }
 
 /** Stores `backlog` corpus events in the WAL format (store appends, 10,000 per commit). */
-async function fillBacklog(corpus: CorpusLine[], backlog: number, dir: string): Promise<void> {
+async function fillBacklog({ lines: corpus }: Corpus, backlog: number, dir: string): Promise<void> {
   const store = await WalStore.open(dir, { readCount: THROUGHPUT_READ_COUNT, maxElements: 10_000_000 });
   const records = corpus.map((line, n) => encodeRecord(new EventId(SOURCE_UID, 0, n), { ingestNs: nowNs(), opMeta: {}, meta: {}, data: line.data }, line.text));
   const pending: Array<Promise<void>> = [];
@@ -290,6 +323,7 @@ function pause(): Promise<void> {
 
 interface ThroughputFigures {
   wal: number[];
+  walStringText: number[];
   walWithoutText: number[];
   walChanged: number[];
   raw: number[];
@@ -304,19 +338,22 @@ export async function throughputRounds(events: number, rounds: number, base: str
   const freshDir = () => join(base, `part-${part++}`);
   // Half a round: long enough for the young generation to have grown to its working size.
   const warmUp = Math.max(1, Math.floor(events / 2));
-  await measureWal(corpus, warmUp, freshDir(), true);
-  await measureWal(corpus, warmUp, freshDir(), false);
-  await measureWal(corpus, warmUp, freshDir(), true, true);
+  await measureWal(corpus, warmUp, freshDir(), 'bytes');
+  await measureWal(corpus, warmUp, freshDir(), 'string');
+  await measureWal(corpus, warmUp, freshDir(), 'none');
+  await measureWal(corpus, warmUp, freshDir(), 'bytes', true);
   await measureRawLmdb(corpus, warmUp, freshDir(), false);
   await measureRawLmdb(corpus, warmUp, freshDir(), true);
-  const figures: ThroughputFigures = { wal: [], walWithoutText: [], walChanged: [], raw: [], rawEncoded: [], syncPerEvent: 0 };
+  const figures: ThroughputFigures = { wal: [], walStringText: [], walWithoutText: [], walChanged: [], raw: [], rawEncoded: [], syncPerEvent: 0 };
   for (let round = 0; round < rounds; round++) {
     await pause();
-    figures.wal.push(await measureWal(corpus, events, freshDir(), true));
+    figures.wal.push(await measureWal(corpus, events, freshDir(), 'bytes'));
     await pause();
-    figures.walWithoutText.push(await measureWal(corpus, events, freshDir(), false));
+    figures.walStringText.push(await measureWal(corpus, events, freshDir(), 'string'));
     await pause();
-    figures.walChanged.push(await measureWal(corpus, events, freshDir(), true, true));
+    figures.walWithoutText.push(await measureWal(corpus, events, freshDir(), 'none'));
+    await pause();
+    figures.walChanged.push(await measureWal(corpus, events, freshDir(), 'bytes', true));
     await pause();
     figures.raw.push(await measureRawLmdb(corpus, events, freshDir(), false));
     await pause();
@@ -341,10 +378,11 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
         ? 'RILL_ENGINE_THREAD=0: every part runs in the main thread, with the default heap'
         : `every part runs in a worker thread with rill's pipeline heap settings (young generation up to ${ENGINE_RESOURCE_LIMITS.maxYoungGenerationSizeMb} MB)`,
     );
-    const { wal, walWithoutText, walChanged, raw, rawEncoded, syncPerEvent } = await inEngineThread<ThroughputFigures>(import.meta.url, 'throughputRounds', events, rounds, base);
+    const { wal, walStringText, walWithoutText, walChanged, raw, rawEncoded, syncPerEvent } = await inEngineThread<ThroughputFigures>(import.meta.url, 'throughputRounds', events, rounds, base);
     const perRound = (rates: number[]) => rates.map((rate) => Math.round(rate / 1000)).join(' ');
     reporter.note(`per round, thousand events/s: wal ${perRound(wal)}; raw lmdb ${perRound(raw)}`);
-    reporter.figure('wal_events_per_s', median(wal), 'events/s');
+    reporter.figure('wal_events_per_s', median(wal), 'events/s (events as a JSON source hands them on: views of the bytes read, with their CRC)');
+    reporter.figure('wal_string_text_events_per_s', median(walStringText), 'events/s (events with their JSON text as a string: the WAL encodes it and takes its CRC)');
     reporter.figure('wal_without_text_events_per_s', median(walWithoutText), 'events/s (events without their JSON text: the WAL serialises each payload)');
     reporter.figure('lmdb_raw_events_per_s', median(raw), 'events/s');
     reporter.figure('lmdb_raw_encoding_events_per_s', median(rawEncoded), 'events/s (raw lmdb + encodeRecord per event)');
