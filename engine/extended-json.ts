@@ -16,6 +16,7 @@ import { stringifyJson } from '../queries/values/json.ts';
 import { isRecord, type Value } from '../queries/values/value.ts';
 import type { Event } from './event.ts';
 import { ByteSlab } from './byte-slab.ts';
+import { crc32After, crc32WithoutLast } from './crc32.ts';
 import { TextEvent, utf8TextHolder, type Utf8Text } from './text-event.ts';
 
 export function extendedJson(base: Value, baseJson: string, data: Value): string | undefined {
@@ -94,7 +95,13 @@ function keysSurelyAbsent(text: string, quotedKeys: string[] | undefined): boole
 export function eventWithInserts(event: Event, inserts: ConstantInserts): Event | undefined {
   if (event instanceof TextEvent && event.utf8Text(held)) {
     const end = writeWithInserts(held, inserts);
-    if (end !== -1) return TextEvent.ofUtf8(event.id, insertSlab.buffer, insertSlab.start, end, event.meta, event.ingestNs, event.transactional, event.opMeta);
+    if (end !== -1) {
+      // The line's CRC (from the reader's thread), back over its closing brace and on over what
+      // was put in its place: the WAL then takes no CRC of the new text (engine/crc32.ts).
+      const added = (insertBytes.get(inserts) as { added: Buffer }).added;
+      const crc = held.crc < 0 ? -1 : crc32After(crc32WithoutLast(held.crc, 0x7d), added, 0, added.length);
+      return TextEvent.ofUtf8(event.id, insertSlab.buffer, insertSlab.start, end, event.meta, event.ingestNs, event.transactional, event.opMeta, crc);
+    }
   }
   const text = textWithInserts(event, inserts);
   return text === undefined ? undefined : new TextEvent(event.id, text, event.meta, event.ingestNs, event.transactional, event.opMeta);

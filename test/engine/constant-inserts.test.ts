@@ -6,6 +6,7 @@
  * parses to it; and an insert of a key that exists is the same runtime error.
  */
 import fc from 'fast-check';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { buildPipeline } from '../../engine/build-pipeline.ts';
 import { EventId } from '../../engine/event-id.ts';
@@ -34,10 +35,11 @@ function textEvent(text: string): Event {
   return new TextEvent(new EventId(1, 0, next++), text, {}, 1, false, {});
 }
 /** The text as UTF-8 bytes inside a larger buffer, as a source's line (TextEvent.ofUtf8). */
-function bytesEvent(text: string): Event {
+function bytesEvent(text: string, withCrc = false): Event {
   const buffer = Buffer.from(`{"x":1}\n${text}\n{"y":2}`);
   const start = Buffer.byteLength('{"x":1}\n');
-  return TextEvent.ofUtf8(new EventId(1, 0, next++), buffer, start, start + Buffer.byteLength(text), {}, 1, false, {});
+  const end = start + Buffer.byteLength(text);
+  return TextEvent.ofUtf8(new EventId(1, 0, next++), buffer, start, end, {}, 1, false, {}, withCrc ? crc32(buffer.subarray(start, end)) : -1);
 }
 type Form = 'parsed' | 'text' | 'bytes';
 const FORMS: Form[] = ['parsed', 'text', 'bytes'];
@@ -138,6 +140,25 @@ describe('constant inserts', () => {
     expect((outputs[0] as TextEvent).utf8Text(held)).toBe(true);
     expect(held.buffer.toString('utf8', held.start, held.end)).toBe('{"a":1.0,"b":"é","hostname":"h","n":1.0}');
     expect(input.dataJson).toBe('{"a":1.0,"b":"é"}');
+    await pipeline.close();
+  });
+
+  it("carry on the line's CRC to the new bytes (the CRC of exactly those bytes), and none when the line had none", async () => {
+    const { pipeline, outputs } = await started('');
+    const held = utf8TextHolder();
+    let byteOutputs = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.string().filter((key) => !['hostname', 'n'].includes(key)), fc.jsonValue(), { minKeys: 1 }), fc.boolean(), async (payload, withCrc) => {
+        outputs.length = 0;
+        pipeline.send('in', bytesEvent(JSON.stringify(payload), withCrc));
+        // A text with an escape takes the text path (a string, whose CRC the WAL takes).
+        if (!(outputs[0] as TextEvent).utf8Text(held)) return;
+        byteOutputs++;
+        expect(held.crc).toBe(withCrc ? crc32(held.buffer.subarray(held.start, held.end)) : -1);
+      }),
+      { numRuns: 500 },
+    );
+    expect(byteOutputs).toBeGreaterThan(40);
     await pipeline.close();
   });
 });

@@ -26,7 +26,7 @@
  * otherwise be delivered as an altered payload. Why the payload first: its CRC can then be
  * computed where its bytes were read, off the engine thread (the line reader's worker does, for the
  * `file` source and `tcp_server`: `Utf8Text.crc`), and the record's checksum continues it over the
- * few header bytes (crc32.ts). CRC-32 is node:zlib's `crc32` (Node >= 20.15): part
+ * few header bytes (engine/crc32.ts). CRC-32 is node:zlib's `crc32` (Node >= 20.15): part
  * of Node, no native package to build, and zlib's implementation is table-driven/vectorised, a small
  * cost next to the LMDB commit (see docs/qos-wal.md for the bench figures). CRC-32C would detect the
  * same errors (every burst up to 32 bits, every 1-3 bit error at these record sizes); no package for
@@ -46,7 +46,7 @@ import type { Utf8Text } from '../../../engine/text-event.ts';
 import type { OpMeta } from '../../../engine/event.ts';
 import { parseJson, stringifyJson } from '../../../queries/values/json.ts';
 import { ByteSlab } from '../../../engine/byte-slab.ts';
-import { crc32After } from './crc32.ts';
+import { crc32After } from '../../../engine/crc32.ts';
 import { MetadataText } from './metadata-text.ts';
 import type { RecordValue, Value } from '../../../queries/values/value.ts';
 
