@@ -27,6 +27,7 @@ import type { PipelineInstance, RuntimePlan, SinkInstance, SourceInstance } from
 import { instanceName, type Endpoint } from './endpoint.ts';
 import { CircuitLog } from './circuit-log.ts';
 import { FanOutAcks } from './fan-out-acks.ts';
+import { SinkAcks } from './sink-acks.ts';
 import type { BucketCounts } from '../histogram.ts';
 import { MetricsSource } from '../../connectors/metrics.ts';
 import { MetricsReporter } from './metrics-reporter.ts';
@@ -381,6 +382,9 @@ export class Runtime {
     return new SinkDelivery(this, pipeline, port, sink, event, copies);
   }
 
+  /** Called by SinkDelivery: the acks of this turn, sent back merged into runs. */
+  readonly sinkAcks = new SinkAcks();
+
   /** Called by SinkDelivery: whether acks and fails still go back upstream. */
   get sendsInsights(): boolean {
     return this.state === 'running' || this.settlingAcks;
@@ -501,7 +505,9 @@ class SinkDelivery implements Delivery {
     }
     const event = this.event;
     if (event.transactional && this.runtime.sendsInsights) {
-      this.pipeline.pipeline.contraflow(this.port, reason === undefined ? { kind, id: event.id, opMeta: event.opMeta } : { kind, id: event.id, opMeta: event.opMeta, reason });
+      const acks = this.runtime.sinkAcks;
+      if (reason === undefined) acks.add(this.pipeline.pipeline, this.port, event.id, event.opMeta);
+      else acks.sendAfterPending(this.pipeline.pipeline, this.port, { kind, id: event.id, opMeta: event.opMeta, reason });
     }
     return streakStarts;
   }
