@@ -24,23 +24,39 @@
  * support on, as that costs about 10 ms per start; `node --enable-source-maps bin/rill.mjs` (or
  * RILL_NO_COMPILED_CACHE=1) gives stack traces that point at the `.ts` files.
  *
- * Worker threads: `workerEntries` are bundled as entries of their own (`<name>.mjs` beside
- * `cli.mjs`, sharing its chunks). A worker the CLI starts runs the launcher again, with
- * `workerData.rillWorkerEntry` naming the module it is for (one of those entries in the bundle the
- * CLI runs from, or its `.ts` source when the CLI runs through tsx): the worker then runs that module
- * alone, through tsx if it is a source, without checking freshness again (the bundle is the one the
- * main thread chose) and without loading the CLI (`rill server run`'s engine thread,
+ * Worker threads: `workerEntries` are bundled as CommonJS files of their own (`<name>.cjs` beside
+ * `cli.mjs`, each with everything it imports: no chunks). A worker the CLI starts runs the launcher
+ * again, with `workerData.rillWorkerEntry` naming the module it is for (one of those files in the
+ * bundle the CLI runs from, or its `.ts` source when the CLI runs through tsx): the worker then runs
+ * that module alone, through tsx if it is a source, without checking freshness again (the bundle is
+ * the one the main thread chose) and without loading the CLI (`rill server run`'s engine thread,
  * bin/commands/server-thread.ts).
+ *
+ * Why CommonJS there: Node 20 keeps no compiled code for ES modules, and a worker's start compiles
+ * everything it loads again. A CommonJS file can be run as a `vm.Script` with a V8 code cache
+ * (`<name>.cjs.v8cache` beside it, runCodeCached): the first start writes it, once the entry says
+ * it has done its start-up work (`globalThis.rillWriteCodeCache()`), so that what start-up compiled
+ * is in it; later starts reuse it. One file instead of some fifty chunks also spares Node's ES
+ * loader its per-module work. `rill server run`'s first event came ~60 ms sooner. Such an entry must
+ * not use top-level await; `import.meta.url` is the bundle file's URL, and `globalThis.rillEngineBundle`
+ * is the constant `true` (connectors/registry.ts drops a top-level await by it).
+ *
+ * Early entries: `earlyEntries` are bundled the same way and imported before the CLI, so that work
+ * which needs none of the CLI can start while the CLI's modules load and its arguments are parsed
+ * (`rill server run` starts its engine thread there: bin/commands/server-prestart.ts). Through tsx
+ * they are imported from source, also before the CLI.
  *
  * Falling back: if the bundle cannot be built (cache directory not writable, esbuild missing, ...),
  * the CLI runs through tsx as before. RILL_NO_COMPILED_CACHE=1 forces that path (tsx maps stack
  * traces to the sources); RILL_DEBUG_STARTUP=1 says on stderr which path was taken and why.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants, Script } from 'node:vm';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join, relative, resolve, sep } from 'node:path';
-import { isMainThread, workerData } from 'node:worker_threads';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { isMainThread, threadId, workerData } from 'node:worker_threads';
 
 /** Directories (relative to the root) whose `.ts` files the bundle may include. `test/corpus` and
  *  `test/troy` are there because `rill conformance` imports their case runners. */
@@ -70,7 +86,8 @@ const BUNDLE_ENTRY = 'cli.mjs';
  * @param {object} options
  * @param {string} options.root the repository root
  * @param {string} [options.entry] the CLI module, relative to root
- * @param {Record<string, string>} [options.workerEntries] modules worker threads run (name -> path relative to root), bundled as `<name>.mjs`
+ * @param {Record<string, string>} [options.workerEntries] modules worker threads run (name -> path relative to root), bundled as `<name>.cjs`
+ * @param {Record<string, string>} [options.earlyEntries] modules imported before the CLI (name -> path relative to root), bundled as `<name>.mjs`
  * @param {string} [options.cacheDir] where bundles are kept (default `<root>/node_modules/.cache/rill`)
  * @param {string[]} [options.sourceRoots] directories whose `.ts` files make up the freshness key
  */
@@ -78,39 +95,42 @@ export async function startCli({
   root,
   entry = 'bin/cli.ts',
   workerEntries = {},
+  earlyEntries = {},
   cacheDir = join(root, 'node_modules', '.cache', 'rill'),
   sourceRoots = SOURCE_ROOTS,
 }) {
   const workerEntry = isMainThread ? undefined : workerData?.rillWorkerEntry;
-  if (typeof workerEntry === 'string') return workerEntry.endsWith('.ts') ? runThroughTsx(workerEntry) : import(pathToFileURL(workerEntry).href);
+  if (typeof workerEntry === 'string') return workerEntry.endsWith('.ts') ? runThroughTsx(workerEntry) : runCodeCached(workerEntry);
   const debug = process.env.RILL_DEBUG_STARTUP === '1';
   const entryPath = resolve(root, entry);
   if (process.env.RILL_NO_COMPILED_CACHE === '1') {
     if (debug) console.error('rill startup: RILL_NO_COMPILED_CACHE=1, running the sources through tsx');
-    return runThroughTsx(entryPath);
+    return runThroughTsx(entryPath, root, earlyEntries);
   }
   let bundle;
   try {
-    bundle = await compiledBundle({ root, entryPath, workerEntries, cacheDir, sourceRoots, debug });
+    bundle = await compiledBundle({ root, entryPath, workerEntries, earlyEntries, cacheDir, sourceRoots, debug });
   } catch (error) {
     if (debug) console.error(`rill startup: no compiled bundle (${describe(error)}); running the sources through tsx`);
-    return runThroughTsx(entryPath);
+    return runThroughTsx(entryPath, root, earlyEntries);
   }
   // Outside the try: an error thrown by the CLI itself must not make it run a second time.
+  for (const name of Object.keys(earlyEntries)) await import(pathToFileURL(join(dirname(bundle), `${name}.mjs`)).href);
   await import(pathToFileURL(bundle).href);
 }
 
-async function runThroughTsx(entryPath) {
+async function runThroughTsx(entryPath, root, earlyEntries = {}) {
   const { register } = await import('tsx/esm/api');
   register();
+  for (const path of Object.values(earlyEntries)) await import(pathToFileURL(resolve(root, path)).href);
   await import(pathToFileURL(entryPath).href);
 }
 
 /** The path of the bundled entry for the current sources, building it if needed. */
-async function compiledBundle({ root, entryPath, workerEntries, cacheDir, sourceRoots, debug }) {
+async function compiledBundle({ root, entryPath, workerEntries, earlyEntries, cacheDir, sourceRoots, debug }) {
   const checkStarted = performance.now();
   const sources = listSources(root, sourceRoots);
-  const key = freshnessKey(root, sources, workerEntries);
+  const key = freshnessKey(root, sources, { workerEntries, earlyEntries });
   const bundleDir = join(cacheDir, key);
   const bundle = join(bundleDir, BUNDLE_ENTRY);
   if (isFile(bundle)) {
@@ -125,7 +145,7 @@ async function compiledBundle({ root, entryPath, workerEntries, cacheDir, source
   try {
     // package.json is bundled too (`rill --version` imports it) and the key covers its mtime.
     const covered = new Set([...sources.map((source) => source.path), join(root, 'package.json')]);
-    await build(root, entryPath, workerEntries, temporaryDir, covered);
+    await build(root, entryPath, { workerEntries, earlyEntries }, temporaryDir, covered);
     if (!moveIntoPlace(temporaryDir, bundleDir)) {
       if (debug) console.error(`rill startup: another process built ${bundleDir} first; using it`);
       return bundle;
@@ -165,10 +185,10 @@ function listSources(root, sourceRoots) {
   return sources.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function freshnessKey(root, sources, workerEntries) {
+function freshnessKey(root, sources, entries) {
   const hash = createHash('sha256');
   hash.update(`node ${process.version}\n`);
-  hash.update(`worker entries ${JSON.stringify(workerEntries)}\n`);
+  hash.update(`entries ${JSON.stringify(entries)}\n`);
   const thisFile = statSync(fileURLToPath(import.meta.url));
   hash.update(`compiled-cache.mjs ${thisFile.mtimeMs} ${thisFile.size}\n`);
   for (const manifest of ['package.json', 'package-lock.json', 'tsconfig.json']) {
@@ -181,46 +201,112 @@ function freshnessKey(root, sources, workerEntries) {
 }
 
 /**
- * Bundles the entry into `outdir`. Dependencies stay external (loaded from node_modules at run
- * time); code splitting keeps the CLI's `import()` of each sub-command's modules lazy.
+ * Bundles the CLI and the early entries into `outdir` (ES modules, code split: the CLI's `import()`
+ * of each sub-command's modules stays lazy), and each worker entry as one CommonJS file. Most
+ * dependencies are bundled (see EXTERNAL_PACKAGES).
  */
-async function build(root, entryPath, workerEntries, outdir, hashedSources) {
+async function build(root, entryPath, { workerEntries, earlyEntries }, outdir, hashedSources) {
   let esbuild;
   try {
     esbuild = await import('esbuild');
   } catch (error) {
     throw new Error(`cannot load esbuild: ${describe(error)}`);
   }
-  const result = await esbuild.build({
-    // cli is written as BUNDLE_ENTRY (given outExtension), each worker entry as <name>.mjs beside it.
-    entryPoints: { ...Object.fromEntries(Object.entries(workerEntries).map(([name, path]) => [name, resolve(root, path)])), cli: entryPath },
+  const common = {
     bundle: true,
     platform: 'node',
-    format: 'esm',
-    // Pure-JS dependencies are bundled too (see BUNDLED_PACKAGES); the rest stays external.
     external: EXTERNAL_PACKAGES,
-    // Bundled CommonJS modules call `require` (of Node's own modules), which ESM lacks.
-    banner: { js: "import { createRequire as __rillCreateRequire } from 'node:module'; const require = __rillCreateRequire(import.meta.url);" },
     target: `node${process.versions.node}`, // as tsx does: only syntax this Node lacks is lowered
-    splitting: true,
-    outdir,
-    outExtension: { '.js': '.mjs' },
     sourcemap: 'linked',
     metafile: true,
     absWorkingDir: root,
     logLevel: 'silent',
-  });
-  for (const input of Object.keys(result.metafile.inputs)) {
-    const inputPath = resolve(root, input);
-    // A dependency's files change only with package-lock.json, which is in the key.
-    if (relative(root, inputPath).startsWith(`node_modules${sep}`)) continue;
-    if (!hashedSources.has(inputPath)) {
-      throw new Error(
-        `the bundle includes ${inputPath}, which the freshness key does not cover ` +
-          `(add its directory to SOURCE_ROOTS in ${fileURLToPath(import.meta.url)})`,
-      );
+  };
+  const results = await Promise.all([
+    esbuild.build({
+      ...common,
+      // cli is written as BUNDLE_ENTRY (given outExtension), each early entry as <name>.mjs beside it.
+      entryPoints: { ...entryPointsOf(root, earlyEntries), cli: entryPath },
+      format: 'esm',
+      // Bundled CommonJS modules call `require` (of Node's own modules), which ESM lacks.
+      banner: { js: "import { createRequire as __rillCreateRequire } from 'node:module'; const require = __rillCreateRequire(import.meta.url);" },
+      splitting: true,
+      outdir,
+      outExtension: { '.js': '.mjs' },
+    }),
+    ...Object.entries(entryPointsOf(root, workerEntries)).map(([name, path]) =>
+      esbuild.build({
+        ...common,
+        entryPoints: [path],
+        format: 'cjs',
+        outfile: join(outdir, `${name}.cjs`),
+        define: { 'import.meta.url': '__rillModuleUrl', 'globalThis.rillEngineBundle': 'true' },
+        banner: { js: "const __rillModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+      }),
+    ),
+  ]);
+  for (const result of results) {
+    for (const input of Object.keys(result.metafile.inputs)) {
+      const inputPath = resolve(root, input);
+      // A dependency's files change only with package-lock.json, which is in the key.
+      if (relative(root, inputPath).startsWith(`node_modules${sep}`)) continue;
+      if (!hashedSources.has(inputPath)) {
+        throw new Error(
+          `the bundle includes ${inputPath}, which the freshness key does not cover ` +
+            `(add its directory to SOURCE_ROOTS in ${fileURLToPath(import.meta.url)})`,
+        );
+      }
     }
   }
+}
+
+function entryPointsOf(root, entries) {
+  return Object.fromEntries(Object.entries(entries).map(([name, path]) => [name, resolve(root, path)]));
+}
+
+/**
+ * Runs a CommonJS bundle file as Node would require it, compiled with the V8 code cache beside it
+ * when there is one that fits. Without one (the first start after a build, or a cache V8 refused),
+ * `globalThis.rillWriteCodeCache()` writes it: the entry calls that once its start-up is done, so
+ * that the functions start-up compiled are in the cache too. Written to a temporary file and
+ * renamed, so a concurrent start reads a whole cache or none; a cache that cannot be written is
+ * only slower starts.
+ */
+function runCodeCached(file) {
+  const cacheFile = `${file}.v8cache`;
+  const source = readFileSync(file, 'utf8');
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  // The wrapper Node's CommonJS loader puts around a module.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData,
+    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (process.env.RILL_DEBUG_STARTUP === '1') {
+    const how = cachedData === undefined ? 'no code cache yet' : script.cachedDataRejected ? 'its code cache refused by V8' : 'its code cache';
+    console.error(`rill startup: ${file} compiled with ${how}`);
+  }
+  if (cachedData === undefined || script.cachedDataRejected) {
+    let written = false;
+    globalThis.rillWriteCodeCache = () => {
+      if (written) return;
+      written = true;
+      const temporary = `${cacheFile}.${process.pid}.${threadId}`;
+      try {
+        writeFileSync(temporary, script.createCachedData());
+        renameSync(temporary, cacheFile);
+      } catch {
+        rmSync(temporary, { force: true });
+      }
+    };
+  } else globalThis.rillWriteCodeCache = () => {};
+  const module = { exports: {}, filename: file, id: file };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
 }
 
 /** Renames the finished build to its final name; false when another process got there first. */

@@ -2,7 +2,8 @@
 // The `rill` command. rill is written in TypeScript with no build step: compiled-cache.mjs runs
 // bin/cli.ts from an esbuild bundle it keeps up to date in node_modules/.cache/rill (faster to
 // start), or through tsx's loader when it cannot. `rill server run`'s engine thread runs this
-// launcher too, and is given server-engine (bin/commands/server-thread.ts says why).
+// launcher too, and is given server-engine (bin/commands/server-thread.ts says why); the early
+// entry server-prestart starts that thread before the CLI is loaded.
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { startCli } from './compiled-cache.mjs';
@@ -21,4 +22,8 @@ if (isMainThread && process.argv[2] === 'server' && process.argv[3] === 'run') {
   };
 }
 
-await startCli({ root: fileURLToPath(new URL('..', import.meta.url)), workerEntries: { 'server-engine': 'bin/commands/server-engine.ts' } });
+await startCli({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  workerEntries: { 'server-engine': 'bin/commands/server-engine.ts' },
+  earlyEntries: { 'server-prestart': 'bin/commands/server-prestart.ts' },
+});

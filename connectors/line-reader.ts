@@ -8,8 +8,11 @@
  * afresh; the read-ahead batch is dropped.
  *
  * One worker per thread serves every file source of that thread. It is started when a file source
- * is configured (`startLineReaderThread`), so that its start (about 40 ms: a new V8 isolate) runs
+ * is configured (`startLineReaderThread`), so that its start (about 60 ms: a new V8 isolate) runs
  * while the rest of the flow starts (LMDB, the other connectors) instead of before the first line.
+ * `rill server run` starts it earlier still, before it has read its files
+ * (`prestartLineReaderThread`), and ends it again if no source took it
+ * (`releaseUnclaimedLineReaderThread`).
  */
 import { Worker } from 'node:worker_threads';
 import { shippedFile } from '../queries/shipped-file.ts';
@@ -61,15 +64,24 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-/** This thread's reader worker, and the requests it has not answered yet (it answers in order). */
-let thread: { worker: Worker; waiting: Waiter[] } | undefined;
+/**
+ * This thread's reader worker, the requests it has not answered yet (it answers in order), and
+ * whether a source has taken it (false while only prestarted).
+ */
+let thread: { worker: Worker; waiting: Waiter[]; claimed: boolean } | undefined;
 
 /** Starts this thread's reader worker if it is not running (idle, it keeps no process alive). */
 export function startLineReaderThread(): void {
+  prestartLineReaderThread();
+  thread!.claimed = true;
+}
+
+/** Starts the reader worker ahead of any source; releaseUnclaimedLineReaderThread ends it if none takes it. */
+export function prestartLineReaderThread(): void {
   if (thread !== undefined) return;
   const worker = new Worker(WORKER_FILE);
   worker.unref();
-  const started = { worker, waiting: [] as Waiter[] };
+  const started = { worker, waiting: [] as Waiter[], claimed: false };
   worker.on('message', (answer: WorkerAnswer) => {
     const waiter = started.waiting.shift();
     if (started.waiting.length === 0) worker.unref();
@@ -88,6 +100,14 @@ export function startLineReaderThread(): void {
   worker.on('error', ended);
   worker.on('exit', () => ended(new Error('the line reader thread ended')));
   thread = started;
+}
+
+/** Ends a reader worker that was prestarted and that no source took since. */
+export function releaseUnclaimedLineReaderThread(): void {
+  if (thread === undefined || thread.claimed) return;
+  const { worker } = thread;
+  thread = undefined;
+  void worker.terminate();
 }
 
 /** Asks the worker of this thread (started if needed) and resolves with its answer. */

@@ -14,6 +14,11 @@
  * a troy deployment's kinds first), and the server loads it and reads the files again.
  */
 import { isMainThread, workerData } from 'node:worker_threads';
+
+declare global {
+  /** Defined as `true` when bundled for the engine thread (bin/compiled-cache.mjs); undefined otherwise. */
+  var rillEngineBundle: boolean | undefined;
+}
 import type { ConnectorFactory, SinkFactory, SourceFactory } from './connector.ts';
 import { metronomeConnectorFactory, metronomeFactory } from './metronome.ts';
 import { exitConnectorFactory } from './exit.ts';
@@ -155,6 +160,9 @@ export function lazyConnectorKindsNamedIn(text: string): string[] {
 }
 
 // Outside the server's engine thread every kind is there from the start, as before.
-if (isMainThread || (workerData as { rillLazyConnectorKinds?: boolean } | undefined)?.rillLazyConnectorKinds !== true) {
+// `globalThis.rillEngineBundle` is `true` at build time in the engine thread's CommonJS bundle
+// (bin/compiled-cache.mjs): that bundle runs only in the engine thread, and the constant lets the
+// bundler drop this top-level await, which CommonJS cannot have.
+if (globalThis.rillEngineBundle !== true && (isMainThread || (workerData as { rillLazyConnectorKinds?: boolean } | undefined)?.rillLazyConnectorKinds !== true)) {
   await loadConnectorKinds(ALL_KINDS.flatMap((factories) => [...factories.keys()]));
 }

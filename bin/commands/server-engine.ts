@@ -4,4 +4,6 @@
  */
 import { runServerInEngineThread } from './server.ts';
 
-await runServerInEngineThread();
+// Not awaited at the top level: this module is bundled as CommonJS (bin/compiled-cache.mjs). A
+// rejection is unhandled and ends the thread with that error, which the supervisor reports.
+void runServerInEngineThread();

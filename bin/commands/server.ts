@@ -10,7 +10,7 @@ import type { EmbeddedReceivers } from '../../engine/runtime/embedded-receiver.t
 import type { ApiServer } from '../../engine/api/api-server.ts';
 import type { Runtime } from '../../engine/runtime/runtime.ts';
 import type { RuntimePlan } from '../../engine/runtime/load.ts';
-import { describeEngineHeap, engineThreadControl, engineThreadOptions, engineThreadWanted, superviseEngineThread, type EngineControl } from './server-thread.ts';
+import { describeEngineHeap, engineThreadControl, engineThreadOptions, engineThreadWanted, superviseEngineThread, writeEngineCodeCache, type EngineControl } from './server-thread.ts';
 
 interface ServerRunOptions {
   artefacts: string[];
@@ -50,6 +50,9 @@ Example (the seed):
 
 /** A second signal within this time of the first is the same request, not an insistence. */
 const REPEAT_SIGNAL_GRACE_MS = 2_000;
+
+/** How long after the start the engine thread's code cache is written (bin/commands/server-thread.ts). */
+const CODE_CACHE_AFTER_MS = 500;
 
 /** How long a clean shutdown may take before the process gives up and exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -102,9 +105,16 @@ export function registerServerCommand(program: Command): void {
 
 /** The engine thread's side (bin/commands/server-engine.ts): the server, with the options the main thread parsed. */
 export async function runServerInEngineThread(): Promise<void> {
+  const control = engineThreadControl();
   const options = engineThreadOptions<ServerRunOptions>();
-  serverLog = new ServerLog(options.logFormat as LogFormat);
-  await runServer(options, engineThreadControl());
+  // While the supervisor parses the arguments (the thread may be prestarted, server-thread.ts):
+  // what every server loads, and the line reader's thread, whose start (a V8 isolate of its own,
+  // ~60 ms) was the last thing a `file` source's first event waited for.
+  void serverModules().catch(() => {});
+  void import('../../connectors/line-reader.ts').then(({ prestartLineReaderThread }) => prestartLineReaderThread());
+  const parsed = await options;
+  serverLog = new ServerLog(parsed.logFormat as LogFormat);
+  await runServer(parsed, control);
 }
 
 async function runServer(options: ServerRunOptions, control: EngineControl): Promise<never> {
@@ -181,15 +191,27 @@ function listenForStopSignals(): Promise<void> {
   });
 }
 
-async function serverRun(options: ServerRunOptions, control: EngineControl): Promise<number> {
-  // Loaded here, not at the top: the runtime, connectors and yaml are only needed by this command.
-  const [{ loadArtefacts }, { LoadErrors }, { Runtime }, { formatStatus }, { ConnectorKindsNotLoaded, lazyConnectorKindsNamedIn, loadConnectorKinds }] = await Promise.all([
+/** The modules a server needs, loaded once (here, not at the top: only this command needs them). */
+let loadingServerModules: ReturnType<typeof loadServerModules> | undefined;
+
+function serverModules(): ReturnType<typeof loadServerModules> {
+  return (loadingServerModules ??= loadServerModules());
+}
+
+function loadServerModules() {
+  return Promise.all([
     import('../../engine/runtime/load.ts'),
     import('../../engine/runtime/config-error.ts'),
     import('../../engine/runtime/runtime.ts'),
     import('../../engine/runtime/status-line.ts'),
     import('../../connectors/registry.ts'),
+    import('../../connectors/line-reader.ts'),
   ]);
+}
+
+async function serverRun(options: ServerRunOptions, control: EngineControl): Promise<number> {
+  const [{ loadArtefacts }, { LoadErrors }, { Runtime }, { formatStatus }, { ConnectorKindsNotLoaded, lazyConnectorKindsNamedIn, loadConnectorKinds }, { releaseUnclaimedLineReaderThread }] =
+    await serverModules();
   if (process.env.RILL_DEBUG_STARTUP === '1') process.stderr.write(`rill startup: ${describeEngineHeap()}\n`);
   // In the engine thread only the connector kinds the files name are loaded (connectors/registry.ts).
   await loadConnectorKinds(options.artefacts.flatMap((file) => lazyConnectorKindsNamedIn(readTextOrEmpty(file))));
@@ -269,6 +291,10 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
     await api?.close();
     return 1;
   }
+  // A line reader thread started ahead (runServerInEngineThread) that no source took: its memory back.
+  releaseUnclaimedLineReaderThread();
+  // Once the first events have likely passed (their path compiled too), or at the stop if sooner.
+  setTimeout(writeEngineCodeCache, CODE_CACHE_AFTER_MS).unref();
   // The pid is what `kill` needs: under `npm start` it is not npm's own.
   log(`running (pid ${process.pid}); Ctrl-C or kill -TERM ${process.pid} stops it cleanly`);
   const statusIntervalMs = Math.max(0.5, Number(options.statusInterval) || 5) * 1000;
@@ -280,6 +306,7 @@ async function serverRun(options: ServerRunOptions, control: EngineControl): Pro
   const statusTimer = options.quiet ? undefined : setInterval(() => writeStatus(false), statusIntervalMs);
 
   await Promise.race([control.stopRequested, exitRequested]);
+  writeEngineCodeCache();
   if (statusTimer !== undefined) clearInterval(statusTimer);
   await runtime.stop();
   await receivers?.close();

@@ -49,11 +49,11 @@ async function writeGreeting(text: string): Promise<void> {
   await writeFile(join(root, 'lib/greeting.ts'), `export const greeting: string = ${JSON.stringify(text)};\n`);
 }
 
-async function writeRunner(cache: string, sourceRoots = ['bin', 'lib']): Promise<void> {
+async function writeRunner(cache: string, sourceRoots = ['bin', 'lib'], entries: { workerEntries?: Record<string, string>; earlyEntries?: Record<string, string> } = {}): Promise<void> {
   await writeFile(
     runner,
     `import { startCli } from ${JSON.stringify(pathToFileURL(COMPILED_CACHE).href)};\n` +
-      `await startCli(${JSON.stringify({ root, cacheDir: cache, sourceRoots })});\n`,
+      `await startCli(${JSON.stringify({ root, cacheDir: cache, sourceRoots, ...entries })});\n`,
   );
 }
 
@@ -153,6 +153,50 @@ describe('compiled cache', () => {
     expect(uncovered).toMatchObject({ code: 0, stdout: 'hello 1\n' });
     expect(uncovered.stderr).toMatch(/includes .*greeting\.ts, which the freshness key does not cover/);
     expect(await bundleDirs()).toEqual([]);
+  });
+
+  it('imports early entries before the CLI, and runs a worker entry as one CommonJS file with a V8 code cache the next start reuses', async () => {
+    await writeFile(join(root, 'bin/early.ts'), "console.log('early');\n");
+    // As bin/commands/server-thread.ts finds the engine thread's entry: beside the bundled module, or the source.
+    await writeFile(
+      join(root, 'bin/cli.ts'),
+      "import { fileURLToPath } from 'node:url';\n" +
+        "import { Worker } from 'node:worker_threads';\n" +
+        "import { greeting } from '../lib/greeting.ts';\n" +
+        'console.log(greeting);\n' +
+        "const entry = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.cjs', import.meta.url));\n" +
+        'const worker = new Worker(process.argv[1], { workerData: { rillWorkerEntry: entry } });\n' +
+        "await new Promise((resolve) => worker.on('exit', resolve));\n",
+    );
+    await writeFile(
+      join(root, 'bin/worker.ts'),
+      "import { isMainThread } from 'node:worker_threads';\n" +
+        "import { greeting } from '../lib/greeting.ts';\n" +
+        "const where = isMainThread ? 'main thread' : 'worker thread';\n" +
+        "console.log(`worker: ${greeting} in a ${where}, from ${import.meta.url.split('/').pop()}, engine bundle ${globalThis.rillEngineBundle === true}`);\n" +
+        '(globalThis as { rillWriteCodeCache?: () => void }).rillWriteCodeCache?.();\n',
+    );
+    await writeRunner(cacheDir, ['bin', 'lib'], { workerEntries: { worker: 'bin/worker.ts' }, earlyEntries: { early: 'bin/early.ts' } });
+
+    const first = await run(runner);
+    expect(first).toMatchObject({ code: 0, stdout: 'early\nhello 1\nworker: hello 1 in a worker thread, from worker.cjs, engine bundle true\n' });
+    expect(first.stderr).toMatch(/worker\.cjs compiled with no code cache yet/);
+    const [key] = await bundleDirs();
+    expect((await stat(join(cacheDir, key, 'worker.cjs.v8cache'))).size).toBeGreaterThan(0);
+
+    const second = await run(runner);
+    expect(second).toMatchObject({ code: 0, stdout: first.stdout });
+    expect(second.stderr).toMatch(/worker\.cjs compiled with its code cache\n/);
+
+    // A cache V8 refuses (here: not a cache at all) is only slower: the module runs, and a new cache replaces it.
+    await writeFile(join(cacheDir, key, 'worker.cjs.v8cache'), 'not a code cache');
+    const refused = await run(runner);
+    expect(refused).toMatchObject({ code: 0, stdout: first.stdout });
+    expect(refused.stderr).toMatch(/worker\.cjs compiled with its code cache refused by V8/);
+    expect(await run(runner)).toMatchObject({ code: 0, stderr: expect.stringMatching(/worker\.cjs compiled with its code cache\n/) });
+
+    const fromSource = await run(runner, [], { RILL_NO_COMPILED_CACHE: '1' });
+    expect(fromSource).toMatchObject({ code: 0, stdout: 'early\nhello 1\nworker: hello 1 in a worker thread, from worker.ts, engine bundle false\n' });
   });
 
   it('runs a failing CLI once, and maps its stack trace to the .ts source under --enable-source-maps', async () => {

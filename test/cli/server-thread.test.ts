@@ -135,6 +135,14 @@ describe('rill server run in an engine thread', () => {
     expect(Math.abs(main.heapSizeLimitMb - defaultLimitMb)).toBeLessThan(10);
   });
 
+  it('a `server run` that ends before any server starts (no files, a bad option, --help) exits at once: the engine thread started ahead of the CLI keeps nothing alive', async () => {
+    const run = (args: string[]) => runNode([RILL, 'server', 'run', ...args], { cwd: root, env: { ...process.env, RILL_ENGINE_THREAD: '' } });
+    const [noFiles, badOption, help] = await Promise.all([run([]), run(['--no-such-option', 'x.troy']), run(['--help'])]);
+    expect(noFiles).toMatchObject({ code: 1, stderr: expect.stringContaining('no files given') });
+    expect(badOption).toMatchObject({ code: 1, stderr: expect.stringContaining("unknown option '--no-such-option'") });
+    expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: rill server run') });
+  });
+
   it('a configuration error: every problem, the summary, exit 1 (more stderr than a pipe holds)', async () => {
     const problems = 1500;
     const lines = ['onramp:'];

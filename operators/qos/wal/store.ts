@@ -57,6 +57,7 @@
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { accessSync, closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -65,6 +66,8 @@ import { ChunkIndex } from './chunk-index.ts';
 import { silenceLmdbCommitErrors } from './lmdb-console.ts';
 import { WalStoreError } from './store-error.ts';
 import { STORE_LOCK_FILE, StoreLock } from './store-lock.ts';
+
+const requireFromHere = createRequire(import.meta.url);
 
 export const WAL_MAGIC = 'rill-wal';
 export const WAL_FORMAT_VERSION = 2;
@@ -794,9 +797,11 @@ function checkWritable(path: string): void {
 }
 
 async function openEnvironment(path: string, readOnly: boolean): Promise<RootDatabase> {
-  // Loaded on first use: lmdb-js and its native addon take ~35 ms to load, which every `rill`
-  // command would otherwise pay, WAL or not.
-  const { open } = await import('lmdb');
+  // Loaded on first use: lmdb-js and its native addon take ~25 ms to load, which every `rill`
+  // command would otherwise pay, WAL or not. Its CommonJS build, through require: that is one
+  // bundled file, where the ES module build is some twenty modules for Node's ES loader to
+  // resolve and compile one by one (~15 ms more, on the path to `rill server run`'s first event).
+  const { open } = requireFromHere('lmdb') as typeof import('lmdb');
   silenceLmdbCommitErrors();
   try {
     // eventTurnBatching off: with it, lmdb-js starts every turn's batch with an internal write whose
