@@ -1,0 +1,65 @@
+/**
+ * connectors/json-text.mjs decides on bytes what JSON.parse decides on their UTF-8 decoding: the
+ * line reader's thread trusts it to say which lines go on as their bytes, so a difference either
+ * way would let a line through that the engine cannot parse, or report a good line as bad.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isJsonText } from '../../connectors/json-text.mjs';
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function check(text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  // Inside a larger buffer, as the worker's lines are: the bounds must be respected both ways.
+  const framed = Buffer.concat([Buffer.from('["x'), bytes, Buffer.from('"]')]);
+  expect({ text, accepted: isJsonText(bytes, 0, bytes.length) }).toEqual({ text, accepted: parses(text) });
+  expect({ text, framed: isJsonText(framed, 3, 3 + bytes.length) }).toEqual({ text, framed: parses(text) });
+}
+
+/** Pieces JSON is made of, and near misses, so that random joins are often almost JSON. */
+const PIECES = ['{', '}', '[', ']', ',', ':', '"', '\\', '"a"', '"\\u00e9"', '\\u12', '\\x', '0', '-', '1', '23', '.', '5', 'e', 'E', '+', '-0', '01', 'true', 'tru', 'false', 'null', 'nul', ' ', '\t', '\n', '\r', '\f', '\u00a0', 'é', '\u2028', '\u0001', '\ufeff', 'x'];
+
+describe('isJsonText', () => {
+  it('accepts exactly what JSON.parse accepts: every JSON value, printed plainly or with space', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(undefined, 0, 1, '\t', ' \r\n'), (value, indent) => {
+        const text = JSON.stringify(value, null, indent);
+        check(text);
+        check(` \n${text}\t\r `);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('agrees with JSON.parse on near-JSON made of JSON pieces and their near misses', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 14 }), (pieces) => check(pieces.join(''))),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('agrees with JSON.parse on JSON texts with one character changed, dropped or added', () => {
+    fc.assert(
+      fc.property(fc.json(), fc.nat(), fc.constantFrom(...PIECES), fc.constantFrom('replace', 'drop', 'insert'), (text, position, piece, how) => {
+        const at = position % (text.length + 1);
+        const changed = how === 'drop' ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + piece + text.slice(how === 'replace' ? at + 1 : at);
+        check(changed);
+      }),
+      { numRuns: 10000 },
+    );
+  });
+
+  it('decides the cases at the edges of the grammar as JSON.parse does', () => {
+    for (const text of ['', ' ', '0', '-', '-0', '00', '1.', '.5', '1e', '1e+', '1E-2', '"\\u00"', '"\\uD800"', '"\u0000"', '"\u007f"', '[1,]', '{"a":1,}', '{"a"}', '{1:2}', '[[[[[[]]]]]]', '["a" "b"]', 'true false', '\ufeff{}', 'nulll', '{"a":tru}']) check(text);
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(isJsonText(Buffer.from(deep), 0, deep.length)).toBe(parses(deep));
+  });
+});
