@@ -1,0 +1,122 @@
+/**
+ * connectors/gathered-lines.ts gathers a file sink's lines as views of the events' bytes: what
+ * the pieces hold, concatenated, must be byte for byte what LineBatch (line-batch.ts) copies for
+ * the same lines, whatever mix of texts, views, prefixes and buffers comes; and
+ * connectors/file-writer.ts must write all of the pieces, report errors and push back in bytes.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { afterWritten, FileWriter } from '../../connectors/file-writer.ts';
+import { GatheredLines } from '../../connectors/gathered-lines.ts';
+import { LineBatch } from '../../connectors/line-batch.ts';
+import type { Utf8Text } from '../../engine/text-event.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rill-gathered-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A file's lines as a reader batch holds them: one buffer, each line a span followed by its newline (or `\r\n`). */
+function readerBatch(lines: string[], crlf: boolean): { buffer: Buffer; spans: Array<[number, number]> } {
+  const buffer = Buffer.from(lines.map((line) => `${line}${crlf ? '\r\n' : '\n'}`).join(''));
+  const spans: Array<[number, number]> = [];
+  let at = 0;
+  for (const line of lines) {
+    const length = Buffer.byteLength(line);
+    spans.push([at, at + length]);
+    at += length + (crlf ? 2 : 1);
+  }
+  return { buffer, spans };
+}
+
+type Step = { kind: 'text'; text: string; prefix: string } | { kind: 'batch'; lines: string[]; crlf: boolean; prefix: string; every: number } | { kind: 'record'; header: string; text: string };
+
+const line = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: 120, maxLength: 400 }), fc.constantFrom('{"a":1}', `{"about":"${'x'.repeat(300)}"}`, 'é'.repeat(100)));
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant('text' as const), text: line, prefix: fc.constantFrom('', 'out: ') }),
+  fc.record({ kind: fc.constant('batch' as const), lines: fc.array(line, { maxLength: 8 }), crlf: fc.boolean(), prefix: fc.constantFrom('', '', 'p '), every: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ kind: fc.constant('record' as const), header: fc.string({ maxLength: 20 }), text: line }),
+);
+
+/** Feeds the steps to either batch kind; takes a batch out now and then. Returns every byte taken, in order. */
+function feed(steps: Step[], into: LineBatch | GatheredLines, takeEvery: number): Buffer {
+  const taken: Buffer[] = [];
+  const take = () => {
+    const out = into.take();
+    if (out !== undefined) taken.push(...(Array.isArray(out) ? out : [out]));
+  };
+  steps.forEach((s, index) => {
+    if (s.kind === 'text') into.add(s.text, s.prefix);
+    else if (s.kind === 'record') {
+      // A WAL record: a header, then the payload to the end of the buffer (no newline after it).
+      const buffer = Buffer.from(`${s.header}${s.text}`);
+      const text: Utf8Text = { buffer, start: Buffer.byteLength(s.header), end: buffer.length, crc: -1 };
+      into.addUtf8(text, '');
+    } else {
+      const { buffer, spans } = readerBatch(s.lines, s.crlf);
+      // Every `every`-th line only: the others were filtered out, so runs break.
+      spans.forEach(([start, end], i) => {
+        if (i % s.every === 0) into.addUtf8({ buffer, start, end, crc: -1 }, s.prefix);
+      });
+    }
+    if (index % takeEvery === takeEvery - 1) take();
+  });
+  take();
+  return Buffer.concat(taken);
+}
+
+describe('GatheredLines', () => {
+  it('gathers exactly the bytes LineBatch copies, for any mix of lines', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 12 }), fc.integer({ min: 1, max: 5 }), (steps, takeEvery) => {
+        expect(feed(steps, new GatheredLines(), takeEvery).equals(feed(steps, new LineBatch(1024), takeEvery))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("makes one view of a reader batch's consecutive lines, newlines included, and copies nothing of them", () => {
+    const { buffer, spans } = readerBatch(Array.from({ length: 50 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(200)}"}`), false);
+    const gathered = new GatheredLines();
+    for (const [start, end] of spans) gathered.addUtf8({ buffer, start, end, crc: -1 });
+    const pieces = gathered.take()!;
+    expect(pieces).toHaveLength(1);
+    expect(pieces[0].buffer).toBe(buffer.buffer);
+    expect(pieces[0].equals(buffer)).toBe(true);
+  });
+});
+
+describe('FileWriter', () => {
+  it('afterWritten cuts the pieces after a partial write', () => {
+    const pieces = [Buffer.from('abc'), Buffer.from('de'), Buffer.from('fgh')];
+    for (let written = 0; written <= 8; written++) expect(Buffer.concat(afterWritten(pieces, written)).toString()).toBe('abcdefgh'.slice(written));
+  });
+
+  it('writes every piece in order, pushes back past its byte limit, drains, and appends', async () => {
+    const path = join(dir, 'out.txt');
+    const writer = new FileWriter(path, 'a', 1000);
+    const written: string[] = [];
+    let pushedBack = false;
+    for (let i = 0; i < 20; i++) {
+      const pieces = [Buffer.from(`${i}:`), Buffer.from('y'.repeat(100)), Buffer.from('\n')];
+      written.push(Buffer.concat(pieces).toString());
+      if (!writer.write(pieces)) pushedBack = true;
+    }
+    expect(pushedBack).toBe(true);
+    await new Promise<void>((resolve) => writer.once('drain', resolve));
+    await new Promise<void>((resolve) => writer.end(() => resolve()));
+    expect(readFileSync(path, 'utf8')).toBe(written.join(''));
+    const again = new FileWriter(path, 'a', 1000);
+    await new Promise<void>((resolve) => again.end([Buffer.from('more\n')], () => resolve()));
+    expect(readFileSync(path, 'utf8')).toBe(`${written.join('')}more\n`);
+  });
+
+  it('a file it cannot open fails the writes and emits the error, with the path', async () => {
+    const writer = new FileWriter(join(dir, 'no-such-dir', 'out.txt'), 'a', 1000);
+    const emitted = new Promise<Error>((resolve) => writer.once('error', resolve));
+    const failed = new Promise<Error | null | undefined>((resolve) => writer.write([Buffer.from('x\n')], resolve));
+    expect((await emitted).message).toMatch(/ENOENT/);
+    expect(await failed).toBeInstanceOf(Error);
+  });
+});
