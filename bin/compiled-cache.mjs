@@ -38,8 +38,10 @@
  * it has done its start-up work (`globalThis.rillWriteCodeCache()`), so that what start-up compiled
  * is in it; later starts reuse it. One file instead of some fifty chunks also spares Node's ES
  * loader its per-module work. `rill server run`'s first event came ~60 ms sooner. Such an entry must
- * not use top-level await; `import.meta.url` is the bundle file's URL, and `globalThis.rillEngineBundle`
- * is the constant `true` (connectors/registry.ts drops a top-level await by it).
+ * not use top-level await, nor `import()` an external package (a vm.Script cannot in Node 20: the
+ * build refuses it); `import.meta.url` is the bundle file's URL, and `globalThis.rillEngineBundle`
+ * is the constant `true` (connectors/registry.ts drops a top-level await by it, and the WAL's store
+ * requires lmdb-js by it).
  *
  * Early entries: `earlyEntries` are bundled the same way and imported before the CLI, so that work
  * which needs none of the CLI can start while the CLI's modules load and its arguments are parsed
@@ -53,7 +55,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
@@ -245,7 +247,15 @@ async function build(root, entryPath, { workerEntries, earlyEntries }, outdir, h
       }),
     ),
   ]);
-  for (const result of results) {
+  for (const [index, result] of results.entries()) {
+    // A vm.Script cannot import() in Node 20 (not without --experimental-vm-modules), so a
+    // CommonJS entry must load its external packages with require (a static import becomes one).
+    if (index > 0) {
+      for (const output of Object.values(result.metafile.outputs)) {
+        const dynamic = output.imports.find((imported) => imported.external && imported.kind === 'dynamic-import');
+        if (dynamic !== undefined) throw new Error(`a worker entry imports ${dynamic.path} with import(), which its CommonJS bundle cannot do`);
+      }
+    }
     for (const input of Object.keys(result.metafile.inputs)) {
       const inputPath = resolve(root, input);
       // A dependency's files change only with package-lock.json, which is in the key.
@@ -285,7 +295,6 @@ function runCodeCached(file) {
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData,
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   if (process.env.RILL_DEBUG_STARTUP === '1') {
     const how = cachedData === undefined ? 'no code cache yet' : script.cachedDataRejected ? 'its code cache refused by V8' : 'its code cache';

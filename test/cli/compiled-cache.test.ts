@@ -199,6 +199,14 @@ describe('compiled cache', () => {
     expect(fromSource).toMatchObject({ code: 0, stdout: 'early\nhello 1\nworker: hello 1 in a worker thread, from worker.ts, engine bundle false\n' });
   });
 
+  it('refuses a worker entry that import()s an external package (a vm.Script cannot), and runs through tsx', async () => {
+    await writeFile(join(root, 'bin/worker.ts'), "void import('esbuild');\n");
+    await writeRunner(cacheDir, ['bin', 'lib'], { workerEntries: { worker: 'bin/worker.ts' } });
+    const refused = await run(runner);
+    expect(refused).toMatchObject({ code: 0, stdout: 'hello 1\n' });
+    expect(refused.stderr).toMatch(/no compiled bundle \(a worker entry imports esbuild with import\(\), which its CommonJS bundle cannot do\); running the sources through tsx/);
+  });
+
   it('runs a failing CLI once, and maps its stack trace to the .ts source under --enable-source-maps', async () => {
     const failed = await run(runner, ['--throw'], { RILL_DEBUG_STARTUP: '1' }, ['--enable-source-maps']);
     expect(failed.code).toBe(1);

@@ -119,12 +119,17 @@ describe('rill server run in an engine thread', () => {
       await waitFor(() => server.stderr.includes('heap_size_limit') || !server.running, 'the heap line');
       await server.kill('SIGTERM');
       expect(server.exitCode, server.stderr).toBe(0);
+      stderrs.push(server.stderr);
       return reportedHeap(server.stderr);
     };
+    const stderrs: string[] = [];
     const [worker, main] = [await heapLine(''), await heapLine('0')];
+    const workerStderr = stderrs[0];
     const defaultLimitMb = await defaultHeapSizeLimitMb();
 
     expect(worker.thread).toBe('an engine thread');
+    // From its CommonJS bundle, with or without a code cache yet (bin/compiled-cache.mjs), not through tsx.
+    expect(workerStderr).toMatch(/server-engine\.cjs compiled with (no code cache yet|its code cache)/);
     expect(worker.limits).toBe(`maxYoungGenerationSizeMb=${ENGINE_RESOURCE_LIMITS.maxYoungGenerationSizeMb}`);
     // V8's own figure: a young generation above the default 48 MB (three 16 MB semi-spaces) raises
     // the heap limit (64 MB: by 48 MB on Node 20). Checked loosely, as V8 versions round differently.

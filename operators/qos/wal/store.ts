@@ -797,11 +797,14 @@ function checkWritable(path: string): void {
 }
 
 async function openEnvironment(path: string, readOnly: boolean): Promise<RootDatabase> {
-  // Loaded on first use: lmdb-js and its native addon take ~25 ms to load, which every `rill`
-  // command would otherwise pay, WAL or not. Its CommonJS build, through require: that is one
-  // bundled file, where the ES module build is some twenty modules for Node's ES loader to
-  // resolve and compile one by one (~15 ms more, on the path to `rill server run`'s first event).
-  const { open } = requireFromHere('lmdb') as typeof import('lmdb');
+  // Loaded on first use: lmdb-js and its native addon take ~25-40 ms to load, which every `rill`
+  // command would otherwise pay, WAL or not. In `rill server run`'s engine thread, a CommonJS
+  // bundle (bin/compiled-cache.mjs), through require: its CommonJS build, one file (the ES module
+  // build is some twenty modules for Node's ES loader, ~15 ms more), and a vm.Script cannot
+  // import() in Node 20 anyway. Elsewhere its ES module build, as before: `npm run bench -- wal`'s
+  // drain of a 1,000,000-event backlog peaked 30-45 MB higher with the CommonJS one (three runs
+  // each, not understood yet).
+  const { open } = globalThis.rillEngineBundle === true ? (requireFromHere('lmdb') as typeof import('lmdb')) : await import('lmdb');
   silenceLmdbCommitErrors();
   try {
     // eventTurnBatching off: with it, lmdb-js starts every turn's batch with an internal write whose
