@@ -28,7 +28,7 @@ export interface InboundStreamOptions {
   codec: Codec;
   /** The stream's name in reports (`127.0.0.1:50312`). */
   name: string;
-  /** A fresh metadata record for each event. */
+  /** The metadata record of each event: a fresh one, or one frozen record for all (engine/frozen-record.ts). */
   meta: () => RecordValue;
   report: (message: string) => void;
   /** Check chunks on the worker thread; called when a read's check is back (emit it then). */

@@ -24,6 +24,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { Event } from '../../engine/event.ts';
+import { frozenRecord } from '../../engine/frozen-record.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
 import { encodeOrFail, type Codec } from '../codec.ts';
 import {
@@ -157,12 +158,13 @@ export class TcpClient {
     const unixPath = this.options.unixPath;
     const socket = unixPath !== undefined ? connect({ path: unixPath }) : connect({ host, port, noDelay: this.options.noDelay });
     this.socket = socket;
-    const peer = { host, port };
+    // One frozen record for all the connection's events (engine/frozen-record.ts).
+    const meta = frozenRecord(unixPath !== undefined ? { unix_socket_client: { peer: unixPath } } : { tcp_client: { tls: false, peer: { host, port } } });
     const inbound = new InboundStream({
       splitter: this.options.framing.splitter((message) => this.warn(`${this.target}: ${message}`)),
       codec: this.options.codec,
       name: this.target,
-      meta: (): RecordValue => (unixPath !== undefined ? { unix_socket_client: { peer: unixPath } } : { tcp_client: { tls: false, peer: { host: peer.host, port: peer.port } } }),
+      meta: () => meta,
       report: (message) => this.warn(message),
     });
     this.inbound = inbound;

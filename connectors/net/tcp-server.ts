@@ -32,6 +32,7 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Event } from '../../engine/event.ts';
+import { frozenRecord } from '../../engine/frozen-record.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
 import { isRecord } from '../../queries/values/value.ts';
 import { encodeOrFail, type Codec } from '../codec.ts';
@@ -202,6 +203,8 @@ export class TcpServer {
     const peer = { host: normalizeHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
     const number = ++this.connectionNumber;
     const key = this.options.unix !== undefined ? String(number) : `${peer.host}:${peer.port}`;
+    // One frozen record for all the connection's events (engine/frozen-record.ts).
+    const meta = frozenRecord(this.options.unix !== undefined ? { unix_socket_server: { peer: number } } : { tcp_server: { tls: false, peer: { host: peer.host, port: peer.port } } });
     const inbound = new InboundStream({
       splitter: this.options.framing.splitter((message) => {
         this.stats.linesDiscarded++;
@@ -209,7 +212,7 @@ export class TcpServer {
       }),
       codec: this.options.codec,
       name: key,
-      meta: (): RecordValue => (this.options.unix !== undefined ? { unix_socket_server: { peer: number } } : { tcp_server: { tls: false, peer: { host: peer.host, port: peer.port } } }),
+      meta: () => meta,
       report: (message) => this.warn(message),
       checked: () => this.pumpConnection(connection),
     });

@@ -7,23 +7,30 @@
  *
  * It compares against its own deep copy of the value it serialised, never the event's object: a
  * node downstream may change an emitted event's `$` in place, and the remembered text must stay
- * the text of what is compared.
+ * the text of what is compared. A frozen record (engine/frozen-record.ts: a tcp connection's, the
+ * same object for all its events) cannot change, so when the same one comes again its text is the
+ * remembered one without comparing.
  */
 import { copyValue } from '../../../engine/copy-event.ts';
+import { isFrozenRecord } from '../../../engine/frozen-record.ts';
 import { stringifyJson } from '../../../queries/values/json.ts';
 import { FloatValue, isEmptyRecord, type RecordValue, type Value } from '../../../queries/values/value.ts';
 
 export class MetadataText {
   private last: Value = null;
   private lastText = '';
+  /** The frozen record `lastText` was made of, if it was one. */
+  private lastFrozen: Value = null;
 
   /** `''` for `{}` (the usual case), else the record's JSON text. */
   of(value: RecordValue): string {
+    if (value === this.lastFrozen) return this.lastText;
     if (isEmptyRecord(value)) return '';
     if (this.lastText !== '' && writesSameJson(value, this.last)) return this.lastText;
     const text = stringifyJson(value);
     this.last = copyValue(value);
     this.lastText = text;
+    this.lastFrozen = isFrozenRecord(value) ? value : null;
     return text;
   }
 }
