@@ -43,7 +43,8 @@
  * is the constant `true` (connectors/registry.ts drops a top-level await by it, and the WAL's store
  * requires lmdb-js by it).
  *
- * Early entries: `earlyEntries` are bundled the same way and imported before the CLI, so that work
+ * Early entries: `earlyEntries` are entries of the CLI's own build (`<name>.mjs` beside `cli.mjs`,
+ * sharing its chunks) and imported before the CLI, so that work
  * which needs none of the CLI can start while the CLI's modules load and its arguments are parsed
  * (`rill server run` starts its engine thread there: bin/commands/server-prestart.ts). Through tsx
  * they are imported from source, also before the CLI.
@@ -224,7 +225,7 @@ async function build(root, entryPath, { workerEntries, earlyEntries }, outdir, h
     absWorkingDir: root,
     logLevel: 'silent',
   };
-  const results = await Promise.all([
+  const [cliResult, ...workerResults] = await Promise.all([
     esbuild.build({
       ...common,
       // cli is written as BUNDLE_ENTRY (given outExtension), each early entry as <name>.mjs beside it.
@@ -247,15 +248,13 @@ async function build(root, entryPath, { workerEntries, earlyEntries }, outdir, h
       }),
     ),
   ]);
-  for (const [index, result] of results.entries()) {
-    // A vm.Script cannot import() in Node 20 (not without --experimental-vm-modules), so a
-    // CommonJS entry must load its external packages with require (a static import becomes one).
-    if (index > 0) {
-      for (const output of Object.values(result.metafile.outputs)) {
-        const dynamic = output.imports.find((imported) => imported.external && imported.kind === 'dynamic-import');
-        if (dynamic !== undefined) throw new Error(`a worker entry imports ${dynamic.path} with import(), which its CommonJS bundle cannot do`);
-      }
-    }
+  // A vm.Script cannot import() in Node 20 (not without --experimental-vm-modules), so a CommonJS
+  // entry must load its external packages with require (a static import becomes one).
+  for (const output of workerResults.flatMap((result) => Object.values(result.metafile.outputs))) {
+    const dynamic = output.imports.find((imported) => imported.external && imported.kind === 'dynamic-import');
+    if (dynamic !== undefined) throw new Error(`a worker entry imports ${dynamic.path} with import(), which its CommonJS bundle cannot do`);
+  }
+  for (const result of [cliResult, ...workerResults]) {
     for (const input of Object.keys(result.metafile.inputs)) {
       const inputPath = resolve(root, input);
       // A dependency's files change only with package-lock.json, which is in the key.

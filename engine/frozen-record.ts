@@ -26,7 +26,9 @@ export function isFrozenRecord(value: Value): boolean {
 }
 
 function freezeDeep(value: Value): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  if (!(value instanceof Uint8Array)) for (const inner of Object.values(value)) freezeDeep(inner as Value);
+  // Not stopping at an object frozen already: what it holds may not be.
+  // Bytes cannot be frozen (V8 refuses a view with elements); no record of a source's holds any.
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return;
+  for (const inner of Object.values(value)) freezeDeep(inner as Value);
   Object.freeze(value);
 }

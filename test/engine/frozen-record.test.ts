@@ -16,6 +16,10 @@ describe('frozenRecord', () => {
     expect(() => {
       (record.tcp_server as { peer: { port: number } }).peer.port = 1;
     }).toThrow(TypeError);
+    // An object frozen already is gone through too: what it holds is frozen as well.
+    const inner = { port: 1 };
+    frozenRecord({ outer: Object.freeze({ inner }) });
+    expect(Object.isFrozen(inner)).toBe(true);
     expect(isFrozenRecord({ tcp_server: {} })).toBe(false);
     expect(isFrozenRecord(Object.freeze({ a: 1 }))).toBe(false);
     expect(isFrozenRecord(null)).toBe(false);
