@@ -4,8 +4,8 @@
  * is measured alone). Events are the corpus's ~630-byte log lines, cycled.
  *
  * Events come as a JSON source (`file`, `tcp_server`) hands them on: a view of the UTF-8 bytes it
- * read, with their CRC-32 computed by the line reader's thread (engine/text-event.ts `ofUtf8`),
- * which the WAL copies into its record as they are. The bytes are those of FEED_LINES distinct
+ * read, with their CRC-32 and key set computed by the line reader's thread (engine/text-event.ts
+ * `ofUtf8`), which the WAL copies into its record as they are. The bytes are those of FEED_LINES distinct
  * lines (12 MB, more than the caches hold), not the same few lines again and again.
  * wal_string_text_events_per_s is the same for events that carry their text as a string (as
  * before 2026-12-02; the WAL encodes it and computes its CRC itself), and
@@ -32,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
+import { jsonKeySet } from '../connectors/json-text.mjs';
 import { open } from 'lmdb';
 import { buildPipeline } from '../engine/build-pipeline.ts';
 import { ENGINE_RESOURCE_LIMITS } from '../engine/runtime/engine-heap.ts';
@@ -72,6 +73,7 @@ interface Corpus {
   starts: Int32Array;
   ends: Int32Array;
   crcs: Uint32Array;
+  keys: Int32Array;
 }
 
 function loadCorpus(): Corpus {
@@ -81,14 +83,16 @@ function loadCorpus(): Corpus {
   const starts = new Int32Array(FEED_LINES);
   const ends = new Int32Array(FEED_LINES);
   const crcs = new Uint32Array(FEED_LINES);
+  const keys = new Int32Array(FEED_LINES);
   let at = 0;
   for (let n = 0; n < FEED_LINES; n++) {
     starts[n] = at;
     ends[n] = at + Buffer.byteLength(texts[n]);
     crcs[n] = crc32(feed.subarray(starts[n], ends[n]));
+    keys[n] = jsonKeySet(feed, starts[n], ends[n]);
     at = ends[n] + 1;
   }
-  return { lines, feed, starts, ends, crcs };
+  return { lines, feed, starts, ends, crcs, keys };
 }
 
 /**
@@ -102,7 +106,7 @@ function corpusEvent(corpus: Corpus, n: number, form: EventForm): Event {
   const id = new EventId(SOURCE_UID, 0, n);
   if (form === 'bytes') {
     const at = n % FEED_LINES;
-    return TextEvent.ofUtf8(id, corpus.feed, corpus.starts[at], corpus.ends[at], {}, nowNs(), true, {}, corpus.crcs[at]);
+    return TextEvent.ofUtf8(id, corpus.feed, corpus.starts[at], corpus.ends[at], {}, nowNs(), true, {}, corpus.crcs[at], corpus.keys[at]);
   }
   const line = corpus.lines[n % corpus.lines.length];
   return { id, data: line.data, dataJson: form === 'string' ? line.text : undefined, meta: {}, ingestNs: nowNs(), transactional: true, opMeta: {} };

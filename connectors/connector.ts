@@ -28,9 +28,10 @@ export interface SourceContext {
    * as its UTF-8 bytes in `utf8` from `start` to `end` (a view of the source's read buffer, which
    * it must not write again): the event carries the bytes, its payload is parsed only when a node
    * reads it, and a JSON sink or a WAL copies them as they are (engine/text-event.ts). `crc`:
-   * their CRC-32 if the source computed it (`Utf8Text.crc`).
+   * their CRC-32 if the source computed it (`Utf8Text.crc`), `keys` the set of the payload's
+   * top-level keys if it did (`Utf8Text.keys`).
    */
-  emitJson(utf8: Buffer, start: number, end: number, meta?: RecordValue, crc?: number): void;
+  emitJson(utf8: Buffer, start: number, end: number, meta?: RecordValue, crc?: number, keys?: number): void;
   /** A problem that does not stop the source (printed on stderr). */
   warn(message: string): void;
   /**

@@ -234,11 +234,11 @@ export class FileSource implements Source {
 
   /** Handles the batch's lines until it must wait (the rest stays unread) or a fail rewinds. */
   private takeLines(unread: UnreadLines, generation: number, context: SourceContext): void {
-    const { data, starts, ends, lengths, parses, crcs, atEnd } = unread.batch;
+    const { data, starts, ends, lengths, parses, crcs, keys, atEnd } = unread.batch;
     while (unread.next < starts.length) {
       if (this.mustWait(generation)) return;
       const line = unread.next++;
-      this.take(data, starts[line], ends[line], lengths[line], parses[line] === 1 ? crcs[line] : -1, context);
+      this.take(data, starts[line], ends[line], lengths[line], parses[line] === 1, crcs[line], keys[line], context);
     }
     // Unless the last line failed at once: then reading starts again before it.
     if (generation !== this.generation) return;
@@ -251,17 +251,17 @@ export class FileSource implements Source {
 
   /**
    * One line: `bytes` from `start` to `lineEnd` (`length` bytes of the file, its newline included).
-   * A line the reader found to be JSON (`jsonCrc`, its CRC-32, is not -1) goes on as its bytes,
-   * parsed only if a node reads it (TextEvent); any other is decoded here.
+   * A line the reader found to be JSON (`parses`; `crc` and `keys` are then its CRC-32 and its key
+   * set) goes on as its bytes, parsed only if a node reads it (TextEvent); any other is decoded here.
    */
-  private take(bytes: Buffer, start: number, lineEnd: number, length: number, jsonCrc: number, context: SourceContext): void {
+  private take(bytes: Buffer, start: number, lineEnd: number, length: number, parses: boolean, crc: number, keys: number, context: SourceContext): void {
     const end: Position = { offset: this.position.offset + length, line: this.position.line + 1 };
     this.position = end;
     const meta = this.options.pathMeta ? { file: { path: this.options.path } } : undefined;
-    if (jsonCrc !== -1) {
+    if (parses) {
       // Tracked before it is emitted: its ack or fail may come back during emit (a full WAL fails it at once).
       this.prefix.emitted(this.emittedCount++, end);
-      context.emitJson(bytes, start, lineEnd, meta, jsonCrc);
+      context.emitJson(bytes, start, lineEnd, meta, crc, keys);
       return;
     }
     const line = bytes.toString('utf8', start, lineEnd);

@@ -19,7 +19,7 @@
 //        can ask for the batch after next before it has the next one)
 //        (`fd`: the source's own open file: threads share the process's descriptors, so the worker
 //        reads the very file the source opened and identified, even if the path is replaced)
-//   out: { offset, data, starts, ends, lengths, parses, crcs, atEnd } | { error }
+//   out: { offset, data, starts, ends, lengths, parses, crcs, keys, atEnd } | { error }
 //     offset     where in the file `data` starts
 //     data       the bytes read (transferred)
 //     starts[i], ends[i]  where line i is in `data`: without its newline (and a `\r` before it);
@@ -28,17 +28,19 @@
 //     parses[i]  1 if it is UTF-8 and JSON (what JSON.parse accepts; only with validateJson; else all 0)
 //     crcs[i]    where parses[i] is 1: the CRC-32 (zlib's) of its JSON value's bytes, for a WAL's
 //                record checksum (operators/qos/wal/record.ts), computed here, off the engine thread
+//     keys[i]    where parses[i] is 1: the set of its top-level keys as bits (json-text.mjs
+//                jsonKeySet), so that a select adding a key knows it is new without a search
 //     atEnd      the file ends after the last line (a last line without a newline is a line)
 //   in:  { joined, lengths, validateJson }   check chunks a stream source cut already (tcp_server):
 //        `joined` holds them one after the other, `lengths[i]` is chunk i's length
-//   out: { starts, ends, parses, crcs }    parses[i] 1 if chunk i is UTF-8 and JSON; starts[i]/ends[i]
-//                where its JSON value's text is within the chunk, and crcs[i] its CRC-32 (set where
-//                parses[i] is 1)
+//   out: { starts, ends, parses, crcs, keys }    parses[i] 1 if chunk i is UTF-8 and JSON;
+//                starts[i]/ends[i] where its JSON value's text is within the chunk, crcs[i] its
+//                CRC-32 and keys[i] its key set (set where parses[i] is 1)
 import { isUtf8 } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { parentPort } from 'node:worker_threads';
-import { isJsonText } from './json-text.mjs';
+import { jsonKeySet } from './json-text.mjs';
 
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
@@ -84,21 +86,23 @@ function lines(request) {
     lengths.push(data.length - start);
   }
   nextOffsets.set(request.fd, offset + (starts.length === 0 ? 0 : starts[starts.length - 1] + lengths[lengths.length - 1]));
-  const batch = { offset, data, starts: Int32Array.from(starts), ends: Int32Array.from(ends), lengths: Int32Array.from(lengths), parses: new Uint8Array(starts.length), crcs: new Uint32Array(starts.length), atEnd };
+  const batch = { offset, data, starts: Int32Array.from(starts), ends: Int32Array.from(ends), lengths: Int32Array.from(lengths), parses: new Uint8Array(starts.length), crcs: new Uint32Array(starts.length), keys: new Int32Array(starts.length), atEnd };
   // Newlines cut no UTF-8 sequence, so when the whole read is UTF-8 every line is.
   if (request.validateJson) checkJson(data, batch, isUtf8(data));
   // At the end every byte read belongs to a line: nothing is left to read again.
   return batch;
 }
 
-/** Sets `parses` (narrows `starts`/`ends` to the JSON value, and sets `crcs`) for each span of `data` that is UTF-8 JSON. */
-function checkJson(data, { starts, ends, parses, crcs }, allUtf8) {
+/** Sets `parses` (narrows `starts`/`ends` to the JSON value, and sets `crcs` and `keys`) for each span of `data` that is UTF-8 JSON. */
+function checkJson(data, { starts, ends, parses, crcs, keys }, allUtf8) {
   for (let i = 0; i < starts.length; i++) {
     // Not UTF-8: the engine thread decodes it (with replacement characters) as any other line.
     if (!allUtf8 && !isUtf8(data.subarray(starts[i], ends[i]))) continue;
     // Not JSON: the engine thread decodes it and reports its own error.
-    if (!isJsonText(data, starts[i], ends[i])) continue;
+    const keySet = jsonKeySet(data, starts[i], ends[i]);
+    if (keySet === -1) continue;
     parses[i] = 1;
+    keys[i] = keySet;
     // It is JSON, so what surrounds the value is JSON whitespace, and only that.
     let start = starts[i];
     let end = ends[i];
@@ -126,7 +130,7 @@ function checked(request) {
     at += lengths[i];
     ends[i] = at;
   }
-  const batch = { starts, ends, parses: new Uint8Array(lengths.length), crcs: new Uint32Array(lengths.length) };
+  const batch = { starts, ends, parses: new Uint8Array(lengths.length), crcs: new Uint32Array(lengths.length), keys: new Int32Array(lengths.length) };
   if (request.validateJson) checkJson(joined, batch, isUtf8(joined));
   // Within each chunk, not within `joined`: the engine thread holds the chunks, not `joined`.
   let chunkStart = 0;
@@ -142,11 +146,11 @@ parentPort.on('message', (request) => {
   try {
     if (request.joined !== undefined) {
       const batch = checked(request);
-      parentPort.postMessage(batch, [batch.starts.buffer, batch.ends.buffer, batch.parses.buffer, batch.crcs.buffer]);
+      parentPort.postMessage(batch, [batch.starts.buffer, batch.ends.buffer, batch.parses.buffer, batch.crcs.buffer, batch.keys.buffer]);
       return;
     }
     const batch = lines(request);
-    parentPort.postMessage(batch, [batch.data.buffer, batch.starts.buffer, batch.ends.buffer, batch.lengths.buffer, batch.parses.buffer, batch.crcs.buffer]);
+    parentPort.postMessage(batch, [batch.data.buffer, batch.starts.buffer, batch.ends.buffer, batch.lengths.buffer, batch.parses.buffer, batch.crcs.buffer, batch.keys.buffer]);
   } catch (error) {
     parentPort.postMessage({ error: error.message });
   }

@@ -44,6 +44,8 @@ export interface LineBatch {
   parses: Uint8Array;
   /** Where `parses` is 1: the CRC-32 of the line's JSON value (`Utf8Text.crc`). */
   crcs: Uint32Array;
+  /** Where `parses` is 1: the set of the line's top-level keys (`Utf8Text.keys`). */
+  keys: Int32Array;
   /** Nothing follows the last line: the end of the file as it was when read. */
   atEnd: boolean;
 }
@@ -55,6 +57,8 @@ export interface CheckedChunks {
   parses: Uint8Array;
   /** Where `parses` is 1: the CRC-32 of the chunk's JSON value (`Utf8Text.crc`). */
   crcs: Uint32Array;
+  /** Where `parses` is 1: the set of the chunk's top-level keys (`Utf8Text.keys`). */
+  keys: Int32Array;
 }
 
 type WorkerAnswer = LineBatch | CheckedChunks | { error: string };

@@ -14,6 +14,7 @@
  * sources' buffers and the WAL's record slabs are shared by consecutive events, which are
  * released together.
  */
+import { ByteSlab } from './byte-slab.ts';
 import type { EventId } from './event-id.ts';
 import type { Event, OpMeta } from './event.ts';
 import { parseJson } from '../queries/values/json.ts';
@@ -32,14 +33,37 @@ export interface Utf8Text {
    * that a WAL's record checksum costs the engine thread only its header (-1: not known).
    */
   crc: number;
+  /**
+   * The set of the text's top-level keys as bits (connectors/json-text.mjs `jsonKeySet`), when
+   * whoever read them computed it (the line reader's worker does): a key whose bit is not in it
+   * is surely not a key of the payload (-1: not known).
+   */
+  keys: number;
+}
+
+/**
+ * A JSON text in two pieces: the bytes of the view, then `tail` (empty when the text is all in the
+ * view). A select that adds constant keys to a line (engine/extended-json.ts) makes its new text
+ * this way, the line's bytes but its closing brace and then the keys' bytes, so that nothing is
+ * copied until the WAL copies both into its record (`TextEvent.utf8Parts`).
+ */
+export interface Utf8Parts extends Utf8Text {
+  tail: Buffer;
 }
 
 /** An empty view for callers to fill (`TextEvent.utf8Text`). */
 export function utf8TextHolder(): Utf8Text {
-  return { buffer: EMPTY, start: 0, end: 0, crc: -1 };
+  return { buffer: EMPTY, start: 0, end: 0, crc: -1, keys: -1 };
+}
+
+/** An empty pair of pieces for callers to fill (`TextEvent.utf8Parts`). */
+export function utf8PartsHolder(): Utf8Parts {
+  return { buffer: EMPTY, start: 0, end: 0, crc: -1, keys: -1, tail: EMPTY };
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Where texts given in two pieces are joined when a caller wants them in one (`utf8Text`). */
+const joined = new ByteSlab();
 
 /**
  * `event` passed on with `changes`. Not `{ ...event, ...changes }`: a spread copies own properties
@@ -57,6 +81,9 @@ export class TextEvent implements Event {
   private utf8Start = 0;
   private utf8End = 0;
   private utf8Crc = -1;
+  private utf8Keys = -1;
+  /** The bytes that follow the view, when the text came in two pieces (`Utf8Parts`). */
+  private utf8Tail: Buffer | undefined = undefined;
 
   /** `parsed`: the payload when it is parsed already (no Value is undefined). */
   constructor(
@@ -74,19 +101,25 @@ export class TextEvent implements Event {
 
   /**
    * An event whose payload is the JSON text in `buffer` from `start` to `end` (UTF-8, known to
-   * parse); `crc`: the CRC-32 of those bytes if known (see `Utf8Text.crc`).
+   * parse) and then `tail`, if given (see `Utf8Parts`); `crc`: the CRC-32 of all those bytes if
+   * known (see `Utf8Text.crc`); `keys`: the set of the payload's top-level keys if known (`Utf8Text.keys`).
    */
-  static ofUtf8(id: EventId, buffer: Buffer, start: number, end: number, meta: RecordValue, ingestNs: number, transactional: boolean, opMeta: OpMeta, crc = -1): TextEvent {
+  static ofUtf8(id: EventId, buffer: Buffer, start: number, end: number, meta: RecordValue, ingestNs: number, transactional: boolean, opMeta: OpMeta, crc = -1, keys = -1, tail?: Buffer): TextEvent {
     const event = new TextEvent(id, undefined, meta, ingestNs, transactional, opMeta);
     event.utf8 = buffer;
     event.utf8Start = start;
     event.utf8End = end;
     event.utf8Crc = crc;
+    event.utf8Keys = keys;
+    event.utf8Tail = tail;
     return event;
   }
 
   get dataJson(): string | undefined {
-    if (this.text === undefined && this.utf8 !== undefined) this.text = this.utf8.toString('utf8', this.utf8Start, this.utf8End);
+    if (this.text === undefined && this.utf8 !== undefined) {
+      const head = this.utf8.toString('utf8', this.utf8Start, this.utf8End);
+      this.text = this.utf8Tail === undefined ? head : head + this.utf8Tail.toString('utf8');
+    }
     return this.text;
   }
 
@@ -96,13 +129,30 @@ export class TextEvent implements Event {
     this.utf8 = undefined;
   }
 
-  /** Fills `into` with the text's UTF-8 bytes and returns true, if the event holds them (no copy is made). */
+  /**
+   * Fills `into` with the text's UTF-8 bytes and returns true, if the event holds them (no copy is
+   * made, but for a text in two pieces: joined once, the first time).
+   */
   utf8Text(into: Utf8Text): boolean {
     if (this.utf8 === undefined) return false;
+    if (this.utf8Tail !== undefined) this.join(this.utf8, this.utf8Tail);
     into.buffer = this.utf8;
     into.start = this.utf8Start;
     into.end = this.utf8End;
     into.crc = this.utf8Crc;
+    into.keys = this.utf8Keys;
+    return true;
+  }
+
+  /** As `utf8Text`, with a text in two pieces given as they are (`into.tail`: empty when it is one). */
+  utf8Parts(into: Utf8Parts): boolean {
+    if (this.utf8 === undefined) return false;
+    into.buffer = this.utf8;
+    into.tail = this.utf8Tail ?? EMPTY;
+    into.start = this.utf8Start;
+    into.end = this.utf8End;
+    into.crc = this.utf8Crc;
+    into.keys = this.utf8Keys;
     return true;
   }
 
@@ -138,6 +188,21 @@ export class TextEvent implements Event {
     copy.utf8Start = this.utf8Start;
     copy.utf8End = this.utf8End;
     copy.utf8Crc = this.utf8Crc;
+    copy.utf8Keys = this.utf8Keys;
+    copy.utf8Tail = this.utf8Tail;
     return copy;
+  }
+
+  private join(head: Buffer, tail: Buffer): void {
+    const headBytes = this.utf8End - this.utf8Start;
+    joined.reserve(headBytes + tail.length);
+    const at = joined.start;
+    joined.buffer.set(head.subarray(this.utf8Start, this.utf8End), at);
+    joined.buffer.set(tail, at + headBytes);
+    joined.commitAt(at + headBytes + tail.length);
+    this.utf8 = joined.buffer;
+    this.utf8Start = at;
+    this.utf8End = at + headBytes + tail.length;
+    this.utf8Tail = undefined;
   }
 }

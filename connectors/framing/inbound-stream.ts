@@ -38,7 +38,7 @@ export interface InboundStreamOptions {
 /** Where emitted chunks go: `emitJson` for a chunk known to be JSON, as its bytes (only with `checked`). */
 export interface InboundTarget {
   emit(data: Value, meta: RecordValue, dataJson?: string): void;
-  emitJson?(utf8: Buffer, start: number, end: number, meta: RecordValue, crc: number): void;
+  emitJson?(utf8: Buffer, start: number, end: number, meta: RecordValue, crc: number, keys: number): void;
 }
 
 /** One read's chunks, in order; `check` while at the worker, then its answer. */
@@ -89,7 +89,7 @@ export class InboundStream {
         const index = read.next++;
         const check = read.check;
         if (check?.parses[index] === 1 && target.emitJson !== undefined) {
-          target.emitJson(read.chunks[index], check.starts[index], check.ends[index], this.options.meta(), check.crcs[index]);
+          target.emitJson(read.chunks[index], check.starts[index], check.ends[index], this.options.meta(), check.crcs[index], check.keys[index]);
           continue;
         }
         const decoded = this.decode(read.chunks[index]);

@@ -302,8 +302,8 @@ export class Runtime {
     const source = node.instance.source;
     await source.start({
       emit: (data, meta = {}, dataJson) => this.emit(node, this.newEvent(node, data, meta, dataJson)),
-      emitJson: (utf8, start, end, meta = {}, crc = -1) =>
-        this.emit(node, TextEvent.ofUtf8(this.nextId(node), utf8, start, end, meta, nowNs(), node.instance.source.transactional, {}, crc)),
+      emitJson: (utf8, start, end, meta = {}, crc = -1, keys = -1) =>
+        this.emit(node, TextEvent.ofUtf8(this.nextId(node), utf8, start, end, meta, nowNs(), node.instance.source.transactional, {}, crc, keys)),
       warn: (message) => this.log(`${node.instance.name}: ${message}`),
       requestStop: (why, exitCode) => this.requestStop(node.instance.name, why, exitCode),
     });

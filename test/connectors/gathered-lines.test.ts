@@ -51,13 +51,13 @@ function feed(steps: Step[], into: LineBatch | GatheredLines, takeEvery: number)
     else if (s.kind === 'record') {
       // A WAL record: a header, then the payload to the end of the buffer (no newline after it).
       const buffer = Buffer.from(`${s.header}${s.text}`);
-      const text: Utf8Text = { buffer, start: Buffer.byteLength(s.header), end: buffer.length, crc: -1 };
+      const text: Utf8Text = { buffer, start: Buffer.byteLength(s.header), end: buffer.length, crc: -1, keys: -1 };
       into.addUtf8(text, '');
     } else {
       const { buffer, spans } = readerBatch(s.lines, s.crlf);
       // Every `every`-th line only: the others were filtered out, so runs break.
       spans.forEach(([start, end], i) => {
-        if (i % s.every === 0) into.addUtf8({ buffer, start, end, crc: -1 }, s.prefix);
+        if (i % s.every === 0) into.addUtf8({ buffer, start, end, crc: -1, keys: -1 }, s.prefix);
       });
     }
     if (index % takeEvery === takeEvery - 1) take();
@@ -79,7 +79,7 @@ describe('GatheredLines', () => {
   it("makes one view of a reader batch's consecutive lines, newlines included, and copies nothing of them", () => {
     const { buffer, spans } = readerBatch(Array.from({ length: 50 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(200)}"}`), false);
     const gathered = new GatheredLines();
-    for (const [start, end] of spans) gathered.addUtf8({ buffer, start, end, crc: -1 });
+    for (const [start, end] of spans) gathered.addUtf8({ buffer, start, end, crc: -1, keys: -1 });
     const pieces = gathered.take()!;
     expect(pieces).toHaveLength(1);
     expect(pieces[0].buffer).toBe(buffer.buffer);

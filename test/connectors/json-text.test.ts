@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isJsonText } from '../../connectors/json-text.mjs';
+import { ANY_KEYS, isJsonText, jsonKeySet, keyBit } from '../../connectors/json-text.mjs';
 
 function parses(text: string): boolean {
   try {
@@ -61,5 +61,33 @@ describe('isJsonText', () => {
     for (const text of ['', ' ', '0', '-', '-0', '00', '1.', '.5', '1e', '1e+', '1E-2', '"\\u00"', '"\\uD800"', '"\u0000"', '"\u007f"', '[1,]', '{"a":1,}', '{"a"}', '{1:2}', '[[[[[[]]]]]]', '["a" "b"]', 'true false', '\ufeff{}', 'nulll', '{"a":tru}']) check(text);
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     expect(isJsonText(Buffer.from(deep), 0, deep.length)).toBe(parses(deep));
+  });
+});
+
+describe('jsonKeySet', () => {
+  const bitOf = (key: string) => {
+    const bytes = Buffer.from(key);
+    return keyBit(bytes, 0, bytes.length);
+  };
+
+  it("is the union of the top-level keys' bits, however the text is spaced; every bit when a key has an escape", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.constantFrom(undefined, 1, '\t'), (record, indent) => {
+        const text = JSON.stringify(record, null, indent);
+        const bytes = Buffer.from(`[${text}]`);
+        const keys = jsonKeySet(bytes, 1, bytes.length - 1);
+        const escaped = Object.keys(record).some((key) => JSON.stringify(key).includes('\\'));
+        const expected = escaped ? ANY_KEYS : Object.keys(record).reduce((bits, key) => bits | bitOf(key), 0);
+        expect(keys).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('holds no bits for a text that is no object, -1 for one that is not JSON; nested keys are not in it', () => {
+    for (const text of ['[{"a":1}]', '"a"', '1', 'null', '{}', ' {} ']) expect(jsonKeySet(Buffer.from(text), 0, text.length)).toBe(0);
+    for (const text of ['{"a":1', '{"a"}', '', '{"a":1}x']) expect(jsonKeySet(Buffer.from(text), 0, text.length)).toBe(-1);
+    const nested = Buffer.from('{"a":{"b":1},"c":[{"d":2}]}');
+    expect(jsonKeySet(nested, 0, nested.length)).toBe(bitOf('a') | bitOf('c'));
   });
 });

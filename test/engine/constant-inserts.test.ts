@@ -12,6 +12,7 @@ import { buildPipeline } from '../../engine/build-pipeline.ts';
 import { EventId } from '../../engine/event-id.ts';
 import type { Event } from '../../engine/event.ts';
 import { TextEvent, utf8TextHolder } from '../../engine/text-event.ts';
+import { jsonKeySet } from '../../connectors/json-text.mjs';
 import { compileQuery } from '../../queries/index.ts';
 import { parseJson, stringifyJson } from '../../queries/values/json.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
@@ -41,9 +42,16 @@ function bytesEvent(text: string, withCrc = false): Event {
   const end = start + Buffer.byteLength(text);
   return TextEvent.ofUtf8(new EventId(1, 0, next++), buffer, start, end, {}, 1, false, {}, withCrc ? crc32(buffer.subarray(start, end)) : -1);
 }
-type Form = 'parsed' | 'text' | 'bytes';
-const FORMS: Form[] = ['parsed', 'text', 'bytes'];
-const eventOf = { parsed: plainEvent, text: textEvent, bytes: bytesEvent };
+/** As a file source's line: with the CRC and the key set the line reader's thread computes for it. */
+function checkedEvent(text: string): Event {
+  const buffer = Buffer.from(`{"x":1}\n${text}\n{"y":2}`);
+  const start = Buffer.byteLength('{"x":1}\n');
+  const end = start + Buffer.byteLength(text);
+  return TextEvent.ofUtf8(new EventId(1, 0, next++), buffer, start, end, {}, 1, false, {}, crc32(buffer.subarray(start, end)), jsonKeySet(buffer, start, end));
+}
+type Form = 'parsed' | 'text' | 'bytes' | 'checked';
+const FORMS: Form[] = ['parsed', 'text', 'bytes', 'checked'];
+const eventOf = { parsed: plainEvent, text: textEvent, bytes: bytesEvent, checked: checkedEvent };
 
 /** What the fast path and the general path output (payload, key order, text that parses to the payload) or report for one input text. */
 async function bothPaths(text: string, form: Form) {
@@ -159,6 +167,25 @@ describe('constant inserts', () => {
       { numRuns: 500 },
     );
     expect(byteOutputs).toBeGreaterThan(40);
+    await pipeline.close();
+  });
+
+  it("carry on the line's key set: the new text's is the one the reader would make of it", async () => {
+    const { pipeline, outputs } = await started('');
+    const held = utf8TextHolder();
+    let searched = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.string().filter((key) => !['hostname', 'n'].includes(key)), fc.jsonValue(), { minKeys: 1 }), async (payload) => {
+        outputs.length = 0;
+        pipeline.send('in', checkedEvent(JSON.stringify(payload)));
+        // An escape in a key (a key set of every bit) leaves the bytes path to the text path.
+        if (!(outputs[0] as TextEvent).utf8Text(held)) return;
+        searched++;
+        expect(held.keys).toBe(jsonKeySet(held.buffer, held.start, held.end));
+      }),
+      { numRuns: 300 },
+    );
+    expect(searched).toBeGreaterThan(100);
     await pipeline.close();
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EventId } from '../../engine/event-id.ts';
-import { eventWith, TextEvent, utf8TextHolder } from '../../engine/text-event.ts';
+import { eventWith, TextEvent, utf8PartsHolder, utf8TextHolder } from '../../engine/text-event.ts';
 import { LineBatch } from '../../connectors/line-batch.ts';
 import { FloatValue } from '../../queries/values/value.ts';
 
@@ -46,6 +46,32 @@ describe('TextEvent', () => {
     expect(event.data).toEqual({ n: 1 });
   });
 
+  it('given its text in two pieces, hands them on as they are and joins them for whoever wants one view', () => {
+    const { buffer, start, end } = inBuffer('{"s":"é","n":1}');
+    const tail = Buffer.from(',"k":2}');
+    const event = TextEvent.ofUtf8(id, buffer, start, end - 1, {}, 5, true, {}, 7, -1, tail);
+    const passed = eventWith(event, { meta: { m: 1 } }) as TextEvent;
+    const parts = utf8PartsHolder();
+    expect(passed.utf8Parts(parts)).toBe(true);
+    expect(parts.buffer).toBe(buffer);
+    expect(parts.tail).toBe(tail);
+    expect(parts.buffer.toString('utf8', parts.start, parts.end) + parts.tail.toString()).toBe('{"s":"é","n":1,"k":2}');
+    expect(parts.crc).toBe(7);
+    const held = utf8TextHolder();
+    expect(passed.utf8Text(held)).toBe(true);
+    expect(held.buffer.toString('utf8', held.start, held.end)).toBe('{"s":"é","n":1,"k":2}');
+    expect(held.crc).toBe(7);
+    // Once joined, it is one piece; the event it came from still has two.
+    expect(passed.utf8Parts(parts)).toBe(true);
+    expect(parts.tail.length).toBe(0);
+    expect(event.utf8Parts(parts)).toBe(true);
+    expect(parts.tail).toBe(tail);
+    expect(event.dataJson).toBe('{"s":"é","n":1,"k":2}');
+    expect(event.data).toEqual({ s: 'é', n: 1, k: 2 });
+    // A piece's own buffer is not changed by any of it.
+    expect(buffer.toString('utf8', start, end)).toBe('{"s":"é","n":1}');
+  });
+
   it('drops its bytes when given another text', () => {
     const { buffer, start, end } = inBuffer('{"n":1}');
     const event = TextEvent.ofUtf8(id, buffer, start, end, {}, 5, true, {});
@@ -58,7 +84,7 @@ describe('TextEvent', () => {
     const batch = new LineBatch(64);
     const { buffer, start, end } = inBuffer('{"s":"é"}');
     batch.add('{"a":1}');
-    batch.addUtf8({ buffer, start, end, crc: -1 }, 'p: ');
+    batch.addUtf8({ buffer, start, end, crc: -1, keys: -1 }, 'p: ');
     expect(batch.take()?.toString()).toBe('{"a":1}\np: {"s":"é"}\n');
   });
 });

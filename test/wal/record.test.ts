@@ -96,11 +96,15 @@ describe('WAL record checksum', () => {
     const text = '{"s":"é","n":1}';
     const fromText = Buffer.from(encodeRecord(originalId, { ...header, data: null }, text));
     const read = Buffer.from(`junk${text}junk`);
-    const utf8 = { buffer: read, start: 4, end: 4 + Buffer.byteLength(text) };
+    const utf8 = { buffer: read, start: 4, end: 4 + Buffer.byteLength(text), tail: Buffer.alloc(0), keys: -1 };
     const fromBytes = Buffer.from(encodeRecord(originalId, { ...header, data: null }, { ...utf8, crc: crc32(read.subarray(utf8.start, utf8.end)) }));
     const fromBytesUnknownCrc = Buffer.from(encodeRecord(originalId, { ...header, data: null }, { ...utf8, crc: -1 }));
+    // In two pieces, as a select that adds keys hands them on: the view up to `,"n"`, then the rest.
+    const split = 4 + Buffer.byteLength('{"s":"é"');
+    const fromTwoPieces = Buffer.from(encodeRecord(originalId, { ...header, data: null }, { buffer: read, start: 4, end: split, tail: Buffer.from(',"n":1}'), crc: -1, keys: -1 }));
     expect(fromBytes).toEqual(fromText);
     expect(fromBytesUnknownCrc).toEqual(fromText);
+    expect(fromTwoPieces).toEqual(fromText);
     expect(decodeRecord(fromBytes).dataJson).toBe(text);
   });
 

@@ -39,7 +39,7 @@ import type { Insight } from '../../../engine/insight.ts';
 import { stringifyJson } from '../../../queries/values/json.ts';
 import { copyRecord } from '../../../queries/values/ops.ts';
 import { isEmptyRecord, type RecordValue, type Value } from '../../../queries/values/value.ts';
-import { TextEvent, utf8TextHolder } from '../../../engine/text-event.ts';
+import { TextEvent, utf8PartsHolder } from '../../../engine/text-event.ts';
 import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
 import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
@@ -119,7 +119,7 @@ export class WalOperator implements Operator {
   /** Where `recentlyStored.take` puts the event it hands out (one object for all of them). */
   private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, record: Buffer.alloc(0), payloadStart: 0 };
   /** Where `TextEvent.utf8Text` shows an incoming event's bytes. */
-  private readonly payloadBytes = utf8TextHolder();
+  private readonly payloadBytes = utf8PartsHolder();
   /** This WAL's records, one after the other (record.ts): the store writes runs of them without a copy. */
   private readonly recordSlab = new ByteSlab();
   private readonly awaitingResend = new Map<number, number>();
@@ -183,7 +183,7 @@ export class WalOperator implements Operator {
       // The event's own JSON text, when it still has it, is stored as it is (copied as bytes when
       // it holds them); otherwise the payload is serialised here, once: the stored text is what the
       // event goes out with, now or after a replay.
-      const payloadJson = event instanceof TextEvent && event.utf8Text(this.payloadBytes) ? this.payloadBytes : (event.dataJson ?? stringifyJson(event.data));
+      const payloadJson = event instanceof TextEvent && event.utf8Parts(this.payloadBytes) ? this.payloadBytes : (event.dataJson ?? stringifyJson(event.data));
       const record = encodeRecord(event.id, event, payloadJson, this.recordSlab);
       const seq = store.append(record);
       this.recentlyStored.add(seq, event.id, event, record, payloadStart(record));

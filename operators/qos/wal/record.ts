@@ -42,7 +42,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { EventId } from '../../../engine/event-id.ts';
-import type { Utf8Text } from '../../../engine/text-event.ts';
+import type { Utf8Parts } from '../../../engine/text-event.ts';
 import type { OpMeta } from '../../../engine/event.ts';
 import { parseJson, stringifyJson } from '../../../queries/values/json.ts';
 import { ByteSlab } from '../../../engine/byte-slab.ts';
@@ -74,14 +74,15 @@ const RANGE_BYTES = 4 * 8;
 /**
  * The record's bytes. The common case (no tracked ranges, `{}` metadata, the payload's own text)
  * builds no string at all. `payloadJson`: the payload's JSON text, as a string or as UTF-8 bytes
- * (copied as they are; engine/text-event.ts); without it `event.data` is serialised.
+ * in one or two pieces (copied as they are; engine/text-event.ts); without it `event.data` is
+ * serialised.
  */
-export function encodeRecord(id: EventId, event: StoredEvent, payloadJson?: string | Utf8Text, slab: ByteSlab = recordSlab): Buffer {
+export function encodeRecord(id: EventId, event: StoredEvent, payloadJson?: string | Utf8Parts, slab: ByteSlab = recordSlab): Buffer {
   const data = payloadJson ?? stringifyJson(event.data);
   const opMeta = opMetaText.of(event.opMeta as RecordValue);
   const meta = metaText.of(event.meta);
   // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-  const dataBytes = typeof data === 'string' ? data.length * 3 : data.end - data.start;
+  const dataBytes = typeof data === 'string' ? data.length * 3 : data.end - data.start + data.tail.length;
   const mostBytes = FIXED_BYTES + id.tracked.length * RANGE_BYTES + 8 + (opMeta.length + meta.length) * 3 + dataBytes;
   slab.reserve(mostBytes);
   const { buffer, start } = slab;
@@ -100,7 +101,11 @@ export function encodeRecord(id: EventId, event: StoredEvent, payloadJson?: stri
   at = writeSizedText(buffer, at, opMeta);
   at = writeSizedText(buffer, at, meta);
   const payloadAt = at;
-  at += typeof data === 'string' ? buffer.write(data, at) : data.buffer.copy(buffer, at, data.start, data.end);
+  if (typeof data === 'string') at += buffer.write(data, at);
+  else {
+    at += data.buffer.copy(buffer, at, data.start, data.end);
+    if (data.tail.length > 0) at += data.tail.copy(buffer, at);
+  }
   const payloadCrc = typeof data !== 'string' && data.crc >= 0 ? data.crc : crc32(buffer.subarray(payloadAt, at));
   buffer.writeUInt32LE(crc32After(payloadCrc, buffer, start + BODY_START, payloadAt), start + 1);
   return slab.commit(at);
