@@ -6,7 +6,8 @@
  * `node_modules/.cache/rill/<key>/`, building the bundle first when it is missing. Editing a source
  * file still takes effect on the next run: the key changes, and the next start builds a new bundle.
  *
- * Freshness: the key is a hash of the path, mtime and size of every `.ts` file under SOURCE_ROOTS,
+ * Freshness: the key is a hash of the path, mtime and size of every `.ts` and `.mjs` file under
+ * SOURCE_ROOTS (plain JavaScript modules there are bundled too: connectors/json-text.mjs),
  * plus the mtimes of package.json, package-lock.json (an upgrade of esbuild or of a dependency) and
  * tsconfig.json (esbuild reads it), this file's own mtime and size (the build options live here)
  * and the Node version. Listing and stat-ing those files costs about 4 ms, much less than compiling
@@ -61,7 +62,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
 
-/** Directories (relative to the root) whose `.ts` files the bundle may include. `test/corpus` and
+/** Directories (relative to the root) whose `.ts` and `.mjs` files the bundle may include. `test/corpus` and
  *  `test/troy` are there because `rill conformance` imports their case runners. */
 export const SOURCE_ROOTS = ['bin', 'engine', 'operators', 'queries', 'connectors', 'test/corpus', 'test/troy'];
 
@@ -161,7 +162,7 @@ async function compiledBundle({ root, entryPath, workerEntries, earlyEntries, ca
   return bundle;
 }
 
-/** Every `.ts` file under the source roots, sorted, with what the key needs from its stat. */
+/** Every `.ts` and `.mjs` file under the source roots, sorted, with what the key needs from its stat. */
 function listSources(root, sourceRoots) {
   const sources = [];
   const visit = (dir) => {
@@ -178,7 +179,7 @@ function listSources(root, sourceRoots) {
       const path = `${dir}${sep}${dirent.name}`;
       if (dirent.isDirectory()) {
         if (dirent.name !== 'node_modules') visit(path);
-      } else if (dirent.name.endsWith('.ts')) {
+      } else if (dirent.name.endsWith('.ts') || dirent.name.endsWith('.mjs')) {
         const { mtimeMs, size } = statSync(path);
         sources.push({ path, mtimeMs, size });
       }

@@ -147,6 +147,18 @@ describe('compiled cache', () => {
     await expect(stat(cacheDir)).rejects.toThrow(/ENOENT/);
   });
 
+  it('bundles a plain JavaScript module of the sources, and rebuilds after an edit to it', async () => {
+    await writeFile(join(root, 'lib/plain.mjs'), "export const plainWord = 'plain 1';\n");
+    await writeFile(join(root, 'lib/greeting.ts'), "import { plainWord } from './plain.mjs';\nexport const greeting: string = plainWord;\n");
+    const first = await run(runner);
+    expect(first).toMatchObject({ code: 0, stdout: 'plain 1\n' });
+    expect(first.stderr).toMatch(/rill startup: built/);
+    await writeFile(join(root, 'lib/plain.mjs'), "export const plainWord = 'plain, edited';\n");
+    const afterEdit = await run(runner);
+    expect(afterEdit).toMatchObject({ code: 0, stdout: 'plain, edited\n' });
+    expect(afterEdit.stderr).toMatch(/rill startup: built/);
+  });
+
   it('refuses a bundle that includes a file the freshness key does not cover', async () => {
     await writeRunner(cacheDir, ['bin']);
     const uncovered = await run(runner);
