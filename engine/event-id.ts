@@ -14,13 +14,19 @@ export interface TrackedRange {
   maxEventId: number;
 }
 
+/**
+ * The ranges of an id that tracks nothing (most ids: every source event's), shared: an empty
+ * array of its own per event was one more object for each to keep alive until its ack.
+ */
+const NO_RANGES: TrackedRange[] = Object.freeze([]) as unknown as TrackedRange[];
+
 export class EventId {
   constructor(
     readonly sourceId: number,
     readonly streamId: number,
     readonly eventId: number,
-    /** Ranges of the ids this event was derived from (its own id included once tracking starts). */
-    readonly tracked: TrackedRange[] = [],
+    /** Ranges of the ids this event was derived from (its own id included once tracking starts); read-only outside this class. */
+    public tracked: TrackedRange[] = NO_RANGES,
   ) {}
 
   /**
@@ -70,6 +76,7 @@ export class EventId {
         return;
       }
     }
+    if (this.tracked === NO_RANGES) this.tracked = [];
     this.tracked.push({ sourceId, streamId, minEventId: min, maxEventId: max });
   }
 }

@@ -16,7 +16,7 @@
  *   the upstream pipeline output.
  */
 import { EventId, allocateUid, DEFAULT_STREAM_ID } from '../event-id.ts';
-import { nowNs, type Event } from '../event.ts';
+import { nowNs, type Event, type OpMeta } from '../event.ts';
 import type { Insight } from '../insight.ts';
 import type { Pipeline } from '../pipeline.ts';
 import type { Delivery } from '../../connectors/connector.ts';
@@ -28,9 +28,18 @@ import { instanceName, type Endpoint } from './endpoint.ts';
 import { CircuitLog } from './circuit-log.ts';
 import { FanOutAcks } from './fan-out-acks.ts';
 import { SinkAcks } from './sink-acks.ts';
+import { frozenRecord } from '../frozen-record.ts';
 import type { BucketCounts } from '../histogram.ts';
 import { MetricsSource } from '../../connectors/metrics.ts';
 import { MetricsReporter } from './metrics-reporter.ts';
+
+/**
+ * The metadata and operator metadata of a source event that has none: one frozen record each,
+ * shared (nodes never change them in place: engine/frozen-record.ts), instead of two fresh
+ * objects per event that lived until its ack.
+ */
+const NO_META = frozenRecord({});
+const NO_OP_META: OpMeta = Object.freeze({});
 
 /** How long a clean shutdown waits for sinks to ack what they were already given. */
 const SHUTDOWN_ACK_GRACE_MS = 1000;
@@ -301,9 +310,9 @@ export class Runtime {
   private async startSource(node: SourceNode): Promise<void> {
     const source = node.instance.source;
     await source.start({
-      emit: (data, meta = {}, dataJson) => this.emit(node, this.newEvent(node, data, meta, dataJson)),
-      emitJson: (utf8, start, end, meta = {}, crc = -1, keys = -1) =>
-        this.emit(node, TextEvent.ofUtf8(this.nextId(node), utf8, start, end, meta, nowNs(), node.instance.source.transactional, {}, crc, keys)),
+      emit: (data, meta = NO_META, dataJson) => this.emit(node, this.newEvent(node, data, meta, dataJson)),
+      emitJson: (utf8, start, end, meta = NO_META, crc = -1, keys = -1) =>
+        this.emit(node, TextEvent.ofUtf8(this.nextId(node), utf8, start, end, meta, nowNs(), node.instance.source.transactional, NO_OP_META, crc, keys)),
       warn: (message) => this.log(`${node.instance.name}: ${message}`),
       requestStop: (why, exitCode) => this.requestStop(node.instance.name, why, exitCode),
     });
@@ -320,7 +329,7 @@ export class Runtime {
   }
 
   private newEvent(node: SourceNode, data: Value, meta: RecordValue, dataJson: string | undefined): Event {
-    return { id: this.nextId(node), data, dataJson, meta, ingestNs: nowNs(), transactional: node.instance.source.transactional, opMeta: {} };
+    return { id: this.nextId(node), data, dataJson, meta, ingestNs: nowNs(), transactional: node.instance.source.transactional, opMeta: NO_OP_META };
   }
 
   private emit(node: SourceNode, event: Event): void {
@@ -468,15 +477,27 @@ export class Runtime {
  */
 class SinkDelivery implements Delivery {
   private settled = false;
+  /**
+   * Of the event, only what its ack or fail carries: the delivery lives until the sink has written
+   * the event (a file sink holds up to 16 MiB of lines), and the event itself (its metadata, its
+   * text's view) would live as long, be copied by every scavenge meanwhile and then promoted.
+   */
+  private readonly id: EventId;
+  private readonly opMeta: OpMeta;
+  private readonly transactional: boolean;
 
   constructor(
     private readonly runtime: Runtime,
     private readonly pipeline: PipelineNode,
     private readonly port: string,
     private readonly sink: SinkNode,
-    private readonly event: Event,
+    event: Event,
     private readonly copies: SinkCopies | undefined,
-  ) {}
+  ) {
+    this.id = event.id;
+    this.opMeta = event.opMeta;
+    this.transactional = event.transactional;
+  }
 
   ack(): void {
     this.settle('ack', undefined);
@@ -503,11 +524,10 @@ class SinkDelivery implements Delivery {
       if (kind === 'ack' && --copies.waiting > 0) return streakStarts;
       copies.settled = true;
     }
-    const event = this.event;
-    if (event.transactional && this.runtime.sendsInsights) {
+    if (this.transactional && this.runtime.sendsInsights) {
       const acks = this.runtime.sinkAcks;
-      if (reason === undefined) acks.add(this.pipeline.pipeline, this.port, event.id, event.opMeta);
-      else acks.sendAfterPending(this.pipeline.pipeline, this.port, { kind, id: event.id, opMeta: event.opMeta, reason });
+      if (reason === undefined) acks.add(this.pipeline.pipeline, this.port, this.id, this.opMeta);
+      else acks.sendAfterPending(this.pipeline.pipeline, this.port, { kind, id: this.id, opMeta: this.opMeta, reason });
     }
     return streakStarts;
   }

@@ -41,7 +41,7 @@
  * checksum, so only what cannot be decoded is found damaged.
  */
 import { crc32 } from 'node:zlib';
-import { EventId } from '../../../engine/event-id.ts';
+import { EventId, type TrackedRange } from '../../../engine/event-id.ts';
 import type { Utf8Parts } from '../../../engine/text-event.ts';
 import type { OpMeta } from '../../../engine/event.ts';
 import { parseJson, stringifyJson } from '../../../queries/values/json.ts';
@@ -211,18 +211,19 @@ function hex(n: number): string {
 
 /** The fields of formats `D`, `C` and `B`, which start at `body`. */
 function decodeFields(buffer: Buffer, body: number, parsePayload: boolean): DecodedText {
-  const originalId = new EventId(buffer.readDoubleLE(body), buffer.readDoubleLE(body + 8), buffer.readDoubleLE(body + 16));
   const ingestNs = buffer.readDoubleLE(body + 24);
   const ranges = buffer.readUInt32LE(body + 32);
+  const tracked: TrackedRange[] = [];
   let at = body + 36;
   for (let i = 0; i < ranges; i++, at += RANGE_BYTES) {
-    originalId.tracked.push({
+    tracked.push({
       sourceId: buffer.readDoubleLE(at),
       streamId: buffer.readDoubleLE(at + 8),
       minEventId: buffer.readDoubleLE(at + 16),
       maxEventId: buffer.readDoubleLE(at + 24),
     });
   }
+  const originalId = new EventId(buffer.readDoubleLE(body), buffer.readDoubleLE(body + 8), buffer.readDoubleLE(body + 16), ranges === 0 ? undefined : tracked);
   const opMetaLength = buffer.readUInt32LE(at);
   const opMeta = readMetadata(buffer, at + 4, opMetaLength);
   at += 4 + opMetaLength;
@@ -241,9 +242,7 @@ function decodeFirstFormat(buffer: Buffer, flag: number): DecodedRecord {
   const text = buffer.toString('utf8', 1);
   const record = (flag === FIRST_FORMAT_PLAIN_FLAG ? JSON.parse(text) : parseJson(text)) as RecordValue;
   const [sourceId, streamId, eventId, tracked] = record.id as unknown as EncodedId;
-  const originalId = new EventId(sourceId, streamId, eventId);
-  for (const [rangeSource, rangeStream, min, max] of tracked) {
-    originalId.tracked.push({ sourceId: rangeSource, streamId: rangeStream, minEventId: min, maxEventId: max });
-  }
+  const ranges = tracked.map(([rangeSource, rangeStream, min, max]): TrackedRange => ({ sourceId: rangeSource, streamId: rangeStream, minEventId: min, maxEventId: max }));
+  const originalId = new EventId(sourceId, streamId, eventId, ranges.length === 0 ? undefined : ranges);
   return { originalId, ingestNs: record.ingestNs as number, opMeta: record.opMeta as OpMeta, meta: record.meta as RecordValue, data: record.data, dataJson: undefined };
 }
