@@ -1,5 +1,3 @@
-/** True if bytes[start, end) are exactly one JSON text (see json-text.mjs). */
-export function isJsonText(bytes: Uint8Array, start: number, end: number): boolean;
 /** -1 if bytes[start, end) are not one JSON text; else the set of its top-level keys as bits (see json-text.mjs). */
 export function jsonKeySet(bytes: Uint8Array, start: number, end: number): number;
 /** The bit of the key whose UTF-8 bytes (without quotes) are bytes[start, end) in a key set. */

@@ -73,11 +73,6 @@ function bitOfHash(hash) {
   return 1 << ((hash >>> 0) % 31);
 }
 
-/** True if bytes[start, end) are exactly one JSON text (a value with optional whitespace around it). */
-export function isJsonText(bytes, start, end) {
-  return jsonKeySet(bytes, start, end) !== -1;
-}
-
 /**
  * -1 if bytes[start, end) are not exactly one JSON text; else the set of its top-level keys, as
  * bits (keyBit): 0 for a text that is no object or an empty one, ANY_KEYS when a top-level key is
