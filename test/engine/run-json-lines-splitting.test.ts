@@ -1,10 +1,14 @@
 /**
- * How `rill run` cuts its input into lines: read chunks (1 MB), decoded in pieces of about 64 KB cut
- * at newlines. A real child process over a file of a few megabytes, with lines longer than a piece
- * and than a chunk, CRLF endings, non-ASCII text and integral floats, must write every event back
- * exactly and number a bad line correctly however the cuts fall.
+ * How `rill run` cuts its input into lines, both ways it reads: `--in FILE` in the line reader's
+ * batches (about 256 KB, cut and checked on its thread: connectors/line-reader.ts), and stdin in
+ * read chunks (1 MB) decoded in pieces of about 64 KB cut at newlines. A real child process over a
+ * file of a few megabytes, with lines longer than a piece, a batch and a chunk, CRLF endings,
+ * blank and whitespace-only lines, spaces around a value, non-ASCII text, bytes that are not UTF-8
+ * and integral floats, must write every event back exactly and number a bad line correctly however
+ * the cuts fall, and the same from the file as from stdin.
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +24,13 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-function rillRun(queryPath: string, inputPath: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `rill run QUERY --in INPUT`, or (`viaStdin`) `rill run QUERY < INPUT`. */
+function rillRun(queryPath: string, inputPath: string, viaStdin = false): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RILL, 'run', queryPath, '--in', inputPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdin = viaStdin ? openSync(inputPath, 'r') : 'ignore';
+    const args = viaStdin ? [RILL, 'run', queryPath] : [RILL, 'run', queryPath, '--in', inputPath];
+    const child = spawn(process.execPath, args, { stdio: [stdin, 'pipe', 'pipe'] });
+    if (typeof stdin === 'number') closeSync(stdin);
     const stdout: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (bytes: Buffer) => stdout.push(bytes));
@@ -53,18 +61,30 @@ describe('rill run line splitting', { timeout: 120_000 }, () => {
         badLineNumber = inputLines.length;
       }
       if (n % 700 === 0) inputLines.push('');
+      if (n % 900 === 1) inputLines.push(' \t ');
     }
+    // A value with spaces around it goes out without them; bytes that are not UTF-8 are decoded
+    // with replacement characters, on either path.
+    inputLines.push(`  {"n":"spaced"}  `);
+    events.push('{"n":"spaced"}');
+    // \u0001 marks the byte 0xE9 (é in Latin-1, never a whole UTF-8 character), set below.
+    inputLines.push(`{"n":"latin1 \u0001"}`);
+    events.push('{"n":"latin1 \ufffd"}');
     const inputPath = join(workDir, 'events.jsonl');
     const queryPath = join(workDir, 'passthrough.trickle');
     // No newline after the last line: it must still be read.
-    await writeFile(inputPath, inputLines.join('\n'));
+    const bytes = Buffer.from(inputLines.join('\n'));
+    bytes[bytes.indexOf(1)] = 0xe9;
+    await writeFile(inputPath, bytes);
     await writeFile(queryPath, 'select event from in into out;\n');
 
-    const result = await rillRun(queryPath, inputPath);
+    for (const viaStdin of [false, true]) {
+      const result = await rillRun(queryPath, inputPath, viaStdin);
 
-    expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(new RegExp(`^rill run: line ${badLineNumber}: invalid JSON`, 'm'));
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stdout).toBe(`${events.join('\n')}\n`);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(new RegExp(`^rill run: line ${badLineNumber}: invalid JSON`, 'm'));
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stdout).toBe(`${events.join('\n')}\n`);
+    }
   });
 });
