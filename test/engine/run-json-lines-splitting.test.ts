@@ -27,14 +27,14 @@ afterAll(async () => {
 /** `rill run QUERY --in INPUT`, or (`viaStdin`) `rill run QUERY < INPUT`. */
 function rillRun(queryPath: string, inputPath: string, viaStdin = false): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const stdin = viaStdin ? openSync(inputPath, 'r') : 'ignore';
+    const stdin = viaStdin ? openSync(inputPath, 'r') : undefined;
     const args = viaStdin ? [RILL, 'run', queryPath] : [RILL, 'run', queryPath, '--in', inputPath];
-    const child = spawn(process.execPath, args, { stdio: [stdin, 'pipe', 'pipe'] });
-    if (typeof stdin === 'number') closeSync(stdin);
+    const child = spawn(process.execPath, args, { stdio: [stdin ?? 'ignore', 'pipe', 'pipe'] });
+    if (stdin !== undefined) closeSync(stdin);
     const stdout: Buffer[] = [];
     let stderr = '';
-    child.stdout.on('data', (bytes: Buffer) => stdout.push(bytes));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.stdout!.on('data', (bytes: Buffer) => stdout.push(bytes));
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
     child.on('error', reject);
     child.on('close', (code) => {

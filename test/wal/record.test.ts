@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { EventId } from '../../engine/event-id.ts';
 import fc from 'fast-check';
 import { crc32 } from 'node:zlib';
-import { DamagedRecordError, decodeRecord, encodeRecord, payloadStart } from '../../operators/qos/wal/record.ts';
+import { DamagedRecordError, decodeRecord, encodeRecord, encodeRecordIn, payloadStart } from '../../operators/qos/wal/record.ts';
+import { ByteSlab } from '../../engine/byte-slab.ts';
 import { stringifyJson } from '../../queries/values/json.ts';
 import { FloatValue, type Value } from '../../queries/values/value.ts';
 
@@ -90,6 +91,29 @@ describe('WAL record checksum', () => {
     const payloadAt = bytes.length - '{"n":1}'.length;
     expect(payloadStart(bytes)).toBe(payloadAt);
     expect(bytes.readUInt32LE(1)).toBe(crc32(Buffer.concat([bytes.subarray(payloadAt), bytes.subarray(5, payloadAt)])));
+  });
+
+  it('written in place in a slab, is where it says, the same bytes as encodeRecord, and never followed by a newline', () => {
+    const slab = new ByteSlab();
+    // The slab's memory as it might be before a record is written: newlines everywhere.
+    slab.buffer.fill(10);
+    const place = { buffer: Buffer.alloc(0), start: 0, payloadStart: 0, end: 0 };
+    const texts = ['{"n":1}', '{"s":"é"}', '[1,2]'];
+    const places = texts.map((text, n) => {
+      const at = encodeRecordIn(new EventId(3, 0, n), { ...header, data: null }, text, slab, place);
+      // A view of the payload must not see a newline after it that the next record overwrites.
+      expect(at.buffer[at.end]).not.toBe(10);
+      return { ...at };
+    });
+    places.forEach((at, n) => {
+      // One after the other in the same slab, each as encodeRecord writes it.
+      if (n > 0) expect(at.start).toBe(places[n - 1].end);
+      expect(at.buffer).toBe(places[0].buffer);
+      const bytes = at.buffer.subarray(at.start, at.end);
+      expect(Buffer.from(bytes)).toEqual(Buffer.from(encodeRecord(new EventId(3, 0, n), { ...header, data: null }, texts[n])));
+      expect(at.payloadStart - at.start).toBe(payloadStart(bytes));
+      expect(at.buffer.toString('utf8', at.payloadStart, at.end)).toBe(texts[n]);
+    });
   });
 
   it('is the same record whether the payload comes as text or as bytes with the CRC their reader computed', () => {

@@ -92,24 +92,19 @@ export class Chunk {
   }
 }
 
-/** Whether `next` starts where `previous` ends, in the same memory. */
-export function followsInMemory(previous: Buffer, next: Buffer): boolean {
-  return next.buffer === previous.buffer && next.byteOffset === previous.byteOffset + previous.length;
-}
-
 /**
- * The records value of `records[from..to)`: a view of their memory when they lie one after the
- * other in one buffer (as the WAL's slab writes them, and as its chunks are cut), else a copy.
+ * The records value of records `[from, to)`, record i being `buffers[i]` from `starts[i]` to
+ * `ends[i]`: a view of their memory when they lie one after the other in one buffer (as the WAL's
+ * slab writes them, and as its chunks are cut), else a copy.
  */
-export function recordsValue(records: Buffer[], from: number, to: number): Buffer {
-  const first = records[from];
+export function recordsValue(buffers: Buffer[], starts: number[], ends: number[], from: number, to: number): Buffer {
+  const buffer = buffers[from];
   let contiguous = true;
-  for (let i = from + 1; i < to && contiguous; i++) contiguous = followsInMemory(records[i - 1], records[i]);
-  if (contiguous) {
-    const last = records[to - 1];
-    return Buffer.from(first.buffer, first.byteOffset, last.byteOffset + last.length - first.byteOffset);
-  }
-  return Buffer.concat(records.slice(from, to));
+  for (let i = from + 1; i < to && contiguous; i++) contiguous = buffers[i] === buffer && starts[i] === ends[i - 1];
+  if (contiguous) return buffer.subarray(starts[from], ends[to - 1]);
+  const pieces: Buffer[] = [];
+  for (let i = from; i < to; i++) pieces.push(buffers[i].subarray(starts[i], ends[i]));
+  return Buffer.concat(pieces);
 }
 
 /** The records of a records value, as views of it; undefined if their lengths do not add up to its size (damaged). */

@@ -44,7 +44,7 @@ import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type Opera
 import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
 import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
 import { RecentEvents, type RecentEvent } from './recent-events.ts';
-import { DamagedRecordError, decodeRecord, decodeRecordText, encodeRecord, payloadStart, type DecodedText, type StoredEvent } from './record.ts';
+import { DamagedRecordError, decodeRecord, decodeRecordText, encodeRecordIn, type DecodedText, type RecordPlace, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
 import { mergedInsights } from './upstream-acks.ts';
 
@@ -117,7 +117,9 @@ export class WalOperator implements Operator {
    */
   private readonly recentlyStored = new RecentEvents(RECENT_EVENTS_SLOTS, RECENT_EVENTS_MAX_BYTES);
   /** Where `recentlyStored.take` puts the event it hands out (one object for all of them). */
-  private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, record: Buffer.alloc(0), payloadStart: 0 };
+  private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, buffer: Buffer.alloc(0), recordStart: 0, payloadStart: 0, end: 0 };
+  /** Where `encodeRecordIn` says it wrote the record of an incoming event (one object for all of them). */
+  private readonly recordPlace: RecordPlace = { buffer: Buffer.alloc(0), start: 0, payloadStart: 0, end: 0 };
   /** Where `TextEvent.utf8Text` shows an incoming event's bytes. */
   private readonly payloadBytes = utf8PartsHolder();
   /** This WAL's records, one after the other (record.ts): the store writes runs of them without a copy. */
@@ -184,13 +186,13 @@ export class WalOperator implements Operator {
       // it holds them); otherwise the payload is serialised here, once: the stored text is what the
       // event goes out with, now or after a replay.
       const payloadJson = event instanceof TextEvent && event.utf8Parts(this.payloadBytes) ? this.payloadBytes : (event.dataJson ?? stringifyJson(event.data));
-      const record = encodeRecord(event.id, event, payloadJson, this.recordSlab);
-      const seq = store.append(record);
-      this.recentlyStored.add(seq, event.id, event, record, payloadStart(record));
+      const record = encodeRecordIn(event.id, event, payloadJson, this.recordSlab, this.recordPlace);
+      const seq = store.appendAt(record.buffer, record.start, record.end);
+      this.recentlyStored.add(seq, event.id, event, record);
       const commit = this.currentCommit();
       commit.firstSeq ??= seq;
       commit.endSeq = seq + 1;
-      commit.appendedBytes += record.length;
+      commit.appendedBytes += record.end - record.start;
       // Only what the ack needs: the event itself would keep its payload and text alive until then.
       if (event.transactional) {
         commit.ackIds.push(event.id);
@@ -469,9 +471,8 @@ export class WalOperator implements Operator {
   /** A stored event kept in memory (recent-events.ts) as it goes out: a view of its record's payload text. */
   private emitKept(seq: number, kept: RecentEvent): Event {
     const id = EventId.derivedFrom(this.context.uid, 0, seq, kept.originalId);
-    const { record } = kept;
-    this.inFlight.set(seq, record.length);
-    return TextEvent.ofUtf8(id, record, kept.payloadStart, record.length, withDeliveryId(kept.meta, this.openStore().epoch, seq), kept.ingestNs, true, kept.opMeta);
+    this.inFlight.set(seq, kept.end - kept.recordStart);
+    return TextEvent.ofUtf8(id, kept.buffer, kept.payloadStart, kept.end, withDeliveryId(kept.meta, this.openStore().epoch, seq), kept.ingestNs, true, kept.opMeta);
   }
 
   /** The common case (a sink acks each event): no range walk, no array. Returns 1 if `seq` was pending. */

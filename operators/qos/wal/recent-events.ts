@@ -12,8 +12,9 @@
  * the very bytes a replay reads back from the store (a JSON sink copies them without encoding
  * anything), and the parsed payload, which is several times larger, dies young instead of
  * staying alive until the commit (the emitted event parses the text if something reads it:
- * engine/text-event.ts). Records are slices of the WAL's 1 MiB record slabs; the kept events
- * are consecutive, so the slabs they keep alive are about the window's own records.
+ * engine/text-event.ts). Records are places in the WAL's 1 MiB record slabs (the slab and two
+ * offsets, no view object); the kept events are consecutive, so the slabs they keep alive are
+ * about the window's own records.
  *
  * It is only a cache: an event that is not kept (the window holds `capacity` events or `maxBytes`
  * bytes of records already, or does not continue at that sequence number) is read from the store
@@ -22,20 +23,27 @@
 import type { EventId } from '../../../engine/event-id.ts';
 import type { OpMeta } from '../../../engine/event.ts';
 import type { RecordValue } from '../../../queries/values/value.ts';
-import type { StoredEvent } from './record.ts';
+import type { RecordPlace, StoredEvent } from './record.ts';
 
 /** A kept event, as `take` hands it out. */
 export interface RecentEvent extends Omit<StoredEvent, 'data'> {
   originalId: EventId;
-  /** The event's record as stored; the payload's JSON text is its bytes from `payloadStart` on. */
-  record: Buffer;
+  /**
+   * The event's record as stored: `buffer` (a record slab) from `recordStart` to `end`; the
+   * payload's JSON text is its bytes from `payloadStart` on.
+   */
+  buffer: Buffer;
+  recordStart: number;
   payloadStart: number;
+  end: number;
 }
 
 export class RecentEvents {
   private readonly originalIds: Array<EventId | undefined>;
-  private readonly records: Array<Buffer | undefined>;
+  private readonly buffers: Array<Buffer | undefined>;
+  private readonly recordStarts: Int32Array;
   private readonly payloadStarts: Int32Array;
+  private readonly ends: Int32Array;
   private readonly metas: Array<RecordValue | undefined>;
   private readonly opMetas: Array<OpMeta | undefined>;
   private readonly ingestNs: Float64Array;
@@ -49,8 +57,10 @@ export class RecentEvents {
     private readonly maxBytes: number,
   ) {
     this.originalIds = new Array<EventId | undefined>(capacity).fill(undefined);
-    this.records = new Array<Buffer | undefined>(capacity).fill(undefined);
+    this.buffers = new Array<Buffer | undefined>(capacity).fill(undefined);
+    this.recordStarts = new Int32Array(capacity);
     this.payloadStarts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
     this.metas = new Array<RecordValue | undefined>(capacity).fill(undefined);
     this.opMetas = new Array<OpMeta | undefined>(capacity).fill(undefined);
     this.ingestNs = new Float64Array(capacity);
@@ -65,18 +75,21 @@ export class RecentEvents {
     return this.heldBytes;
   }
 
-  /** Keeps the event stored as `seq` if it continues the window and there is room. */
-  add(seq: number, originalId: EventId, event: Omit<StoredEvent, 'data'>, record: Buffer, payloadStart: number): void {
+  /** Keeps the event stored as `seq` (its record `place`, record.ts) if it continues the window and there is room. */
+  add(seq: number, originalId: EventId, event: Omit<StoredEvent, 'data'>, place: RecordPlace): void {
     if (this.first === this.end) this.first = this.end = seq;
-    if (seq !== this.end || this.end - this.first >= this.capacity || this.heldBytes + record.length > this.maxBytes) return;
+    const recordBytes = place.end - place.start;
+    if (seq !== this.end || this.end - this.first >= this.capacity || this.heldBytes + recordBytes > this.maxBytes) return;
     const slot = seq % this.capacity;
     this.originalIds[slot] = originalId;
-    this.records[slot] = record;
-    this.payloadStarts[slot] = payloadStart;
+    this.buffers[slot] = place.buffer;
+    this.recordStarts[slot] = place.start;
+    this.payloadStarts[slot] = place.payloadStart;
+    this.ends[slot] = place.end;
     this.metas[slot] = event.meta;
     this.opMetas[slot] = event.opMeta;
     this.ingestNs[slot] = event.ingestNs;
-    this.heldBytes += record.length;
+    this.heldBytes += recordBytes;
     this.end = seq + 1;
   }
 
@@ -89,8 +102,10 @@ export class RecentEvents {
     if (this.first !== seq || this.first === this.end) return false;
     const slot = seq % this.capacity;
     into.originalId = this.originalIds[slot]!;
-    into.record = this.records[slot]!;
+    into.buffer = this.buffers[slot]!;
+    into.recordStart = this.recordStarts[slot];
     into.payloadStart = this.payloadStarts[slot];
+    into.end = this.ends[slot];
     into.meta = this.metas[slot]!;
     into.opMeta = this.opMetas[slot]!;
     into.ingestNs = this.ingestNs[slot];
@@ -106,9 +121,9 @@ export class RecentEvents {
 
   private clear(seq: number): void {
     const slot = seq % this.capacity;
-    this.heldBytes -= this.records[slot]?.length ?? 0;
+    if (this.buffers[slot] !== undefined) this.heldBytes -= this.ends[slot] - this.recordStarts[slot];
     this.originalIds[slot] = undefined;
-    this.records[slot] = undefined;
+    this.buffers[slot] = undefined;
     this.metas[slot] = undefined;
     this.opMetas[slot] = undefined;
   }

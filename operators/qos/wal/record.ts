@@ -78,28 +78,54 @@ const RANGE_BYTES = 4 * 8;
  * serialised.
  */
 export function encodeRecord(id: EventId, event: StoredEvent, payloadJson?: string | Utf8Parts, slab: ByteSlab = recordSlab): Buffer {
+  const place = encodeRecordIn(id, event, payloadJson, slab, { buffer: slab.buffer, start: 0, payloadStart: 0, end: 0 });
+  return place.buffer.subarray(place.start, place.end);
+}
+
+/** Where encodeRecordIn wrote a record: `buffer` from `start` to `end`, its payload's text from `payloadStart`. */
+export interface RecordPlace {
+  buffer: Buffer;
+  start: number;
+  payloadStart: number;
+  end: number;
+}
+
+/**
+ * As encodeRecord, without a Buffer view of the record (an object per event that the WAL would
+ * keep alive until its commit): its place in `slab` is written into `place`, which is returned.
+ *
+ * The byte after the record, when the slab has it, is set to 0 until the next record takes it: a
+ * view of the payload that ends where the record ends (an emitted event's text) never sees a
+ * newline after it that could change later (connectors/gathered-lines.ts takes a line's own newline
+ * along when one follows its text).
+ */
+export function encodeRecordIn(id: EventId, event: StoredEvent, payloadJson: string | Utf8Parts | undefined, slab: ByteSlab, place: RecordPlace): RecordPlace {
   const data = payloadJson ?? stringifyJson(event.data);
   const opMeta = opMetaText.of(event.opMeta as RecordValue);
   const meta = metaText.of(event.meta);
   // A UTF-16 code unit takes at most 3 bytes in UTF-8.
   const dataBytes = typeof data === 'string' ? data.length * 3 : data.end - data.start + data.tail.length;
   const mostBytes = FIXED_BYTES + id.tracked.length * RANGE_BYTES + 8 + (opMeta.length + meta.length) * 3 + dataBytes;
-  slab.reserve(mostBytes);
-  const { buffer, start } = slab;
+  // One more for the byte after the record.
+  slab.reserve(mostBytes + 1);
+  const { buffer, start, view } = slab;
   buffer[start] = FLAG;
-  let at = buffer.writeDoubleLE(id.sourceId, start + BODY_START);
-  at = buffer.writeDoubleLE(id.streamId, at);
-  at = buffer.writeDoubleLE(id.eventId, at);
-  at = buffer.writeDoubleLE(event.ingestNs, at);
-  at = buffer.writeUInt32LE(id.tracked.length, at);
+  let at = start + BODY_START;
+  view.setFloat64(at, id.sourceId, true);
+  view.setFloat64(at + 8, id.streamId, true);
+  view.setFloat64(at + 16, id.eventId, true);
+  view.setFloat64(at + 24, event.ingestNs, true);
+  view.setUint32(at + 32, id.tracked.length, true);
+  at += 36;
   for (const range of id.tracked) {
-    at = buffer.writeDoubleLE(range.sourceId, at);
-    at = buffer.writeDoubleLE(range.streamId, at);
-    at = buffer.writeDoubleLE(range.minEventId, at);
-    at = buffer.writeDoubleLE(range.maxEventId, at);
+    view.setFloat64(at, range.sourceId, true);
+    view.setFloat64(at + 8, range.streamId, true);
+    view.setFloat64(at + 16, range.minEventId, true);
+    view.setFloat64(at + 24, range.maxEventId, true);
+    at += RANGE_BYTES;
   }
-  at = writeSizedText(buffer, at, opMeta);
-  at = writeSizedText(buffer, at, meta);
+  at = writeSizedText(buffer, view, at, opMeta);
+  at = writeSizedText(buffer, view, at, meta);
   const payloadAt = at;
   if (typeof data === 'string') at += buffer.write(data, at);
   else {
@@ -107,8 +133,14 @@ export function encodeRecord(id: EventId, event: StoredEvent, payloadJson?: stri
     if (data.tail.length > 0) at += data.tail.copy(buffer, at);
   }
   const payloadCrc = typeof data !== 'string' && data.crc >= 0 ? data.crc : crc32(buffer.subarray(payloadAt, at));
-  buffer.writeUInt32LE(crc32After(payloadCrc, buffer, start + BODY_START, payloadAt), start + 1);
-  return slab.commit(at);
+  view.setUint32(start + 1, crc32After(payloadCrc, buffer, start + BODY_START, payloadAt), true);
+  buffer[at] = 0;
+  slab.commitAt(at);
+  place.buffer = buffer;
+  place.start = start;
+  place.payloadStart = payloadAt;
+  place.end = at;
+  return place;
 }
 
 /**
@@ -129,10 +161,9 @@ export function payloadStart(record: Buffer): number {
 const metaText = new MetadataText();
 const opMetaText = new MetadataText();
 
-function writeSizedText(buffer: Buffer, at: number, text: string): number {
-  if (text === '') return buffer.writeUInt32LE(0, at);
-  const length = buffer.write(text, at + 4);
-  buffer.writeUInt32LE(length, at);
+function writeSizedText(buffer: Buffer, view: DataView, at: number, text: string): number {
+  const length = text === '' ? 0 : buffer.write(text, at + 4);
+  view.setUint32(at, length, true);
   return at + 4 + length;
 }
 

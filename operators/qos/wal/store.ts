@@ -61,7 +61,7 @@ import { createRequire } from 'node:module';
 import { accessSync, closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Chunk, CHUNK_BYTES, followsInMemory, MAX_CHUNK_RECORDS, recordsValue, splitRecords } from './chunk.ts';
+import { Chunk, CHUNK_BYTES, MAX_CHUNK_RECORDS, recordsValue, splitRecords } from './chunk.ts';
 import { ChunkIndex } from './chunk-index.ts';
 import { silenceLmdbCommitErrors } from './lmdb-console.ts';
 import { WalStoreError } from './store-error.ts';
@@ -114,9 +114,16 @@ export { WalStoreError };
 
 /** What one commit writes. Flat arrays, no object per record: this is the per-event hot path. */
 interface PendingBatch {
-  /** The sequence number of `puts[0]`: appends take consecutive numbers, so puts[i] is firstSeq + i. */
+  /**
+   * The sequence number of the first append: appends take consecutive numbers, so append i is
+   * firstSeq + i. Append i is `putBuffers[i]` from `putStarts[i]` to `putEnds[i]`: the WAL's records
+   * are places in its slabs (record.ts), not a Buffer view each (an object per event to make, and to
+   * keep alive until the commit); records one after the other in the same buffer are contiguous.
+   */
   firstSeq: number;
-  puts: Buffer[];
+  putBuffers: Buffer[];
+  putStarts: number[];
+  putEnds: number[];
   removedSeqs: number[];
   /** Record bytes of removedSeqs[i] (kept to count them again if the commit is refused). */
   removedBytes: number[];
@@ -273,14 +280,25 @@ export class WalStore {
 
   /** Queues a record; it is durable when the promise of the current `commit()` resolves. */
   append(bytes: Buffer): number {
+    return this.appendAt(bytes, 0, bytes.length);
+  }
+
+  /**
+   * Queues the record that is `buffer` from `start` to `end` (as `append`). Its bytes must stay as
+   * they are until the commit has settled: lmdb-js reads them on its writer thread.
+   */
+  appendAt(buffer: Buffer, start: number, end: number): number {
     const batch = this.openBatch();
     const seq = this.counters.nextSeq++;
-    if (batch.puts.length === 0) batch.firstSeq = seq;
-    batch.puts.push(bytes);
+    if (batch.putBuffers.length === 0) batch.firstSeq = seq;
+    batch.putBuffers.push(buffer);
+    batch.putStarts.push(start);
+    batch.putEnds.push(end);
+    const bytes = end - start;
     batch.eventsDelta += 1;
-    batch.bytesDelta += KEY_BYTES + bytes.length;
+    batch.bytesDelta += KEY_BYTES + bytes;
     this.counters.storedEvents += 1;
-    this.counters.storedBytes += KEY_BYTES + bytes.length;
+    this.counters.storedBytes += KEY_BYTES + bytes;
     return seq;
   }
 
@@ -332,7 +350,7 @@ export class WalStore {
     const chunk = this.index.find(seq);
     if (chunk !== undefined) {
       if (chunk.markRemoved(seq)) batch.touched.add(chunk);
-    } else if (seq >= batch.firstSeq && seq < batch.firstSeq + batch.puts.length) batch.removedAppends.push(seq);
+    } else if (seq >= batch.firstSeq && seq < batch.firstSeq + batch.putBuffers.length) batch.removedAppends.push(seq);
   }
 
   /**
@@ -473,7 +491,7 @@ export class WalStore {
     // Callers attach their own handlers; this one keeps an unobserved rejection from crashing the process.
     durable.catch(() => undefined);
     const batch: PendingBatch = {
-      firstSeq: 0, puts: [], removedSeqs: [], removedBytes: [], setAside: [], touched: new Set(), removedAppends: [], eventsDelta: 0, bytesDelta: 0, damagedDelta: 0, durable, settle,
+      firstSeq: 0, putBuffers: [], putStarts: [], putEnds: [], removedSeqs: [], removedBytes: [], setAside: [], touched: new Set(), removedAppends: [], eventsDelta: 0, bytesDelta: 0, damagedDelta: 0, durable, settle,
     };
     this.batch = batch;
     for (let i = 0; i < this.retrySeqs.length; i++) this.queueRemoval(batch, this.retrySeqs[i], this.retryBytes[i]);
@@ -505,7 +523,7 @@ export class WalStore {
     const committed = this.root.batch(() => {
       for (const chunk of created) {
         if (chunk.remaining === 0) continue;
-        void records.put(chunk.firstSeq, recordsValue(batch.puts, chunk.firstSeq - batch.firstSeq, chunk.endSeq - batch.firstSeq));
+        void records.put(chunk.firstSeq, recordsValue(batch.putBuffers, batch.putStarts, batch.putEnds, chunk.firstSeq - batch.firstSeq, chunk.endSeq - batch.firstSeq));
         void states.put(chunk.firstSeq, chunk.stateValue());
       }
       for (const chunk of batch.touched) {
@@ -574,15 +592,15 @@ export class WalStore {
    */
   private cutIntoChunks(batch: PendingBatch): Chunk[] {
     const created: Chunk[] = [];
-    const { puts } = batch;
+    const { putBuffers, putStarts, putEnds } = batch;
     let first = 0;
     let bytes = 0;
-    for (let i = 0; i < puts.length; i++) {
-      bytes += puts[i].length;
-      const last = i === puts.length - 1;
-      if (last || bytes >= CHUNK_BYTES || i + 1 - first === MAX_CHUNK_RECORDS || !followsInMemory(puts[i], puts[i + 1])) {
+    for (let i = 0; i < putBuffers.length; i++) {
+      bytes += putEnds[i] - putStarts[i];
+      const last = i === putBuffers.length - 1;
+      if (last || bytes >= CHUNK_BYTES || i + 1 - first === MAX_CHUNK_RECORDS || putBuffers[i + 1] !== putBuffers[i] || putStarts[i + 1] !== putEnds[i]) {
         const lengths = new Uint32Array(i + 1 - first);
-        for (let j = first; j <= i; j++) lengths[j - first] = puts[j].length;
+        for (let j = first; j <= i; j++) lengths[j - first] = putEnds[j] - putStarts[j];
         const chunk = new Chunk(batch.firstSeq + first, lengths);
         this.index.add(chunk);
         created.push(chunk);
@@ -602,7 +620,7 @@ export class WalStore {
    * what a read-modify-write inside the transaction would give.
    */
   private countersAfter(batch: PendingBatch): WalCounters {
-    const lastSeq = batch.firstSeq + batch.puts.length - 1;
+    const lastSeq = batch.firstSeq + batch.putBuffers.length - 1;
     return {
       storedEvents: this.durableCounters.storedEvents + batch.eventsDelta,
       storedBytes: this.durableCounters.storedBytes + batch.bytesDelta,
@@ -898,7 +916,7 @@ function rewriteIntoChunks(root: RootDatabase, identity: WalIdentity, records: D
       let runBytes = 0;
       const close = () => {
         if (run.length === 0) return;
-        records.putSync(runFirst, recordsValue(run, 0, run.length));
+        records.putSync(runFirst, Buffer.concat(run));
         states.putSync(runFirst, new Chunk(runFirst, Uint32Array.from(run, (record) => record.length)).stateValue());
         run = [];
         runBytes = 0;
