@@ -29,9 +29,11 @@ export interface SourceContext {
    * it must not write again): the event carries the bytes, its payload is parsed only when a node
    * reads it, and a JSON sink or a WAL copies them as they are (engine/text-event.ts). `crc`:
    * their CRC-32 if the source computed it (`Utf8Text.crc`), `keys` the set of the payload's
-   * top-level keys if it did (`Utf8Text.keys`).
+   * top-level keys if it did (`Utf8Text.keys`). `ingestNs`: when the source read it (nowNs()), if
+   * it keeps one time for a whole read (a clock read per line cost more than the rest of a line's
+   * way to a WAL); else the runtime reads the clock.
    */
-  emitJson(utf8: Buffer, start: number, end: number, meta?: RecordValue, crc?: number, keys?: number): void;
+  emitJson(utf8: Buffer, start: number, end: number, meta?: RecordValue, crc?: number, keys?: number, ingestNs?: number): void;
   /** A problem that does not stop the source (printed on stderr). */
   warn(message: string): void;
   /**

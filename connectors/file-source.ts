@@ -22,6 +22,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { AckedPrefix, type Position } from './acked-prefix.ts';
+import { nowNs } from '../engine/event.ts';
 import { FINGERPRINT_BYTES, fingerprint, identify, resumeFrom, writeCheckpoint, type Checkpoint } from './file-checkpoint.ts';
 import type { Codec } from './codec.ts';
 import { LineReader, startLineReaderThread, type LineBatch } from './line-reader.ts';
@@ -66,7 +67,8 @@ export class FileSource implements Source {
   private handle?: FileHandle;
   private prefix = new AckedPrefix({ offset: 0, line: 0 });
   /** The next line to read starts here. */
-  private position: Position = { offset: 0, line: 0 };
+  /** Where the next line starts: a place of its own, moved on line by line (no object per line). */
+  private position: { offset: number; line: number } = { offset: 0, line: 0 };
   /** Lines read from `position` on and not handled yet (reading waited in the middle of a batch). */
   private unread?: UnreadLines;
   /** Bumped by every rewind, so a read in progress knows its bytes are stale. */
@@ -139,7 +141,7 @@ export class FileSource implements Source {
     const restart = this.prefix.fail(eventNumber);
     if (restart === undefined) return;
     this.clearStallWarning();
-    this.position = restart;
+    this.position = { ...restart };
     this.unread = undefined;
     this.atEnd = false;
     this.generation++;
@@ -193,7 +195,7 @@ export class FileSource implements Source {
 
   private resetTo(position: Position): void {
     this.prefix = new AckedPrefix(position);
-    this.position = position;
+    this.position = { ...position };
   }
 
   private signal(): void {
@@ -235,10 +237,12 @@ export class FileSource implements Source {
   /** Handles the batch's lines until it must wait (the rest stays unread) or a fail rewinds. */
   private takeLines(unread: UnreadLines, generation: number, context: SourceContext): void {
     const { data, starts, ends, lengths, parses, crcs, keys, atEnd } = unread.batch;
+    // One ingest time for the lines handled in this go (see SourceContext.emitJson).
+    const ingestNs = nowNs();
     while (unread.next < starts.length) {
       if (this.mustWait(generation)) return;
       const line = unread.next++;
-      this.take(data, starts[line], ends[line], lengths[line], parses[line] === 1, crcs[line], keys[line], context);
+      this.take(data, starts[line], ends[line], lengths[line], parses[line] === 1, crcs[line], keys[line], ingestNs, context);
     }
     // Unless the last line failed at once: then reading starts again before it.
     if (generation !== this.generation) return;
@@ -254,33 +258,35 @@ export class FileSource implements Source {
    * A line the reader found to be JSON (`parses`; `crc` and `keys` are then its CRC-32 and its key
    * set) goes on as its bytes, parsed only if a node reads it (TextEvent); any other is decoded here.
    */
-  private take(bytes: Buffer, start: number, lineEnd: number, length: number, parses: boolean, crc: number, keys: number, context: SourceContext): void {
-    const end: Position = { offset: this.position.offset + length, line: this.position.line + 1 };
-    this.position = end;
+  private take(bytes: Buffer, start: number, lineEnd: number, length: number, parses: boolean, crc: number, keys: number, ingestNs: number, context: SourceContext): void {
+    const end = this.position;
+    end.offset += length;
+    end.line += 1;
     const meta = this.options.pathMeta ? { file: { path: this.options.path } } : undefined;
     if (parses) {
       // Tracked before it is emitted: its ack or fail may come back during emit (a full WAL fails it at once).
-      this.prefix.emitted(this.emittedCount++, end);
-      context.emitJson(bytes, start, lineEnd, meta, crc, keys);
+      this.prefix.emitted(this.emittedCount++, end.offset, end.line);
+      context.emitJson(bytes, start, lineEnd, meta, crc, keys, ingestNs);
       return;
     }
     const line = bytes.toString('utf8', start, lineEnd);
-    if (line.trim() === '') return this.skip(end);
+    if (line.trim() === '') return this.skip();
     const codec = this.options.codec;
     let data;
     try {
       data = codec.decode(line);
     } catch (error) {
       context.warn(`${this.options.path}:${end.line}: cannot decode as ${codec.name}: ${(error as Error).message}`);
-      return this.skip(end);
+      return this.skip();
     }
-    this.prefix.emitted(this.emittedCount++, end);
+    this.prefix.emitted(this.emittedCount++, end.offset, end.line);
     context.emit(data, meta, codec.decodesJsonText ? line.trim() : undefined);
   }
 
-  private skip(end: Position): void {
+  /** The line that ends at `position` is skipped. */
+  private skip(): void {
     const before = this.prefix.end;
-    this.prefix.skipped(end);
+    this.prefix.skipped(this.position.offset, this.position.line);
     if (this.prefix.end !== before) this.scheduleCheckpoint();
   }
 

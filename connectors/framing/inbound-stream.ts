@@ -17,6 +17,7 @@ import type { RecordValue, Value } from '../../queries/values/value.ts';
 import type { Codec } from '../codec.ts';
 import type { StreamSplitter } from './processors.ts';
 import { checkChunks, type CheckedChunks } from '../line-reader.ts';
+import { nowNs } from '../../engine/event.ts';
 
 /** Reads at the worker at once per stream: enough to keep it busy while the engine emits. */
 export const CHECKED_READS_AHEAD = 4;
@@ -38,7 +39,7 @@ export interface InboundStreamOptions {
 /** Where emitted chunks go: `emitJson` for a chunk known to be JSON, as its bytes (only with `checked`). */
 export interface InboundTarget {
   emit(data: Value, meta: RecordValue, dataJson?: string): void;
-  emitJson?(utf8: Buffer, start: number, end: number, meta: RecordValue, crc: number, keys: number): void;
+  emitJson?(utf8: Buffer, start: number, end: number, meta: RecordValue, crc: number, keys: number, ingestNs: number): void;
 }
 
 /** One read's chunks, in order; `check` while at the worker, then its answer. */
@@ -81,6 +82,8 @@ export class InboundStream {
 
   /** Emits held chunks, in order, while `mayEmit()` holds (checked before each one); stops at a read still at the worker. */
   drain(mayEmit: () => boolean, target: InboundTarget): void {
+    // One ingest time for the chunks emitted in this go (see SourceContext.emitJson).
+    const ingestNs = nowNs();
     while (this.held.length > 0) {
       const read = this.held[0];
       if (read.pending) return;
@@ -89,7 +92,7 @@ export class InboundStream {
         const index = read.next++;
         const check = read.check;
         if (check?.parses[index] === 1 && target.emitJson !== undefined) {
-          target.emitJson(read.chunks[index], check.starts[index], check.ends[index], this.options.meta(), check.crcs[index], check.keys[index]);
+          target.emitJson(read.chunks[index], check.starts[index], check.ends[index], this.options.meta(), check.crcs[index], check.keys[index], ingestNs);
           continue;
         }
         const decoded = this.decode(read.chunks[index]);

@@ -279,8 +279,8 @@ export class TcpServerSource implements Source {
     this.context?.emit(data, meta, dataJson);
   }
 
-  emitJson(utf8: Buffer, start: number, end: number, meta: RecordValue, crc: number, keys: number): void {
-    this.context?.emitJson(utf8, start, end, meta, crc, keys);
+  emitJson(utf8: Buffer, start: number, end: number, meta: RecordValue, crc: number, keys: number, ingestNs: number): void {
+    this.context?.emitJson(utf8, start, end, meta, crc, keys, ingestNs);
   }
 
   trigger(): void {

@@ -311,8 +311,8 @@ export class Runtime {
     const source = node.instance.source;
     await source.start({
       emit: (data, meta = NO_META, dataJson) => this.emit(node, this.newEvent(node, data, meta, dataJson)),
-      emitJson: (utf8, start, end, meta = NO_META, crc = -1, keys = -1) =>
-        this.emit(node, TextEvent.ofUtf8(this.nextId(node), utf8, start, end, meta, nowNs(), node.instance.source.transactional, NO_OP_META, crc, keys)),
+      emitJson: (utf8, start, end, meta = NO_META, crc = -1, keys = -1, ingestNs = nowNs()) =>
+        this.emit(node, TextEvent.ofUtf8(this.nextId(node), utf8, start, end, meta, ingestNs, node.instance.source.transactional, NO_OP_META, crc, keys)),
       warn: (message) => this.log(`${node.instance.name}: ${message}`),
       requestStop: (why, exitCode) => this.requestStop(node.instance.name, why, exitCode),
     });
