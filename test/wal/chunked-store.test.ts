@@ -147,6 +147,32 @@ describe('the chunked WAL store', () => {
     );
   }, 600_000);
 
+  it('stores records that lie one after the other in memory as one chunk, whether appended as views or by their place', async () => {
+    const chunkValues = async (dir: string): Promise<number> => {
+      const raw = open({ path: dir, maxDbs: 8, readOnly: true });
+      const count = raw.openDB<Buffer, number>({ name: 'chunks', encoding: 'binary' }).getKeysCount();
+      await raw.close();
+      return count;
+    };
+    for (const how of ['views', 'places'] as const) {
+      const dir = join(base, `contiguous-${how}`);
+      const store = await WalStore.open(dir);
+      const slab = new ByteSlab();
+      const records = Array.from({ length: 50 }, (_, seq) => recordOf(seq, 100, slab));
+      // The same memory, by views made one by one (`subarray`) or by (buffer, start, end).
+      for (const record of records) {
+        if (how === 'views') store.append(record);
+        else store.appendAt(slab.buffer, record.byteOffset - slab.buffer.byteOffset, record.byteOffset - slab.buffer.byteOffset + record.length);
+      }
+      // And one record in memory of its own: a chunk of its own.
+      store.append(recordOf(50, 100));
+      await store.commit();
+      expect(store.read(0, 51, 51).map((record) => Buffer.from(record.bytes))).toEqual([...records, recordOf(50, 100)]);
+      await store.close();
+      expect(await chunkValues(dir)).toBe(2);
+    }
+  });
+
   it('rewrites a format-1 store (one record per key, with gaps) into chunks when opened for writing, and reads it as it is read-only', async () => {
     const dir = join(base, 'format-1');
     const raw = open({ path: dir, encoding: 'json', maxDbs: 4 });

@@ -278,9 +278,13 @@ export class WalStore {
     return this.root.get('limits') as WalLimitsRecord | undefined;
   }
 
-  /** Queues a record; it is durable when the promise of the current `commit()` resolves. */
+  /**
+   * Queues a record; it is durable when the promise of the current `commit()` resolves. Records
+   * that are views of the same memory, one after the other, go into one chunk value as a view of
+   * it (as the WAL's own appendAt records do).
+   */
   append(bytes: Buffer): number {
-    return this.appendAt(bytes, 0, bytes.length);
+    return this.appendAt(wholeBufferOf(bytes), bytes.byteOffset, bytes.byteOffset + bytes.length);
   }
 
   /**
@@ -628,6 +632,22 @@ export class WalStore {
       damagedEvents: this.durableCounters.damagedEvents + batch.damagedDelta,
     };
   }
+}
+
+/**
+ * One Buffer over the whole memory of each ArrayBuffer that `append`ed records lie in: appends
+ * are recognised as one after the other by that Buffer's identity and their offsets (cutIntoChunks),
+ * so views of the same memory made one by one (`subarray`) must share it.
+ */
+const wholeBuffers = new WeakMap<ArrayBufferLike, Buffer>();
+
+function wholeBufferOf(bytes: Buffer): Buffer {
+  let whole = wholeBuffers.get(bytes.buffer);
+  if (whole === undefined) {
+    whole = Buffer.from(bytes.buffer, 0, bytes.buffer.byteLength);
+    wholeBuffers.set(bytes.buffer, whole);
+  }
+  return whole;
 }
 
 /**
