@@ -104,6 +104,34 @@ describe('RecentEvents', () => {
     expect(payloadOf(into)).toBe('4');
   });
 
+  it('keeps every event as its ring grows past its first size, with the window anywhere in it', () => {
+    // The ring starts at 1,024 slots and doubles while the window is full: entries move slots then.
+    const recent = new RecentEvents(5_000, 100_000_000);
+    const into = scratch();
+    let next = 0;
+    let taken = 0;
+    const add = (count: number) => {
+      for (let i = 0; i < count; i++, next++) recent.add(next, new EventId(1, 0, next), { ingestNs: next, opMeta: {}, meta: { n: next } }, record(`{"n":${next}}`, 20));
+    };
+    const take = (count: number) => {
+      for (let i = 0; i < count; i++, taken++) {
+        expect(recent.take(taken, into)).toBe(true);
+        expect(payloadOf(into)).toBe(`{"n":${taken}}`);
+        expect(into.meta).toEqual({ n: taken });
+        expect(into.ingestNs).toBe(taken);
+      }
+    };
+    add(700);
+    take(300);
+    add(2_600);
+    expect(recent.size).toBe(3_000);
+    take(1_000);
+    add(2_900);
+    expect(recent.size).toBe(4_900);
+    take(4_900);
+    expect(recent.size).toBe(0);
+  });
+
   it('keeps no more than its byte bound, and has room again once events are taken', () => {
     const recent = new RecentEvents(100, 2_000);
     const into = scratch();

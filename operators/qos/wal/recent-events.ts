@@ -38,15 +38,20 @@ export interface RecentEvent extends Omit<StoredEvent, 'data'> {
   end: number;
 }
 
+/** The ring's first size. */
+const INITIAL_SLOTS = 1024;
+
 export class RecentEvents {
-  private readonly originalIds: Array<EventId | undefined>;
-  private readonly buffers: Array<Buffer | undefined>;
-  private readonly recordStarts: Int32Array;
-  private readonly payloadStarts: Int32Array;
-  private readonly ends: Int32Array;
-  private readonly metas: Array<RecordValue | undefined>;
-  private readonly opMetas: Array<OpMeta | undefined>;
-  private readonly ingestNs: Float64Array;
+  /** The ring: `slots` entries (a power of two up to `capacity`), doubled as the window grows. */
+  private slots = 0;
+  private originalIds: Array<EventId | undefined> = [];
+  private buffers: Array<Buffer | undefined> = [];
+  private recordStarts = new Int32Array(0);
+  private payloadStarts = new Int32Array(0);
+  private ends = new Int32Array(0);
+  private metas: Array<RecordValue | undefined> = [];
+  private opMetas: Array<OpMeta | undefined> = [];
+  private ingestNs = new Float64Array(0);
   private first = 0;
   private end = 0;
   /** Record bytes of the events in the window. */
@@ -55,15 +60,36 @@ export class RecentEvents {
   constructor(
     private readonly capacity: number,
     private readonly maxBytes: number,
-  ) {
-    this.originalIds = new Array<EventId | undefined>(capacity).fill(undefined);
-    this.buffers = new Array<Buffer | undefined>(capacity).fill(undefined);
-    this.recordStarts = new Int32Array(capacity);
-    this.payloadStarts = new Int32Array(capacity);
-    this.ends = new Int32Array(capacity);
-    this.metas = new Array<RecordValue | undefined>(capacity).fill(undefined);
-    this.opMetas = new Array<OpMeta | undefined>(capacity).fill(undefined);
-    this.ingestNs = new Float64Array(capacity);
+  ) {}
+
+  /**
+   * Room for `slots` entries, the window's events moved to their new slots. The ring starts small
+   * and grows with the window: its full size (65,536 slots in a WAL) allocated at once was a few
+   * megabytes, and a mark-compact, in every short `rill run` through a WAL.
+   */
+  private grow(slots: number): void {
+    const old = { slots: this.slots, originalIds: this.originalIds, buffers: this.buffers, recordStarts: this.recordStarts, payloadStarts: this.payloadStarts, ends: this.ends, metas: this.metas, opMetas: this.opMetas, ingestNs: this.ingestNs };
+    this.slots = slots;
+    this.originalIds = new Array<EventId | undefined>(slots).fill(undefined);
+    this.buffers = new Array<Buffer | undefined>(slots).fill(undefined);
+    this.recordStarts = new Int32Array(slots);
+    this.payloadStarts = new Int32Array(slots);
+    this.ends = new Int32Array(slots);
+    this.metas = new Array<RecordValue | undefined>(slots).fill(undefined);
+    this.opMetas = new Array<OpMeta | undefined>(slots).fill(undefined);
+    this.ingestNs = new Float64Array(slots);
+    for (let seq = this.first; seq < this.end; seq++) {
+      const from = seq % old.slots;
+      const to = seq % slots;
+      this.originalIds[to] = old.originalIds[from];
+      this.buffers[to] = old.buffers[from];
+      this.recordStarts[to] = old.recordStarts[from];
+      this.payloadStarts[to] = old.payloadStarts[from];
+      this.ends[to] = old.ends[from];
+      this.metas[to] = old.metas[from];
+      this.opMetas[to] = old.opMetas[from];
+      this.ingestNs[to] = old.ingestNs[from];
+    }
   }
 
   get size(): number {
@@ -80,7 +106,8 @@ export class RecentEvents {
     if (this.first === this.end) this.first = this.end = seq;
     const recordBytes = place.end - place.start;
     if (seq !== this.end || this.end - this.first >= this.capacity || this.heldBytes + recordBytes > this.maxBytes) return;
-    const slot = seq % this.capacity;
+    if (this.end - this.first >= this.slots) this.grow(Math.min(this.capacity, Math.max(INITIAL_SLOTS, this.slots * 2)));
+    const slot = seq % this.slots;
     this.originalIds[slot] = originalId;
     this.buffers[slot] = place.buffer;
     this.recordStarts[slot] = place.start;
@@ -100,7 +127,7 @@ export class RecentEvents {
   take(seq: number, into: RecentEvent): boolean {
     while (this.first < this.end && this.first < seq) this.clear(this.first++);
     if (this.first !== seq || this.first === this.end) return false;
-    const slot = seq % this.capacity;
+    const slot = seq % this.slots;
     into.originalId = this.originalIds[slot]!;
     into.buffer = this.buffers[slot]!;
     into.recordStart = this.recordStarts[slot];
@@ -120,7 +147,7 @@ export class RecentEvents {
   }
 
   private clear(seq: number): void {
-    const slot = seq % this.capacity;
+    const slot = seq % this.slots;
     if (this.buffers[slot] !== undefined) this.heldBytes -= this.ends[slot] - this.recordStarts[slot];
     this.originalIds[slot] = undefined;
     this.buffers[slot] = undefined;
