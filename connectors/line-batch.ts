@@ -11,17 +11,29 @@
  * batches cost no buffer of their own. A batch that does not fit in what is left of its slab is
  * copied to the next one; a slab holds BATCHES_PER_SLAB batches of `batchBytes` (the size at which
  * the callers write a batch out), so at most one batch in that many is copied, once.
+ *
+ * A caller that says when a taken batch has been written (`release`, from the write's callback)
+ * gets the slab back once every batch cut from it is: the next slab is then that memory again,
+ * not a fresh allocation. Fresh memory costs a page fault per 4 KiB on its first write; copying a
+ * 630-byte line into a fresh slab took 0.7 us here against 0.13-0.17 us into memory written before.
+ * A caller that never releases gets fresh slabs, as before.
  */
 import type { Utf8Text } from '../engine/text-event.ts';
 
 const NEWLINE = 10;
 const BATCHES_PER_SLAB = 8;
 
+/** Released slabs kept for reuse (a writer has at most a couple of slabs' batches in flight). */
+const SPARE_SLABS = 2;
+
 export class LineBatch {
   private slab: Buffer;
   /** Where the batch being gathered starts in `slab`, and where it ends. */
   private start = 0;
   private end = 0;
+  /** Batches taken and not yet released, per slab (by its memory); a slab no longer current with none left is spare. */
+  private readonly unreleased = new Map<ArrayBufferLike, number>();
+  private readonly spare: Buffer[] = [];
 
   private readonly slabBytes: number;
 
@@ -55,10 +67,13 @@ export class LineBatch {
   private makeRoom(needed: number): void {
     if (this.end + needed <= this.slab.length) return;
     // The batch so far moves to a new slab (a line longer than a slab gets one its size).
-    const slab = Buffer.allocUnsafe(Math.max(this.slabBytes, this.bytes + needed));
-    this.end = this.slab.copy(slab, 0, this.start, this.end);
+    const wanted = Math.max(this.slabBytes, this.bytes + needed);
+    const slab = this.spare.length > 0 && wanted === this.slabBytes ? this.spare.pop()! : Buffer.allocUnsafe(wanted);
+    const full = this.slab;
+    this.end = full.copy(slab, 0, this.start, this.end);
     this.start = 0;
     this.slab = slab;
+    if (!this.unreleased.has(full.buffer)) this.keepSpare(full);
   }
 
   /** The gathered bytes, or undefined when there are none; the next batch starts after them. */
@@ -66,6 +81,23 @@ export class LineBatch {
     if (this.end === this.start) return undefined;
     const bytes = this.slab.subarray(this.start, this.end);
     this.start = this.end;
+    this.unreleased.set(this.slab.buffer, (this.unreleased.get(this.slab.buffer) ?? 0) + 1);
     return bytes;
+  }
+
+  /** `batch` (one that `take` gave) has been written: its bytes may be written over. */
+  release(batch: Buffer): void {
+    const left = (this.unreleased.get(batch.buffer) ?? 0) - 1;
+    if (left > 0) {
+      this.unreleased.set(batch.buffer, left);
+      return;
+    }
+    this.unreleased.delete(batch.buffer);
+    // The current slab goes on being written; it is kept once it is full (makeRoom).
+    if (batch.buffer !== this.slab.buffer) this.keepSpare(Buffer.from(batch.buffer, 0, batch.buffer.byteLength));
+  }
+
+  private keepSpare(slab: Buffer): void {
+    if (slab.length === this.slabBytes && this.spare.length < SPARE_SLABS) this.spare.push(slab);
   }
 }

@@ -88,11 +88,14 @@ export class StreamSink implements Sink {
   }
 
   private writeBatch(): void {
-    const bytes = this.batch.take();
+    const lines = this.batch;
+    const bytes = lines.take();
     if (bytes === undefined) return;
     const deliveries = this.batched;
     this.batched = [];
     const accepted = this.stream.write(bytes, (error) => {
+      // Written (or never to be): its memory may be written over (line-batch.ts).
+      if (lines instanceof LineBatch) lines.release(bytes as Buffer);
       if (error) for (const delivery of deliveries) delivery.fail(`write failed: ${error.message}`);
       else for (const delivery of deliveries) delivery.ack();
     });

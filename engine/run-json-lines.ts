@@ -373,6 +373,8 @@ class BatchedWriter {
     // Resolving on the write callback is also the backpressure: no more input is read until then.
     return new Promise((resolve, reject) => {
       this.stream.write(bytes, (error) => {
+        // Written (or never to be): its memory may be written over (connectors/line-batch.ts).
+        this.batch.release(bytes);
         this.acksInFlight -= acks.length;
         if (error) return reject(error);
         acks.send((port, insight) => this.pipeline.contraflow(port, insight));
