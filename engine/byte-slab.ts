@@ -5,6 +5,12 @@
  * collector would otherwise do. A slab is never written again once full, so a piece stays as it
  * was for as long as anything holds it (a WAL record lmdb-js still has to write, an event's text
  * a sink has not written yet); a slab is freed when no piece of it is referenced any more.
+ *
+ * The byte after a piece is 0 until the next piece takes it: a view of a piece that ends where the
+ * piece ends (an event's text as `buffer`/`start`/`end` of the whole slab) never sees a newline
+ * after it that could change later. connectors/gathered-lines.ts takes a line's own newline along
+ * when one follows its text; slab memory is reused memory, and a stale newline there, overwritten
+ * by the next piece before the write, joined two lines of the seed's flow.
  */
 const SLAB_BYTES = 1 << 20;
 const EMPTY = Buffer.alloc(0);
@@ -30,6 +36,8 @@ export class ByteSlab {
 
   /** Room for at most `bytes` bytes at `buffer`/`start`; `commit` then says where the piece ended. */
   reserve(bytes: number): void {
+    // One more for the byte after the piece.
+    bytes += 1;
     if (bytes > SLAB_BYTES / 4) {
       // A piece too big for a slab gets a buffer of its own.
       this.buffer = Buffer.allocUnsafe(bytes);
@@ -49,12 +57,13 @@ export class ByteSlab {
 
   /** The piece written, from `start` to `end`; the next one starts after it. */
   commit(end: number): Buffer {
-    if (this.buffer === this.slab) this.used = end;
+    this.commitAt(end);
     return this.buffer.subarray(this.start, end);
   }
 
   /** As `commit`, without making the view (the caller keeps `buffer`, `start` and `end`). */
   commitAt(end: number): void {
+    this.buffer[end] = 0;
     if (this.buffer === this.slab) this.used = end;
   }
 }

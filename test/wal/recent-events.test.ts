@@ -6,8 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventId } from '../../engine/event-id.ts';
-import { RecentEvents, type RecentEvent } from '../../operators/qos/wal/recent-events.ts';
-import type { RecordPlace } from '../../operators/qos/wal/record.ts';
+import { RecentEvents, type KeptText, type RecentEvent } from '../../operators/qos/wal/recent-events.ts';
 
 const CAPACITY = 8;
 /** Room for about five of the test's records (600 bytes and up), so the byte bound bites too. */
@@ -23,25 +22,23 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 );
 
 function scratch(): RecentEvent {
-  return { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, buffer: Buffer.alloc(0), recordStart: 0, payloadStart: 0, end: 0 };
+  return { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, buffer: Buffer.alloc(0), start: 0, end: 0, tail: undefined, crc: -1, keys: -1, recordBytes: 0 };
 }
 
 /**
- * The place of a stand-in record of `bytes` bytes that ends with the payload text `text`, amid
- * other bytes of its buffer (as a record lies in a slab).
+ * A stand-in payload text `text` amid other bytes of its buffer (as a line lies in a source's
+ * read buffer), its last `tailBytes` bytes as a second piece, with a CRC and key set to carry.
  */
-function record(text: string, bytes = text.length): RecordPlace {
-  const buffer = Buffer.alloc(LEADING_BYTES + bytes + TRAILING_BYTES, 'x');
-  const end = LEADING_BYTES + bytes;
-  const payloadStart = end - Buffer.byteLength(text);
-  buffer.write(text, payloadStart);
-  return { buffer, start: LEADING_BYTES, payloadStart, end };
+function textOf(text: string, tailBytes = 0): KeptText {
+  const bytes = Buffer.from(text);
+  const head = bytes.subarray(0, bytes.length - tailBytes);
+  const buffer = Buffer.concat([Buffer.from('x'.repeat(LEADING_BYTES)), head, Buffer.from('\nrest')]);
+  return { buffer, start: LEADING_BYTES, end: LEADING_BYTES + head.length, tail: Buffer.from(bytes.subarray(bytes.length - tailBytes)), crc: bytes.length, keys: 3 };
 }
 const LEADING_BYTES = 7;
-const TRAILING_BYTES = 3;
 
 function payloadOf(into: RecentEvent): string {
-  return into.buffer.toString('utf8', into.payloadStart, into.end);
+  return into.buffer.toString('utf8', into.start, into.end) + (into.tail?.toString('utf8') ?? '');
 }
 
 describe('RecentEvents', () => {
@@ -60,7 +57,7 @@ describe('RecentEvents', () => {
             // the window was full); the cache must not hand out anything for it.
             const seq = nextSeq++;
             if (s.kind === 'add') {
-              recent.add(seq, new EventId(1, 0, seq), { ingestNs: seq * 10, opMeta: {}, meta: { seq } }, record(`{"payload":${seq}}`, 600 + seq));
+              recent.add(seq, new EventId(1, 0, seq), { ingestNs: seq * 10, opMeta: {}, meta: { seq } }, textOf(`{"payload":${seq}}`, seq % 3), 600 + seq);
               kept.set(seq, seq);
             }
           } else if (s.kind === 'take') {
@@ -71,7 +68,11 @@ describe('RecentEvents', () => {
               expect(payloadOf(into)).toBe(`{"payload":${kept.get(seq)}}`);
               expect(into.originalId.eventId).toBe(seq);
               expect(into.ingestNs).toBe(seq * 10);
-              expect(into.end - into.recordStart).toBe(600 + seq);
+              expect(into.recordBytes).toBe(600 + seq);
+              expect(into.crc).toBe(Buffer.byteLength(`{"payload":${seq}}`));
+              expect(into.keys).toBe(3);
+              // A second piece only where there was one.
+              expect(into.tail === undefined).toBe(seq % 3 === 0);
               expect(into.meta).toEqual({ seq });
             }
             // Taken or not, nothing at or below seq is handed out again (the WAL reads on past it).
@@ -94,12 +95,12 @@ describe('RecentEvents', () => {
   it('keeps consecutive events up to its capacity, then starts again once emptied', () => {
     const recent = new RecentEvents(2, 1_000_000);
     const into = scratch();
-    for (let seq = 0; seq < 4; seq++) recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {} }, record(String(seq)));
+    for (let seq = 0; seq < 4; seq++) recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {} }, textOf(String(seq)), 1);
     expect(recent.size).toBe(2);
     expect(recent.take(0, into)).toBe(true);
     expect(recent.take(1, into)).toBe(true);
     expect(recent.take(2, into)).toBe(false);
-    recent.add(4, new EventId(1, 0, 4), { ingestNs: 0, opMeta: {}, meta: {} }, record('4'));
+    recent.add(4, new EventId(1, 0, 4), { ingestNs: 0, opMeta: {}, meta: {} }, textOf('4'), 1);
     expect(recent.take(4, into)).toBe(true);
     expect(payloadOf(into)).toBe('4');
   });
@@ -111,7 +112,7 @@ describe('RecentEvents', () => {
     let next = 0;
     let taken = 0;
     const add = (count: number) => {
-      for (let i = 0; i < count; i++, next++) recent.add(next, new EventId(1, 0, next), { ingestNs: next, opMeta: {}, meta: { n: next } }, record(`{"n":${next}}`, 20));
+      for (let i = 0; i < count; i++, next++) recent.add(next, new EventId(1, 0, next), { ingestNs: next, opMeta: {}, meta: { n: next } }, textOf(`{"n":${next}}`, next % 2), 20);
     };
     const take = (count: number) => {
       for (let i = 0; i < count; i++, taken++) {
@@ -135,7 +136,7 @@ describe('RecentEvents', () => {
   it('keeps no more than its byte bound, and has room again once events are taken', () => {
     const recent = new RecentEvents(100, 2_000);
     const into = scratch();
-    const add = (seq: number, bytes: number) => recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {} }, record(String(seq), bytes));
+    const add = (seq: number, bytes: number) => recent.add(seq, new EventId(1, 0, seq), { ingestNs: 0, opMeta: {}, meta: {} }, textOf(String(seq)), bytes);
     add(0, 1_500);
     add(1, 1_000);
     expect(recent.size).toBe(1);

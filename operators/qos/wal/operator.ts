@@ -43,12 +43,13 @@ import { TextEvent, utf8PartsHolder } from '../../../engine/text-event.ts';
 import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
 import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
-import { RecentEvents, type RecentEvent } from './recent-events.ts';
+import { RecentEvents, type KeptText, type RecentEvent } from './recent-events.ts';
 import { DamagedRecordError, decodeRecord, decodeRecordText, encodeRecordIn, type DecodedText, type RecordPlace, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
 import { mergedInsights } from './upstream-acks.ts';
 
 const OUT_PORT = 'out';
+const NO_BYTES = Buffer.alloc(0);
 const ERR_PORT = 'err';
 /**
  * The filler of a disk-full probe: as large as the largest refused commit's records, within these
@@ -117,7 +118,9 @@ export class WalOperator implements Operator {
    */
   private readonly recentlyStored = new RecentEvents(RECENT_EVENTS_SLOTS, RECENT_EVENTS_MAX_BYTES);
   /** Where `recentlyStored.take` puts the event it hands out (one object for all of them). */
-  private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, buffer: Buffer.alloc(0), recordStart: 0, payloadStart: 0, end: 0 };
+  private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, buffer: NO_BYTES, start: 0, end: 0, tail: undefined, crc: -1, keys: -1, recordBytes: 0 };
+  /** Where `recordText` shows the payload text of a record (one object for all of them). */
+  private readonly storedText: KeptText = { buffer: NO_BYTES, start: 0, end: 0, tail: NO_BYTES, crc: -1, keys: -1 };
   /** Where `encodeRecordIn` says it wrote the record of an incoming event (one object for all of them). */
   private readonly recordPlace: RecordPlace = { buffer: Buffer.alloc(0), start: 0, payloadStart: 0, end: 0 };
   /** Where `TextEvent.utf8Text` shows an incoming event's bytes. */
@@ -185,10 +188,12 @@ export class WalOperator implements Operator {
       // The event's own JSON text, when it still has it, is stored as it is (copied as bytes when
       // it holds them); otherwise the payload is serialised here, once: the stored text is what the
       // event goes out with, now or after a replay.
-      const payloadJson = event instanceof TextEvent && event.utf8Parts(this.payloadBytes) ? this.payloadBytes : (event.dataJson ?? stringifyJson(event.data));
-      const record = encodeRecordIn(event.id, event, payloadJson, this.recordSlab, this.recordPlace);
+      const bytes = event instanceof TextEvent && event.utf8Parts(this.payloadBytes) ? this.payloadBytes : undefined;
+      const record = encodeRecordIn(event.id, event, bytes ?? event.dataJson ?? stringifyJson(event.data), this.recordSlab, this.recordPlace);
       const seq = store.appendAt(record.buffer, record.start, record.end);
-      this.recentlyStored.add(seq, event.id, event, record);
+      // Kept as the bytes it came with (the record holds a copy of them), else as the record's own
+      // text (recent-events.ts says why).
+      this.recentlyStored.add(seq, event.id, event, bytes ?? this.recordText(record), record.end - record.start);
       const commit = this.currentCommit();
       commit.firstSeq ??= seq;
       commit.endSeq = seq + 1;
@@ -468,11 +473,20 @@ export class WalOperator implements Operator {
     return new TextEvent(id, dataJson, withDeliveryId(stored.meta, this.openStore().epoch, seq), stored.ingestNs, true, stored.opMeta, data);
   }
 
-  /** A stored event kept in memory (recent-events.ts) as it goes out: a view of its record's payload text. */
+  /** A stored event kept in memory (recent-events.ts) as it goes out: a view of the payload text it was stored with. */
   private emitKept(seq: number, kept: RecentEvent): Event {
     const id = EventId.derivedFrom(this.context.uid, 0, seq, kept.originalId);
-    this.inFlight.set(seq, kept.end - kept.recordStart);
-    return TextEvent.ofUtf8(id, kept.buffer, kept.payloadStart, kept.end, withDeliveryId(kept.meta, this.openStore().epoch, seq), kept.ingestNs, true, kept.opMeta);
+    this.inFlight.set(seq, kept.recordBytes);
+    return TextEvent.ofUtf8(id, kept.buffer, kept.start, kept.end, withDeliveryId(kept.meta, this.openStore().epoch, seq), kept.ingestNs, true, kept.opMeta, kept.crc, kept.keys, kept.tail);
+  }
+
+  /** The payload text of the record at `place`: the part of it from its payload on. */
+  private recordText(place: RecordPlace): KeptText {
+    const text = this.storedText;
+    text.buffer = place.buffer;
+    text.start = place.payloadStart;
+    text.end = place.end;
+    return text;
   }
 
   /** The common case (a sink acks each event): no range walk, no array. Returns 1 if `seq` was pending. */

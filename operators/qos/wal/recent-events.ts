@@ -7,14 +7,17 @@
  * their arrival and their commit; objects for them would survive the young generation's scavenges
  * and be promoted, and that garbage collection work was a large part of the WAL's time.
  *
- * A kept event keeps its payload only as its record: the bytes the WAL stored, which end with
- * the payload's JSON text (record.ts), not the parsed value. So the event goes out as a view of
- * the very bytes a replay reads back from the store (a JSON sink copies them without encoding
- * anything), and the parsed payload, which is several times larger, dies young instead of
- * staying alive until the commit (the emitted event parses the text if something reads it:
- * engine/text-event.ts). Records are places in the WAL's 1 MiB record slabs (the slab and two
- * offsets, no view object); the kept events are consecutive, so the slabs they keep alive are
- * about the window's own records.
+ * A kept event keeps its payload only as the UTF-8 bytes of its JSON text that the WAL stored, not
+ * the parsed value: the bytes the event came with when it had them (a source's read buffer, in one
+ * or two pieces, engine/text-event.ts), which the record holds a copy of, else the payload's text
+ * in the record itself (record.ts). So the event goes out with the very bytes a replay reads back
+ * from the store (a JSON sink writes them without encoding anything), and the parsed payload,
+ * which is several times larger, dies young instead of staying alive until the commit (the
+ * emitted event parses the text if something reads it). Going out as a view of the source's
+ * bytes, lines read one after the other are still one after the other in memory, each with its
+ * newline: a `file` sink writes a run of them as one piece (connectors/gathered-lines.ts), where
+ * views of the records (no newline after each, a header between them) were two pieces an event.
+ * The kept events are consecutive, so the buffers they keep alive are about the window's own.
  *
  * It is only a cache: an event that is not kept (the window holds `capacity` events or `maxBytes`
  * bytes of records already, or does not continue at that sequence number) is read from the store
@@ -23,19 +26,32 @@
 import type { EventId } from '../../../engine/event-id.ts';
 import type { OpMeta } from '../../../engine/event.ts';
 import type { RecordValue } from '../../../queries/values/value.ts';
-import type { RecordPlace, StoredEvent } from './record.ts';
+import type { StoredEvent } from './record.ts';
 
 /** A kept event, as `take` hands it out. */
 export interface RecentEvent extends Omit<StoredEvent, 'data'> {
   originalId: EventId;
-  /**
-   * The event's record as stored: `buffer` (a record slab) from `recordStart` to `end`; the
-   * payload's JSON text is its bytes from `payloadStart` on.
-   */
+  /** The payload's JSON text as stored: `buffer` from `start` to `end`, then `tail` (if any). */
   buffer: Buffer;
-  recordStart: number;
-  payloadStart: number;
+  start: number;
   end: number;
+  tail: Buffer | undefined;
+  /** The text's CRC-32 and top-level key set, -1 where not known (`Utf8Text`). */
+  crc: number;
+  keys: number;
+  /** Bytes of the event's record. */
+  recordBytes: number;
+}
+
+/** What `add` keeps of a stored event's payload text (a `Utf8Parts` is one). */
+export interface KeptText {
+  buffer: Buffer;
+  start: number;
+  end: number;
+  /** A second piece after the first (an empty buffer if none). */
+  tail: Buffer;
+  crc: number;
+  keys: number;
 }
 
 /** The ring's first size. */
@@ -46,9 +62,12 @@ export class RecentEvents {
   private slots = 0;
   private originalIds: Array<EventId | undefined> = [];
   private buffers: Array<Buffer | undefined> = [];
-  private recordStarts = new Int32Array(0);
-  private payloadStarts = new Int32Array(0);
+  private tails: Array<Buffer | undefined> = [];
+  private starts = new Int32Array(0);
   private ends = new Int32Array(0);
+  private crcs = new Float64Array(0);
+  private keySets = new Int32Array(0);
+  private recordBytes = new Int32Array(0);
   private metas: Array<RecordValue | undefined> = [];
   private opMetas: Array<OpMeta | undefined> = [];
   private ingestNs = new Float64Array(0);
@@ -68,28 +87,30 @@ export class RecentEvents {
    * megabytes, and a mark-compact, in every short `rill run` through a WAL.
    */
   private grow(slots: number): void {
-    const old = { slots: this.slots, originalIds: this.originalIds, buffers: this.buffers, recordStarts: this.recordStarts, payloadStarts: this.payloadStarts, ends: this.ends, metas: this.metas, opMetas: this.opMetas, ingestNs: this.ingestNs };
+    const old = { ...this.arrays(), slots: this.slots };
     this.slots = slots;
     this.originalIds = new Array<EventId | undefined>(slots).fill(undefined);
     this.buffers = new Array<Buffer | undefined>(slots).fill(undefined);
-    this.recordStarts = new Int32Array(slots);
-    this.payloadStarts = new Int32Array(slots);
+    this.tails = new Array<Buffer | undefined>(slots).fill(undefined);
+    this.starts = new Int32Array(slots);
     this.ends = new Int32Array(slots);
+    this.crcs = new Float64Array(slots);
+    this.keySets = new Int32Array(slots);
+    this.recordBytes = new Int32Array(slots);
     this.metas = new Array<RecordValue | undefined>(slots).fill(undefined);
     this.opMetas = new Array<OpMeta | undefined>(slots).fill(undefined);
     this.ingestNs = new Float64Array(slots);
+    const now = this.arrays();
     for (let seq = this.first; seq < this.end; seq++) {
       const from = seq % old.slots;
       const to = seq % slots;
-      this.originalIds[to] = old.originalIds[from];
-      this.buffers[to] = old.buffers[from];
-      this.recordStarts[to] = old.recordStarts[from];
-      this.payloadStarts[to] = old.payloadStarts[from];
-      this.ends[to] = old.ends[from];
-      this.metas[to] = old.metas[from];
-      this.opMetas[to] = old.opMetas[from];
-      this.ingestNs[to] = old.ingestNs[from];
+      for (const name of Object.keys(now) as Array<keyof typeof now>) now[name][to] = old[name][from] as never;
     }
+  }
+
+  private arrays() {
+    const { originalIds, buffers, tails, starts, ends, crcs, keySets, recordBytes, metas, opMetas, ingestNs } = this;
+    return { originalIds, buffers, tails, starts, ends, crcs, keySets, recordBytes, metas, opMetas, ingestNs };
   }
 
   get size(): number {
@@ -101,18 +122,23 @@ export class RecentEvents {
     return this.heldBytes;
   }
 
-  /** Keeps the event stored as `seq` (its record `place`, record.ts) if it continues the window and there is room. */
-  add(seq: number, originalId: EventId, event: Omit<StoredEvent, 'data'>, place: RecordPlace): void {
+  /**
+   * Keeps the event stored as `seq` in a record of `recordBytes` bytes, its payload text `text`
+   * (read, not kept: its fields are), if it continues the window and there is room.
+   */
+  add(seq: number, originalId: EventId, event: Omit<StoredEvent, 'data'>, text: KeptText, recordBytes: number): void {
     if (this.first === this.end) this.first = this.end = seq;
-    const recordBytes = place.end - place.start;
     if (seq !== this.end || this.end - this.first >= this.capacity || this.heldBytes + recordBytes > this.maxBytes) return;
     if (this.end - this.first >= this.slots) this.grow(Math.min(this.capacity, Math.max(INITIAL_SLOTS, this.slots * 2)));
     const slot = seq % this.slots;
     this.originalIds[slot] = originalId;
-    this.buffers[slot] = place.buffer;
-    this.recordStarts[slot] = place.start;
-    this.payloadStarts[slot] = place.payloadStart;
-    this.ends[slot] = place.end;
+    this.buffers[slot] = text.buffer;
+    this.tails[slot] = text.tail.length > 0 ? text.tail : undefined;
+    this.starts[slot] = text.start;
+    this.ends[slot] = text.end;
+    this.crcs[slot] = text.crc;
+    this.keySets[slot] = text.keys;
+    this.recordBytes[slot] = recordBytes;
     this.metas[slot] = event.meta;
     this.opMetas[slot] = event.opMeta;
     this.ingestNs[slot] = event.ingestNs;
@@ -130,9 +156,12 @@ export class RecentEvents {
     const slot = seq % this.slots;
     into.originalId = this.originalIds[slot]!;
     into.buffer = this.buffers[slot]!;
-    into.recordStart = this.recordStarts[slot];
-    into.payloadStart = this.payloadStarts[slot];
+    into.tail = this.tails[slot];
+    into.start = this.starts[slot];
     into.end = this.ends[slot];
+    into.crc = this.crcs[slot];
+    into.keys = this.keySets[slot];
+    into.recordBytes = this.recordBytes[slot];
     into.meta = this.metas[slot]!;
     into.opMeta = this.opMetas[slot]!;
     into.ingestNs = this.ingestNs[slot];
@@ -148,9 +177,10 @@ export class RecentEvents {
 
   private clear(seq: number): void {
     const slot = seq % this.slots;
-    if (this.buffers[slot] !== undefined) this.heldBytes -= this.ends[slot] - this.recordStarts[slot];
+    if (this.buffers[slot] !== undefined) this.heldBytes -= this.recordBytes[slot];
     this.originalIds[slot] = undefined;
     this.buffers[slot] = undefined;
+    this.tails[slot] = undefined;
     this.metas[slot] = undefined;
     this.opMetas[slot] = undefined;
   }

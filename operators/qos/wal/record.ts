@@ -93,11 +93,7 @@ export interface RecordPlace {
 /**
  * As encodeRecord, without a Buffer view of the record (an object per event that the WAL would
  * keep alive until its commit): its place in `slab` is written into `place`, which is returned.
- *
- * The byte after the record, when the slab has it, is set to 0 until the next record takes it: a
- * view of the payload that ends where the record ends (an emitted event's text) never sees a
- * newline after it that could change later (connectors/gathered-lines.ts takes a line's own newline
- * along when one follows its text).
+ * The byte after the record stays 0 until the next record takes it (engine/byte-slab.ts).
  */
 export function encodeRecordIn(id: EventId, event: StoredEvent, payloadJson: string | Utf8Parts | undefined, slab: ByteSlab, place: RecordPlace): RecordPlace {
   const data = payloadJson ?? stringifyJson(event.data);
@@ -106,8 +102,7 @@ export function encodeRecordIn(id: EventId, event: StoredEvent, payloadJson: str
   // A UTF-16 code unit takes at most 3 bytes in UTF-8.
   const dataBytes = typeof data === 'string' ? data.length * 3 : data.end - data.start + data.tail.length;
   const mostBytes = FIXED_BYTES + id.tracked.length * RANGE_BYTES + 8 + (opMeta.length + meta.length) * 3 + dataBytes;
-  // One more for the byte after the record.
-  slab.reserve(mostBytes + 1);
+  slab.reserve(mostBytes);
   const { buffer, start, view } = slab;
   buffer[start] = FLAG;
   let at = start + BODY_START;
@@ -134,7 +129,6 @@ export function encodeRecordIn(id: EventId, event: StoredEvent, payloadJson: str
   }
   const payloadCrc = typeof data !== 'string' && data.crc >= 0 ? data.crc : crc32(buffer.subarray(payloadAt, at));
   view.setUint32(start + 1, crc32After(payloadCrc, buffer, start + BODY_START, payloadAt), true);
-  buffer[at] = 0;
   slab.commitAt(at);
   place.buffer = buffer;
   place.start = start;
