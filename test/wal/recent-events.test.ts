@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventId } from '../../engine/event-id.ts';
-import { RecentEvents, type KeptText, type RecentEvent } from '../../operators/qos/wal/recent-events.ts';
+import { RecentEvents, type RecentEvent } from '../../operators/qos/wal/recent-events.ts';
+import type { Utf8Parts } from '../../engine/text-event.ts';
 
 const CAPACITY = 8;
 /** Room for about five of the test's records (600 bytes and up), so the byte bound bites too. */
@@ -29,7 +30,7 @@ function scratch(): RecentEvent {
  * A stand-in payload text `text` amid other bytes of its buffer (as a line lies in a source's
  * read buffer), its last `tailBytes` bytes as a second piece, with a CRC and key set to carry.
  */
-function textOf(text: string, tailBytes = 0): KeptText {
+function textOf(text: string, tailBytes = 0): Utf8Parts {
   const bytes = Buffer.from(text);
   const head = bytes.subarray(0, bytes.length - tailBytes);
   const buffer = Buffer.concat([Buffer.from('x'.repeat(LEADING_BYTES)), head, Buffer.from('\nrest')]);

@@ -14,7 +14,7 @@
  * Values:
  * - records (database `chunks`): the records, one after the other. Nothing else, so that the value
  *   is the records as the WAL wrote them, one after the other in its slab (record.ts): a view of
- *   that memory, not a copy (recordsValue).
+ *   that memory, not a copy (the store cuts a chunk where the next record does not follow in memory).
  * - state (database `chunk-state`): u32 LE count, then count u32 LE record lengths, then
  *   ceil(count / 8) bytes, bit i set when the event firstSeq + i is removed (acked, dead-lettered
  *   or set aside as damaged).
@@ -90,21 +90,6 @@ export class Chunk {
     chunk.committed = true;
     return chunk;
   }
-}
-
-/**
- * The records value of records `[from, to)`, record i being `buffers[i]` from `starts[i]` to
- * `ends[i]`: a view of their memory when they lie one after the other in one buffer (as the WAL's
- * slab writes them, and as its chunks are cut), else a copy.
- */
-export function recordsValue(buffers: Buffer[], starts: number[], ends: number[], from: number, to: number): Buffer {
-  const buffer = buffers[from];
-  let contiguous = true;
-  for (let i = from + 1; i < to && contiguous; i++) contiguous = buffers[i] === buffer && starts[i] === ends[i - 1];
-  if (contiguous) return buffer.subarray(starts[from], ends[to - 1]);
-  const pieces: Buffer[] = [];
-  for (let i = from; i < to; i++) pieces.push(buffers[i].subarray(starts[i], ends[i]));
-  return Buffer.concat(pieces);
 }
 
 /** The records of a records value, as views of it; undefined if their lengths do not add up to its size (damaged). */

@@ -39,11 +39,11 @@ import type { Insight } from '../../../engine/insight.ts';
 import { stringifyJson } from '../../../queries/values/json.ts';
 import { copyRecord } from '../../../queries/values/ops.ts';
 import { isEmptyRecord, type RecordValue, type Value } from '../../../queries/values/value.ts';
-import { TextEvent, utf8PartsHolder } from '../../../engine/text-event.ts';
+import { TextEvent, utf8PartsHolder, type Utf8Parts } from '../../../engine/text-event.ts';
 import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type OperatorOutput } from '../../operator.ts';
 import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
 import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
-import { RecentEvents, type KeptText, type RecentEvent } from './recent-events.ts';
+import { RecentEvents, type RecentEvent } from './recent-events.ts';
 import { DamagedRecordError, decodeRecord, decodeRecordText, encodeRecordIn, type DecodedText, type RecordPlace, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
 import { mergedInsights } from './upstream-acks.ts';
@@ -120,7 +120,7 @@ export class WalOperator implements Operator {
   /** Where `recentlyStored.take` puts the event it hands out (one object for all of them). */
   private readonly recent: RecentEvent = { originalId: new EventId(0, 0, 0), ingestNs: 0, opMeta: {}, meta: {}, buffer: NO_BYTES, start: 0, end: 0, tail: undefined, crc: -1, keys: -1, recordBytes: 0 };
   /** Where `recordText` shows the payload text of a record (one object for all of them). */
-  private readonly storedText: KeptText = { buffer: NO_BYTES, start: 0, end: 0, tail: NO_BYTES, crc: -1, keys: -1 };
+  private readonly storedText = utf8PartsHolder();
   /** Where `encodeRecordIn` says it wrote the record of an incoming event (one object for all of them). */
   private readonly recordPlace: RecordPlace = { buffer: Buffer.alloc(0), start: 0, payloadStart: 0, end: 0 };
   /** Where `TextEvent.utf8Text` shows an incoming event's bytes. */
@@ -481,7 +481,7 @@ export class WalOperator implements Operator {
   }
 
   /** The payload text of the record at `place`: the part of it from its payload on. */
-  private recordText(place: RecordPlace): KeptText {
+  private recordText(place: RecordPlace): Utf8Parts {
     const text = this.storedText;
     text.buffer = place.buffer;
     text.start = place.payloadStart;

@@ -24,6 +24,7 @@
  * when its turn comes.
  */
 import type { EventId } from '../../../engine/event-id.ts';
+import type { Utf8Parts } from '../../../engine/text-event.ts';
 import type { OpMeta } from '../../../engine/event.ts';
 import type { RecordValue } from '../../../queries/values/value.ts';
 import type { StoredEvent } from './record.ts';
@@ -41,17 +42,6 @@ export interface RecentEvent extends Omit<StoredEvent, 'data'> {
   keys: number;
   /** Bytes of the event's record. */
   recordBytes: number;
-}
-
-/** What `add` keeps of a stored event's payload text (a `Utf8Parts` is one). */
-export interface KeptText {
-  buffer: Buffer;
-  start: number;
-  end: number;
-  /** A second piece after the first (an empty buffer if none). */
-  tail: Buffer;
-  crc: number;
-  keys: number;
 }
 
 /** The ring's first size. */
@@ -126,7 +116,7 @@ export class RecentEvents {
    * Keeps the event stored as `seq` in a record of `recordBytes` bytes, its payload text `text`
    * (read, not kept: its fields are), if it continues the window and there is room.
    */
-  add(seq: number, originalId: EventId, event: Omit<StoredEvent, 'data'>, text: KeptText, recordBytes: number): void {
+  add(seq: number, originalId: EventId, event: Omit<StoredEvent, 'data'>, text: Utf8Parts, recordBytes: number): void {
     if (this.first === this.end) this.first = this.end = seq;
     if (seq !== this.end || this.end - this.first >= this.capacity || this.heldBytes + recordBytes > this.maxBytes) return;
     if (this.end - this.first >= this.slots) this.grow(Math.min(this.capacity, Math.max(INITIAL_SLOTS, this.slots * 2)));

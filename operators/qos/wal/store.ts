@@ -61,7 +61,7 @@ import { createRequire } from 'node:module';
 import { accessSync, closeSync, constants, existsSync, fstatSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Chunk, CHUNK_BYTES, MAX_CHUNK_RECORDS, recordsValue, splitRecords } from './chunk.ts';
+import { Chunk, CHUNK_BYTES, MAX_CHUNK_RECORDS, splitRecords } from './chunk.ts';
 import { ChunkIndex } from './chunk-index.ts';
 import { silenceLmdbCommitErrors } from './lmdb-console.ts';
 import { WalStoreError } from './store-error.ts';
@@ -527,7 +527,9 @@ export class WalStore {
     const committed = this.root.batch(() => {
       for (const chunk of created) {
         if (chunk.remaining === 0) continue;
-        void records.put(chunk.firstSeq, recordsValue(batch.putBuffers, batch.putStarts, batch.putEnds, chunk.firstSeq - batch.firstSeq, chunk.endSeq - batch.firstSeq));
+        // Its records lie one after the other in one buffer (cutIntoChunks cut it so): a view of them.
+        const from = chunk.firstSeq - batch.firstSeq;
+        void records.put(chunk.firstSeq, batch.putBuffers[from].subarray(batch.putStarts[from], batch.putEnds[chunk.endSeq - batch.firstSeq - 1]));
         void states.put(chunk.firstSeq, chunk.stateValue());
       }
       for (const chunk of batch.touched) {
