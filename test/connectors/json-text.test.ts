@@ -62,6 +62,26 @@ describe('jsonKeySet as a JSON check', () => {
     );
   });
 
+  it('finds a quote, backslash or control byte at any place of a long string, wherever the bytes start in memory', () => {
+    // Strings are scanned four bytes at a time from an aligned word: the byte that ends a run of
+    // plain bytes may sit in any lane of a word, and the text at any offset of its ArrayBuffer.
+    const specials = ['"', '\\', '\\n', '\\u0041', '\u0000', '\u0009', '\u001f', 'é', '\u007f', '\u2028'];
+    for (let length = 0; length < 24; length++) {
+      for (let at = 0; at <= length; at++) {
+        for (const special of specials) {
+          const text = `{"k":"${'a'.repeat(at)}${special}${'b'.repeat(length - at)}","z":1}`;
+          const bytes = Buffer.from(text, 'utf8');
+          for (let offset = 0; offset < 8; offset++) {
+            const memory = new Uint8Array(new ArrayBuffer(bytes.length + 16)).fill(0x41);
+            memory.set(bytes, offset + 3);
+            const view = new Uint8Array(memory.buffer, offset, bytes.length + 6);
+            expect({ text, offset, accepted: isJsonText(view, 3, 3 + bytes.length) }).toEqual({ text, offset, accepted: parses(text) });
+          }
+        }
+      }
+    }
+  });
+
   it('decides the cases at the edges of the grammar as JSON.parse does', () => {
     for (const text of ['', ' ', '0', '-', '-0', '00', '1.', '.5', '1e', '1e+', '1E-2', '"\\u00"', '"\\uD800"', '"\u0000"', '"\u007f"', '[1,]', '{"a":1,}', '{"a"}', '{1:2}', '[[[[[[]]]]]]', '["a" "b"]', 'true false', '\ufeff{}', 'nulll', '{"a":tru}']) check(text);
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
