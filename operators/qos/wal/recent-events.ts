@@ -91,11 +91,9 @@ export class RecentEvents {
     this.opMetas = new Array<OpMeta | undefined>(slots).fill(undefined);
     this.ingestNs = new Float64Array(slots);
     const now = this.arrays();
-    for (let seq = this.first; seq < this.end; seq++) {
-      const from = seq % old.slots;
-      const to = seq % slots;
-      for (const name of Object.keys(now) as Array<keyof typeof now>) now[name][to] = old[name][from] as never;
-    }
+    // Array by array: a loop over the names inside the loop over the events made every access a
+    // generic keyed one (29 ms of a 300k-event `rill server run`, for six doublings).
+    for (const name of Object.keys(now) as Array<keyof typeof now>) moveWindow(old[name] as ArrayLike<unknown>, now[name] as unknown[], this.first, this.end, old.slots, slots);
   }
 
   private arrays() {
@@ -174,4 +172,9 @@ export class RecentEvents {
     this.metas[slot] = undefined;
     this.opMetas[slot] = undefined;
   }
+}
+
+/** Moves the entries of seqs [first, end) from their slots in a ring of `fromSlots` to theirs in one of `toSlots`. */
+function moveWindow(from: ArrayLike<unknown>, to: { [slot: number]: unknown }, first: number, end: number, fromSlots: number, toSlots: number): void {
+  for (let seq = first; seq < end; seq++) to[seq % toSlots] = from[seq % fromSlots];
 }
