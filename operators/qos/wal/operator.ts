@@ -499,14 +499,16 @@ export class WalOperator implements Operator {
     return 1;
   }
 
+  /** Removes the pending seqs in [min, max] (without an array of them: a sink's batch ack names a run of a thousand). Returns how many were pending. */
   private removeRange(pending: Map<number, number>, min: number, max: number): number {
-    const seqs = seqsInRange(pending, min, max);
-    for (const seq of seqs) {
-      this.openStore().remove(seq, pending.get(seq) as number);
-      pending.delete(seq);
-      this.failures.delete(seq);
+    let removed = 0;
+    if (max - min < pending.size) {
+      for (let seq = min; seq <= max; seq++) removed += this.removeOne(pending, seq);
+    } else {
+      // Deleting the entry being visited is safe: a Map's iteration skips deleted entries and goes on.
+      for (const seq of pending.keys()) if (seq >= min && seq <= max) removed += this.removeOne(pending, seq);
     }
-    return seqs.length;
+    return removed;
   }
 
   /** The bookkeeping for the commit that the store's current batch will become. */
