@@ -108,15 +108,18 @@ select event from op into out; select event from op/overflow into out/overflow; 
 
 describe('qos::backpressure', () => {
   it('after a fail, events within the backoff overflow; an ack resets it', async () => {
-    const source = wire('define qos::backpressure operator op with timeout = 100, steps = [1, 10] end', 'select event from op/overflow into out/overflow;');
+    // Steps of seconds, not milliseconds: the backoff runs from the operator's clock at the fail, the
+    // events' times below from the test's, and a 1 ms step made the outcome hang on how fast a
+    // loaded machine got from one to the other (CI once saw event 2 pass).
+    const source = wire('define qos::backpressure operator op with timeout = 100, steps = [1000, 10000] end', 'select event from op/overflow into out/overflow;');
     const { pipeline, outputs } = await runQuery(source, [{ data: 1, ingestNs: 0 }]);
     expect(outputs[0].event.transactional).toBe(true);
     pipeline.contraflow('out', { kind: 'fail', id: outputs[0].event.id, opMeta: outputs[0].event.opMeta });
-    // The backoff (1 ms, the first step) runs from the fail: an event now overflows, one 5 ms later passes.
+    // The backoff (1 s, the first step) runs from the fail: an event now overflows, one 5 s later passes.
     const now = Date.now() * 1e6;
     pipeline.send('in', { ...outputs[0].event, data: 2, ingestNs: now });
-    pipeline.send('in', { ...outputs[0].event, data: 3, ingestNs: now + 5_000_000 });
-    pipeline.send('in', { ...outputs[0].event, data: 4, ingestNs: now + 5_000_001 });
+    pipeline.send('in', { ...outputs[0].event, data: 3, ingestNs: now + 5_000_000_000 });
+    pipeline.send('in', { ...outputs[0].event, data: 4, ingestNs: now + 5_000_000_001 });
     expect(outputs.map((o) => [o.port, o.event.data])).toEqual([
       ['out', 1],
       ['out/overflow', 2],
@@ -125,7 +128,7 @@ describe('qos::backpressure', () => {
     ]);
     // An ack ends the backoff at once.
     pipeline.contraflow('out', { kind: 'ack', id: outputs[2].event.id, opMeta: outputs[2].event.opMeta });
-    pipeline.send('in', { ...outputs[0].event, data: 5, ingestNs: now + 5_000_002 });
+    pipeline.send('in', { ...outputs[0].event, data: 5, ingestNs: now + 5_000_000_002 });
     expect(outputs[4].port).toBe('out');
   });
 
