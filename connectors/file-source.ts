@@ -66,7 +66,6 @@ export class FileSource implements Source {
   private context?: SourceContext;
   private handle?: FileHandle;
   private prefix = new AckedPrefix({ offset: 0, line: 0 });
-  /** The next line to read starts here. */
   /** Where the next line starts: a place of its own, moved on line by line (no object per line). */
   private position: { offset: number; line: number } = { offset: 0, line: 0 };
   /** Lines read from `position` on and not handled yet (reading waited in the middle of a batch). */

@@ -78,6 +78,12 @@ export class GatheredLines {
     return pieces;
   }
 
+  /** `pieces` (what `take` gave) have been written: the copies among them may be written over (line-batch.ts). */
+  release(pieces: Buffer[]): void {
+    // The views of events' bytes are not the copies' memory: LineBatch leaves them alone.
+    for (const piece of pieces) this.copies.release(piece);
+  }
+
   private endRun(): void {
     if (this.runBuffer === undefined) return;
     this.pieces.push(this.runBuffer.subarray(this.runStart, this.runEnd));

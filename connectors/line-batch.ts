@@ -85,9 +85,11 @@ export class LineBatch {
     return bytes;
   }
 
-  /** `batch` (one that `take` gave) has been written: its bytes may be written over. */
+  /** `batch` (one that `take` gave) has been written: its bytes may be written over. Memory this batch never gave out is left alone. */
   release(batch: Buffer): void {
-    const left = (this.unreleased.get(batch.buffer) ?? 0) - 1;
+    const taken = this.unreleased.get(batch.buffer);
+    if (taken === undefined) return;
+    const left = taken - 1;
     if (left > 0) {
       this.unreleased.set(batch.buffer, left);
       return;

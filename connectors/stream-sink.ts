@@ -94,8 +94,10 @@ export class StreamSink implements Sink {
     const deliveries = this.batched;
     this.batched = [];
     const accepted = this.stream.write(bytes, (error) => {
-      // Written (or never to be): its memory may be written over (line-batch.ts).
-      if (lines instanceof LineBatch) lines.release(bytes as Buffer);
+      // Written (or never to be): its memory may be written over (line-batch.ts). Each kind takes
+      // back what its own take() gave: GatheredLines its pieces, LineBatch its one buffer.
+      if (lines instanceof GatheredLines) lines.release(bytes as Buffer[]);
+      else lines.release(bytes as Buffer);
       if (error) for (const delivery of deliveries) delivery.fail(`write failed: ${error.message}`);
       else for (const delivery of deliveries) delivery.ack();
     });

@@ -100,4 +100,20 @@ describe('LineBatch', () => {
     // 100 KB through 8 KiB slabs: a slab and its spare, over and over.
     expect(slabs.size).toBeLessThanOrEqual(3);
   });
+
+  it('leaves alone memory it never gave out, however it is released', () => {
+    // A file sink's batch (gathered-lines.ts) releases every piece it wrote, views of events' own
+    // buffers among them: such a buffer, even one of a slab's size, must never become a slab.
+    const batch = new LineBatch(1024);
+    const foreign = Buffer.alloc(8 * 1024, 0x66);
+    batch.release(foreign);
+    batch.release(foreign.subarray(10, 20));
+    for (let n = 0; n < 40; n++) {
+      batch.add('z'.repeat(1000));
+      const bytes = batch.take()!;
+      expect(bytes.buffer).not.toBe(foreign.buffer);
+      batch.release(bytes);
+    }
+    expect(foreign.every((byte) => byte === 0x66)).toBe(true);
+  });
 });

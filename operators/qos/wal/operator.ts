@@ -122,7 +122,7 @@ export class WalOperator implements Operator {
   /** Where `recordText` shows the payload text of a record (one object for all of them). */
   private readonly storedText = utf8PartsHolder();
   /** Where `encodeRecordIn` says it wrote the record of an incoming event (one object for all of them). */
-  private readonly recordPlace: RecordPlace = { buffer: Buffer.alloc(0), start: 0, payloadStart: 0, end: 0 };
+  private readonly recordPlace: RecordPlace = { buffer: NO_BYTES, start: 0, payloadStart: 0, end: 0 };
   /** Where `TextEvent.utf8Text` shows an incoming event's bytes. */
   private readonly payloadBytes = utf8PartsHolder();
   /** This WAL's records, one after the other (record.ts): the store writes runs of them without a copy. */
