@@ -23,7 +23,7 @@ import { basename, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { AckedPrefix, type Position } from './acked-prefix.ts';
 import { nowNs } from '../engine/event.ts';
-import { FINGERPRINT_BYTES, fingerprint, identify, resumeFrom, writeCheckpoint, type Checkpoint } from './file-checkpoint.ts';
+import { CheckpointFile, FINGERPRINT_BYTES, fingerprint, identify, resumeFrom, type Checkpoint } from './file-checkpoint.ts';
 import type { Codec } from './codec.ts';
 import { LineReader, startLineReaderThread, type LineBatch } from './line-reader.ts';
 import { ConnectorConfigError, type ConnectorSettings, type Source, type SourceContext, type SourceFactory } from './connector.ts';
@@ -34,7 +34,7 @@ const CHECKPOINT_RETRY_MS = 1000;
 /** How long `stop()` waits for the acks of lines in flight before it saves the last checkpoint. */
 const STOP_ACK_GRACE_MS = 1000;
 /**
- * Why this many: reading waits for the durable checkpoint (a write, two fsyncs and a rename, saved
+ * Why this many: reading waits for the durable checkpoint (a write and an fdatasync, saved
  * once half of this many lines are confirmed), so a small window makes a whole-process flow wait
  * on fsyncs, not on its pipeline. At 1000, `rill server run` file -> passthrough -> file spent
  * most of its time idle; 16384 lines of the bench's 630 bytes are 10 MB of input, and their
@@ -87,6 +87,8 @@ export class FileSource implements Source {
   private writing?: Promise<void>;
   private checkpointTimer?: NodeJS.Timeout;
   private checkpointFailing = false;
+  /** Open from the first save on (saves overwrite its slots in place). */
+  private checkpointFile?: CheckpointFile;
   private cachedFingerprint?: { fingerprint: string; fingerprintBytes: number };
   private identity?: { dev: string; ino: string };
   private stallTimer?: NodeJS.Timeout;
@@ -159,6 +161,7 @@ export class FileSource implements Source {
     this.clearStallWarning();
     await this.writing;
     if (this.needsCheckpoint()) await this.saveCheckpoint();
+    await this.checkpointFile?.close();
     await this.handle?.close();
     this.handle = undefined;
   }
@@ -313,7 +316,8 @@ export class FileSource implements Source {
       const position = this.prefix.end;
       const confirmed = this.prefix.confirmed;
       try {
-        await writeCheckpoint(this.options.checkpointPath!, await this.checkpointAt(position));
+        this.checkpointFile ??= new CheckpointFile(this.options.checkpointPath!);
+        await this.checkpointFile.save(await this.checkpointAt(position));
         this.durable = position;
         this.durableConfirmed = confirmed;
         if (this.checkpointFailing) this.context?.warn(`the checkpoint ${this.options.checkpointPath} is written again`);

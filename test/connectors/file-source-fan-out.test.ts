@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCheckpointFile } from '../../connectors/file-checkpoint.ts';
 import { loadArtefacts } from '../../engine/runtime/load.ts';
 import { Runtime } from '../../engine/runtime/runtime.ts';
 import { waitFor } from '../support/waiting.ts';
@@ -53,8 +54,10 @@ async function runWith(queryOfB: string): Promise<{ checkpointLine: number; deli
   const stateDir = join(dataDir, 'onramp', 'lines', '01');
   const [checkpointFile] = readdirSync(stateDir).filter((name) => name.endsWith('.checkpoint'));
   const lines = (name: string) => readFileSync(join(dir, name), 'utf8').split('\n').filter((line) => line !== '').length;
+  const checkpoint = parseCheckpointFile(readFileSync(join(stateDir, checkpointFile)));
+  if (typeof checkpoint === 'string') throw new Error(`${checkpointFile}: ${checkpoint}`);
   return {
-    checkpointLine: (JSON.parse(readFileSync(join(stateDir, checkpointFile), 'utf8')) as { line: number }).line,
+    checkpointLine: checkpoint.line,
     delivered: { a: lines('a.jsonl'), b: lines('b.jsonl') },
   };
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { codecs, DEFAULT_CODEC } from '../../connectors/codec.ts';
 import { BATCH_BYTES } from '../../connectors/line-reader.ts';
 import { ConnectorConfigError } from '../../connectors/connector.ts';
+import { parseCheckpointFile } from '../../connectors/file-checkpoint.ts';
 import { CHECKPOINT_INTERVAL_MS, defaultCheckpointPath, FileSource, fileSourceFactory } from '../../connectors/file-source.ts';
 import type { RecordValue, Value } from '../../queries/values/value.ts';
 import { fileConnectorFactory } from '../../connectors/troy-kinds.ts';
@@ -51,7 +52,9 @@ async function run(options: { maxInFlight?: number; onEmit?: (source: FileSource
 
 function savedLine(): number | undefined {
   if (!existsSync(checkpointPath)) return undefined;
-  return (JSON.parse(readFileSync(checkpointPath, 'utf8')) as { line: number }).line;
+  const checkpoint = parseCheckpointFile(readFileSync(checkpointPath));
+  if (typeof checkpoint === 'string') throw new Error(`${checkpointPath}: ${checkpoint}`);
+  return checkpoint.line;
 }
 
 describe('file source checkpoint', () => {
@@ -282,6 +285,6 @@ describe('file source configuration', () => {
     await source.finished;
     source.ack(0, 1);
     await source.stop();
-    expect(JSON.parse(readFileSync(configured, 'utf8'))).toMatchObject({ path: input, offset: 16, line: 2 });
+    expect(parseCheckpointFile(readFileSync(configured))).toMatchObject({ path: input, offset: 16, line: 2 });
   });
 });
