@@ -4,7 +4,9 @@
  * anything larger), which at a few hundred thousand pieces a second is much of what the garbage
  * collector would otherwise do. A slab is never written again once full, so a piece stays as it
  * was for as long as anything holds it (a WAL record lmdb-js still has to write, an event's text
- * a sink has not written yet); a slab is freed when no piece of it is referenced any more.
+ * a sink has not written yet); a slab is freed when no piece of it is referenced any more. Only
+ * an owner that knows when nothing reads a slab any more hands it out again (`newSlab`:
+ * operators/qos/wal/record-slabs.ts).
  *
  * The byte after a piece is 0 until the next piece takes it: a view of a piece that ends where the
  * piece ends (an event's text as `buffer`/`start`/`end` of the whole slab) never sees a newline
@@ -12,7 +14,7 @@
  * when one follows its text; slab memory is reused memory, and a stale newline there, overwritten
  * by the next piece before the write, joined two lines of the seed's flow.
  */
-const SLAB_BYTES = 1 << 20;
+export const SLAB_BYTES = 1 << 20;
 const EMPTY = Buffer.alloc(0);
 
 export class ByteSlab {
@@ -25,11 +27,14 @@ export class ByteSlab {
    */
   view: DataView;
   /** Empty until the first piece: a slab nobody writes to costs no megabyte (rill run starts several). */
-  private slab = EMPTY;
+  private slab: Buffer = EMPTY;
   private slabView = viewOf(EMPTY);
   private used = 0;
 
-  constructor() {
+  constructor(
+    /** Where a new slab comes from: a fresh one by default (operators/qos/wal/record-slabs.ts hands out used ones). */
+    private readonly newSlab: () => Buffer = () => Buffer.allocUnsafe(SLAB_BYTES),
+  ) {
     this.buffer = this.slab;
     this.view = this.slabView;
   }
@@ -46,7 +51,7 @@ export class ByteSlab {
       return;
     }
     if (this.used + bytes > this.slab.length) {
-      this.slab = Buffer.allocUnsafe(SLAB_BYTES);
+      this.slab = this.newSlab();
       this.slabView = viewOf(this.slab);
       this.used = 0;
     }

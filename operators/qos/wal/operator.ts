@@ -31,7 +31,6 @@
  * set aside in the store (`decodeOrSetAside`), and reading goes on after it.
  */
 import { resolve } from 'node:path';
-import { ByteSlab } from '../../../engine/byte-slab.ts';
 import { EventId } from '../../../engine/event-id.ts';
 import { BucketCounts } from '../../../engine/histogram.ts';
 import type { Event, OpMeta } from '../../../engine/event.ts';
@@ -44,6 +43,7 @@ import { emptyOutput, NO_OUTPUT, type Operator, type OperatorContext, type Opera
 import { RESEND_BACKOFF_CAP_MS, type WalConfig } from './config.ts';
 import { appendDeadLetter, deadLetterEvent, deadLetterText, type DeadLetter } from './dead-letter.ts';
 import { RecentEvents, type RecentEvent } from './recent-events.ts';
+import { RecordSlabs } from './record-slabs.ts';
 import { DamagedRecordError, decodeRecord, decodeRecordText, encodeRecordIn, type DecodedText, type RecordPlace, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
 import { mergedInsights } from './upstream-acks.ts';
@@ -126,7 +126,7 @@ export class WalOperator implements Operator {
   /** Where `TextEvent.utf8Text` shows an incoming event's bytes. */
   private readonly payloadBytes = utf8PartsHolder();
   /** This WAL's records, one after the other (record.ts): the store writes runs of them without a copy. */
-  private readonly recordSlab = new ByteSlab();
+  private readonly recordSlabs = new RecordSlabs();
   private readonly awaitingResend = new Map<number, number>();
   private readonly commits: CommitInProgress[] = [];
   /** Acked events whose deletion is not durable yet. */
@@ -189,11 +189,13 @@ export class WalOperator implements Operator {
       // it holds them); otherwise the payload is serialised here, once: the stored text is what the
       // event goes out with, now or after a replay.
       const bytes = event instanceof TextEvent && event.utf8Parts(this.payloadBytes) ? this.payloadBytes : undefined;
-      const record = encodeRecordIn(event.id, event, bytes ?? event.dataJson ?? stringifyJson(event.data), this.recordSlab, this.recordPlace);
+      const record = encodeRecordIn(event.id, event, bytes ?? event.dataJson ?? stringifyJson(event.data), this.recordSlabs.slab, this.recordPlace);
       const seq = store.appendAt(record.buffer, record.start, record.end);
+      this.recordSlabs.wrote(record.buffer, seq);
       // Kept as the bytes it came with (the record holds a copy of them), else as the record's own
-      // text (recent-events.ts says why).
+      // text (recent-events.ts says why), which then lends the record's slab to the sinks.
       this.recentlyStored.add(seq, event.id, event, bytes ?? this.recordText(record), record.end - record.start);
+      if (bytes === undefined) this.recordSlabs.lend(record.buffer);
       const commit = this.currentCommit();
       commit.firstSeq ??= seq;
       commit.endSeq = seq + 1;
@@ -544,6 +546,8 @@ export class WalOperator implements Operator {
     while (this.commits.length > 0 && this.commits[0].settled !== undefined) {
       const done = this.commits.shift() as CommitInProgress;
       this.committedEnd = Math.max(this.committedEnd, done.endSeq);
+      // lmdb-js is done with the records of every settled commit.
+      this.recordSlabs.settledBelow(done.endSeq);
       this.deletionsInProgress -= done.deletions;
       const kind = done.settled === 'durable' ? 'ack' : 'fail';
       mergedInsights(kind, done.ackIds, done.ackOpMetas, (insight) => this.context.insightLater(insight));
