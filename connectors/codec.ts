@@ -4,7 +4,7 @@
  * `json-sorted` (Tremor 0.12) decodes as `json` and encodes with every record's keys sorted.
  */
 import type { Event } from '../engine/event.ts';
-import { TextEvent, type Utf8Text } from '../engine/text-event.ts';
+import { TextEvent, type Utf8Parts } from '../engine/text-event.ts';
 import type { Delivery } from './connector.ts';
 import { parseJson, stringifyJson, stringifyJsonSorted } from '../queries/values/json.ts';
 import type { Value } from '../queries/values/value.ts';
@@ -69,9 +69,11 @@ export function encodeOrFail(codec: Codec, event: Pick<Event, 'data' | 'dataJson
 
 /**
  * Whether the codec's encoding of `event` is UTF-8 bytes the event holds already (a JSON event
- * as a source read it or a WAL stored it: engine/text-event.ts); if so `into` shows them and the
- * sink copies them instead of encoding a text.
+ * as a source read it or a WAL stored it: engine/text-event.ts); if so `into` shows them, in the
+ * two pieces a select that added keys left them in (`into.tail` empty when it is one), and the
+ * sink writes them instead of encoding a text. Joining the pieces first was a copy of every line
+ * of the seed's flow into memory nobody used again (TextEvent `utf8Text`).
  */
-export function encodingHeld(codec: Codec, event: Event, into: Utf8Text): boolean {
-  return codec === jsonCodec && event instanceof TextEvent && event.utf8Text(into);
+export function encodingHeld(codec: Codec, event: Event, into: Utf8Parts): boolean {
+  return codec === jsonCodec && event instanceof TextEvent && event.utf8Parts(into);
 }

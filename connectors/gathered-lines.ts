@@ -13,7 +13,7 @@
  * The views keep the events' buffers alive until the write is done; nothing is ever written into
  * them.
  */
-import type { Utf8Text } from '../engine/text-event.ts';
+import { utf8TextHolder, type Utf8Parts, type Utf8Text } from '../engine/text-event.ts';
 import { LineBatch } from './line-batch.ts';
 
 const NEWLINE = 10;
@@ -31,6 +31,8 @@ export class GatheredLines {
   private runBuffer: Buffer | undefined;
   private runStart = 0;
   private runEnd = 0;
+  /** Where the second piece of a two-piece text is shown to `copies` (one object for all of them). */
+  private readonly tailText = utf8TextHolder();
 
   /** Bytes gathered so far. */
   get bytes(): number {
@@ -43,8 +45,12 @@ export class GatheredLines {
     this.copies.add(text, prefix);
   }
 
-  /** Appends `prefix`, a text given as its UTF-8 bytes and a newline: a view of them where it pays. */
-  addUtf8(text: Utf8Text, prefix = ''): void {
+  /**
+   * Appends `prefix`, a text given as its UTF-8 bytes and a newline: a view of them where it pays.
+   * A text in two pieces (a line a select added keys to: its bytes but the closing brace, then the
+   * keys) goes in as a view of the first and a copy of the short second with the newline.
+   */
+  addUtf8(text: Utf8Text | Utf8Parts, prefix = ''): void {
     const { buffer, start, end } = text;
     if (prefix !== '' || end - start < COPY_BELOW_BYTES) {
       this.endRun();
@@ -52,6 +58,15 @@ export class GatheredLines {
       return;
     }
     this.takeCopies();
+    if ('tail' in text && text.tail.length > 0) {
+      this.endRun();
+      this.pieces.push(buffer.subarray(start, end));
+      this.gathered += end - start;
+      this.tailText.buffer = text.tail;
+      this.tailText.end = text.tail.length;
+      this.copies.addUtf8(this.tailText);
+      return;
+    }
     const ownNewline = end < buffer.length && buffer[end] === NEWLINE;
     if (this.runBuffer === buffer && this.runEnd === start) this.runEnd = ownNewline ? end + 1 : end;
     else {

@@ -18,10 +18,11 @@
  * 630-byte line into a fresh slab took 0.7 us here against 0.13-0.17 us into memory written before.
  * A caller that never releases gets fresh slabs, as before.
  */
-import type { Utf8Text } from '../engine/text-event.ts';
+import type { Utf8Parts, Utf8Text } from '../engine/text-event.ts';
 
 const NEWLINE = 10;
 const BATCHES_PER_SLAB = 8;
+const EMPTY_TAIL = Buffer.alloc(0);
 
 /** Released slabs kept for reuse (a writer has at most a couple of slabs' batches in flight). */
 const SPARE_SLABS = 2;
@@ -57,10 +58,12 @@ export class LineBatch {
   }
 
   /** Appends `prefix`, a text given as its UTF-8 bytes (copied) and a newline. */
-  addUtf8(text: Utf8Text, prefix = ''): void {
-    this.makeRoom(prefix.length * 3 + (text.end - text.start) + 1);
+  addUtf8(text: Utf8Text | Utf8Parts, prefix = ''): void {
+    const tail = 'tail' in text ? text.tail : EMPTY_TAIL;
+    this.makeRoom(prefix.length * 3 + (text.end - text.start) + tail.length + 1);
     if (prefix !== '') this.end += this.slab.write(prefix, this.end);
     this.end += text.buffer.copy(this.slab, this.end, text.start, text.end);
+    if (tail.length > 0) this.end += tail.copy(this.slab, this.end);
     this.slab[this.end++] = NEWLINE;
   }
 

@@ -16,7 +16,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { Event } from '../engine/event.ts';
-import { utf8TextHolder } from '../engine/text-event.ts';
+import { utf8PartsHolder } from '../engine/text-event.ts';
 import { encodeOrFail, encodingHeld, type Codec } from './codec.ts';
 import type { Delivery, Sink, SinkContext, SinkFactory } from './connector.ts';
 import { DescriptorWriter } from './descriptor-writer.ts';
@@ -34,7 +34,7 @@ export class StreamSink implements Sink {
   /** Lines copied into one buffer, or for a file gathered as views of the events' bytes (gathered-lines.ts). */
   private batch: LineBatch | GatheredLines = new LineBatch(BATCH_BYTES);
   /** Where `encodingHeld` shows an event's bytes. */
-  private readonly held = utf8TextHolder();
+  private readonly held = utf8PartsHolder();
   /** The deliveries of the lines in `batch`, in order. */
   private batched: Delivery[] = [];
   private writeScheduled = false;

@@ -35,7 +35,7 @@ import type { PipelineExecutor } from './executor.ts';
 import { parseJson, stringifyJson } from '../queries/values/json.ts';
 import { LineBatch } from '../connectors/line-batch.ts';
 import { DEFAULT_CODEC, encodingHeld } from '../connectors/codec.ts';
-import { TextEvent, utf8TextHolder } from './text-event.ts';
+import { TextEvent, utf8PartsHolder } from './text-event.ts';
 import { frozenRecord } from './frozen-record.ts';
 import { LineReader } from '../connectors/line-reader.ts';
 import type { Value } from '../queries/values/value.ts';
@@ -308,7 +308,7 @@ class BatchedWriter {
   private acksInFlight = 0;
   private lastWrite: Promise<void> = Promise.resolve();
   /** Where `encodingHeld` shows an event's bytes. */
-  private readonly held = utf8TextHolder();
+  private readonly held = utf8PartsHolder();
 
   constructor(
     private readonly stream: Writable,

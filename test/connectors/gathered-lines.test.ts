@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { afterWritten, FileWriter } from '../../connectors/file-writer.ts';
 import { GatheredLines } from '../../connectors/gathered-lines.ts';
 import { LineBatch } from '../../connectors/line-batch.ts';
-import type { Utf8Text } from '../../engine/text-event.ts';
+import type { Utf8Parts, Utf8Text } from '../../engine/text-event.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rill-gathered-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,14 +30,27 @@ function readerBatch(lines: string[], crlf: boolean): { buffer: Buffer; spans: A
   return { buffer, spans };
 }
 
-type Step = { kind: 'text'; text: string; prefix: string } | { kind: 'batch'; lines: string[]; crlf: boolean; prefix: string; every: number } | { kind: 'record'; header: string; text: string };
+type Step =
+  | { kind: 'text'; text: string; prefix: string }
+  | { kind: 'batch'; lines: string[]; crlf: boolean; prefix: string; every: number }
+  | { kind: 'record'; header: string; text: string }
+  | { kind: 'parts'; lines: string[]; tail: string; prefix: string };
 
 const line = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: 120, maxLength: 400 }), fc.constantFrom('{"a":1}', `{"about":"${'x'.repeat(300)}"}`, 'é'.repeat(100)));
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('text' as const), text: line, prefix: fc.constantFrom('', 'out: ') }),
   fc.record({ kind: fc.constant('batch' as const), lines: fc.array(line, { maxLength: 8 }), crlf: fc.boolean(), prefix: fc.constantFrom('', '', 'p '), every: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('record' as const), header: fc.string({ maxLength: 20 }), text: line }),
+  // Lines a select added keys to: each line's bytes but its last character, then the keys' text.
+  fc.record({ kind: fc.constant('parts' as const), lines: fc.array(line.filter((text) => text.length > 0), { maxLength: 6 }), tail: fc.string({ maxLength: 30 }), prefix: fc.constantFrom('', '', 'p ') }),
 );
+
+/** Each line of a reader batch but its last byte, with `tail` as the second piece (as engine/extended-json.ts makes them). */
+function partsOf(lines: string[], tail: string): Utf8Parts[] {
+  const { buffer, spans } = readerBatch(lines, false);
+  const tailBytes = Buffer.from(tail);
+  return spans.map(([start, end]) => ({ buffer, start, end: end - 1, crc: -1, keys: -1, tail: tailBytes }));
+}
 
 /** Feeds the steps to either batch kind; takes a batch out now and then. Returns every byte taken, in order. */
 function feed(steps: Step[], into: LineBatch | GatheredLines, takeEvery: number): Buffer {
@@ -53,6 +66,8 @@ function feed(steps: Step[], into: LineBatch | GatheredLines, takeEvery: number)
       const buffer = Buffer.from(`${s.header}${s.text}`);
       const text: Utf8Text = { buffer, start: Buffer.byteLength(s.header), end: buffer.length, crc: -1, keys: -1 };
       into.addUtf8(text, '');
+    } else if (s.kind === 'parts') {
+      for (const parts of partsOf(s.lines, s.tail)) into.addUtf8(parts, s.prefix);
     } else {
       const { buffer, spans } = readerBatch(s.lines, s.crlf);
       // Every `every`-th line only: the others were filtered out, so runs break.
@@ -74,6 +89,24 @@ describe('GatheredLines', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('writes a text in two pieces as the first piece, the second and a newline, the first as a view of its bytes', () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(200)}"}`);
+    const tail = ',"hostname":"h"}';
+    const parts = partsOf(lines, tail);
+    const expected = lines.map((text) => `${text.slice(0, -1)}${tail}\n`).join('');
+    const gathered = new GatheredLines();
+    const copied = new LineBatch(1 << 16);
+    for (const text of parts) {
+      gathered.addUtf8(text);
+      copied.addUtf8(text);
+    }
+    const pieces = gathered.take()!;
+    expect(Buffer.concat(pieces).toString()).toBe(expected);
+    expect(copied.take()!.toString()).toBe(expected);
+    // Every line's first piece is a view of the reader's buffer, not a copy.
+    expect(pieces.filter((piece) => piece.buffer === parts[0].buffer.buffer)).toHaveLength(lines.length);
   });
 
   it("makes one view of a reader batch's consecutive lines, newlines included, and copies nothing of them", () => {
