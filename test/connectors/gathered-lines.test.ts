@@ -109,6 +109,17 @@ describe('GatheredLines', () => {
     expect(pieces.filter((piece) => piece.buffer === parts[0].buffer.buffer)).toHaveLength(lines.length);
   });
 
+  it('cuts a batch of nothing but copies into pieces of about 64 KiB, not one that outgrows its slab', () => {
+    // A sink writing events it encodes (a select rebuilt them): every line is copied.
+    const lines = Array.from({ length: 3000 }, (_, i) => `{"n":${i},"pad":"${'z'.repeat(400)}"}`);
+    const gathered = new GatheredLines();
+    for (const text of lines) gathered.add(text);
+    const pieces = gathered.take()!;
+    expect(Buffer.concat(pieces).toString()).toBe(lines.map((text) => `${text}\n`).join(''));
+    expect(pieces.length).toBeGreaterThan(15);
+    for (const piece of pieces) expect(piece.length).toBeLessThanOrEqual(64 * 1024 + 500);
+  });
+
   it("makes one view of a reader batch's consecutive lines, newlines included, and copies nothing of them", () => {
     const { buffer, spans } = readerBatch(Array.from({ length: 50 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(200)}"}`), false);
     const gathered = new GatheredLines();
