@@ -38,7 +38,11 @@ export class LineBatch {
 
   private readonly slabBytes: number;
 
-  constructor(batchBytes: number) {
+  constructor(
+    batchBytes: number,
+    /** Released slabs kept for reuse at most. */
+    private readonly spareSlabs = SPARE_SLABS,
+  ) {
     this.slabBytes = batchBytes * BATCHES_PER_SLAB;
     this.slab = Buffer.allocUnsafe(this.slabBytes);
   }
@@ -103,6 +107,6 @@ export class LineBatch {
   }
 
   private keepSpare(slab: Buffer): void {
-    if (slab.length === this.slabBytes && this.spare.length < SPARE_SLABS) this.spare.push(slab);
+    if (slab.length === this.slabBytes && this.spare.length < this.spareSlabs) this.spare.push(slab);
   }
 }
