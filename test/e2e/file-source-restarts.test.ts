@@ -9,12 +9,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killAll, sleep, startEngine, waitFor } from './processes.ts';
+import { killAll, startEngine, waitFor } from './processes.ts';
 
 const LINES = 30_000;
 const KILLS = 6;
 const SOURCE_MAX_IN_FLIGHT = 20;
 const WAL_MAX_IN_FLIGHT = 20;
+/** The most lines a run delivers before it is killed (chosen at random up to this). */
+const KILL_QUOTA = Math.floor(LINES / (2 * (KILLS + 1)));
 const dir = mkdtempSync(join(tmpdir(), 'rill-e2e-file-source-'));
 const input = join(dir, 'in.jsonl');
 const output = join(dir, 'out.jsonl');
@@ -88,13 +90,18 @@ describe('file onramp -> qos::wal -> file offramp, engine SIGKILLed while readin
       const before = delivered().length;
       const engine = startEngine(args);
       if (run <= KILLS) {
-        // Killed at a random moment once this run has delivered something.
-        await waitFor(() => delivered().length > before || !engine.running, `run ${run} to deliver a line`);
+        // Killed at a random moment, counted in lines this run delivered, not in time: a fast
+        // machine read the whole file within a sleep of a few hundred ms, and the kills then hit
+        // an engine that had finished (and the last run was SIGTERMed before it had started).
+        // At most KILL_QUOTA a run (plus what a poll overshoots) leaves lines for the last run.
+        const quota = 1 + Math.floor(Math.random() * KILL_QUOTA);
+        await waitFor(() => delivered().length >= before + quota || !engine.running, `run ${run} to deliver ${quota} lines`);
         expect(engine.running, engine.stderr).toBe(true);
-        await sleep(Math.random() * 500);
         await engine.kill('SIGKILL');
         distinctAtKill.push(new Set(delivered()).size);
       } else {
+        // Delivering shows it is up (its signal handlers too) before it is stopped.
+        await waitFor(() => delivered().length > before || !engine.running, 'the last run to deliver a line');
         await waitFor(() => new Set(delivered()).size === LINES || !engine.running, 'every line', 120_000);
         await engine.kill('SIGTERM');
         expect(engine.exitCode, engine.stderr).toBe(0);
