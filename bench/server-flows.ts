@@ -75,6 +75,8 @@ export class ServerFlows {
     private readonly work: Workload,
     /** The launcher to run: this checkout's by default, another's to compare (bench/startup.ts). */
     private readonly rill = RILL,
+    /** Node options for the servers, before the script (e.g. `--cpu-prof`, `--cpu-prof-dir=DIR`). */
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   /** The first `count` events as an input file (written once per count). */
@@ -98,7 +100,7 @@ export class ServerFlows {
     const added = flow === 'seed' ? HOSTNAME_KEY : '';
     const expectedBytes = this.work.payload(count).length + count * Buffer.byteLength(added);
     const spawned = performance.now();
-    const server = new ServerProcess([this.rill, 'server', 'run', '-q', artefactFile, queryFile, '--data-dir', join(dir, 'state')], dir);
+    const server = new ServerProcess([...this.nodeArgs, this.rill, 'server', 'run', '-q', artefactFile, queryFile, '--data-dir', join(dir, 'state')], dir);
     try {
       const firstByteAt = await outputHolds(output, expectedBytes, server);
       const lastByteAt = performance.now();
@@ -142,6 +144,8 @@ export class ServerFlows {
 
 export interface ServerFigures {
   serverWal: number[];
+  /** The in-process WAL measured just before each round's server wal flow (when asked for). */
+  inProcessWal: number[];
   serverSeed: number[];
   serverPassthrough: number[];
   firstEventMs: number[];
@@ -149,13 +153,20 @@ export interface ServerFigures {
   runNoWalMs: number[];
 }
 
-/** `rounds` interleaved rounds of every whole-process part, after a warm-up of each (the bundle, the page cache). */
-export async function serverRounds(flows: ServerFlows, events: number, rounds: number): Promise<ServerFigures> {
+/**
+ * `rounds` interleaved rounds of every whole-process part, after a warm-up of each (the bundle, the
+ * page cache). `inProcessWal`, if given, measures the in-process WAL (events/s) right before each
+ * round's server wal flow, so that the two are compared in the same phase of the machine: this
+ * machine's speed drifts over minutes (the same build 100k-270k events/s), and the throughput
+ * parts run minutes before these rounds.
+ */
+export async function serverRounds(flows: ServerFlows, events: number, rounds: number, inProcessWal?: () => Promise<number>): Promise<ServerFigures> {
   const warmUp = Math.max(1, Math.floor(events / 4));
   await flows.server('wal', warmUp);
   await flows.run(true, warmUp);
-  const figures: ServerFigures = { serverWal: [], serverSeed: [], serverPassthrough: [], firstEventMs: [], runWalMs: [], runNoWalMs: [] };
+  const figures: ServerFigures = { serverWal: [], inProcessWal: [], serverSeed: [], serverPassthrough: [], firstEventMs: [], runWalMs: [], runNoWalMs: [] };
   for (let round = 0; round < rounds; round++) {
+    if (inProcessWal) figures.inProcessWal.push(await inProcessWal());
     figures.serverWal.push((await flows.server('wal', events)).eventsPerS);
     figures.serverSeed.push((await flows.server('seed', events)).eventsPerS);
     figures.serverPassthrough.push((await flows.server('passthrough', events)).eventsPerS);
