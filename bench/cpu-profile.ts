@@ -51,6 +51,12 @@ function shortUrl(url: string): string {
   return at < 0 ? url : url.slice(at + 1);
 }
 
+// Piped into `head`, stdout closes early: stop quietly, as a filter does, instead of an EPIPE stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const args = process.argv.slice(2);
 const top = Number(args.find((arg) => arg.startsWith('--top='))?.slice(6) ?? 25);
 for (const path of args.filter((arg) => !arg.startsWith('--'))) summarise(path, top);

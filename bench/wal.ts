@@ -24,12 +24,13 @@
  * much of the gap to raw LMDB is the encoding.
  * Optional args: --events=N (throughput run, default 200000), --rounds=N (default 5: on a shared
  * 2-core machine figures vary by ±10% from round to round, and a median of five is steadier),
- * --backlog=N (restart, default 1000000).
+ * --backlog=N (restart, default 1000000), --cpu-prof=DIR (the whole-process servers run with
+ * `node --cpu-prof`, one profile per thread in DIR; read them with bench/cpu-profile.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { jsonKeySet } from '../connectors/json-text.mjs';
@@ -414,7 +415,10 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
     reporter.note(`whole processes (bench/server-flows.ts), ${serverEvents} numbered corpus events, ${serverRoundCount} interleaved rounds after a warm-up, medians:`);
     reporter.note('  server: node bin/rill.mjs server run, file onramp -> pipeline -> file offramp; wal = select -> qos::wal (read_count 1000) -> select; seed = the patch select -> qos::wal -> select; every output line checked');
     reporter.note('  run: node bin/rill.mjs run QUERY --in FILE > /dev/null, wall time with start-up; with and without a qos::wal');
-    const flows = new ServerFlows(base, workload(serverEvents));
+    // --cpu-prof=DIR: every server process writes its threads' CPU profiles there (bench/cpu-profile.ts reads them).
+    const profileDir = args.find((arg) => arg.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
+    if (profileDir !== undefined) reporter.note(`rill servers run with --cpu-prof: profiles in ${resolve(profileDir)}`);
+    const flows = new ServerFlows(base, workload(serverEvents), undefined, profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`]);
     let paired = 0;
     const inProcessWal = () => inEngineThread<number>(import.meta.url, 'pairedWalRound', events, join(base, `paired-${paired++}`));
     const server = await serverRounds(flows, serverEvents, serverRoundCount, inProcessWal);
