@@ -100,9 +100,9 @@ describe('file onramp -> qos::wal -> file offramp, engine SIGKILLed while readin
         await engine.kill('SIGKILL');
         distinctAtKill.push(new Set(delivered()).size);
       } else {
-        // Delivering shows it is up (its signal handlers too) before it is stopped.
-        await waitFor(() => delivered().length > before || !engine.running, 'the last run to deliver a line');
         await waitFor(() => new Set(delivered()).size === LINES || !engine.running, 'every line', 120_000);
+        // Stopped only once it runs (and handles SIGTERM), even if it had nothing left to do.
+        await waitFor(() => !engine.running || engine.stderr.includes('rill: running'), 'the last run to start', 60_000);
         await engine.kill('SIGTERM');
         expect(engine.exitCode, engine.stderr).toBe(0);
       }
