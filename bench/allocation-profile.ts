@@ -6,6 +6,7 @@
  * about the sampling interval's bytes.
  */
 import { readFileSync } from 'node:fs';
+import { exitQuietlyWhenStdoutCloses } from './quiet-pipe.ts';
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -48,11 +49,7 @@ function summarise(path: string, top: number, stacksOf: string | undefined): voi
   }
 }
 
-// Piped into `head`, stdout closes early: stop quietly.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
+exitQuietlyWhenStdoutCloses();
 
 const args = process.argv.slice(2);
 const top = Number(args.find((arg) => arg.startsWith('--top='))?.slice('--top='.length) ?? 25);

@@ -5,6 +5,7 @@
  * summed per source file, so a whole process's cost can be read without a profiler UI.
  */
 import { readFileSync } from 'node:fs';
+import { exitQuietlyWhenStdoutCloses } from './quiet-pipe.ts';
 
 interface ProfileNode {
   id: number;
@@ -51,11 +52,7 @@ function shortUrl(url: string): string {
   return at < 0 ? url : url.slice(at + 1);
 }
 
-// Piped into `head`, stdout closes early: stop quietly, as a filter does, instead of an EPIPE stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
+exitQuietlyWhenStdoutCloses();
 
 const args = process.argv.slice(2);
 const top = Number(args.find((arg) => arg.startsWith('--top='))?.slice(6) ?? 25);

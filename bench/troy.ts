@@ -42,7 +42,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Reporter } from './report.ts';
-import { checkOutput, freePort, median, outputHolds, ServerProcess, workload, type Workload } from './whole-process.ts';
+import { checkOutput, cpuProfileOptions, freePort, median, outputHolds, ServerProcess, workload, type Workload } from './whole-process.ts';
 
 const RILL = fileURLToPath(new URL('../bin/rill.mjs', import.meta.url));
 const SYNC_PER_EVENT_SERVER = fileURLToPath(new URL('./sync-per-event-server.ts', import.meta.url));
@@ -147,7 +147,7 @@ class Runs {
     const port = await freePort();
     const troy = join(dir, `${flow}.troy`);
     writeFileSync(troy, troyFile(flow, port, dir, this.tuning));
-    const profile = this.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(this.profileDir, flow)}`];
+    const profile = cpuProfileOptions(this.profileDir === undefined ? undefined : join(this.profileDir, flow));
     return this.finish(dir, measure([...profile, RILL, 'server', 'run', '-q', troy], port, dir, this.work, count));
   }
 

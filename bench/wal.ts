@@ -50,7 +50,8 @@ import { corpusTexts } from './corpus.ts';
 import { inEngineThread } from './engine-thread.ts';
 import type { Reporter } from './report.ts';
 import { ServerFlows, serverRounds } from './server-flows.ts';
-import { workload } from './whole-process.ts';
+import { cpuProfileOptions, workload } from './whole-process.ts';
+import { argument as optionText } from './troy.ts';
 
 const SOURCE_UID = 1_000_000;
 const SEND_BATCH = 1000;
@@ -415,10 +416,10 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
     reporter.note(`whole processes (bench/server-flows.ts), ${serverEvents} numbered corpus events, ${serverRoundCount} interleaved rounds after a warm-up, medians:`);
     reporter.note('  server: node bin/rill.mjs server run, file onramp -> pipeline -> file offramp; wal = select -> qos::wal (read_count 1000) -> select; seed = the patch select -> qos::wal -> select; every output line checked');
     reporter.note('  run: node bin/rill.mjs run QUERY --in FILE > /dev/null, wall time with start-up; with and without a qos::wal');
-    // --cpu-prof=DIR: every server process writes its threads' CPU profiles there (bench/cpu-profile.ts reads them).
-    const profileDir = args.find((arg) => arg.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
-    if (profileDir !== undefined) reporter.note(`rill servers run with --cpu-prof: profiles in ${resolve(profileDir)}`);
-    const flows = new ServerFlows(base, workload(serverEvents), undefined, profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`]);
+    const profileArg = optionText(args, '--cpu-prof');
+    const profileDir = profileArg === undefined ? undefined : resolve(profileArg);
+    if (profileDir !== undefined) reporter.note(`rill servers run with --cpu-prof: profiles in ${profileDir}`);
+    const flows = new ServerFlows(base, workload(serverEvents), undefined, cpuProfileOptions(profileDir));
     let paired = 0;
     const inProcessWal = () => inEngineThread<number>(import.meta.url, 'pairedWalRound', events, join(base, `paired-${paired++}`));
     const server = await serverRounds(flows, serverEvents, serverRoundCount, inProcessWal);

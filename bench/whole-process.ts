@@ -74,6 +74,11 @@ export function checkOutput(path: string, work: Workload, count: number, expecte
   }
 }
 
+/** Node options that make a server write one CPU profile per thread into `dir` (bench/cpu-profile.ts reads them); none without a `dir`. */
+export function cpuProfileOptions(dir: string | undefined): string[] {
+  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 /** A port nothing listens on now (the OS's pick for port 0). */
 export async function freePort(): Promise<number> {
   const probe = createServer();
