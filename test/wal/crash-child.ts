@@ -4,7 +4,8 @@
  * fed by a transactional source that numbers its events, with a sink that acks every event.
  * Usage: node --import tsx test/wal/crash-child.ts WAL_DIR PENDING_FILE MAX_IN_FLIGHT
  *   PENDING_FILE: JSON array of the event numbers the source still has to get acked.
- * Prints one line per fact, each written synchronously (stdout is a pipe) before acting on it:
+ * Prints one line per fact, each in the pipe before acting on it (writeStdoutBlocking: a SIGKILL cannot
+ * drop a fact the child acted on):
  *   `A <n>`             the source received the WAL's upstream ack for event n
  *   `F <n>`             the source received a fail for event n (it will send it again)
  *   `D <epoch> <seq> <n>`  the sink received event n with delivery id (epoch, seq); it acks it after printing
@@ -18,6 +19,7 @@ import { nowNs, type Event } from '../../engine/event.ts';
 import type { Insight } from '../../engine/insight.ts';
 import { compileQuery } from '../../queries/index.ts';
 import type { RecordValue } from '../../queries/values/value.ts';
+import { writeStdoutBlocking } from '../support/blocking-stdout.ts';
 
 const READ_COUNT = 20;
 const SOURCE_UID = 900_000;
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
 
   let deliveries: Event[] = [];
   let paused = false;
-  const print = (text: string) => process.stdout.write(text);
+  const print = writeStdoutBlocking;
 
   await pipeline.start({
     onOutput(_port, event) {
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
 
   let quietSince = Date.now();
   const step = () => {
-    // Sink: print every delivery (synchronously), then ack them.
+    // Sink: print every delivery (in the pipe), then ack them.
     if (deliveries.length > 0) {
       const batch = deliveries;
       deliveries = [];
