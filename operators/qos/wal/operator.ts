@@ -46,6 +46,7 @@ import { RecentEvents, type RecentEvent } from './recent-events.ts';
 import { RecordSlabs } from './record-slabs.ts';
 import { DamagedRecordError, decodeRecord, decodeRecordText, encodeRecordIn, type DecodedText, type RecordPlace, type StoredEvent } from './record.ts';
 import { WalStore } from './store.ts';
+import { PendingSeqs } from './pending-seqs.ts';
 import { mergedInsights } from './upstream-acks.ts';
 
 const OUT_PORT = 'out';
@@ -111,7 +112,7 @@ export class WalOperator implements Operator {
   private closing = false;
   private committedEnd = 0;
   private nextReadSeq = 0;
-  private readonly inFlight = new Map<number, number>();
+  private readonly inFlight = new PendingSeqs();
   /**
    * Stored, never emitted events still in memory: their fields (payload, its stored text, ...) in
    * a ring, not the incoming event objects (see recent-events.ts).
@@ -127,7 +128,7 @@ export class WalOperator implements Operator {
   private readonly payloadBytes = utf8PartsHolder();
   /** This WAL's records, one after the other (record.ts): the store writes runs of them without a copy. */
   private readonly recordSlabs = new RecordSlabs();
-  private readonly awaitingResend = new Map<number, number>();
+  private readonly awaitingResend = new PendingSeqs();
   private readonly commits: CommitInProgress[] = [];
   /** Acked events whose deletion is not durable yet. */
   private deletionsInProgress = 0;
@@ -492,7 +493,7 @@ export class WalOperator implements Operator {
   }
 
   /** The common case (a sink acks each event): no range walk, no array. Returns 1 if `seq` was pending. */
-  private removeOne(pending: Map<number, number>, seq: number): number {
+  private removeOne(pending: PendingSeqs, seq: number): number {
     const recordBytes = pending.get(seq);
     if (recordBytes === undefined) return 0;
     this.openStore().remove(seq, recordBytes);
@@ -502,12 +503,12 @@ export class WalOperator implements Operator {
   }
 
   /** Removes the pending seqs in [min, max] (without an array of them: a sink's batch ack names a run of a thousand). Returns how many were pending. */
-  private removeRange(pending: Map<number, number>, min: number, max: number): number {
+  private removeRange(pending: PendingSeqs, min: number, max: number): number {
     let removed = 0;
     if (max - min < pending.size) {
       for (let seq = min; seq <= max; seq++) removed += this.removeOne(pending, seq);
     } else {
-      // Deleting the entry being visited is safe: a Map's iteration skips deleted entries and goes on.
+      // Deleting the entry being visited is safe (pending-seqs.ts).
       for (const seq of pending.keys()) if (seq >= min && seq <= max) removed += this.removeOne(pending, seq);
     }
     return removed;
@@ -640,7 +641,7 @@ function withDeliveryId(meta: RecordValue, epoch: string, seq: number): RecordVa
 }
 
 /** The keys of `pending` within [min, max], without walking a wide range key by key. */
-function seqsInRange(pending: Map<number, number>, min: number, max: number): number[] {
+function seqsInRange(pending: PendingSeqs, min: number, max: number): number[] {
   const seqs: number[] = [];
   if (max - min < pending.size) {
     for (let seq = min; seq <= max; seq++) if (pending.has(seq)) seqs.push(seq);
