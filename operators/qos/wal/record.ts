@@ -112,7 +112,9 @@ export function encodeRecordIn(id: EventId, event: StoredEvent, payloadJson: str
   view.setFloat64(at + 24, event.ingestNs, true);
   view.setUint32(at + 32, id.tracked.length, true);
   at += 36;
-  for (const range of id.tracked) {
+  // Indexed: `tracked` is usually the frozen NO_RANGES (engine/event-id.ts says why that matters).
+  for (let i = 0; i < id.tracked.length; i++) {
+    const range = id.tracked[i];
     view.setFloat64(at, range.sourceId, true);
     view.setFloat64(at + 8, range.streamId, true);
     view.setFloat64(at + 16, range.minEventId, true);

@@ -63,6 +63,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Chunk, CHUNK_BYTES, MAX_CHUNK_RECORDS, splitRecords } from './chunk.ts';
 import { ChunkIndex } from './chunk-index.ts';
+import { AppendColumns, RemovalColumns, SpareColumns } from './batch-columns.ts';
 import { silenceLmdbCommitErrors } from './lmdb-console.ts';
 import { WalStoreError } from './store-error.ts';
 import { STORE_LOCK_FILE, StoreLock } from './store-lock.ts';
@@ -116,17 +117,15 @@ export { WalStoreError };
 interface PendingBatch {
   /**
    * The sequence number of the first append: appends take consecutive numbers, so append i is
-   * firstSeq + i. Append i is `putBuffers[i]` from `putStarts[i]` to `putEnds[i]`: the WAL's records
+   * firstSeq + i. Append i is `appends.buffers[i]` from `appends.starts[i]` to `appends.ends[i]`: the WAL's records
    * are places in its slabs (record.ts), not a Buffer view each (an object per event to make, and to
    * keep alive until the commit); records one after the other in the same buffer are contiguous.
    */
   firstSeq: number;
-  putBuffers: Buffer[];
-  putStarts: number[];
-  putEnds: number[];
-  removedSeqs: number[];
-  /** Record bytes of removedSeqs[i] (kept to count them again if the commit is refused). */
-  removedBytes: number[];
+  /** Handed back (batch-columns.ts) once the commit's writes are queued: undefined after that. */
+  appends: AppendColumns | undefined;
+  /** With each removed event's record bytes (kept to count them again if the commit is refused); handed back once the commit settles. */
+  removals: RemovalColumns | undefined;
   /** Damaged records set aside into `damaged` (rare: no per-event cost when empty). */
   setAside: StoredRecord[];
   /** Committed chunks whose removed events changed: their state is rewritten (or both values deleted). */
@@ -144,6 +143,9 @@ interface PendingBatch {
 
 export class WalStore {
   private batch: PendingBatch | undefined;
+  /** Columns of settled batches, for the next ones (batch-columns.ts). */
+  private readonly spareAppends = new SpareColumns(() => new AppendColumns());
+  private readonly spareRemovals = new SpareColumns(() => new RemovalColumns());
   /** The commit in progress (settled, never rejected), if any. */
   private committing: Promise<void> | undefined;
   /** Deletions of a refused commit, queued again with the next batch. */
@@ -294,10 +296,9 @@ export class WalStore {
   appendAt(buffer: Buffer, start: number, end: number): number {
     const batch = this.openBatch();
     const seq = this.counters.nextSeq++;
-    if (batch.putBuffers.length === 0) batch.firstSeq = seq;
-    batch.putBuffers.push(buffer);
-    batch.putStarts.push(start);
-    batch.putEnds.push(end);
+    const appends = batch.appends as AppendColumns;
+    if (appends.count === 0) batch.firstSeq = seq;
+    appends.push(buffer, start, end);
     const bytes = end - start;
     batch.eventsDelta += 1;
     batch.bytesDelta += KEY_BYTES + bytes;
@@ -337,9 +338,8 @@ export class WalStore {
   }
 
   private queueRemoval(batch: PendingBatch, seq: number, recordBytes: number): void {
-    batch.removedSeqs.push(seq);
+    (batch.removals as RemovalColumns).push(seq, recordBytes);
     this.markRemoved(batch, seq);
-    batch.removedBytes.push(recordBytes);
     batch.eventsDelta -= 1;
     batch.bytesDelta -= KEY_BYTES + recordBytes;
     this.counters.storedEvents -= 1;
@@ -354,7 +354,7 @@ export class WalStore {
     const chunk = this.index.find(seq);
     if (chunk !== undefined) {
       if (chunk.markRemoved(seq)) batch.touched.add(chunk);
-    } else if (seq >= batch.firstSeq && seq < batch.firstSeq + batch.putBuffers.length) batch.removedAppends.push(seq);
+    } else if (seq >= batch.firstSeq && seq < batch.firstSeq + (batch.appends as AppendColumns).count) batch.removedAppends.push(seq);
   }
 
   /**
@@ -495,7 +495,7 @@ export class WalStore {
     // Callers attach their own handlers; this one keeps an unobserved rejection from crashing the process.
     durable.catch(() => undefined);
     const batch: PendingBatch = {
-      firstSeq: 0, putBuffers: [], putStarts: [], putEnds: [], removedSeqs: [], removedBytes: [], setAside: [], touched: new Set(), removedAppends: [], eventsDelta: 0, bytesDelta: 0, damagedDelta: 0, durable, settle,
+      firstSeq: 0, appends: this.spareAppends.take(), removals: this.spareRemovals.take(), setAside: [], touched: new Set(), removedAppends: [], eventsDelta: 0, bytesDelta: 0, damagedDelta: 0, durable, settle,
     };
     this.batch = batch;
     for (let i = 0; i < this.retrySeqs.length; i++) this.queueRemoval(batch, this.retrySeqs[i], this.retryBytes[i]);
@@ -524,12 +524,14 @@ export class WalStore {
     // One `batch`: lmdb-js writes it as one transaction on its writer thread (the B-tree work is
     // off the JavaScript thread) and returns one promise for all of it, settled after the commit's
     // fsync (overlappingSync off).
+    const appends = batch.appends as AppendColumns;
+    // lmdb-js runs the callback at once: the writes are queued (with views of the records) when it returns.
     const committed = this.root.batch(() => {
       for (const chunk of created) {
         if (chunk.remaining === 0) continue;
         // Its records lie one after the other in one buffer (cutIntoChunks cut it so): a view of them.
         const from = chunk.firstSeq - batch.firstSeq;
-        void records.put(chunk.firstSeq, batch.putBuffers[from].subarray(batch.putStarts[from], batch.putEnds[chunk.endSeq - batch.firstSeq - 1]));
+        void records.put(chunk.firstSeq, appends.buffers[from].subarray(appends.starts[from], appends.ends[chunk.endSeq - batch.firstSeq - 1]));
         void states.put(chunk.firstSeq, chunk.stateValue());
       }
       for (const chunk of batch.touched) {
@@ -546,6 +548,8 @@ export class WalStore {
       if (batch.probePieces === 0) for (let i = 0; i < this.probePiecesStored; i++) void this.root.remove(PROBE_KEY_PREFIX + i);
       else if (batch.probePieces !== undefined) for (let i = 0; i < batch.probePieces; i++) void this.root.put(PROBE_KEY_PREFIX + i, PROBE_PIECE);
     });
+    batch.appends = undefined;
+    this.spareAppends.giveBack(appends);
     this.committing = committed.then(
       () => {
         for (const chunk of created) chunk.committed = true;
@@ -557,6 +561,7 @@ export class WalStore {
         // work, the batch waited for it, and LMDB sat idle meanwhile (1 to 3 ms of every 7 to 18 ms
         // commit cycle of a whole-process file -> wal -> file flow).
         this.sealNext();
+        this.handBackRemovals(batch);
         batch.settle();
       },
       async (error: unknown) => {
@@ -581,13 +586,22 @@ export class WalStore {
     this.counters.storedEvents -= batch.eventsDelta;
     this.counters.storedBytes -= batch.bytesDelta;
     this.counters.damagedEvents -= batch.damagedDelta;
-    for (let i = 0; i < batch.removedSeqs.length; i++) {
-      this.retrySeqs.push(batch.removedSeqs[i]);
-      this.retryBytes.push(batch.removedBytes[i]);
+    const removals = batch.removals as RemovalColumns;
+    for (let i = 0; i < removals.count; i++) {
+      this.retrySeqs.push(removals.seqs[i]);
+      this.retryBytes.push(removals.bytes[i]);
     }
+    this.handBackRemovals(batch);
     this.retrySetAside.push(...batch.setAside);
     this.retryTouched.push(...batch.touched);
     batch.settle(error);
+  }
+
+  /** The batch's removals are no longer needed (its commit landed, or they were queued for a retry). */
+  private handBackRemovals(batch: PendingBatch): void {
+    if (batch.removals === undefined) return;
+    this.spareRemovals.giveBack(batch.removals);
+    batch.removals = undefined;
   }
 
   /**
@@ -598,12 +612,12 @@ export class WalStore {
    */
   private cutIntoChunks(batch: PendingBatch): Chunk[] {
     const created: Chunk[] = [];
-    const { putBuffers, putStarts, putEnds } = batch;
+    const { buffers: putBuffers, starts: putStarts, ends: putEnds, count } = batch.appends as AppendColumns;
     let first = 0;
     let bytes = 0;
-    for (let i = 0; i < putBuffers.length; i++) {
+    for (let i = 0; i < count; i++) {
       bytes += putEnds[i] - putStarts[i];
-      const last = i === putBuffers.length - 1;
+      const last = i === count - 1;
       if (last || bytes >= CHUNK_BYTES || i + 1 - first === MAX_CHUNK_RECORDS || putBuffers[i + 1] !== putBuffers[i] || putStarts[i + 1] !== putEnds[i]) {
         const lengths = new Uint32Array(i + 1 - first);
         for (let j = first; j <= i; j++) lengths[j - first] = putEnds[j] - putStarts[j];
@@ -626,7 +640,7 @@ export class WalStore {
    * what a read-modify-write inside the transaction would give.
    */
   private countersAfter(batch: PendingBatch): WalCounters {
-    const lastSeq = batch.firstSeq + batch.putBuffers.length - 1;
+    const lastSeq = batch.firstSeq + (batch.appends as AppendColumns).count - 1;
     return {
       storedEvents: this.durableCounters.storedEvents + batch.eventsDelta,
       storedBytes: this.durableCounters.storedBytes + batch.bytesDelta,
