@@ -21,7 +21,8 @@
  * process. A server that is not installed is skipped with a note, and so are its ratios.
  * Ratios: `server_wal_vs_jetstream_ratio` and `server_wal_vs_redis_ratio`, medians of per-round
  * ratios (whole-process rill against the peer's end-to-end figure).
- * Optional args: --events=N (default 100000), --rounds=N (default 3).
+ * Optional args: --events=N (default 400000: rill's whole process spends its first ~100,000 events
+ * warming up its JIT, bench/wal.ts says more), --rounds=N (default 3).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -33,7 +34,7 @@ import { Redis } from 'ioredis';
 import { inEngineThread } from './engine-thread.ts';
 import type { Reporter } from './report.ts';
 import { ServerFlows } from './server-flows.ts';
-import { freePort, median, sequenceOf, ServerProcess, sleep, workload, type Workload } from './whole-process.ts';
+import { freePort, median, sequenceOf, ServerProcess, sleep, waitUntilQuiet, workload, type Workload } from './whole-process.ts';
 
 /** Events a producer may have sent and not had confirmed, and a consumer may take at once. */
 const WINDOW = 1000;
@@ -178,7 +179,7 @@ async function redisRound(port: number, work: Workload, count: number): Promise<
 }
 
 export async function run(reporter: Reporter, args: string[]): Promise<void> {
-  const events = argument(args, '--events', 100_000);
+  const events = argument(args, '--events', 400_000);
   const rounds = argument(args, '--rounds', 3);
   const work = workload(events);
   const base = mkdtempSync(join(tmpdir(), 'rill-bench-peers-'));
@@ -210,13 +211,21 @@ export async function run(reporter: Reporter, args: string[]): Promise<void> {
     if (natsPort !== undefined) await jetstreamRound(natsPort, work, warmUp);
     if (redisPort !== undefined) await redisRound(redisPort, work, warmUp);
     const figures = { server: [] as number[], inProcess: [] as number[], jetstream: [] as number[], redis: [] as number[] };
+    // Each measurement starts on a quiet machine (whole-process.ts, waitUntilQuiet): background
+    // work a round leaves running is not charged to the next system measured. The waits are
+    // printed: in the runs of 2026-12-04 every one ended after its first 200 ms window.
+    const waits: number[] = [];
+    const quietly = async <T>(measure: () => Promise<T>): Promise<T> => {
+      waits.push(await waitUntilQuiet());
+      return measure();
+    };
     for (let round = 0; round < rounds; round++) {
-      figures.server.push((await flows.server('wal', events)).eventsPerS);
-      figures.inProcess.push(await inEngineThread<number>(new URL('./wal.ts', import.meta.url).href, 'inProcessWalEventsPerS', events, inProcessDir()));
-      if (natsPort !== undefined) figures.jetstream.push(await jetstreamRound(natsPort, work, events));
-      if (redisPort !== undefined) figures.redis.push(await redisRound(redisPort, work, events));
-      await sleep(100);
+      figures.server.push((await quietly(() => flows.server('wal', events))).eventsPerS);
+      figures.inProcess.push(await quietly(() => inEngineThread<number>(new URL('./wal.ts', import.meta.url).href, 'inProcessWalEventsPerS', events, inProcessDir())));
+      if (natsPort !== undefined) figures.jetstream.push(await quietly(() => jetstreamRound(natsPort, work, events)));
+      if (redisPort !== undefined) figures.redis.push(await quietly(() => redisRound(redisPort, work, events)));
     }
+    reporter.note(`waited for a quiet machine (under 10% busy over 200 ms) before each measurement: ${waits.map((ms) => (ms / 1000).toFixed(1)).join(' ')} s`);
     const perRound = (rates: number[]) => rates.map((rate) => Math.round(rate / 1000)).join(' ');
     reporter.note(`per round, thousand events/s: rill server ${perRound(figures.server)}; rill in process ${perRound(figures.inProcess)}; jetstream ${perRound(figures.jetstream)}; redis ${perRound(figures.redis)}`);
     reporter.note(`rill: ${GUARANTEES.rill}`);

@@ -176,3 +176,38 @@ export function median(values: number[]): number {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Busy jiffies (all but idle and iowait) and all jiffies of the machine so far, from /proc/stat. */
+function cpuJiffies(): { busy: number; total: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((sum, value) => sum + value, 0);
+    return { busy: total - fields[3] - (fields[4] ?? 0), total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until the machine is quiet: less than QUIET_SHARE of its CPU busy over a QUIET_WINDOW_MS
+ * window, or `maxMs` at most; returns how long it waited. Called before each measured round, so
+ * that a round does not pay for background work the one before may leave running (a peer
+ * server's, such as Redis rewriting its append-only file in a forked child once it has grown; the
+ * kernel writing back what a round wrote). On a machine without /proc/stat it does not wait.
+ */
+export async function waitUntilQuiet(maxMs = 5000): Promise<number> {
+  const started = performance.now();
+  let before = cpuJiffies();
+  while (before !== undefined && performance.now() - started < maxMs) {
+    await sleep(QUIET_WINDOW_MS);
+    const after = cpuJiffies();
+    if (after === undefined) break;
+    const share = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    if (share < QUIET_SHARE) break;
+    before = after;
+  }
+  return performance.now() - started;
+}
+const QUIET_WINDOW_MS = 200;
+/** A tenth of the machine: the bench process itself is idle between rounds. */
+const QUIET_SHARE = 0.1;
