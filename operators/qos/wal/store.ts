@@ -149,8 +149,7 @@ export class WalStore {
   /** The commit in progress (settled, never rejected), if any. */
   private committing: Promise<void> | undefined;
   /** Deletions of a refused commit, queued again with the next batch. */
-  private readonly retrySeqs: number[] = [];
-  private readonly retryBytes: number[] = [];
+  private readonly refusedRemovals = new RemovalColumns();
   /** Damaged records a refused commit did not set aside, queued again with the next batch. */
   private readonly retrySetAside: StoredRecord[] = [];
   /** Chunks whose state a refused commit did not write, written with the next batch. */
@@ -314,7 +313,7 @@ export class WalStore {
 
   /** Acked events whose deletion a refused commit left undone (they are retried with the next batch). */
   get removalsAwaitingRetry(): number {
-    return this.retrySeqs.length;
+    return this.refusedRemovals.count;
   }
 
   /**
@@ -498,9 +497,9 @@ export class WalStore {
       firstSeq: 0, appends: this.spareAppends.take(), removals: this.spareRemovals.take(), setAside: [], touched: new Set(), removedAppends: [], eventsDelta: 0, bytesDelta: 0, damagedDelta: 0, durable, settle,
     };
     this.batch = batch;
-    for (let i = 0; i < this.retrySeqs.length; i++) this.queueRemoval(batch, this.retrySeqs[i], this.retryBytes[i]);
-    this.retrySeqs.length = 0;
-    this.retryBytes.length = 0;
+    const retried = this.refusedRemovals;
+    for (let i = 0; i < retried.count; i++) this.queueRemoval(batch, retried.seqs[i], retried.bytes[i]);
+    retried.clear();
     for (const record of this.retrySetAside.splice(0)) this.queueSetAside(batch, record);
     for (const chunk of this.retryTouched.splice(0)) batch.touched.add(chunk);
     queueMicrotask(() => {
@@ -587,10 +586,7 @@ export class WalStore {
     this.counters.storedBytes -= batch.bytesDelta;
     this.counters.damagedEvents -= batch.damagedDelta;
     const removals = batch.removals as RemovalColumns;
-    for (let i = 0; i < removals.count; i++) {
-      this.retrySeqs.push(removals.seqs[i]);
-      this.retryBytes.push(removals.bytes[i]);
-    }
+    for (let i = 0; i < removals.count; i++) this.refusedRemovals.push(removals.seqs[i], removals.bytes[i]);
     this.handBackRemovals(batch);
     this.retrySetAside.push(...batch.setAside);
     this.retryTouched.push(...batch.touched);
